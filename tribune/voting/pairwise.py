@@ -1,0 +1,71 @@
+"""The pairwise preference matrix of a ranked profile, built fast and exactly.
+
+Why hand-written: Schulze and ranked pairs need ``d[a][b]``, the number of
+ballots ranking ``a`` above ``b`` (a ranked candidate is above every unranked
+one; two unranked candidates are equal).  With a million ballots the matrix
+must be built with numpy, yet every count must stay an exact integer.
+
+How: identical ballots are merged first.  For the distinct rankings we build
+a position array ``pos[c, k]`` (rank of candidate ``c`` on ranking ``k``;
+unranked = a large sentinel) and count ``pos[a] < pos[b]`` with
+``np.count_nonzero``.  Weights are handled bit by bit: the rankings whose
+weight has bit ``i`` set contribute ``count << i``.  All sums are integers;
+there is no floating point.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from tribune.voting.ballots import RankedProfile
+
+
+def position_array(profile: RankedProfile) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(pos, weights)`` for the grouped profile.
+
+    ``pos`` has shape ``(n, k)`` (candidate by distinct ranking), dtype int8
+    (int16 above 120 candidates); unranked and withdrawn candidates hold the
+    sentinel ``n``.  ``weights`` is int64 of length ``k``.
+    """
+    grouped = profile.grouped()
+    n = len(grouped.candidates)
+    k = len(grouped.ballots)
+    dtype = np.int8 if n < 120 else np.int16
+    pos = np.full((k, n), n, dtype=dtype)
+    weights = np.fromiter((w for _, w in grouped.ballots), dtype=np.int64, count=k)
+    by_length: dict[int, list[int]] = {}
+    for index, (ranking, _) in enumerate(grouped.ballots):
+        by_length.setdefault(len(ranking), []).append(index)
+    for length, rows in by_length.items():
+        ranks = np.fromiter(
+            itertools.chain.from_iterable(grouped.ballots[i][0] for i in rows),
+            dtype=np.int64,
+            count=len(rows) * length,
+        ).reshape(len(rows), length)
+        row_index = np.asarray(rows, dtype=np.int64)[:, None]
+        pos[row_index, ranks] = np.arange(length, dtype=dtype)
+    return np.ascontiguousarray(pos.T), weights
+
+
+def pairwise_matrix(profile: RankedProfile) -> list[list[int]]:
+    """``d[a][b]`` = total weight of ballots ranking ``a`` above ``b`` (exact ints)."""
+    n = len(profile.candidates)
+    pos, weights = position_array(profile)
+    d = [[0] * n for _ in range(n)]
+    if weights.size == 0:
+        return d
+    top_bit = int(weights.max()).bit_length()
+    for bit in range(top_bit):
+        selected = ((weights >> bit) & 1).astype(bool)
+        if not selected.any():
+            continue
+        block = pos if selected.all() else np.ascontiguousarray(pos[:, selected])
+        for a in range(n):
+            row = block[a]
+            da = d[a]
+            for b in range(n):
+                if a != b:
+                    da[b] += int(np.count_nonzero(row < block[b])) << bit
+    return d
