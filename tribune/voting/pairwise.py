@@ -56,6 +56,7 @@ def pairwise_matrix(profile: RankedProfile) -> list[list[int]]:
     d = [[0] * n for _ in range(n)]
     if weights.size == 0:
         return d
+    skip = profile.withdrawn
     top_bit = int(weights.max()).bit_length()
     for bit in range(top_bit):
         selected = ((weights >> bit) & 1).astype(bool)
@@ -63,9 +64,11 @@ def pairwise_matrix(profile: RankedProfile) -> list[list[int]]:
             continue
         block = pos if selected.all() else np.ascontiguousarray(pos[:, selected])
         for a in range(n):
+            if a in skip:
+                continue
             row = block[a]
             da = d[a]
             for b in range(n):
-                if a != b:
+                if a != b and b not in skip:
                     da[b] += int(np.count_nonzero(row < block[b])) << bit
     return d

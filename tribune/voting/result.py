@@ -203,6 +203,24 @@ def _cell(value: Number | None) -> str:
     return text
 
 
+_MATRICES = {
+    "pairwise": "Pairwise preferences (row over column):",
+    "strongest_paths": "Strongest paths (row to column):",
+}
+
+
+def _matrix_lines(matrix: dict[str, dict[str, Number]]) -> list[str]:
+    names = list(matrix)
+    rows = [[""] + names]
+    for a in names:
+        rows.append([a] + ["-" if a == b else _cell(matrix[a].get(b, 0)) for b in names])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join([r[0].ljust(widths[0])] + [c.rjust(widths[j]) for j, c in enumerate(r) if j])
+        for r in rows
+    ]
+
+
 def render_text(result: Result) -> str:
     """Render ``result`` as plain text with one column per stage."""
     lines: list[str] = []
@@ -214,11 +232,22 @@ def render_text(result: Result) -> str:
         lines.append(f"Invalid/empty ballots: {result.invalid_ballots}")
     if result.quota is not None:
         lines.append(f"Quota: {_cell(result.quota)}")
-    params = {k: v for k, v in result.parameters.items() if k != "title"}
+    matrices = {k: v for k, v in result.parameters.items() if k in _MATRICES}
+    params = {k: v for k, v in result.parameters.items() if k != "title" and k not in _MATRICES}
     if params:
         shown = ", ".join(f"{k}={_json_value(v)}" for k, v in params.items())
         lines.append(f"Parameters: {shown}")
-    if result.stages:
+    for key, matrix in matrices.items():
+        lines.append("")
+        lines.append(_MATRICES[key])
+        lines.extend(_matrix_lines(matrix))
+    if result.method == "ranked-pairs":
+        lines.append("")
+        for stage in result.stages:
+            votes = " to ".join(f"{_cell(v)}" for v in stage.votes.values())
+            extra = f" -- elected {', '.join(stage.elected)}" if stage.elected else ""
+            lines.append(f"Pair {stage.number}: {stage.action} ({votes}) -- {stage.note}{extra}")
+    elif result.stages:
         names: list[str] = []
         for stage in result.stages:
             for name in stage.votes:
