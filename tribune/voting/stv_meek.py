@@ -24,7 +24,7 @@ The count, with every value an integer scaled by ``10**decimal_places``:
   keep factor is updated to ``k * quota / votes`` (the product and the
   quotient each rounded up), and the distribution is repeated;
 * the iteration stops when someone new reaches the quota, when the total
-  surplus of the elected candidates is at most ``omega``, or when the total
+  surplus of the elected candidates is less than ``omega``, or when the total
   surplus stops decreasing (the arithmetic cannot make further progress);
 * when it stops without a new election, the hopeful candidate with the
   fewest votes is excluded (keep factor 0).  Equal lowest votes: "ahead at
@@ -178,10 +178,10 @@ def meek_stv(
         return sum(votes) // (seats + 1) + 1
 
     def surplus_of(votes: list[int], quota: int) -> int:
-        return sum(max(votes[c] - quota, 0) for c in elected)
+        return max(sum(votes[c] - quota for c in elected), 0)
 
     def within_omega(surplus: int) -> bool:
-        return surplus * omega.denominator <= omega.numerator * scale
+        return surplus * omega.denominator < omega.numerator * scale
 
     hopeful = lambda: [c for c in range(n) if state[c] == HOPEFUL]  # noqa: E731
 
@@ -299,7 +299,7 @@ def meek_stv(
                 surplus = surplus_of(votes, quota)
                 shown_surplus = format_number(Fraction(surplus, scale))
                 if within_omega(surplus):
-                    why = f"total surplus {shown_surplus} <= omega {omega}"
+                    why = f"total surplus {shown_surplus} < omega {format_number(omega)}"
                     break
                 if surplus >= last:
                     why = f"total surplus {shown_surplus} stopped decreasing"
@@ -360,7 +360,7 @@ def meek_stv(
         "Electoral Regulations 2001 Sch. 1A",
         "decimal_places": decimal_places,
         "omega": omega,
-        "convergence": "total surplus of elected candidates <= omega, or it stops decreasing",
+        "convergence": "total surplus of elected candidates < omega, or it stops decreasing",
         "surplus_limit": omega,
         "keep_factor_rounding": "up",
         "quota": "(votes - excess) / (seats + 1), truncated, plus one unit of the last place",
