@@ -200,8 +200,8 @@ def read_csv(text: str, kind: Kind, *, max_score: int = 5) -> Any:
     try:
         for row in rows:
             line = rows.line_num
-            if not row or all(not cell.strip() for cell in row):
-                continue
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue  # an empty line (a row of blank cells is a blank ballot)
             if row[0].lstrip().startswith("#"):
                 continue
             cells = [cell.strip() for cell in row]

@@ -54,6 +54,11 @@ def _strip_comment(line: str) -> str:
     return line
 
 
+def _split_lines(text: str) -> list[str]:
+    """Split on newlines only (names may contain other Unicode line separators)."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 def _int(token: str, line: int, what: str) -> int:
     if "=" in token:
         raise BallotFileError(f"equal preferences ({token!r}) are not supported", line)
@@ -86,7 +91,7 @@ def read_blt(source: str | os.PathLike[str]) -> RankedProfile:
     :class:`BallotFileError` with the 1-based line number.
     """
     text = _load(source)
-    lines = [(i, _strip_comment(raw).strip()) for i, raw in enumerate(text.splitlines(), 1)]
+    lines = [(i, _strip_comment(raw).strip()) for i, raw in enumerate(_split_lines(text), 1)]
     lines = [(i, s) for i, s in lines if s]
     if not lines:
         raise BallotFileError("empty file: expected a header line 'CANDIDATES SEATS'", 1)
