@@ -1,0 +1,125 @@
+"""The test world every test can start from (the healthchecks habit).
+
+A small organisation, "Test Union", with a national root, two regions and a
+local branch, and named people:
+
+* ana — branch secretary on the provisional committee (admit, suspend, standing, branches)
+* dana — membership officer (sees contacts, imports lists; has two-factor on)
+* eli — sits on the appeals committee
+* ben, cam — ordinary members in good standing
+"""
+
+import os
+import shutil
+
+import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from django.contrib.auth import get_user_model
+
+from tribune.constitution.models import AdmissionRule
+
+PASSWORD = "correct horse battery staple"
+
+CONSTITUTION = {
+    "default_term_days": 365,
+    "max_term_days": 730,
+    "term_limit": 2,
+    "recall_threshold_percent": 20,
+    "quorum_percent": 10,
+    "faction_threshold": 3,
+    "admission_rule": AdmissionRule.OFFICER,
+}
+
+
+def make_user(short: str, verified: bool = True):
+    user = get_user_model().objects.create_user(
+        username=short, email=f"{short}@test.org", password=PASSWORD
+    )
+    EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=verified)
+    return user
+
+
+def enable_two_factor(user) -> None:
+    Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
+
+
+class World:
+    def __init__(self):
+        from tribune.members.models import Member
+        from tribune.members.services import admit_member, apply_for_membership
+        from tribune.organisations.services import create_branch, found_organisation
+
+        self.users = {s: make_user(s) for s in ("ana", "dana", "eli", "ben", "cam")}
+        enable_two_factor(self.users["dana"])
+        self.org = found_organisation(
+            name="Test Union",
+            slug="test-union",
+            constitution=dict(CONSTITUTION),
+            founders=[
+                {
+                    "name": "Ana",
+                    "email": "ana@test.org",
+                    "user": self.users["ana"],
+                    "office": "Branch secretary",
+                    "powers": [
+                        "admit_members",
+                        "suspend_members",
+                        "manage_standing",
+                        "manage_branches",
+                        "call_elections",
+                    ],
+                },
+                {
+                    "name": "Dana",
+                    "email": "dana@test.org",
+                    "user": self.users["dana"],
+                    "office": "Membership officer",
+                    "powers": ["view_member_contacts", "import_members"],
+                },
+                {
+                    "name": "Eli",
+                    "email": "eli@test.org",
+                    "user": self.users["eli"],
+                    "body": "appeals",
+                },
+            ],
+        )
+        self.root = self.org.root_branch
+        self.ana = Member.objects.get(organisation=self.org, name="Ana")
+        self.dana = Member.objects.get(organisation=self.org, name="Dana")
+        self.eli = Member.objects.get(organisation=self.org, name="Eli")
+        self.north = create_branch(self.ana, self.root, name="North", level="regional")
+        self.south = create_branch(self.ana, self.root, name="South", level="regional")
+        self.millbrook = create_branch(self.ana, self.north, name="Millbrook", level="local")
+        for short in ("ben", "cam"):
+            applicant = apply_for_membership(
+                self.org,
+                user=self.users[short],
+                name=short.title(),
+                email=f"{short}@test.org",
+                branch=self.millbrook,
+            )
+            admit_member(self.ana, applicant)
+            applicant.refresh_from_db()
+            setattr(self, short, applicant)
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """Argon2 is the production hasher (tested in test_security); tests hash quickly."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def world(db) -> World:
+    return World()
+
+
+def chromium_path() -> str | None:
+    return (
+        os.environ.get("TRIBUNE_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )

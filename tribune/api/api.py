@@ -1,0 +1,66 @@
+"""The HTTP API at /api/v1/ (django-ninja; OpenAPI schema at /api/v1/openapi.json).
+
+Endpoints are thin: they call the same domain functions as the web UI, and
+every refusal comes back as 4xx JSON ``{"detail": [{"field": ..., "reason": ...}]}``.
+"""
+
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+
+from tribune.api.auth import token_or_session
+from tribune.lib.errors import RuleViolation
+
+api = NinjaAPI(
+    title="Tribune API",
+    version="1",
+    urls_namespace="api",
+    auth=token_or_session,
+    docs_url="/docs",
+)
+
+
+def error(request, status: int, field: str, reason: str):
+    return api.create_response(
+        request, {"detail": [{"field": field, "reason": reason}]}, status=status
+    )
+
+
+@api.exception_handler(RuleViolation)
+def rule_violation(request, exc: RuleViolation):
+    return error(request, exc.status, exc.field, exc.message)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    detail = [
+        {
+            "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "__all__",
+            "reason": e.get("msg", "invalid"),
+        }
+        for e in exc.errors
+    ]
+    return api.create_response(request, {"detail": detail}, status=422)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return error(request, 401, "Authorization", "Invalid token, or missing CSRF token.")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return error(request, 404, "__all__", "Not found.")
+
+
+from tribune.audit.api import router as audit_router  # noqa: E402
+from tribune.constitution.api import router as constitution_router  # noqa: E402
+from tribune.members.api import router as members_router  # noqa: E402
+from tribune.offices.api import router as offices_router  # noqa: E402
+from tribune.organisations.api import router as organisations_router  # noqa: E402
+
+api.add_router("/organisations", organisations_router)
+api.add_router("/organisations", members_router)
+api.add_router("/organisations", constitution_router)
+api.add_router("/organisations", offices_router)
+api.add_router("/organisations", audit_router)

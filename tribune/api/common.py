@@ -1,0 +1,25 @@
+"""Helpers shared by the API routers."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _t
+
+from tribune.lib.errors import NotAuthenticated, NotPermitted
+from tribune.offices.rules import member_of
+from tribune.organisations.models import Organisation
+
+
+def organisation_and_member(request, slug: str):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    return organisation, member_of(request.user, organisation)
+
+
+def require_login(request):
+    if not request.user.is_authenticated:
+        raise NotAuthenticated(_t("Log in or send a personal API token."), "Authorization")
+
+
+def require_good_standing(request, member):
+    require_login(request)
+    if member is None or not member.in_good_standing:
+        raise NotPermitted(_t("Only members in good standing can see this."))
+    return member

@@ -1,0 +1,104 @@
+"""Appending to and verifying the audit chain.
+
+``record`` is called inside the transaction of every action, so an action and
+its audit entry commit together or not at all. The organisation row is locked
+while the next sequence number is taken, which serialises appends per
+organisation on PostgreSQL (SQLite serialises all writers anyway).
+"""
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from tribune.audit.models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def _digest(entry: AuditEntry) -> str:
+    body = {
+        "organisation": entry.organisation_id,
+        "seq": entry.seq,
+        "at": entry.at.isoformat(),
+        "actor": entry.actor_id,
+        "term": entry.term_id,
+        "action": entry.action,
+        "target": entry.target,
+        "data": entry.data,
+        "prev": entry.prev_hash,
+    }
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), cls=DjangoJSONEncoder)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def target_label(obj: models.Model | None) -> str:
+    """``member:12``-style reference: identifies the object without personal data."""
+    if obj is None:
+        return ""
+    return f"{obj._meta.model_name}:{obj.pk}"
+
+
+def record(
+    organisation,
+    action: str,
+    *,
+    actor=None,
+    term=None,
+    target: models.Model | None = None,
+    data: dict | None = None,
+) -> AuditEntry:
+    """Append one entry to ``organisation``'s chain (call inside the action's transaction)."""
+    from tribune.organisations.models import Organisation
+
+    with transaction.atomic():
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).exists()
+        last = (
+            AuditEntry.objects.filter(organisation=organisation)
+            .order_by("-seq")
+            .values_list("seq", "hash")
+            .first()
+        )
+        seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+        # Round-trip through JSON so the stored data hashes the same when read back.
+        clean = json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder))
+        entry = AuditEntry(
+            organisation=organisation,
+            seq=seq,
+            at=timezone.now().replace(microsecond=0),
+            actor=actor,
+            term=term,
+            action=action,
+            target=target if isinstance(target, str) else target_label(target),
+            data=clean,
+            prev_hash=prev,
+        )
+        entry.hash = _digest(entry)
+        entry.save()
+        return entry
+
+
+@dataclass
+class Verification:
+    ok: bool
+    entries: int
+    broken_seq: int | None = None
+    reason: str = ""
+
+
+def verify_chain(organisation) -> Verification:
+    """Recompute the chain from the start; report the first entry that does not fit."""
+    prev, expected_seq, count = GENESIS, 1, 0
+    for entry in AuditEntry.objects.filter(organisation=organisation).order_by("seq").iterator():
+        count += 1
+        if entry.seq != expected_seq:
+            return Verification(False, count, expected_seq, f"entry #{expected_seq} is missing")
+        if entry.prev_hash != prev:
+            return Verification(False, count, entry.seq, "does not link to the entry before it")
+        if _digest(entry) != entry.hash:
+            return Verification(False, count, entry.seq, "content does not match its hash")
+        prev, expected_seq = entry.hash, expected_seq + 1
+    return Verification(True, count)

@@ -1,0 +1,27 @@
+"""The audit log, readable by members and verifiable by anyone."""
+
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from tribune.audit.log import verify_chain
+from tribune.audit.models import AuditEntry
+from tribune.web.helpers import organisation_and_viewer
+
+
+def audit_log(request, slug):
+    organisation, viewer = organisation_and_viewer(request, slug)
+    entries = AuditEntry.objects.filter(organisation=organisation).select_related(
+        "actor", "term__office"
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "audit/log.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "page": page,
+            "verification": verify_chain(organisation) if request.GET.get("verify") else None,
+            "show_names": viewer is not None and viewer.in_good_standing,
+        },
+    )

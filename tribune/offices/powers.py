@@ -1,0 +1,21 @@
+"""The powers an office's mandate may grant.
+
+This registry is the whole list: software power that is not here cannot be
+granted to anyone. There is deliberately no power to dissolve a faction, to
+bar a member from standing, or to edit the audit log.
+"""
+
+from django.utils.translation import gettext_lazy as _
+
+POWERS: dict[str, str] = {
+    "admit_members": _("Admit or refuse membership applications"),
+    "suspend_members": _("Suspend and reinstate members (with a reason; appealable)"),
+    "manage_standing": _("Record lapsed memberships and renewals"),
+    "view_member_contacts": _("See members' email, phone and address"),
+    "import_members": _("Import membership lists from spreadsheets"),
+    "manage_branches": _("Create and rename branches"),
+    "call_elections": _("Call elections and votes"),
+}
+
+# Powers over members' personal data: their holders must use two-factor login.
+PERSONAL_DATA_POWERS = frozenset({"view_member_contacts", "import_members"})

@@ -1,0 +1,136 @@
+"""Creating bodies and offices, and beginning and ending terms.
+
+Every office is checked against the current constitution when it is created,
+and every term against the office's term length and the term limit, so no
+path through the software can make a position permanent.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _t
+
+from tribune.audit.log import record
+from tribune.lib.errors import RuleViolation
+from tribune.offices.models import Body, Office, Term, TermSource
+
+
+@transaction.atomic
+def create_body(
+    organisation, *, name: str, kind: str, branch=None, description="", actor=None, term=None
+) -> Body:
+    branch = branch or organisation.root_branch
+    if branch.organisation_id != organisation.id:
+        raise RuleViolation(_t("Choose a branch of this organisation."), "branch")
+    body = Body.objects.create(
+        organisation=organisation,
+        branch=branch,
+        name=name,
+        slug=slugify(name)[:50],
+        kind=kind,
+        description=description,
+    )
+    record(organisation, "body.created", actor=actor, term=term, target=body, data={"name": name})
+    return body
+
+
+@transaction.atomic
+def create_office(
+    body: Body,
+    *,
+    title: str,
+    mandate: str,
+    powers=(),
+    term_days=None,
+    seats=1,
+    actor=None,
+    term=None,
+) -> Office:
+    constitution = body.organisation.current_constitution()
+    office = Office(
+        body=body,
+        title=str(title),
+        mandate=str(mandate),
+        powers=sorted(set(powers)),
+        term_days=term_days or constitution.default_term_days,
+        seats=seats,
+    )
+    office.check_against(constitution)
+    office.save()
+    record(
+        body.organisation,
+        "office.created",
+        actor=actor,
+        term=term,
+        target=office,
+        data={"title": title, "powers": office.powers, "term_days": office.term_days},
+    )
+    return office
+
+
+def consecutive_terms(office: Office, member, before) -> int:
+    """How many terms ``member`` has served in ``office`` back to back up to ``before``."""
+    count, boundary = 0, before
+    for term in office.terms.filter(member=member, starts_at__lt=before).order_by("-starts_at"):
+        end = min(term.ends_at, term.ended_at or term.ends_at)
+        # A gap of more than a day between terms breaks the run.
+        if end < boundary - timedelta(days=1):
+            break
+        count, boundary = count + 1, term.starts_at
+    return count
+
+
+def term_limit_reached(office: Office, member, at=None) -> bool:
+    constitution = office.body.organisation.current_constitution()
+    return consecutive_terms(office, member, at or timezone.now()) >= constitution.term_limit
+
+
+@transaction.atomic
+def begin_term(
+    office: Office, member, *, source: str, starts_at=None, days=None, actor=None, term=None
+) -> Term:
+    """Seat ``member`` in ``office``: a term no longer than the office's and the constitution's."""
+    constitution = office.body.organisation.current_constitution()
+    starts_at = starts_at or timezone.now()
+    days = days or office.term_days
+    if not 1 <= days <= min(office.term_days, constitution.max_term_days):
+        raise RuleViolation(
+            _t("A term of this office lasts at most %(days)s days.")
+            % {"days": min(office.term_days, constitution.max_term_days)},
+            "days",
+        )
+    if member.organisation_id != office.body.organisation_id or not member.in_good_standing:
+        raise RuleViolation(_t("Only a member in good standing can hold office."), "member")
+    if term_limit_reached(office, member, starts_at):
+        raise RuleViolation(
+            _t(
+                "%(name)s has served the constitution's limit of %(limit)s consecutive terms "
+                "in this office."
+            )
+            % {"name": member.name, "limit": constitution.term_limit},
+            "member",
+        )
+    current = Term.objects.current(starts_at).filter(office=office).count()
+    if current >= office.seats:
+        raise RuleViolation(_t("Every seat of this office is filled."), "office")
+    new = Term.objects.create(
+        office=office,
+        member=member,
+        starts_at=starts_at,
+        ends_at=starts_at + timedelta(days=days),
+        source=source,
+    )
+    record(
+        office.body.organisation,
+        "term.began",
+        actor=actor,
+        term=term,
+        target=new,
+        data={"office": office.pk, "member": member.pk, "ends_at": new.ends_at, "source": source},
+    )
+    return new
+
+
+__all__ = ["create_body", "create_office", "begin_term", "term_limit_reached", "TermSource"]

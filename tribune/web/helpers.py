@@ -1,0 +1,29 @@
+"""Small helpers every page uses: find the organisation and who is looking."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _t
+
+from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.offices.rules import member_of
+from tribune.organisations.models import Organisation
+
+
+def organisation_and_viewer(request, slug: str):
+    organisation = get_object_or_404(Organisation, slug=slug)
+    return organisation, member_of(request.user, organisation)
+
+
+def require_good_standing(viewer):
+    if viewer is None or not viewer.in_good_standing:
+        raise NotPermitted(_t("Only members in good standing can see this page."))
+    return viewer
+
+
+def attempt(form, action, *args, **kwargs):
+    """Run a domain action; put a refusal on the form instead of raising it."""
+    try:
+        return action(*args, **kwargs)
+    except RuleViolation as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+        return None
