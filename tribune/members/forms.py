@@ -53,7 +53,11 @@ class JoinForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason (shown to the member)"), widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("Reason (shown to the member)"),
+        widget=forms.Textarea,
+        error_messages={"required": _("A written reason is required.")},
+    )
 
 
 class OptionalReasonForm(forms.Form):

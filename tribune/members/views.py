@@ -107,27 +107,27 @@ def directory(request, slug):
     )
 
 
+def _member_page(viewer, member, form) -> dict:
+    branch = member.home_branch
+    return {
+        "organisation": member.organisation,
+        "viewer": viewer,
+        "member": member,
+        "show_contacts": has_power(viewer, "view_member_contacts", branch),
+        "can_suspend": has_power(viewer, "suspend_members", branch),
+        "can_manage_standing": has_power(viewer, "manage_standing", branch),
+        "changes": member.standing_changes.select_related("actor", "term__office"),
+        "terms": member.terms.select_related("office__body"),
+        "form": form,
+    }
+
+
 @login_required
 def member_detail(request, slug, member_id):
     organisation, viewer = organisation_and_viewer(request, slug)
     require_good_standing(viewer)
     member = get_object_or_404(Member, organisation=organisation, pk=member_id)
-    branch = member.home_branch
-    return render(
-        request,
-        "members/member.html",
-        {
-            "organisation": organisation,
-            "viewer": viewer,
-            "member": member,
-            "show_contacts": has_power(viewer, "view_member_contacts", branch),
-            "can_suspend": has_power(viewer, "suspend_members", branch),
-            "can_manage_standing": has_power(viewer, "manage_standing", branch),
-            "changes": member.standing_changes.select_related("actor", "term__office"),
-            "terms": member.terms.select_related("office__body"),
-            "form": ReasonForm(),
-        },
-    )
+    return render(request, "members/member.html", _member_page(viewer, member, ReasonForm()))
 
 
 STANDING_ACTIONS = {
@@ -156,18 +156,7 @@ def change_standing(request, slug, member_id, action):
             % {"name": member.name, "standing": member.get_standing_display()},
         )
         return redirect(member)
-    return render(
-        request,
-        "members/member.html",
-        {
-            "organisation": organisation,
-            "viewer": viewer,
-            "member": member,
-            "form": form,
-            "changes": member.standing_changes.all(),
-        },
-        status=400,
-    )
+    return render(request, "members/member.html", _member_page(viewer, member, form), status=400)
 
 
 @login_required

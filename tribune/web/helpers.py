@@ -20,9 +20,14 @@ def require_good_standing(viewer):
 
 
 def attempt(form, action, *args, **kwargs):
-    """Run a domain action; put a refusal on the form instead of raising it."""
+    """Run a domain action; put a refusal on the form instead of raising it.
+
+    A missing power is not a form error: it goes on to the 403 page with its reason.
+    """
     try:
         return action(*args, **kwargs)
+    except NotPermitted:
+        raise
     except RuleViolation as exc:
         field = exc.field if exc.field in form.fields else None
         form.add_error(field, exc.message)
