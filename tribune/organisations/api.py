@@ -34,9 +34,18 @@ def _good(prefix: str = "members") -> Count:
     return Count(prefix, filter=Q(**{f"{prefix}__standing": Standing.GOOD}))
 
 
+def _organisation_out(organisation) -> dict:
+    return {
+        "slug": organisation.slug,
+        "name": organisation.name,
+        "description": organisation.description,
+        "members": organisation.member_count,
+    }
+
+
 @router.get("/", response=list[OrganisationOut])
 def list_organisations(request):
-    return Organisation.objects.annotate(members=_good())
+    return [_organisation_out(o) for o in Organisation.objects.annotate(member_count=_good())]
 
 
 def _branches(organisation) -> list[dict]:
@@ -55,14 +64,8 @@ def _branches(organisation) -> list[dict]:
 
 @router.get("/{slug}", response=OrganisationDetail)
 def get_organisation(request, slug: str):
-    organisation = get_object_or_404(Organisation.objects.annotate(members=_good()), slug=slug)
-    return {
-        "slug": organisation.slug,
-        "name": organisation.name,
-        "description": organisation.description,
-        "members": organisation.members,
-        "branches": _branches(organisation),
-    }
+    organisation = get_object_or_404(Organisation.objects.annotate(member_count=_good()), slug=slug)
+    return {**_organisation_out(organisation), "branches": _branches(organisation)}
 
 
 @router.get("/{slug}/branches", response=list[BranchOut])
