@@ -31,14 +31,16 @@ def rule_violation(request, exc: RuleViolation):
     return error(request, exc.status, exc.field, exc.message)
 
 
+def _field(loc) -> str:
+    """The field a 422 names: ``("body", "payload", "reason")`` is ``reason``."""
+    loc = tuple(loc)[2:] if loc[:1] == ("body",) else tuple(loc)[1:]
+    return ".".join(str(p) for p in loc) or "__all__"
+
+
 @api.exception_handler(ValidationError)
 def validation_error(request, exc: ValidationError):
     detail = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ())[1:]) or "__all__",
-            "reason": e.get("msg", "invalid"),
-        }
-        for e in exc.errors
+        {"field": _field(e.get("loc", ())), "reason": e.get("msg", "invalid")} for e in exc.errors
     ]
     return api.create_response(request, {"detail": detail}, status=422)
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_good_standing, require_login
 from tribune.lib.errors import NotPermitted, RuleViolation
@@ -129,7 +129,7 @@ def apply(request, slug: str, payload: ApplicationIn):
         branch=branch,
         statement=payload.statement,
     )
-    return 201, _member_out(member, contacts=True)
+    return Status(201, _member_out(member, contacts=True))
 
 
 @router.get("/{slug}/applications", response=list[MemberOut])
@@ -202,7 +202,7 @@ def resign(request, slug: str):
 @router.post("/{slug}/me/erase", response={204: None})
 def erase(request, slug: str):
     services.erase(_me(request, slug))
-    return 204, None
+    return Status(204, None)
 
 
 @router.post("/{slug}/imports", response={201: ImportOut})
@@ -211,7 +211,7 @@ def check_import(request, slug: str, payload: ImportIn):
     organisation, viewer = organisation_and_member(request, slug)
     require_login(request)
     job = importing.check_import(viewer, organisation, payload.csv, payload.filename)
-    return 201, _job_out(job)
+    return Status(201, _job_out(job))
 
 
 @router.post("/{slug}/imports/{job_id}/confirm", response=ImportOut)
