@@ -23,7 +23,7 @@ from tribune.offices.rules import mandate_for
 
 REQUIRED_COLUMNS = ("name", "email", "branch")
 OPTIONAL_COLUMNS = ("phone", "address")
-CHUNK_ROWS = 500
+CHUNK_ROWS = 2000
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -194,22 +194,23 @@ def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
     batch = good[job.processed_rows : job.processed_rows + rows]
     branches = {b.slug: b for b in organisation.branches.all()}
     existing = _existing(organisation, [r.email for r in batch])
-    created_ids, updated_ids = [], []
+    new_members, updated_ids = [], []
     now = timezone.now()
     for row in batch:
         member = existing.get(row.email)
         if member is None:
-            member = Member.objects.create(
-                organisation=organisation,
-                name=row.name,
-                email=row.email,
-                home_branch=branches[row.branch],
-                phone=row.phone,
-                address=row.address,
-                standing=Standing.GOOD,
-                admitted_at=now,
+            new_members.append(
+                Member(
+                    organisation=organisation,
+                    name=row.name,
+                    email=row.email,
+                    home_branch=branches[row.branch],
+                    phone=row.phone,
+                    address=row.address,
+                    standing=Standing.GOOD,
+                    admitted_at=now,
+                )
             )
-            created_ids.append(member.pk)
         elif _differs(member, row):
             member.name, member.home_branch = row.name, branches[row.branch]
             member.phone = row.phone or member.phone
@@ -218,6 +219,7 @@ def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
             updated_ids.append(member.pk)
         else:
             job.unchanged += 1
+    created_ids = [m.pk for m in Member.objects.bulk_create(new_members)]
     job.created += len(created_ids)
     job.updated += len(updated_ids)
     job.processed_rows += len(batch)
