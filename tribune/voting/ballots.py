@@ -13,9 +13,13 @@ Candidates are identified by their index ``0..n-1`` into ``candidates``.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from numbers import Integral
+
+import numpy as np
 
 __all__ = [
     "ApprovalProfile",
@@ -33,6 +37,39 @@ class BallotFileError(ValueError):
         self.message = message
         self.line = line
         super().__init__(f"line {line}: {message}" if line is not None else message)
+
+
+def _build_arrays(
+    ballots: Sequence[tuple[Sequence[int], int]], n: int, *, check: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Padded rank matrix, lengths and weights of ``ballots`` (see ``arrays``).
+
+    Rankings are copied length by length, straight into the matrix, so the
+    only large temporary is one block of equal-length rankings.
+    """
+    k = len(ballots)
+    rankings = [r for r, _ in ballots]
+    lengths = np.fromiter(map(len, rankings), dtype=np.int64, count=k)
+    weights = np.fromiter((w for _, w in ballots), dtype=np.int64, count=k)
+    width = int(lengths.max()) if k else 0
+    dtype = np.int16 if n < 2**15 - 1 else np.int32
+    ranks = np.full((k, width), n, dtype=dtype)
+    for length in np.unique(lengths).tolist():
+        if length == 0:
+            continue
+        rows = np.flatnonzero(lengths == length)
+        if rows.size == k:
+            chosen: Iterable[Sequence[int]] = rankings
+        else:
+            chosen = (rankings[i] for i in rows.tolist())
+        block = np.fromiter(
+            itertools.chain.from_iterable(chosen), dtype=np.int64, count=rows.size * length
+        ).reshape(rows.size, length)
+        if check and (int(block.min()) < 0 or int(block.max()) >= n):
+            bad = int(rows[np.argmax(((block < 0) | (block >= n)).any(axis=1))])
+            raise ValueError(f"ranking {tuple(rankings[bad])!r} names an unknown candidate")
+        ranks[rows, :length] = block
+    return ranks, lengths, weights
 
 
 def _check_candidates(candidates: Sequence[str]) -> None:
@@ -95,36 +132,68 @@ class RankedProfile:
             counts.update(map(tuple, rankings))
         else:
             for ranking, weight in zip(rankings, weights, strict=True):
-                counts[tuple(ranking)] += weight
-        profile = cls(
-            tuple(candidates),
-            tuple(counts.items()),
-            frozenset(withdrawn),
-            title,
-            seats,
-        )
+                if not isinstance(weight, Integral) or weight < 1:
+                    raise ValueError(f"ballot weight must be an integer >= 1, got {weight!r}")
+                counts[tuple(ranking)] += int(weight)
+        items = list(counts.items())
+        if items and any(type(c) is not int for c in items[0][0]):
+            # e.g. numpy integers: normalise to Python ints (merging equal keys)
+            merged: Counter[tuple[int, ...]] = Counter()
+            for ranking, weight in items:
+                if not all(isinstance(c, Integral) for c in ranking):
+                    raise ValueError(f"ranking {ranking!r} holds a non-integer")
+                merged[tuple(map(int, ranking))] += weight
+            items = list(merged.items())
+        withdrawn = frozenset(withdrawn)
+        profile = cls(tuple(candidates), tuple(items), withdrawn, title, seats)
+        if withdrawn:
+            if validate:
+                profile.validate()
+            return profile.grouped()
+        # the keys are distinct already: only empty rankings need dropping
+        dropped = counts.get((), 0)
+        if dropped:
+            items = [(r, w) for r, w in items if r]
+        grouped = replace(profile, ballots=tuple(items), dropped=dropped, _grouped=True)
         if validate:
-            profile.validate()
-        return profile.grouped()
+            grouped.validate()
+        return grouped
 
     def validate(self) -> None:
-        """Raise ``ValueError`` if a ranking is malformed or a weight is not >= 1."""
+        """Raise ``ValueError`` if a ranking is malformed or a weight is not >= 1.
+
+        Vectorised (numpy) so that a million distinct rankings check quickly.
+        """
         n = len(self.candidates)
-        for ranking, weight in self.ballots:
-            if not isinstance(weight, int) or weight < 1:
+        for _, weight in self.ballots[:1]:
+            if not isinstance(weight, Integral):
                 raise ValueError(f"ballot weight must be an integer >= 1, got {weight!r}")
-            if len(set(ranking)) != len(ranking):
-                raise ValueError(f"ranking {ranking!r} repeats a candidate")
-            for c in ranking:
-                if not isinstance(c, int) or not 0 <= c < n:
-                    raise ValueError(f"ranking {ranking!r} names unknown candidate {c!r}")
+        for ranking, _ in self.ballots[:1]:
+            if not all(isinstance(c, Integral) for c in ranking):
+                raise ValueError(f"ranking {ranking!r} holds a non-integer")
+        try:
+            arrays = _build_arrays(self.ballots, n, check=True)
+        except (TypeError, OverflowError):
+            raise ValueError("rankings must hold candidate indices, weights integers") from None
+        ranks, _, weights = arrays
+        if weights.size and int(weights.min()) < 1:
+            bad = int(np.argmax(weights < 1))
+            raise ValueError(f"ballot weight must be >= 1, got {self.ballots[bad][1]!r}")
+        if ranks.size:
+            ordered = np.sort(ranks, axis=1)
+            dup = (ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] < n)
+            if dup.any():
+                bad = int(np.argmax(dup.any(axis=1)))
+                raise ValueError(f"ranking {self.ballots[bad][0]!r} repeats a candidate")
+        if self._grouped:
+            object.__setattr__(self, "_arrays", arrays)  # reused by the counts
 
     def grouped(self) -> RankedProfile:
         """Merge identical rankings, skip withdrawn candidates, drop empty ballots.
 
         The weight of dropped (empty) ballots is added to ``dropped``.
-        Rankings are ordered by decreasing weight, then lexicographically, so the
-        result is deterministic.  Calling it on a grouped profile is cheap.
+        Rankings keep the order of their first appearance, so the result is
+        deterministic.  Calling it on a grouped profile returns it unchanged.
         """
         if self._grouped:
             return self
@@ -138,8 +207,22 @@ class RankedProfile:
                 dropped += weight
                 continue
             counts[ranking] = counts.get(ranking, 0) + weight
-        ballots = tuple(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-        return replace(self, ballots=ballots, dropped=dropped, _grouped=True)
+        return replace(self, ballots=tuple(counts.items()), dropped=dropped, _grouped=True)
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(ranks, lengths, weights)`` of the grouped profile, for vectorised counts.
+
+        ``ranks`` is int16 (int32 for 32767+ candidates) of shape
+        ``(distinct rankings, longest ranking)``,
+        padded with the sentinel ``len(candidates)``; ``lengths`` and
+        ``weights`` are int64.  Built once and cached on the grouped profile.
+        """
+        grouped = self.grouped()
+        cached = grouped.__dict__.get("_arrays")
+        if cached is None:
+            cached = _build_arrays(grouped.ballots, len(grouped.candidates))
+            object.__setattr__(grouped, "_arrays", cached)
+        return cached
 
     @property
     def total_weight(self) -> int:

@@ -19,15 +19,34 @@ Rules implemented (see ``docs/voting.md``):
   with the fewest votes then stay tied, the others are spared; this repeats
   back to the first stage.  If a tie remains, it is broken by lot.
 
-Speed: ballots are grouped; each group sits on the pile of its current
-preference and is only looked at again when that candidate is excluded, so a
-count touches each distinct ballot once per exclusion that affects it.
+Speed: ballots are grouped and held as a numpy rank matrix; at each
+exclusion only the rankings whose current preference was excluded are
+looked at, vectorised, and totals are updated with exact integer counts.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from tribune.voting.ballots import RankedProfile
 from tribune.voting.result import Lot, Result, Stage, Tie
+
+
+def weighted_counts(index: np.ndarray, weights: np.ndarray, size: int) -> np.ndarray:
+    """Exact ``sum(weights[index == c])`` for every ``c``, in int64 (no floats).
+
+    Weights are taken bit by bit: ``bincount`` without weights counts exactly.
+    """
+    out = np.zeros(size, dtype=np.int64)
+    if index.size == 0:
+        return out
+    if int(weights.max()) == 1:
+        return np.bincount(index, minlength=size).astype(np.int64)
+    for bit in range(int(weights.max()).bit_length()):
+        selected = ((weights >> bit) & 1).astype(bool)
+        if selected.any():
+            out += np.bincount(index[selected], minlength=size).astype(np.int64) << bit
+    return out
 
 
 def break_exclusion_tie(
@@ -63,17 +82,18 @@ def irv(profile: RankedProfile, *, seed: int | None = None) -> Result:
     if not continuing:
         raise ValueError("no continuing candidates")
     lot = Lot(seed)
-    rankings = [r for r, _ in grouped.ballots]
-    weights = [w for _, w in grouped.ballots]
-    pointer = [0] * len(rankings)
-    piles: dict[int, list[int]] = {c: [] for c in continuing}
-    totals: dict[int, int] = {c: 0 for c in continuing}
-    for i, ranking in enumerate(rankings):
-        first = ranking[0]
-        piles[first].append(i)
-        totals[first] += weights[i]
+    n = len(names)
+    ranks, _, weights = grouped.arrays()
+    k, width = ranks.shape
+    pointer = np.zeros(k, dtype=np.int64)
+    top_choice = ranks[:, 0].copy() if k else np.zeros(0, dtype=np.int32)
+    first = weighted_counts(top_choice, weights, n + 1)
+    totals: dict[int, int] = {c: int(first[c]) for c in continuing}
+    hopeful = np.zeros(n + 1, dtype=bool)  # index n is the padding sentinel
+    hopeful[list(continuing)] = True
+    columns = np.arange(width)
     exhausted = 0
-    valid = sum(weights)
+    valid = int(weights.sum())
 
     def snapshot() -> dict[str, int]:
         return {names[c]: totals[c] for c in sorted(continuing, key=lambda c: (-totals[c], c))}
@@ -113,20 +133,23 @@ def irv(profile: RankedProfile, *, seed: int | None = None) -> Result:
         before = dict(totals)
         for c in excluded:
             continuing.discard(c)
+        hopeful[excluded] = False
+        moved = np.flatnonzero(np.isin(top_choice, excluded))
+        if moved.size:
+            sub = ranks[moved]
+            usable = hopeful[sub] & (columns > pointer[moved][:, None])
+            has_next = usable.any(axis=1)
+            nxt = usable.argmax(axis=1)
+            gone = moved[~has_next]
+            exhausted += int(weights[gone].sum())
+            top_choice[gone] = n
+            go = moved[has_next]
+            pointer[go] = nxt[has_next]
+            top_choice[go] = sub[has_next, nxt[has_next]]
+            gained = weighted_counts(top_choice[go], weights[go], n + 1)
+            for c in continuing:
+                totals[c] += int(gained[c])
         for c in excluded:
-            for i in piles.pop(c):
-                ranking = rankings[i]
-                p = pointer[i] + 1
-                while p < len(ranking) and ranking[p] not in continuing:
-                    p += 1
-                w = weights[i]
-                if p < len(ranking):
-                    pointer[i] = p
-                    nxt = ranking[p]
-                    piles[nxt].append(i)
-                    totals[nxt] += w
-                else:
-                    exhausted += w
             totals[c] = 0
         transfers = {names[c]: totals[c] - before[c] for c in sorted(continuing)}
         transfers.update({names[c]: -before[c] for c in excluded})

@@ -15,8 +15,6 @@ there is no floating point.
 
 from __future__ import annotations
 
-import itertools
-
 import numpy as np
 
 from tribune.voting.ballots import RankedProfile
@@ -29,24 +27,15 @@ def position_array(profile: RankedProfile) -> tuple[np.ndarray, np.ndarray]:
     (int16 above 120 candidates); unranked and withdrawn candidates hold the
     sentinel ``n``.  ``weights`` is int64 of length ``k``.
     """
-    grouped = profile.grouped()
-    n = len(grouped.candidates)
-    k = len(grouped.ballots)
+    n = len(profile.candidates)
+    ranks, _, weights = profile.arrays()
+    k = ranks.shape[0]
     dtype = np.int8 if n < 120 else np.int16
-    pos = np.full((k, n), n, dtype=dtype)
-    weights = np.fromiter((w for _, w in grouped.ballots), dtype=np.int64, count=k)
-    by_length: dict[int, list[int]] = {}
-    for index, (ranking, _) in enumerate(grouped.ballots):
-        by_length.setdefault(len(ranking), []).append(index)
-    for length, rows in by_length.items():
-        ranks = np.fromiter(
-            itertools.chain.from_iterable(grouped.ballots[i][0] for i in rows),
-            dtype=np.int64,
-            count=len(rows) * length,
-        ).reshape(len(rows), length)
-        row_index = np.asarray(rows, dtype=np.int64)[:, None]
-        pos[row_index, ranks] = np.arange(length, dtype=dtype)
-    return np.ascontiguousarray(pos.T), weights
+    pos = np.full((n + 1, k), n, dtype=dtype)  # row n collects the padding
+    rows = np.broadcast_to(np.arange(k), ranks.T.shape)
+    cols = np.broadcast_to(np.arange(ranks.shape[1], dtype=dtype)[:, None], ranks.T.shape)
+    pos[ranks.T, rows] = cols
+    return np.ascontiguousarray(pos[:n]), weights
 
 
 def pairwise_matrix(profile: RankedProfile) -> list[list[int]]:

@@ -308,3 +308,30 @@ def test_profile_grouping():
     assert p.dropped == 2  # the empty ballot and the one ranking only C
     assert p.total_weight == 3
     assert p.grouped() is p
+
+
+def test_from_rankings_validates_and_accepts_numpy_ints():
+    import numpy as np
+    import pytest
+
+    p = RankedProfile.from_rankings(["A", "B", "C"], np.array([[0, 1], [0, 1], [2, 0]]))
+    assert p.ballots == (((0, 1), 2), ((2, 0), 1))
+    assert all(type(c) is int for r, _ in p.ballots for c in r)
+    with pytest.raises(ValueError, match="repeats"):
+        RankedProfile.from_rankings(["A", "B", "C"], [(0, 1), (1, 2, 1)])
+    with pytest.raises(ValueError, match="unknown candidate"):
+        RankedProfile.from_rankings(["A", "B", "C"], [(0, 3)])
+    with pytest.raises(ValueError, match="unknown candidate"):
+        RankedProfile.from_rankings(["A", "B", "C"], [(0,), (-1, 2)])
+    with pytest.raises(ValueError, match="weight"):
+        RankedProfile.from_rankings(["A", "B"], [(0,)], [0])
+    with pytest.raises(ValueError, match="distinct"):
+        RankedProfile.from_rankings(["A", "A"], [(0,)])
+
+
+def test_arrays_are_padded_and_cached():
+    p = RankedProfile.from_rankings(["A", "B", "C"], [(0, 1), (2,), (0, 1)])
+    ranks, lengths, weights = p.arrays()
+    assert ranks.tolist() == [[0, 1], [2, 3]]
+    assert lengths.tolist() == [2, 1] and weights.tolist() == [2, 1]
+    assert p.arrays()[0] is ranks
