@@ -9,6 +9,7 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from tribune.members import importing
 from tribune.members.models import ImportJob, Member, Standing
 from tribune.members.services import apply_for_membership
 
@@ -247,24 +248,26 @@ def test_import_confirmed_gives_the_right_counts(world, as_):
 
 def test_a_long_import_shows_progress_and_htmx_gets_the_partial(world, as_):
     """Thousands of rows go in chunk by chunk; the page polls with htmx and works without it."""
-    rows = "".join(f"Member {i},m{i}@test.org,south\n" for i in range(1200))
+    chunk = importing.CHUNK_ROWS
+    total = 2 * chunk + 7
+    rows = "".join(f"Member {i},m{i}@test.org,south\n" for i in range(total))
     client = as_("dana")
     upload(client, "name,email,branch\n" + rows)
     job = ImportJob.objects.get()
     url = f"{ORG}/import/{job.pk}/"
     client.post(url, {"step": "confirm"})
     page = client.get(url).content.decode()
-    assert "500 of 1200 rows imported" in page
+    assert f"{chunk} of {total} rows imported" in page
     assert f'hx-post="{url}"' in page
     partial = client.post(url, HTTP_HX_REQUEST="true").content.decode()
     assert partial.lstrip().startswith('<section id="import-progress"')
     assert "<html" not in partial
-    assert "1000 of 1200 rows imported" in partial
+    assert f"{2 * chunk} of {total} rows imported" in partial
     response = client.post(url)  # without JavaScript: the "Continue" button
     assert response.status_code == 302
     job.refresh_from_db()
-    assert (job.status, job.created) == ("done", 1200)
-    assert Member.objects.filter(organisation=world.org, home_branch=world.south).count() == 1200
+    assert (job.status, job.created) == ("done", total)
+    assert Member.objects.filter(organisation=world.org, home_branch=world.south).count() == total
 
 
 def test_a_file_without_the_columns_is_refused_on_the_form(world, as_):
@@ -327,3 +330,39 @@ def test_erasure_logs_out_and_removes_personal_data(world, as_):
     assert not User.objects.filter(email="ben@test.org").exists()
     assert client.get(f"{ORG}/me/").status_code == 302  # to the login page
     assert "_auth_user_id" not in client.session
+
+
+# Appeals
+
+
+def test_a_refused_applicant_appeals_and_the_appeals_committee_upholds(world, as_):
+    """A refusal is never final in software: the body the constitution names hears it."""
+    fay_user = User.objects.create_user(username="fay", email="fay@test.org", password="x")
+    fay = apply_for_membership(
+        world.org, user=fay_user, name="Fay", email="fay@test.org", branch=world.millbrook
+    )
+    as_("ana").post(f"{ORG}/applications/{fay.pk}/refuse/", {"reason": "Unknown to us."})
+    change = fay.standing_changes.get(to_standing=Standing.REFUSED)
+    fay_client = Client()
+    fay_client.force_login(fay_user)
+    assert "Unknown to us." in fay_client.get(f"{ORG}/me/").content.decode()
+    response = fay_client.post(f"{ORG}/me/appeal/{change.pk}/", {"statement": "I live here."})
+    assert response.status_code == 302
+
+    eli = as_("eli")
+    page = eli.get(f"{ORG}/appeals/").content.decode()
+    assert "Fay" in page and "I live here." in page
+    appeal = change.appeal
+    response = eli.post(
+        f"{ORG}/appeals/", {"appeal": appeal.pk, "upheld": "1", "reason": "She does."}
+    )
+    assert response.status_code == 302
+    fay.refresh_from_db()
+    assert fay.standing == Standing.GOOD
+    appeal.refresh_from_db()
+    assert (appeal.status, appeal.decision_reason) == ("upheld", "She does.")
+
+
+def test_a_directory_search_finds_by_name(world, as_):
+    response = as_("ben").get(f"{ORG}/members/", {"q": "ca"})
+    assert [m.name for m in response.context["members"]] == ["Cam"]
