@@ -317,6 +317,19 @@ def main(argv: list[str] | None = None) -> int:
             extra = f" ({result.parameters['iterations']} iterations)"
         print(f"{label:<30} {t:>9.3f} {traced:>17.1f} {peak_rss_mb():>17.0f}  {shown}{extra}")
 
+    # the whole path from one ranking per ballot: grouping included
+    raw = stv_profile.rankings()
+    names = stv_profile.candidates
+    print(f"\nFrom {len(raw):,} raw ballots (one ranking each), grouping included:")
+    for label, method in (("scottish-stv", scottish_stv), ("meek-stv", meek_stv)):
+        t, result = timed(
+            lambda method=method, raw=raw: method(
+                RankedProfile.from_rankings(names, raw, validate=False), args.seats, seed=1
+            )
+        )
+        print(f"{label + ' A, group + count':<30} {t:>9.3f} {'':>17} {peak_rss_mb():>17.0f}")
+    del raw
+
     print(
         "\nThe same generator, smaller profiles, counted by tribune.voting and by pref_voting "
         f"{pref_voting_version()} (time of the count only; 'same' = same winners)"
