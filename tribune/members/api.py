@@ -8,7 +8,7 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_good_standing, require_login
 from tribune.lib.errors import NotPermitted, RuleViolation
@@ -91,7 +91,9 @@ def _change_out(change) -> dict:
 
 
 @router.get("/{slug}/members", response=list[MemberOut])
-def list_members(request, slug: str, branch: str | None = None, limit: int = 500, offset: int = 0):
+def list_members(
+    request, slug: str, branch: str | None = None, limit: int = 500, offset: int = Query(0, ge=0)
+):
     organisation, viewer = organisation_and_member(request, slug)
     require_good_standing(request, viewer)
     contacts = has_power(viewer, "view_member_contacts")

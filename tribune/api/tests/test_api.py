@@ -323,3 +323,20 @@ def test_a_malformed_query_parameter_names_the_parameter(world, as_):
     response = as_("ben").get(f"{ORG}/members", {"limit": "lots"})
     assert response.status_code == 422
     assert list(reasons(response)) == ["limit"]
+
+
+def test_a_negative_offset_is_a_422_not_a_crash(world, as_):
+    response = as_("ben").get(f"{ORG}/members", {"offset": -1})
+    assert response.status_code == 422
+    assert list(reasons(response)) == ["offset"]
+
+
+def test_members_of_one_branch(world, as_):
+    members = as_("ben").get(f"{ORG}/members", {"branch": "millbrook"}).json()
+    assert [m["name"] for m in members] == ["Ben", "Cam"]
+
+
+def test_an_unknown_member_is_404_json(world, as_):
+    response = as_("ben").get(f"{ORG}/members/99999")
+    assert response.status_code == 404
+    assert reasons(response) == {"__all__": "Not found."}
