@@ -29,7 +29,7 @@ from tribune.members.forms import (
     ReasonForm,
 )
 from tribune.members.models import Appeal, AppealStatus, ImportJob, Member, Standing
-from tribune.offices.rules import has_power, mandate_for
+from tribune.offices.rules import has_power, mandate_for, reach
 from tribune.web.helpers import attempt, organisation_and_viewer, require_good_standing
 
 
@@ -162,9 +162,10 @@ def change_standing(request, slug, member_id, action):
 @login_required
 def applications(request, slug):
     organisation, viewer = organisation_and_viewer(request, slug)
-    mandate = mandate_for(viewer, "admit_members")
+    within = reach(viewer, "admit_members")
+    mandate = next(iter(within.values()))
     pending = Member.objects.filter(
-        organisation=organisation, standing=Standing.APPLICANT
+        organisation=organisation, standing=Standing.APPLICANT, home_branch_id__in=within
     ).select_related("home_branch")
     return render(
         request,

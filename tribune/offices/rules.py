@@ -94,3 +94,23 @@ def seat_in(member, body, at=None) -> Term:
             _t("Only current members of %(body)s can decide this.") % {"body": body.name}
         )
     return term
+
+
+def reach(member, power: str, at=None) -> dict[int, Term]:
+    """Every branch id where ``member`` may use ``power``, with the term granting it there.
+
+    For pages that list what an officer may act on (e.g. the applications of
+    their own branches). Raises NotPermitted like ``mandate_for`` when there is none.
+    """
+    granted: dict[int, Term] = {}
+    if member is not None and member.in_good_standing:
+        for term in current_terms(member, at):
+            if power in term.office.powers:
+                for branch_id in term.office.body.branch.subtree_ids():
+                    granted.setdefault(branch_id, term)
+    if not granted:
+        mandate_for(member, power, at=at)  # raises, with the reason
+    else:
+        # Same checks as acting (two-factor for personal data), on one reachable branch.
+        mandate_for(member, power, next(iter(granted.values())).office.body.branch, at)
+    return granted

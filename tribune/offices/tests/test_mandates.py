@@ -116,3 +116,22 @@ def test_every_exercise_of_power_is_logged_with_its_mandate(world):
     assert entry.actor == world.ana
     assert entry.term == world.ana.terms.get()
     assert entry.target == f"member:{applicant.pk}"
+
+
+def test_a_branch_officer_sees_only_the_applications_within_reach(world, client):
+    body = create_body(
+        world.org, name="North committee", kind=BodyKind.COMMITTEE, branch=world.north
+    )
+    office = create_office(
+        body, title="North secretary", mandate="Admit North members.", powers=["admit_members"]
+    )
+    begin_term(office, world.ben, source=TermSource.ELECTION)
+    for name, branch in (("Nora", world.millbrook), ("Sven", world.south)):
+        services.apply_for_membership(
+            world.org, user=None, name=name, email=f"{name}@test.org", branch=branch
+        )
+    client.force_login(world.users["ben"])
+    page = client.get(f"/o/{world.org.slug}/applications/").content.decode()
+    assert "Nora" in page and "Sven" not in page
+    client.force_login(world.users["cam"])
+    assert client.get(f"/o/{world.org.slug}/applications/").status_code == 403
