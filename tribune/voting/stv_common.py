@@ -52,14 +52,12 @@ def prepare(profile: RankedProfile) -> Ballots:
     """Group identical ballots and build the padded ranking matrix."""
     grouped = profile.grouped()
     n = len(grouped.candidates)
-    ballots = grouped.ballots
-    width = max((len(r) for r, _ in ballots), default=0) + 1
-    matrix = np.full((len(ballots), width), n, dtype=np.int32)
-    weights = np.empty(len(ballots), dtype=np.int64)
-    for i, (ranking, weight) in enumerate(ballots):
-        matrix[i, : len(ranking)] = ranking
-        weights[i] = weight
-    valid = int(weights.sum()) if len(ballots) else 0
+    ranks, _lengths, weights = grouped.arrays()  # cached on the grouped profile
+    # one extra sentinel column, so that "the next preference" always exists
+    matrix = np.full((ranks.shape[0], ranks.shape[1] + 1), n, dtype=np.int32)
+    matrix[:, : ranks.shape[1]] = ranks
+    weights = weights.astype(np.int64, copy=False)
+    valid = int(weights.sum()) if len(weights) else 0
     return Ballots(
         names=tuple(grouped.candidates),
         n=n,
