@@ -88,6 +88,24 @@ def test_a_bad_join_form_says_why_and_writes_nothing(world, as_, overrides, fiel
     assert mail.outbox == []
 
 
+def test_a_logged_in_non_member_applies_with_name_and_branch_only(world, as_):
+    """Someone with an account already (say, in another organisation) needs no new one."""
+    hal = User.objects.create_user(username="hal", email="hal@test.org", password="x")
+    client = Client()
+    client.force_login(hal)
+    page = client.get(f"{ORG}/join/")
+    assert "password1" not in page.context["form"].fields
+    response = client.post(f"{ORG}/join/", {"name": "Hal", "branch": world.south.pk})
+    assert response.status_code == 200
+    member = Member.objects.get(user=hal)
+    assert (member.email, member.standing, member.home_branch) == (
+        "hal@test.org",
+        Standing.APPLICANT,
+        world.south,
+    )
+    assert mail.outbox == []
+
+
 def test_a_logged_in_member_cannot_apply_twice(world, as_):
     response = as_("ben").post(f"{ORG}/join/", {"name": "Ben", "branch": world.millbrook.pk})
     assert "You already have a membership record here (In good standing)." in str(

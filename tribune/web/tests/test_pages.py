@@ -2,7 +2,9 @@
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.template.defaultfilters import date
 from django.test import Client
+from django.utils.timezone import localtime
 
 from tribune.members import importing
 from tribune.members.services import apply_for_membership
@@ -83,10 +85,29 @@ def test_audit_log_verification_says_the_chain_holds(world, as_):
     assert as_().get(f"{ORG}/audit/").context["verification"] is None
 
 
-def test_bodies_page_shows_office_holders_and_mandates(world, as_):
+def test_bodies_page_shows_office_holders_their_mandates_and_term_ends(world, as_):
+    """Whoever holds power, under which mandate and until when, is public."""
+    term = world.ana.terms.get()
     body = as_().get(f"{ORG}/bodies/").content.decode()
     assert "Branch secretary" in body and "Membership officer" in body
     assert "Ana" in body and "Dana" in body
+    assert date(localtime(term.ends_at), "j M Y") in body
+
+
+def test_constitution_page_shows_the_version_its_date_and_how_it_was_adopted(world, as_):
+    version = world.org.current_constitution()
+    body = as_().get(f"{ORG}/constitution/v1/").content.decode()
+    assert "Constitution of Test Union, version 1" in body
+    adopted = date(localtime(version.adopted_at), "j F Y")
+    assert f"Adopted {adopted}: {version.adopted_how}." in body
+    assert "730 days" in body and "2 consecutive terms in one office" in body
+
+
+def test_anonymous_audit_log_shows_member_numbers_not_names(world, as_):
+    """Members read who did what; the public sees that it was done, by member number."""
+    anonymous = as_().get(f"{ORG}/audit/").content.decode()
+    assert f"member #{world.ana.pk}" in anonymous and ">Ana<" not in anonymous
+    assert "Ana" in as_("ben").get(f"{ORG}/audit/").content.decode()
 
 
 MEMBER_PAGES = [
