@@ -2,10 +2,14 @@
 
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils.translation import gettext as _t
+from ninja import Router, Schema, Status
 
+from tribune.api.common import organisation_and_member, require_login
+from tribune.lib.errors import RuleViolation
 from tribune.members.models import Standing
 from tribune.organisations.models import Organisation
+from tribune.organisations.services import create_branch
 
 router = Router(tags=["organisations"])
 
@@ -66,6 +70,36 @@ def _branches(organisation) -> list[dict]:
 def get_organisation(request, slug: str):
     organisation = get_object_or_404(Organisation.objects.annotate(member_count=_good()), slug=slug)
     return {**_organisation_out(organisation), "branches": _branches(organisation)}
+
+
+class BranchIn(Schema):
+    parent: str
+    name: str
+    level: str
+    slug: str = ""
+
+
+@router.post("/{slug}/branches", response={201: BranchOut})
+def add_branch(request, slug: str, payload: BranchIn):
+    organisation, member = organisation_and_member(request, slug)
+    require_login(request)
+    parent = organisation.branches.filter(slug=payload.parent).first()
+    if parent is None:
+        raise RuleViolation(_t("Unknown branch."), "parent")
+    branch = create_branch(
+        member, parent, name=payload.name, level=payload.level, slug=payload.slug
+    )
+    return Status(
+        201,
+        {
+            "id": branch.id,
+            "slug": branch.slug,
+            "name": branch.name,
+            "level": branch.level,
+            "parent_id": branch.parent_id,
+            "members": 0,
+        },
+    )
 
 
 @router.get("/{slug}/branches", response=list[BranchOut])

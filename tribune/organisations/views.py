@@ -1,13 +1,18 @@
 """Public pages of organisations and branches."""
 
+from django import forms
+from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from tribune.audit.models import AuditEntry
 from tribune.members.models import Standing
 from tribune.offices.models import Term
+from tribune.offices.rules import has_power
 from tribune.organisations.models import Branch, Organisation
-from tribune.web.helpers import organisation_and_viewer
+from tribune.organisations.services import create_branch
+from tribune.web.helpers import attempt, organisation_and_viewer
 
 
 def home(request):
@@ -54,9 +59,30 @@ def organisation(request, slug):
     )
 
 
+class NewBranchForm(forms.Form):
+    name = forms.CharField(label=_("Name of the new branch"), max_length=200)
+    level = forms.CharField(label=_("Level (e.g. regional, local)"), max_length=50)
+
+
 def branch(request, slug, branch_slug):
     organisation, viewer = organisation_and_viewer(request, slug)
     branch = get_object_or_404(Branch, organisation=organisation, slug=branch_slug)
+    can_add = has_power(viewer, "manage_branches", branch)
+    form = NewBranchForm(request.POST or None)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if form.is_valid():
+            child = attempt(
+                form,
+                create_branch,
+                viewer,
+                branch,
+                name=form.cleaned_data["name"],
+                level=form.cleaned_data["level"],
+            )
+            if child is not None:
+                return redirect(child)
     return render(
         request,
         "organisations/branch.html",
@@ -70,5 +96,7 @@ def branch(request, slug, branch_slug):
             ),
             "member_count": branch.members.filter(standing=Standing.GOOD).count(),
             "bodies": branch.bodies.prefetch_related("offices"),
+            "form": form if can_add or form.errors else None,
         },
+        status=400 if form.errors else 200,
     )

@@ -135,3 +135,27 @@ def test_a_branch_officer_sees_only_the_applications_within_reach(world, client)
     assert "Nora" in page and "Sven" not in page
     client.force_login(world.users["cam"])
     assert client.get(f"/o/{world.org.slug}/applications/").status_code == 403
+
+
+def test_branches_are_added_only_under_a_mandate_that_reaches_them(world, client):
+    client.force_login(world.users["ben"])
+    refused = client.post(
+        "/api/v1/organisations/test-union/branches",
+        {"parent": world.north.slug, "name": "Ashford", "level": "local"},
+        content_type="application/json",
+    )
+    assert refused.status_code == 403
+    assert refused.json()["detail"][0]["reason"].startswith("No current mandate")
+    client.force_login(world.users["ana"])
+    page = client.post(
+        f"/o/{world.org.slug}/b/{world.north.slug}/", {"name": "Ashford", "level": "local"}
+    )
+    assert page.status_code == 302
+    ashford = world.org.branches.get(slug="ashford")
+    assert ashford.parent == world.north
+    assert world.org.audit_entries.filter(action="branch.created", target=f"branch:{ashford.pk}")
+    again = client.post(
+        f"/o/{world.org.slug}/b/{world.north.slug}/", {"name": "Ashford", "level": "local"}
+    )
+    assert again.status_code == 400
+    assert "That short name is taken." in again.content.decode()
