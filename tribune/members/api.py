@@ -165,7 +165,7 @@ def refuse(request, slug: str, member_id: int, payload: ReasonIn):
 @router.post("/{slug}/members/{member_id}/suspend", response=StandingOut)
 def suspend(request, slug: str, member_id: int, payload: ReasonIn):
     organisation, viewer = organisation_and_member(request, slug)
-    require_login(request)
+    require_good_standing(request, viewer)
     target = _target(organisation, member_id)
     return _change_out(services.suspend_member(viewer, target, payload.reason))
 
@@ -173,7 +173,7 @@ def suspend(request, slug: str, member_id: int, payload: ReasonIn):
 @router.post("/{slug}/members/{member_id}/reinstate", response=StandingOut)
 def reinstate(request, slug: str, member_id: int, payload: ReasonIn):
     organisation, viewer = organisation_and_member(request, slug)
-    require_login(request)
+    require_good_standing(request, viewer)
     target = _target(organisation, member_id)
     return _change_out(services.reinstate_member(viewer, target, payload.reason))
 

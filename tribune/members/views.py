@@ -141,6 +141,7 @@ STANDING_ACTIONS = {
 @require_POST
 def change_standing(request, slug, member_id, action):
     organisation, viewer = organisation_and_viewer(request, slug)
+    require_good_standing(viewer)
     member = get_object_or_404(Member, organisation=organisation, pk=member_id)
     if action == "renew":
         services.record_renewal(viewer, member)

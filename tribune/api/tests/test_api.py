@@ -340,3 +340,14 @@ def test_an_unknown_member_is_404_json(world, as_):
     response = as_("ben").get(f"{ORG}/members/99999")
     assert response.status_code == 404
     assert reasons(response) == {"__all__": "Not found."}
+
+
+def test_a_non_member_suspending_is_403_json_not_a_crash(world):
+    zed = get_user_model().objects.create_user(username="zed", email="zed@test.org")
+    client = Client()
+    client.force_login(zed)
+    response = client.post(
+        f"{ORG}/members/{world.cam.pk}/suspend", {"reason": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert reasons(response) == {"__all__": "Only members in good standing can see this."}

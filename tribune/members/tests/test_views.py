@@ -384,3 +384,14 @@ def test_a_refused_applicant_appeals_and_the_appeals_committee_upholds(world, as
 def test_a_directory_search_finds_by_name(world, as_):
     response = as_("ben").get(f"{ORG}/members/", {"q": "ca"})
     assert [m.name for m in response.context["members"]] == ["Cam"]
+
+
+def test_a_non_member_posting_a_suspension_is_refused_not_a_crash(world):
+    zed = User.objects.create_user(username="zed", email="zed@test.org", password="x")
+    client = Client()
+    client.force_login(zed)
+    response = client.post(f"{ORG}/members/{world.cam.pk}/suspend/", {"reason": "Because."})
+    assert response.status_code == 403
+    assert "Only members in good standing can see this page." in response.content.decode()
+    world.cam.refresh_from_db()
+    assert world.cam.standing == Standing.GOOD
