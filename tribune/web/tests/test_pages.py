@@ -185,3 +185,10 @@ def test_import_pages_are_for_the_membership_officer_only(world, as_):
         response = as_("ben").get(url)
         assert response.status_code == 403
         assert "No current mandate of yours grants the power" in response.content.decode()
+
+
+def test_htmx_is_vendored_not_fetched_from_a_cdn(world, as_):
+    """A self-hosted organisation's pages must not depend on, or leak visits to, a third party."""
+    body = as_().get(f"{ORG}/").content.decode()
+    assert '<script src="/static/vendor/htmx-' in body
+    assert 'src="http' not in body and 'href="http' not in body.split("<body")[0]
