@@ -90,6 +90,55 @@ def test_govan_2007_matches_official_result_and_reference_stages() -> None:
     assert result.seed is None  # no lot was needed
 
 
+# Springburn ward, Glasgow City Council, 3 May 2007 (3 seats).  James Todd is
+# elected on Allan Stewart's surplus; his own surplus then re-examines all his
+# papers, those received from Stewart at their transfer value (rule 48(4)).
+SPRINGBURN_NAMES = [
+    "Margaret Bean",
+    "Graham Campbell",
+    "Graeme Dickson",
+    "Phil Greene",
+    "Patrick McAleer",
+    "Robert G C Sawers",
+    "Kenny Smith",
+    "Allan Stewart",
+    "John H Stuart",
+    "James Todd",
+]
+SPRINGBURN_STAGES = [
+    "135 339 173 1300 134 85 135 1752 168 1189 0",
+    "139.78233 351.75288 176.41595 1327.09987 140.14871 86.82184 137.50503 1353 176.88147"
+    " 1437.68116 82.89372",
+    "143.25032 358.57632 178.54502 1336.33636 143.75895 88.39636 138.78505 1353 183.03308"
+    " 1353 133.29616",
+    "144.60926 362.87082 203.47722 1340.90962 150.77236 - 151.84395 1353 186.33312 1353 163.16127",
+    "- 410.14226 209.51745 1374.08557 162.73399 - 154.90285 1353 187.20642 1353 205.38908",
+]
+
+
+def test_springburn_2007_second_surplus_is_inclusive() -> None:
+    profile = read_blt(DATA / "scotland-2007-glasgow-springburn.blt")
+    result = scottish_stv(profile, 3)
+    assert result.elected == ["Allan Stewart", "James Todd", "Phil Greene"]
+    assert result.quota == 1353
+    assert [s.action for s in result.stages][:3] == [
+        "First preferences",
+        "Surplus of Allan Stewart",
+        "Surplus of James Todd",
+    ]
+    assert len(result.stages) == len(SPRINGBURN_STAGES)
+    for stage, line in zip(result.stages, SPRINGBURN_STAGES, strict=True):
+        cells = line.split()
+        expected = {
+            name: Decimal(cell)
+            for name, cell in zip(SPRINGBURN_NAMES, cells[:-1], strict=True)
+            if cell != "-"
+        }
+        assert {k: dec(v) for k, v in stage.votes.items()} == expected, stage.number
+        assert dec(stage.exhausted) == Decimal(cells[-1]), stage.number
+    assert result.parameters["truncation_loss"] == Fraction(2238, 100000)
+
+
 def test_conservation_on_govan() -> None:
     profile = read_blt(DATA / "scotland-2007-glasgow-govan.blt")
     result = scottish_stv(profile, 4)
