@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "tribune.offices",
     "tribune.members",
     "tribune.audit",
+    "tribune.elections",
     "tribune.accounts",
     "tribune.web",
 ]

@@ -17,6 +17,9 @@ from tribune.lib.errors import RuleViolation
 # No term may run longer than five years, whatever a constitution says: a
 # "maximum term" of a century would make an office permanent in all but name.
 ABSOLUTE_MAX_TERM_DAYS = 5 * 366
+# More seconders than this would be a roadblock to candidacy (MISSION: no
+# roadblock keeps any member from any office).
+MAX_SECONDERS = 3
 # Recall must stay within reach of the electorate (MISSION: every office recallable).
 MAX_RECALL_THRESHOLD_PERCENT = 25
 
@@ -52,6 +55,15 @@ class ConstitutionVersion(models.Model):
     admission_rule = models.CharField(
         _("admission rule"), max_length=20, choices=AdmissionRule.choices
     )
+    seconders_required = models.PositiveSmallIntegerField(
+        _("seconders a nomination needs"), default=0
+    )
+    nomination_days = models.PositiveSmallIntegerField(_("nomination period (days)"), default=14)
+    voting_days = models.PositiveSmallIntegerField(_("voting period (days)"), default=14)
+    election_lead_days = models.PositiveSmallIntegerField(
+        _("elections are called this many days before a term ends"), default=42
+    )
+    recall_vote_days = models.PositiveSmallIntegerField(_("recall vote period (days)"), default=14)
     appeal_body = models.ForeignKey(
         "offices.Body",
         models.PROTECT,
@@ -125,6 +137,28 @@ class ConstitutionVersion(models.Model):
             raise RuleViolation(
                 _t("The majority for constitutional change must be between one half and all."),
                 "amendment_majority_numerator",
+            )
+        if self.seconders_required > MAX_SECONDERS:
+            raise RuleViolation(
+                _t("Any member may stand: a nomination may need at most %(max)s seconders.")
+                % {"max": MAX_SECONDERS},
+                "seconders_required",
+            )
+        if not 1 <= self.voting_days <= 60 or not 1 <= self.recall_vote_days <= 60:
+            raise RuleViolation(_t("A vote stays open between 1 and 60 days."), "voting_days")
+        if not 1 <= self.nomination_days <= 60:
+            raise RuleViolation(
+                _t("Nominations stay open between 1 and 60 days."), "nomination_days"
+            )
+        needed = self.nomination_days + self.voting_days
+        if self.election_lead_days < needed:
+            raise RuleViolation(
+                _t(
+                    "Elections must be called at least %(days)s days before terms end, "
+                    "so that nominations and voting finish in time."
+                )
+                % {"days": needed},
+                "election_lead_days",
             )
         if self.appeal_body is not None and self.appeal_body.organisation_id != (
             self.organisation_id

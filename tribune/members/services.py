@@ -139,7 +139,7 @@ def suspend_member(actor: Member, member: Member, reason: str) -> StandingChange
     reason = _require_reason(reason)
     if member.standing != Standing.GOOD:
         raise RuleViolation(_t("Only a member in good standing can be suspended."))
-    if member.pk == actor.pk:
+    if actor is not None and member.pk == actor.pk:
         raise RuleViolation(_t("You cannot suspend yourself."))
     term = mandate_for(actor, "suspend_members", member.home_branch)
     return _change_standing(

@@ -21,6 +21,7 @@ class BodyKind(models.TextChoices):
     DELEGATION = "delegation", _("Delegation")
     STAFF = "staff", _("Full-time staff post")
     PROVISIONAL = "provisional", _("Provisional committee")
+    RETURNING = "returning", _("Returning officers")
 
 
 class Body(models.Model):

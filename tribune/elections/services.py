@@ -1,0 +1,851 @@
+"""Elections from call to certified result, recall, and mandate reports.
+
+Every step is an action that checks its mandate (or runs "by rule", from the
+scheduler, with no actor), is dated by the server clock, writes in one
+transaction and appends to the audit chain. Counting is done by the voting
+engine (``tribune.voting``) on the ballot box exactly as it is published, so
+anyone can recount the published box and reach the certified result.
+"""
+
+import hashlib
+import json
+import math
+import random
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+from fractions import Fraction
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from tribune import voting
+from tribune.audit.log import record
+from tribune.constitution.models import ConstitutionVersion
+from tribune.elections.models import (
+    Ballot,
+    Candidacy,
+    Election,
+    Kind,
+    MandateReport,
+    Method,
+    PetitionStatus,
+    RecallPetition,
+    RecallSignature,
+    ReportComment,
+    Seconding,
+    Status,
+    VoterRoll,
+)
+from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.members.models import Member, Standing
+from tribune.offices.models import Body, BodyKind, Office, Term, TermSource
+from tribune.offices.rules import mandate_for
+from tribune.offices.services import begin_term, consecutive_terms
+
+VOTE_RATE_LIMIT = (20, 60)  # at most 20 ballot submissions per voter per minute
+
+
+# --- who belongs to an electorate ------------------------------------------------------
+
+
+def electorate(election_or_branch):
+    branch = getattr(election_or_branch, "electorate", election_or_branch)
+    return Member.objects.filter(
+        organisation_id=branch.organisation_id,
+        standing=Standing.GOOD,
+        home_branch_id__in=branch.subtree_ids(),
+    )
+
+
+def in_electorate(member: Member | None, branch) -> bool:
+    return (
+        member is not None
+        and member.in_good_standing
+        and member.organisation_id == branch.organisation_id
+        and member.home_branch_id in branch.subtree_ids()
+    )
+
+
+# --- calling elections -----------------------------------------------------------------
+
+
+def _schedule(constitution, start, *, nominations: bool):
+    if nominations:
+        nominations_close = start + timedelta(days=constitution.nomination_days)
+        return (
+            start,
+            nominations_close,
+            nominations_close,
+            (nominations_close + timedelta(days=constitution.voting_days)),
+        )
+    return None, None, start, start + timedelta(days=constitution.voting_days)
+
+
+def _returning_office(organisation, election: Election, officer: Member) -> Office:
+    """The returning officer's mandate: an office for this one election."""
+    body = Body.objects.filter(organisation=organisation, kind=BodyKind.RETURNING).first()
+    if body is None:
+        body = Body.objects.create(
+            organisation=organisation,
+            branch=organisation.root_branch,
+            name=_t("Returning officers"),
+            slug="returning-officers",
+            kind=BodyKind.RETURNING,
+        )
+    constitution = organisation.current_constitution()
+    days = (election.voting_close_at - timezone.now()).days + 30
+    office = Office.objects.create(
+        body=body,
+        title=_t("Returning officer: %(title)s") % {"title": election.title},
+        mandate=_t(
+            "Run this election impartially: keep to its published dates, certify the count "
+            "of the ballot box as published, and answer members' questions about the process."
+        ),
+        powers=[],
+        term_days=max(1, min(days, constitution.max_term_days)),
+    )
+    begin_term(office, officer, source=TermSource.ELECTION)
+    return office
+
+
+@transaction.atomic
+def call_election(
+    actor: Member | None,
+    *,
+    office: Office | None = None,
+    kind: str = Kind.OFFICE,
+    title: str = "",
+    question: str = "",
+    seats: int | None = None,
+    method: str | None = None,
+    returning_officer: Member | None = None,
+    starts_at=None,
+    allow_vote_change: bool = True,
+    amendment: dict | None = None,
+    electorate_branch=None,
+) -> Election:
+    """Call an election (by a mandate with ``call_elections``, or by rule when actor is None)."""
+    organisation = office.body.organisation if office else electorate_branch.organisation
+    constitution = organisation.current_constitution()
+    branch = office.body.branch if office else (electorate_branch or organisation.root_branch)
+    term = mandate_for(actor, "call_elections", branch) if actor is not None else None
+    if kind == Kind.OFFICE and office is None:
+        raise RuleViolation(_t("Choose the office to elect."), "office")
+    if kind in (Kind.REFERENDUM, Kind.AMENDMENT) and not question.strip():
+        raise RuleViolation(_t("Put the question to the members."), "question")
+    seats = seats or (office.seats if office else 1)
+    if kind == Kind.OFFICE:
+        method = method or (Method.IRV if seats == 1 else Method.SCOTTISH_STV)
+        if method == Method.YES_NO or (seats > 1 and method == Method.IRV):
+            raise RuleViolation(_t("Choose a counting method for this office."), "method")
+    else:
+        method = Method.YES_NO
+    if kind == Kind.AMENDMENT:
+        _check_amendment(organisation, amendment)
+    start = starts_at or timezone.now()
+    n_open, n_close, v_open, v_close = _schedule(
+        constitution, start, nominations=kind == Kind.OFFICE
+    )
+    election = Election.objects.create(
+        organisation=organisation,
+        kind=kind,
+        title=title or _t("Election: %(office)s") % {"office": office.title},
+        question=question,
+        office=office,
+        seats=seats,
+        method=method,
+        electorate=branch,
+        nominations_open_at=n_open,
+        nominations_close_at=n_close,
+        voting_open_at=v_open,
+        voting_close_at=v_close,
+        allow_vote_change=allow_vote_change,
+        called_by=actor,
+        amendment=amendment,
+        seed=secrets.randbits(62),
+    )
+    if returning_officer is not None:
+        election.returning_office = _returning_office(organisation, election, returning_officer)
+        election.save(update_fields=["returning_office"])
+    record(
+        organisation,
+        "election.called",
+        actor=actor,
+        term=term,
+        target=election,
+        data={
+            "kind": kind,
+            "office": office.pk if office else None,
+            "method": method,
+            "seats": seats,
+            "voting_open_at": v_open,
+            "voting_close_at": v_close,
+            "by_rule": actor is None,
+        },
+    )
+    advance(election)
+    return Election.objects.get(pk=election.pk)
+
+
+def _check_amendment(organisation, amendment: dict | None) -> None:
+    """A proposed amendment must itself respect every guarantee."""
+    if not amendment:
+        raise RuleViolation(_t("The amendment changes nothing."), "amendment")
+    current = organisation.current_constitution()
+    allowed = {f.name for f in ConstitutionVersion._meta.concrete_fields} - {
+        "id", "organisation", "number", "adopted_at", "adopted_how", "appeal_body",
+    }  # fmt: skip
+    unknown = set(amendment) - allowed
+    if unknown:
+        raise RuleViolation(
+            _t("Unknown constitution fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
+            "amendment",
+        )
+    _next_version(current, amendment, how="").check_guarantees()
+
+
+def _next_version(current, amendment: dict, how: str) -> ConstitutionVersion:
+    fields = {
+        f.name: getattr(current, f.name)
+        for f in ConstitutionVersion._meta.concrete_fields
+        if f.name not in ("id", "organisation", "number", "adopted_at", "adopted_how")
+    }
+    fields.update(amendment)
+    return ConstitutionVersion(
+        organisation=current.organisation,
+        number=current.number + 1,
+        adopted_at=timezone.now(),
+        adopted_how=how,
+        **fields,
+    )
+
+
+# --- the clock drives the lifecycle --------------------------------------------------------
+
+
+def _move(election: Election, to: str, *, actor=None, term=None, data=None) -> None:
+    was = election.status
+    election.status = to
+    election.save(update_fields=["status"])
+    record(
+        election.organisation,
+        f"election.{to}",
+        actor=actor,
+        term=term,
+        target=election,
+        data={"from": was, **(data or {})},
+    )
+
+
+@transaction.atomic
+def advance(election: Election, now=None) -> Election:
+    """Take every step the server clock now allows; safe to call at any time, repeatedly."""
+    now = now or timezone.now()
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    if election.status == Status.CALLED and election.kind == Kind.OFFICE:
+        if now >= election.nominations_open_at:
+            _move(election, Status.NOMINATIONS)
+    if election.status == Status.NOMINATIONS and now >= election.nominations_close_at:
+        _move(election, Status.NOMINATIONS_CLOSED)
+    ready = {Status.CALLED, Status.NOMINATIONS_CLOSED}
+    if election.status in ready and now >= election.voting_open_at:
+        if election.kind == Kind.OFFICE and not _ballot_candidacies(election):
+            _move(election, Status.CANCELLED, data={"reason": "no candidates"})
+            election.cancelled_reason = _t("No one stood: a new election will be called.")
+            election.save(update_fields=["cancelled_reason"])
+            return election
+        _open_voting(election)
+    if election.status == Status.VOTING and now >= election.voting_close_at:
+        _move(election, Status.VOTING_CLOSED)
+        election = count(election)
+        if election.returning_office_id is None:
+            election = certify(None, election)
+    return election
+
+
+def _open_voting(election: Election) -> None:
+    """Freeze the voter roll: members in good standing of the electorate at this moment."""
+    members = list(electorate(election).values_list("id", flat=True))
+    VoterRoll.objects.bulk_create(
+        [VoterRoll(election=election, member_id=m) for m in members], ignore_conflicts=True
+    )
+    election.electorate_size = len(members)
+    election.save(update_fields=["electorate_size"])
+    _move(election, Status.VOTING, data={"electorate": len(members)})
+
+
+def advance_all(now=None) -> int:
+    """The scheduler's tick: advance every unfinished election."""
+    moved = 0
+    unfinished = Election.objects.exclude(
+        status__in=[Status.COUNTED, Status.CERTIFIED, Status.CANCELLED]
+    )
+    for election in unfinished:
+        before = election.status
+        moved += advance(election, now).status != before
+    return moved
+
+
+def _returning_term(actor: Member | None, election: Election) -> Term:
+    if election.returning_office_id is None:
+        raise NotPermitted(_t("This election is run by rule; it has no returning officer."))
+    term = (
+        Term.objects.current().filter(office_id=election.returning_office_id, member=actor).first()
+        if actor is not None
+        else None
+    )
+    if term is None or not actor.in_good_standing:
+        raise NotPermitted(_t("Only this election's returning officer can do this."))
+    return term
+
+
+@transaction.atomic
+def cancel_election(actor: Member, election: Election, reason: str) -> Election:
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_t("A written reason is required."), "reason")
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    if election.status in (Status.COUNTED, Status.CERTIFIED, Status.CANCELLED):
+        raise RuleViolation(_t("This election is finished and cannot be cancelled."))
+    try:
+        term = _returning_term(actor, election)
+    except NotPermitted:
+        term = mandate_for(actor, "call_elections", election.electorate)
+    election.cancelled_reason = reason
+    election.save(update_fields=["cancelled_reason"])
+    _move(election, Status.CANCELLED, actor=actor, term=term, data={"reason": reason})
+    return election
+
+
+# --- open candidacy ------------------------------------------------------------------
+
+
+def candidacy_problem(member: Member, election: Election) -> str | None:
+    """Why ``member`` may not stand in ``election``, or None. The only refusals there are."""
+    if not member.in_good_standing:
+        return _t("Only members in good standing may stand.")
+    if member.organisation_id != election.organisation_id:
+        return _t("Only members of this organisation may stand.")
+    if (
+        election.returning_office_id
+        and Term.objects.filter(office_id=election.returning_office_id, member=member).exists()
+    ):
+        return _t("The returning officer cannot stand in the election they run.")
+    constitution = election.organisation.current_constitution()
+    if consecutive_terms(election.office, member, election.voting_close_at + timedelta(days=1)) >= (
+        constitution.term_limit
+    ):
+        return _t(
+            "%(name)s has served the constitution's limit of %(limit)s consecutive terms in "
+            "this office."
+        ) % {"name": member.name, "limit": constitution.term_limit}
+    return None
+
+
+@transaction.atomic
+def nominate(
+    nominator: Member, election: Election, nominee: Member, *, statement: str = ""
+) -> Candidacy:
+    """Any member in good standing nominates anyone, themselves included."""
+    if election.kind != Kind.OFFICE:
+        raise RuleViolation(_t("This vote has no candidates."))
+    if election.status != Status.NOMINATIONS or timezone.now() >= election.nominations_close_at:
+        raise RuleViolation(_t("Nominations are not open."))
+    if not nominator.in_good_standing or nominator.organisation_id != election.organisation_id:
+        raise NotPermitted(_t("Only members in good standing may nominate."))
+    problem = candidacy_problem(nominee, election)
+    if problem:
+        raise RuleViolation(problem, "member")
+    own = nominator.pk == nominee.pk
+    try:
+        with transaction.atomic():
+            candidacy = Candidacy.objects.create(
+                election=election,
+                member=nominee,
+                nominated_by=nominator,
+                statement=statement if own else "",
+                accepted_at=timezone.now() if own else None,
+            )
+    except IntegrityError:
+        raise RuleViolation(
+            _t("%(name)s is already nominated.") % {"name": nominee.name}, "member"
+        ) from None
+    record(
+        election.organisation,
+        "candidacy.nominated",
+        actor=nominator,
+        target=candidacy,
+        data={"election": election.pk, "member": nominee.pk},
+    )
+    return candidacy
+
+
+def _own_candidacy(member: Member, candidacy: Candidacy) -> None:
+    if candidacy.member_id != member.pk:
+        raise NotPermitted(_t("Only the nominee can do this."))
+    if candidacy.election.status != Status.NOMINATIONS:
+        raise RuleViolation(_t("Nominations are not open."))
+
+
+@transaction.atomic
+def accept_nomination(
+    member: Member, candidacy: Candidacy, *, statement: str = "", faction_label: str = ""
+) -> Candidacy:
+    _own_candidacy(member, candidacy)
+    problem = candidacy_problem(member, candidacy.election)
+    if problem:
+        raise RuleViolation(problem, "member")
+    candidacy.accepted_at = candidacy.accepted_at or timezone.now()
+    candidacy.withdrawn_at = None
+    candidacy.statement, candidacy.faction_label = statement, faction_label
+    candidacy.save()
+    record(candidacy.election.organisation, "candidacy.accepted", actor=member, target=candidacy)
+    return candidacy
+
+
+@transaction.atomic
+def withdraw_candidacy(member: Member, candidacy: Candidacy) -> Candidacy:
+    _own_candidacy(member, candidacy)
+    candidacy.withdrawn_at = timezone.now()
+    candidacy.save(update_fields=["withdrawn_at"])
+    record(candidacy.election.organisation, "candidacy.withdrawn", actor=member, target=candidacy)
+    return candidacy
+
+
+@transaction.atomic
+def second_nomination(member: Member, candidacy: Candidacy) -> Seconding:
+    if candidacy.election.status != Status.NOMINATIONS:
+        raise RuleViolation(_t("Nominations are not open."))
+    if not in_electorate(member, candidacy.election.electorate):
+        raise NotPermitted(_t("Only members of this election's electorate may second."))
+    if member.pk == candidacy.member_id:
+        raise RuleViolation(_t("You cannot second your own nomination."))
+    try:
+        with transaction.atomic():
+            seconding = Seconding.objects.create(candidacy=candidacy, member=member)
+    except IntegrityError:
+        raise RuleViolation(_t("You have already seconded this nomination.")) from None
+    record(candidacy.election.organisation, "candidacy.seconded", actor=member, target=candidacy)
+    return seconding
+
+
+def _ballot_candidacies(election: Election) -> list[Candidacy]:
+    """Who is on the ballot: accepted, not withdrawn, with enough seconders."""
+    needed = election.organisation.current_constitution().seconders_required
+    candidacies = election.candidacies.select_related("member").prefetch_related("secondings")
+    return [
+        c
+        for c in candidacies.order_by("member__name", "pk")
+        if c.standing and len(c.secondings.all()) >= needed
+    ]
+
+
+# --- the secret ballot ---------------------------------------------------------------------
+
+
+@dataclass
+class Receipt:
+    tracker: str
+    key: str  # the voter's secret to change their vote; "" when changes are not allowed
+    replaced: bool = False
+
+
+def _canonical(choice) -> str:
+    return json.dumps(choice, sort_keys=True, separators=(",", ":"))
+
+
+def _tracker(choice, nonce: str) -> str:
+    return hashlib.sha256(f"{_canonical(choice)}|{nonce}".encode()).hexdigest()
+
+
+def validate_choice(election: Election, choice):
+    """Normalise a ballot's content or refuse it with the reason."""
+    if election.method == Method.YES_NO:
+        if choice not in ("yes", "no", "abstain"):
+            raise RuleViolation(_t("Vote yes, no or abstain."), "choice")
+        return choice
+    if not isinstance(choice, list | tuple) or not choice:
+        raise RuleViolation(_t("Rank at least one candidate."), "choice")
+    on_ballot = {c.pk for c in _ballot_candidacies(election)}
+    try:
+        ranking = [int(c) for c in choice]
+    except (TypeError, ValueError):
+        raise RuleViolation(_t("A ranking lists candidates."), "choice") from None
+    if len(set(ranking)) != len(ranking):
+        raise RuleViolation(_t("Each candidate may be ranked only once."), "choice")
+    if not set(ranking) <= on_ballot:
+        raise RuleViolation(_t("Only candidates on this ballot may be ranked."), "choice")
+    return ranking
+
+
+def _throttle(member: Member) -> None:
+    limit, seconds = VOTE_RATE_LIMIT
+    key = f"tribune:vote-rate:{member.pk}"
+    cache.add(key, 0, seconds)
+    try:
+        attempts = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, seconds)
+        attempts = 1
+    if attempts > limit:
+        raise RuleViolation(_t("Too many attempts to vote; wait a minute."), "choice")
+
+
+def cast_ballot(member: Member, election: Election, choice, *, key: str = "") -> Receipt:
+    """Cast (or, with the key from the first receipt, replace) a secret ballot.
+
+    The roll is marked by a conditional UPDATE in the same transaction as the
+    ballot is written, so concurrent attempts by one voter count exactly once.
+    """
+    _throttle(member)
+    with transaction.atomic():
+        election = Election.objects.get(pk=election.pk)
+        now = timezone.now()
+        if election.status != Status.VOTING or not (
+            election.voting_open_at <= now < election.voting_close_at
+        ):
+            raise RuleViolation(_t("Voting is not open."), "choice")
+        choice = validate_choice(election, choice)
+        roll = VoterRoll.objects.filter(election=election, member=member)
+        if not roll.exists():
+            raise NotPermitted(_t("You are not on the voter roll of this election."))
+        replaced = False
+        if key:
+            if not election.allow_vote_change:
+                raise RuleViolation(_t("This election does not allow changing a vote."), "key")
+            old = Ballot.objects.filter(
+                election=election, key_hash=hashlib.sha256(key.encode()).hexdigest()
+            )
+            if not roll.filter(voted=True).exists() or old.delete()[0] != 1:
+                raise RuleViolation(_t("That ballot key is not valid."), "key")
+            replaced = True
+        elif roll.filter(voted=False).update(voted=True) != 1:
+            raise RuleViolation(_t("You have already voted in this election."), "choice")
+        secret = secrets.token_urlsafe(24) if election.allow_vote_change else ""
+        nonce = secrets.token_hex(16)
+        tracker = _tracker(choice, nonce)
+        Ballot.objects.create(
+            election=election,
+            choice=choice,
+            tracker=tracker,
+            key_hash=hashlib.sha256(secret.encode()).hexdigest() if secret else "",
+        )
+    return Receipt(tracker=tracker, key=secret, replaced=replaced)
+
+
+def has_voted(member: Member, election: Election) -> bool:
+    return VoterRoll.objects.filter(election=election, member=member, voted=True).exists()
+
+
+# --- counting and the published ballot box ------------------------------------------------
+
+
+def candidate_names(election: Election) -> dict[int, str]:
+    """Candidacy id → the name printed on the ballot (unique even for namesakes)."""
+    names, seen = {}, {}
+    for c in _ballot_candidacies(election):
+        name = c.member.name
+        seen[name] = seen.get(name, 0) + 1
+        names[c.pk] = name if seen[name] == 1 else f"{name} ({seen[name]})"
+    return names
+
+
+def published_box(election: Election) -> list[dict]:
+    """The ballot box in a random order fixed by the election's seed, with trackers."""
+    ballots = list(Ballot.objects.filter(election=election).values("tracker", "choice"))
+    ballots.sort(key=lambda b: b["tracker"])
+    random.Random(election.seed).shuffle(ballots)
+    return ballots
+
+
+def box_profile(election: Election) -> voting.RankedProfile:
+    names = candidate_names(election)
+    ids = list(names)
+    index = {cid: i for i, cid in enumerate(ids)}
+    rankings = [tuple(index[c] for c in b["choice"]) for b in published_box(election)]
+    return voting.RankedProfile.from_rankings(
+        [names[c] for c in ids], rankings, title=election.title
+    )
+
+
+def box_blt(election: Election) -> str:
+    return voting.write_blt(box_profile(election), election.seats)
+
+
+def _motion_rule(election: Election) -> voting.MotionRule:
+    constitution = election.organisation.current_constitution()
+    quorum = Fraction(constitution.quorum_percent) / 100
+    size = election.electorate_size or 0
+    if election.kind == Kind.AMENDMENT:
+        return voting.MotionRule(
+            threshold=constitution.amendment_majority,
+            strict=False,
+            base="yes_no",
+            electorate=size,
+            quorum_fraction=quorum,
+            name=_t("%(m)s majority of yes and no votes") % {"m": constitution.amendment_majority},
+        )
+    return voting.MotionRule(electorate=size, quorum_fraction=quorum)
+
+
+@transaction.atomic
+def count(election: Election) -> Election:
+    """Count the box as published, record the result, and re-seal the box in random order."""
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    if election.status != Status.VOTING_CLOSED:
+        raise RuleViolation(_t("Votes are counted only after voting closes."))
+    _reseal(election)
+    box = published_box(election)
+    election.turnout = len(box)
+    if election.method == Method.YES_NO:
+        tally = {k: sum(1 for b in box if b["choice"] == k) for k in ("yes", "no", "abstain")}
+        result = voting.motion(
+            tally["yes"], tally["no"], tally["abstain"], rule=_motion_rule(election)
+        )
+        election.passed = bool(result.carried)
+    else:
+        profile = box_profile(election)
+        counter = {
+            Method.IRV: lambda p: voting.irv(p, seed=election.seed),
+            Method.SCOTTISH_STV: lambda p: voting.scottish_stv(
+                p, election.seats, seed=election.seed
+            ),
+            Method.MEEK_STV: lambda p: voting.meek_stv(p, election.seats, seed=election.seed),
+        }[election.method]
+        result = counter(profile)
+        by_name = {name: cid for cid, name in candidate_names(election).items()}
+        for rank, name in enumerate(result.elected, start=1):
+            Candidacy.objects.filter(pk=by_name[name]).update(elected_rank=rank)
+    election.result = result.to_dict()
+    election.save(update_fields=["result", "passed", "turnout"])
+    _move(election, Status.COUNTED, data={"turnout": election.turnout})
+    return election
+
+
+def _reseal(election: Election) -> None:
+    """Rewrite the box in random order so storage order no longer follows casting order."""
+    rows = list(Ballot.objects.filter(election=election).values("choice", "tracker"))
+    random.SystemRandom().shuffle(rows)
+    Ballot.objects.filter(election=election).delete()
+    Ballot.objects.bulk_create(
+        [Ballot(election=election, choice=r["choice"], tracker=r["tracker"]) for r in rows]
+    )
+
+
+@transaction.atomic
+def certify(actor: Member | None, election: Election) -> Election:
+    """Certify the count; terms begin, amendments take effect, recalls end terms."""
+    election = Election.objects.select_for_update().get(pk=election.pk)
+    if election.status != Status.COUNTED:
+        raise RuleViolation(_t("Only a counted election can be certified."))
+    term = _returning_term(actor, election) if actor is not None else None
+    if actor is None and election.returning_office_id is not None:
+        raise NotPermitted(_t("Only this election's returning officer can certify."))
+    _move(election, Status.CERTIFIED, actor=actor, term=term)
+    if election.kind == Kind.OFFICE:
+        _begin_elected_terms(election)
+    elif election.kind == Kind.AMENDMENT and election.passed:
+        current = election.organisation.current_constitution()
+        version = _next_version(
+            current,
+            election.amendment,
+            how=_t("Adopted by members' vote: %(title)s") % {"title": election.title},
+        )
+        version.check_guarantees()
+        version.save()
+        record(
+            election.organisation,
+            "constitution.adopted",
+            target=version,
+            data={"number": version.number, "election": election.pk},
+        )
+    elif election.kind == Kind.RECALL:
+        _conclude_recall(election)
+    return election
+
+
+def _begin_elected_terms(election: Election) -> None:
+    office = election.office
+    now = timezone.now()
+    current = list(Term.objects.current(now).filter(office=office).order_by("ends_at"))
+    elected = election.candidacies.filter(elected_rank__isnull=False).order_by("elected_rank")
+    for candidacy in elected.select_related("member"):
+        # Take over the seat that ends soonest, when it ends; a vacant seat now.
+        outgoing = current.pop(0) if len(current) >= office.seats else None
+        starts_at = max(now, outgoing.ends_at) if outgoing else now
+        begin_term(office, candidacy.member, source=TermSource.ELECTION, starts_at=starts_at)
+
+
+# --- scheduling: no office silently becomes permanent -------------------------------------
+
+
+def _pending(office: Office) -> bool:
+    return (
+        Election.objects.filter(office=office, kind=Kind.OFFICE)
+        .exclude(status__in=[Status.CERTIFIED, Status.CANCELLED])
+        .exists()
+    )
+
+
+def schedule_elections(now=None) -> list[Election]:
+    """Call, by rule, an election for every office whose terms end soon or that is vacant."""
+    now = now or timezone.now()
+    called = []
+    offices = Office.objects.exclude(body__kind=BodyKind.RETURNING).select_related(
+        "body__organisation", "body__branch"
+    )
+    for office in offices:
+        constitution = office.body.organisation.current_constitution()
+        horizon = now + timedelta(days=constitution.election_lead_days)
+        # Terms still running beyond the horizon (including those not yet begun).
+        covered = Term.objects.filter(
+            office=office, ends_at__gt=horizon, ended_at__isnull=True
+        ).count()
+        if covered >= office.seats or _pending(office):
+            continue
+        called.append(call_election(None, office=office, starts_at=now))
+    return called
+
+
+# --- recall --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_recall_petition(member: Member, term: Term, reason: str) -> RecallPetition:
+    """Any member of the office's electorate may open a recall petition, with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise RuleViolation(_t("Give the reason for the recall."), "reason")
+    branch = term.office.body.branch
+    if not in_electorate(member, branch):
+        raise NotPermitted(_t("Only members of this office's electorate may petition."))
+    if not term.is_current():
+        raise RuleViolation(_t("This term is not current."))
+    if term.recall_petitions.filter(status__in=[PetitionStatus.OPEN, PetitionStatus.VOTE]).exists():
+        raise RuleViolation(_t("A recall petition against this term is already open."))
+    constitution = term.office.body.organisation.current_constitution()
+    size = electorate(branch).count()
+    threshold = max(1, math.ceil(Fraction(constitution.recall_threshold_percent) / 100 * size))
+    petition = RecallPetition.objects.create(
+        term=term, opened_by=member, reason=reason, threshold=threshold, electorate_size=size
+    )
+    record(
+        branch.organisation,
+        "recall.opened",
+        actor=member,
+        target=petition,
+        data={"term": term.pk, "threshold": threshold, "electorate": size},
+    )
+    sign_recall_petition(member, petition)
+    return RecallPetition.objects.get(pk=petition.pk)
+
+
+@transaction.atomic
+def sign_recall_petition(member: Member, petition: RecallPetition) -> RecallSignature:
+    petition = RecallPetition.objects.select_for_update().get(pk=petition.pk)
+    if petition.status != PetitionStatus.OPEN:
+        raise RuleViolation(_t("This petition is no longer collecting signatures."))
+    if not in_electorate(member, petition.term.office.body.branch):
+        raise NotPermitted(_t("Only members of this office's electorate may sign."))
+    try:
+        with transaction.atomic():
+            signature = RecallSignature.objects.create(petition=petition, member=member)
+    except IntegrityError:
+        raise RuleViolation(_t("You have already signed this petition.")) from None
+    organisation = petition.term.office.body.organisation
+    record(organisation, "recall.signed", actor=member, target=petition)
+    if petition.signatures.count() >= petition.threshold:
+        _start_recall_vote(petition)
+    return signature
+
+
+@transaction.atomic
+def withdraw_signature(member: Member, petition: RecallPetition) -> None:
+    petition = RecallPetition.objects.select_for_update().get(pk=petition.pk)
+    if petition.status != PetitionStatus.OPEN:
+        raise RuleViolation(_t("The threshold is reached: signatures can no longer be withdrawn."))
+    if not petition.signatures.filter(member=member).delete()[0]:
+        raise RuleViolation(_t("You have not signed this petition."))
+    record(petition.term.office.body.organisation, "recall.unsigned", actor=member, target=petition)
+
+
+def _start_recall_vote(petition: RecallPetition) -> None:
+    term = petition.term
+    organisation = term.office.body.organisation
+    constitution = organisation.current_constitution()
+    now = timezone.now()
+    election = Election.objects.create(
+        organisation=organisation,
+        kind=Kind.RECALL,
+        title=_t("Recall of %(name)s as %(office)s") % {
+            "name": term.member.name, "office": term.office.title},
+        question=petition.reason,
+        office=term.office,
+        method=Method.YES_NO,
+        electorate=term.office.body.branch,
+        voting_open_at=now,
+        voting_close_at=now + timedelta(days=constitution.recall_vote_days),
+        seed=secrets.randbits(62),
+    )  # fmt: skip
+    petition.status, petition.election = PetitionStatus.VOTE, election
+    petition.save(update_fields=["status", "election"])
+    record(
+        organisation, "recall.threshold_reached", target=petition, data={"election": election.pk}
+    )
+    _open_voting(election)
+
+
+def _conclude_recall(election: Election) -> None:
+    petition = election.recall_petition
+    term = petition.term
+    if election.passed:
+        term.ended_at, term.end_reason = timezone.now(), _t("recalled by the membership")
+        term.save(update_fields=["ended_at", "end_reason"])
+        petition.status = PetitionStatus.PASSED
+        record(election.organisation, "term.recalled", target=term, data={"election": election.pk})
+        if not _pending(term.office):
+            call_election(None, office=term.office, title=_t("By-election: %(office)s") % {
+                "office": term.office.title})  # fmt: skip
+    else:
+        petition.status = PetitionStatus.FAILED
+    petition.save(update_fields=["status"])
+
+
+@transaction.atomic
+def reply_to_recall(member: Member, petition: RecallPetition, text: str) -> RecallPetition:
+    if petition.term.member_id != member.pk:
+        raise NotPermitted(_t("Only the office-holder can reply to this petition."))
+    petition.holder_reply = (text or "").strip()
+    petition.save(update_fields=["holder_reply"])
+    record(petition.term.office.body.organisation, "recall.replied", actor=member, target=petition)
+    return petition
+
+
+# --- mandate reports -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def publish_report(member: Member, term: Term, *, title: str, done: str, not_done: str = ""):
+    if term.member_id != member.pk:
+        raise NotPermitted(_t("Only the office-holder reports against their mandate."))
+    if not title.strip() or not done.strip():
+        raise RuleViolation(_t("Say what was done."), "done")
+    report = MandateReport.objects.create(term=term, title=title, done=done, not_done=not_done)
+    record(term.office.body.organisation, "report.published", actor=member, term=term,
+           target=report)  # fmt: skip
+    return report
+
+
+@transaction.atomic
+def comment_on_report(member: Member, report: MandateReport, text: str) -> ReportComment:
+    organisation = report.term.office.body.organisation
+    if not member.in_good_standing or member.organisation_id != organisation.pk:
+        raise NotPermitted(_t("Only members in good standing may comment."))
+    if not (text or "").strip():
+        raise RuleViolation(_t("Write a comment."), "text")
+    comment = ReportComment.objects.create(report=report, member=member, text=text)
+    record(organisation, "report.commented", actor=member, target=report)
+    return comment
