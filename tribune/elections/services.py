@@ -196,8 +196,13 @@ def _check_amendment(organisation, amendment: dict | None) -> None:
         raise RuleViolation(_t("The amendment changes nothing."), "amendment")
     current = organisation.current_constitution()
     allowed = {f.name for f in ConstitutionVersion._meta.concrete_fields} - {
-        "id", "organisation", "number", "adopted_at", "adopted_how", "appeal_body",
-    }  # fmt: skip
+        "id",
+        "organisation",
+        "number",
+        "adopted_at",
+        "adopted_how",
+        "appeal_body",
+    }
     unknown = set(amendment) - allowed
     if unknown:
         raise RuleViolation(
@@ -780,8 +785,8 @@ def _start_recall_vote(petition: RecallPetition) -> None:
     election = Election.objects.create(
         organisation=organisation,
         kind=Kind.RECALL,
-        title=_t("Recall of %(name)s as %(office)s") % {
-            "name": term.member.name, "office": term.office.title},
+        title=_t("Recall of %(name)s as %(office)s")
+        % {"name": term.member.name, "office": term.office.title},
         question=petition.reason,
         office=term.office,
         method=Method.YES_NO,
@@ -789,7 +794,7 @@ def _start_recall_vote(petition: RecallPetition) -> None:
         voting_open_at=now,
         voting_close_at=now + timedelta(days=constitution.recall_vote_days),
         seed=secrets.randbits(62),
-    )  # fmt: skip
+    )
     petition.status, petition.election = PetitionStatus.VOTE, election
     petition.save(update_fields=["status", "election"])
     record(
@@ -807,8 +812,11 @@ def _conclude_recall(election: Election) -> None:
         petition.status = PetitionStatus.PASSED
         record(election.organisation, "term.recalled", target=term, data={"election": election.pk})
         if not _pending(term.office):
-            call_election(None, office=term.office, title=_t("By-election: %(office)s") % {
-                "office": term.office.title})  # fmt: skip
+            call_election(
+                None,
+                office=term.office,
+                title=_t("By-election: %(office)s") % {"office": term.office.title},
+            )
     else:
         petition.status = PetitionStatus.FAILED
     petition.save(update_fields=["status"])
@@ -834,8 +842,9 @@ def publish_report(member: Member, term: Term, *, title: str, done: str, not_don
     if not title.strip() or not done.strip():
         raise RuleViolation(_t("Say what was done."), "done")
     report = MandateReport.objects.create(term=term, title=title, done=done, not_done=not_done)
-    record(term.office.body.organisation, "report.published", actor=member, term=term,
-           target=report)  # fmt: skip
+    record(
+        term.office.body.organisation, "report.published", actor=member, term=term, target=report
+    )
     return report
 
 

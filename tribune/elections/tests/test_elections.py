@@ -45,8 +45,12 @@ def test_whole_cycle_elects_and_terms_begin(world, office):
     election = services.advance(election, voting_opens)
     assert election.status == Status.VOTING
     with _at(voting_opens + timedelta(hours=1)):
-        for voter, choice in ((world.ben, [ben.pk]), (world.cam, [cam.pk, ben.pk]),
-                              (world.ana, [cam.pk]), (world.eli, [cam.pk])):  # fmt: skip
+        for voter, choice in (
+            (world.ben, [ben.pk]),
+            (world.cam, [cam.pk, ben.pk]),
+            (world.ana, [cam.pk]),
+            (world.eli, [cam.pk]),
+        ):
             receipt = services.cast_ballot(voter, election, choice)
             assert len(receipt.tracker) == 64
     election = services.advance(election, election.voting_close_at)
@@ -141,8 +145,12 @@ def test_a_voter_votes_once_and_may_change_the_vote(world, office):
 def test_bad_ballots_are_refused_with_reasons(world, office):
     election, ben, cam = _voting(world, office)
     with _at(election.voting_open_at + timedelta(minutes=5)):
-        for choice, message in (([], "at least one"), ([ben.pk, ben.pk], "only once"),
-                                ([999999], "Only candidates"), ("yes", "at least one")):  # fmt: skip
+        for choice, message in (
+            ([], "at least one"),
+            ([ben.pk, ben.pk], "only once"),
+            ([999999], "Only candidates"),
+            ("yes", "at least one"),
+        ):
             with pytest.raises(RuleViolation, match=message):
                 services.cast_ballot(world.ana, election, choice)
     assert not Ballot.objects.filter(election=election).exists()
@@ -230,9 +238,12 @@ def test_elections_are_called_ahead_of_every_term_end(world, office):
 
 def test_organisation_wide_referendum_with_quorum(world):
     election = services.call_election(
-        world.ana, kind=Kind.REFERENDUM, title="Join the national strike?",
-        question="Shall we join the strike on 1 May?", electorate_branch=world.root,
-    )  # fmt: skip
+        world.ana,
+        kind=Kind.REFERENDUM,
+        title="Join the national strike?",
+        question="Shall we join the strike on 1 May?",
+        electorate_branch=world.root,
+    )
     assert election.status == Status.VOTING
     with _at(election.voting_open_at + timedelta(minutes=1)):
         services.cast_ballot(world.ben, election, "yes")
@@ -248,10 +259,13 @@ def test_organisation_wide_referendum_with_quorum(world):
 def test_constitutional_amendment_needs_its_supermajority_and_creates_a_version(world):
     def vote(yes, no):
         election = services.call_election(
-            world.ana, kind=Kind.AMENDMENT, title="Longer terms",
-            question="Raise the default term to 400 days.", electorate_branch=world.root,
+            world.ana,
+            kind=Kind.AMENDMENT,
+            title="Longer terms",
+            question="Raise the default term to 400 days.",
+            electorate_branch=world.root,
             amendment={"default_term_days": 400},
-        )  # fmt: skip
+        )
         voters = [world.ana, world.ben, world.cam, world.dana, world.eli]
         with _at(election.voting_open_at + timedelta(minutes=1)):
             for i, voter in enumerate(voters[: yes + no]):
@@ -271,6 +285,10 @@ def test_constitutional_amendment_needs_its_supermajority_and_creates_a_version(
 def test_an_amendment_that_breaks_a_guarantee_cannot_be_put(world):
     with pytest.raises(RuleViolation, match="finite term limit"):
         services.call_election(
-            world.ana, kind=Kind.AMENDMENT, title="Leaders for life", question="Abolish limits",
-            electorate_branch=world.root, amendment={"term_limit": None},
-        )  # fmt: skip
+            world.ana,
+            kind=Kind.AMENDMENT,
+            title="Leaders for life",
+            question="Abolish limits",
+            electorate_branch=world.root,
+            amendment={"term_limit": None},
+        )
