@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "huey.contrib.djhuey",
     "tribune.lib",
     "tribune.organisations",
     "tribune.constitution",
@@ -165,6 +166,19 @@ else:
             "LOCATION": "tribune_cache",
         }
     }
+
+# Background work (the election clock, by-elections, petition lapses) runs on huey:
+# embedded in SQLite by default, on Redis when REDIS_URL is set. `tribune serve`
+# starts a worker; `tribune run_huey` runs one on its own.
+if REDIS_URL:
+    HUEY = {"huey_class": "huey.RedisHuey", "name": "tribune", "url": REDIS_URL}
+else:
+    HUEY = {
+        "huey_class": "huey.SqliteHuey",
+        "name": "tribune",
+        "filename": str(DATA_DIR / "huey.sqlite3"),
+    }
+HUEY["immediate"] = False
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]

@@ -822,6 +822,21 @@ def _conclude_recall(election: Election) -> None:
     petition.save(update_fields=["status"])
 
 
+def lapse_petitions(now=None) -> int:
+    """Petitions still collecting signatures against a term that has ended lapse."""
+    now = now or timezone.now()
+    lapsed = 0
+    for petition in RecallPetition.objects.filter(status=PetitionStatus.OPEN).select_related(
+        "term__office__body__organisation"
+    ):
+        if not petition.term.is_current(now):
+            petition.status = PetitionStatus.LAPSED
+            petition.save(update_fields=["status"])
+            record(petition.term.office.body.organisation, "recall.lapsed", target=petition)
+            lapsed += 1
+    return lapsed
+
+
 @transaction.atomic
 def reply_to_recall(member: Member, petition: RecallPetition, text: str) -> RecallPetition:
     if petition.term.member_id != member.pk:
