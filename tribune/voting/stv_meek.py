@@ -54,6 +54,8 @@ __all__ = ["meek_stv"]
 
 HOPEFUL, ELECTED, EXCLUDED = 0, 1, 2
 MAX_ITERATIONS = 100_000
+# prefixes are encoded in int64 while (n + 1) ** (seats + 2) stays below this
+INCREMENTAL_LIMIT = 2**62
 
 
 def meek_stv(
@@ -104,6 +106,30 @@ def meek_stv(
             return value // scale
         return Fraction(value, scale)
 
+    base = n + 1
+    matrix = data.matrix
+    # Incremental prefixes: for every distinct ranking, the position of its
+    # first hopeful candidate and an integer encoding the elected candidates
+    # it passes on the way (digits c + 1 in base n + 1).  Candidates only ever
+    # go from hopeful to elected or excluded, so the prefix only grows.
+    incremental = matrix.shape[0] > 0 and base ** (seats + 2) < INCREMENTAL_LIMIT
+    pos = np.zeros(matrix.shape[0], dtype=np.int64)
+    prefix = np.zeros(matrix.shape[0], dtype=np.int64)
+    head = matrix[:, 0].astype(np.int64) if matrix.shape[0] else np.zeros(0, np.int64)
+
+    def refresh() -> None:
+        """Move every ranking whose head is no longer hopeful to its next hopeful."""
+        st = np.array([*state, EXCLUDED], dtype=np.int8)
+        idx = np.nonzero((head != n) & (st[head] != HOPEFUL))[0]
+        while len(idx):
+            h = head[idx]
+            passed = st[h] == ELECTED
+            prefix[idx[passed]] = prefix[idx[passed]] * base + (h[passed] + 1)
+            pos[idx] += 1
+            head[idx] = matrix[idx, pos[idx]]
+            h = head[idx]
+            idx = idx[(h != n) & (st[h] != HOPEFUL)]
+
     def effective() -> tuple[np.ndarray, np.ndarray]:
         """Distinct ballot prefixes that matter while hopeful/elected sets are fixed.
 
@@ -111,8 +137,37 @@ def meek_stv(
         candidate on a ballot receive anything; excluded candidates pass
         everything on.  Ballots with equal prefixes are merged.
         """
+        if not incremental:
+            return effective_full()
+        refresh()
+        key = prefix * base + head
+        uniq, inverse = np.unique(key, return_inverse=True)
+        inverse = inverse.reshape(-1)
+        weights = group_weights(inverse, len(uniq))
+        # decode: last column the head, before it the elected prefix in order
+        digits = []
+        rest = uniq // base
+        while rest.any():
+            digits.append(rest % base)
+            rest = rest // base
+        rows = np.full((len(uniq), len(digits) + 1), n, dtype=np.int64)
+        rows[:, -1] = uniq % base
+        for j, d in enumerate(digits):  # least significant digit = last elected
+            rows[:, -2 - j] = np.where(d > 0, d - 1, n)
+        return rows, weights
+
+    def group_weights(inverse: np.ndarray, size: int) -> np.ndarray:
+        if valid < 2**53:
+            out = np.bincount(inverse, weights=data.weights.astype(np.float64), minlength=size)
+            return out.astype(np.int64)
+        out = np.zeros(size, dtype=np.int64)
+        np.add.at(out, inverse, data.weights)
+        return out
+
+    def effective_full() -> tuple[np.ndarray, np.ndarray]:
+        """``effective`` recomputed from the full matrix (very many candidates/seats)."""
         st = np.array([*state, EXCLUDED], dtype=np.int8)
-        m = data.matrix
+        m = matrix
         if m.shape[0] == 0:
             return np.zeros((0, 1), dtype=np.int64), np.zeros(0, dtype=np.int64)
         s = st[m]
@@ -120,29 +175,14 @@ def meek_stv(
         first_hop = np.where(hop.any(axis=1), hop.argmax(axis=1), m.shape[1])
         cols = np.arange(m.shape[1])[None, :]
         relevant = ((s == ELECTED) & (cols < first_hop[:, None])) | (cols == first_hop[:, None])
+        width = max(1, min(int(relevant.sum(axis=1).max()), m.shape[1]))
         order = np.argsort(~relevant, axis=1, kind="stable")
-        width = min(int(relevant.sum(axis=1).max()), m.shape[1])
         compact = np.take_along_axis(m, order[:, :width], axis=1).astype(np.int64)
         rel = np.take_along_axis(relevant, order[:, :width], axis=1)
         compact[~rel] = n
-        if width == 0:
-            compact = np.full((m.shape[0], 1), n, dtype=np.int64)
-            width = 1
-        base = n + 1
-        if base**width < 2**62:
-            key = np.zeros(compact.shape[0], dtype=np.int64)
-            for j in range(width):
-                key = key * base + compact[:, j]
-            _, first_row, inverse = np.unique(key, return_index=True, return_inverse=True)
-            rows = compact[first_row]
-        else:
-            rows, inverse = np.unique(compact, axis=0, return_inverse=True)
+        rows, inverse = np.unique(compact, axis=0, return_inverse=True)
         inverse = inverse.reshape(-1)
-        weights = np.bincount(inverse, weights=data.weights.astype(np.float64))
-        if valid >= 2**53:
-            weights = np.zeros(len(rows), dtype=np.int64)
-            np.add.at(weights, inverse, data.weights)
-        return rows, weights.astype(np.int64)
+        return rows, group_weights(inverse, len(rows))
 
     def distribute(rows: np.ndarray, weights: np.ndarray) -> tuple[list[int], int]:
         """One Meek distribution; returns (votes per candidate, excess)."""

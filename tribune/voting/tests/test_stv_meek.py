@@ -184,6 +184,23 @@ def test_more_places_than_int64_allows_falls_back_to_python_ints() -> None:
     assert exact.elected == fast.elected
 
 
+def test_full_recount_path_agrees_with_incremental(monkeypatch) -> None:
+    # very many candidates and seats use a slower path that recomputes the
+    # ballot prefixes from scratch; both must give identical counts
+    import tribune.voting.stv_meek as module
+
+    for name, seats in (
+        ("gpus-2005-steering-committee.blt", 4),
+        ("scotland-2007-glasgow-govan.blt", 4),
+    ):
+        profile = read_blt(DATA / name)
+        fast = meek_stv(profile, seats, seed=3).to_dict()
+        monkeypatch.setattr(module, "INCREMENTAL_LIMIT", 0)
+        slow = meek_stv(read_blt(DATA / name), seats, seed=3).to_dict()
+        monkeypatch.undo()
+        assert fast == slow
+
+
 def test_withdrawn_and_minimum() -> None:
     profile = RankedProfile(
         ("A", "B", "C", "D", "E"),
