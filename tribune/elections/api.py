@@ -1,0 +1,571 @@
+"""API: elections, candidacies, secret ballots, published boxes, recall and mandate reports.
+
+Endpoints are thin: they find the records, name the acting member and call
+``tribune.elections.services`` (or ``publication`` for what is public), so
+every refusal is the domain's own, with the same message as in the web UI.
+Elections, results, published boxes, petitions and reports are public records;
+acting needs a login (401) and, where the domain says so, a mandate (403).
+"""
+
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _t
+from ninja import Router, Schema, Status
+
+from tribune.api.common import organisation_and_member, require_login
+from tribune.elections import publication, services
+from tribune.elections.models import Candidacy, Election, MandateReport, RecallPetition
+from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.members.models import Member
+from tribune.offices.models import Office, Term
+from tribune.organisations.models import Organisation
+
+router = Router(tags=["elections"])
+
+
+# --- schemas ---------------------------------------------------------------------------
+
+
+class CandidacyOut(Schema):
+    id: int
+    member_id: int
+    name: str
+    statement: str
+    faction_label: str
+    accepted: bool
+    withdrawn: bool
+    seconders: int
+    on_ballot: bool
+    elected_rank: int | None
+
+
+class ElectionSummary(Schema):
+    id: int
+    kind: str
+    title: str
+    status: str
+    method: str
+    seats: int
+    office_id: int | None
+    voting_open_at: datetime
+    voting_close_at: datetime
+
+
+class ElectionOut(ElectionSummary):
+    question: str
+    electorate: str
+    nominations_open_at: datetime | None
+    nominations_close_at: datetime | None
+    allow_vote_change: bool
+    returning_office_id: int | None
+    amendment: dict | None
+    candidates: list[CandidacyOut]
+    result: dict | None
+    passed: bool | None
+    turnout: int | None
+    electorate_size: int | None
+    cancelled_reason: str
+    you_voted: bool | None = None
+
+
+class CallIn(Schema):
+    kind: str = "office"
+    office_id: int | None = None
+    title: str = ""
+    question: str = ""
+    seats: int | None = None
+    method: str | None = None
+    returning_officer_id: int | None = None
+    starts_at: datetime | None = None
+    allow_vote_change: bool = True
+    amendment: dict | None = None
+    electorate_branch: str | None = None
+
+
+class NominateIn(Schema):
+    member_id: int
+    statement: str = ""
+
+
+class AcceptIn(Schema):
+    statement: str = ""
+    faction_label: str = ""
+
+
+class BallotIn(Schema):
+    # Any JSON: the domain says what a valid choice is and names "choice" when it is not.
+    choice: Any
+    key: str = ""
+
+
+class ReceiptOut(Schema):
+    tracker: str
+    key: str
+    replaced: bool
+
+
+class TrackerOut(Schema):
+    tracker: str
+    in_box: bool
+    published: bool
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class PetitionIn(Schema):
+    term_id: int
+    reason: str
+
+
+class PetitionOut(Schema):
+    id: int
+    term_id: int
+    office_id: int
+    office: str
+    holder: str
+    reason: str
+    status: str
+    signatures: int
+    threshold: int
+    electorate_size: int
+    holder_reply: str
+    election_id: int | None
+    opened_at: datetime
+    you_signed: bool | None = None
+
+
+class ReplyIn(Schema):
+    text: str
+
+
+class ReportIn(Schema):
+    title: str
+    done: str
+    not_done: str = ""
+
+
+class CommentOut(Schema):
+    id: int
+    member_name: str
+    text: str
+    created_at: datetime
+
+
+class ReportOut(Schema):
+    id: int
+    term_id: int
+    office_id: int
+    holder: str
+    title: str
+    done: str
+    not_done: str
+    published_at: datetime
+    comments: list[CommentOut] | None = None
+
+
+class CommentIn(Schema):
+    text: str
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+
+def _acting(request, slug: str) -> tuple[Organisation, Member]:
+    """The caller's membership: logging in is required (401), being a member too (403)."""
+    organisation, member = organisation_and_member(request, slug)
+    require_login(request)
+    if member is None:
+        raise NotPermitted(_t("You have no membership record here."))
+    return organisation, member
+
+
+def _election(organisation: Organisation, election_id: int) -> Election:
+    return get_object_or_404(Election, organisation=organisation, pk=election_id)
+
+
+def _candidacy(organisation: Organisation, election_id: int, candidacy_id: int) -> Candidacy:
+    return get_object_or_404(
+        Candidacy.objects.select_related("election__organisation", "member"),
+        election__organisation=organisation,
+        election_id=election_id,
+        pk=candidacy_id,
+    )
+
+
+def _term(organisation: Organisation, term_id: int) -> Term:
+    return get_object_or_404(
+        Term.objects.select_related("office__body__organisation", "office__body__branch", "member"),
+        office__body__organisation=organisation,
+        pk=term_id,
+    )
+
+
+def _petition(organisation: Organisation, petition_id: int) -> RecallPetition:
+    return get_object_or_404(
+        RecallPetition.objects.select_related("term__office__body__organisation", "term__member"),
+        term__office__body__organisation=organisation,
+        pk=petition_id,
+    )
+
+
+def _org_member(organisation: Organisation, member_id: int | None, field: str) -> Member | None:
+    if member_id is None:
+        return None
+    member = Member.objects.filter(organisation=organisation, pk=member_id).first()
+    if member is None:
+        raise RuleViolation(_t("No such member in this organisation."), field)
+    return member
+
+
+# --- serialisers --------------------------------------------------------------------------
+
+
+def _summary(election: Election) -> dict:
+    return {
+        "id": election.pk,
+        "kind": election.kind,
+        "title": election.title,
+        "status": election.status,
+        "method": election.method,
+        "seats": election.seats,
+        "office_id": election.office_id,
+        "voting_open_at": election.voting_open_at,
+        "voting_close_at": election.voting_close_at,
+    }
+
+
+def _candidacy_out(candidacy: Candidacy, on_ballot: set[int]) -> dict:
+    return {
+        "id": candidacy.pk,
+        "member_id": candidacy.member_id,
+        "name": candidacy.member.name,
+        "statement": candidacy.statement,
+        "faction_label": candidacy.faction_label,
+        "accepted": candidacy.accepted_at is not None,
+        "withdrawn": candidacy.withdrawn_at is not None,
+        "seconders": len(candidacy.secondings.all()),
+        "on_ballot": candidacy.pk in on_ballot,
+        "elected_rank": candidacy.elected_rank,
+    }
+
+
+def _election_out(election: Election, viewer: Member | None = None) -> dict:
+    on_ballot = set(services.candidate_names(election)) if election.has_candidates else set()
+    candidacies = election.candidacies.select_related("member").prefetch_related("secondings")
+    return {
+        **_summary(election),
+        "question": election.question,
+        "electorate": election.electorate.slug,
+        "nominations_open_at": election.nominations_open_at,
+        "nominations_close_at": election.nominations_close_at,
+        "allow_vote_change": election.allow_vote_change,
+        "returning_office_id": election.returning_office_id,
+        "amendment": election.amendment,
+        "candidates": [_candidacy_out(c, on_ballot) for c in candidacies],
+        "result": election.result,
+        "passed": election.passed,
+        "turnout": election.turnout,
+        "electorate_size": election.electorate_size,
+        "cancelled_reason": election.cancelled_reason,
+        "you_voted": services.has_voted(viewer, election) if viewer is not None else None,
+    }
+
+
+def _petition_out(petition: RecallPetition, viewer: Member | None = None) -> dict:
+    out = publication.petition_summary(petition)
+    if viewer is not None:
+        out["you_signed"] = petition.signatures.filter(member=viewer).exists()
+    return out
+
+
+def _report_out(report: MandateReport, with_comments: bool) -> dict:
+    term = report.term
+    out = {
+        "id": report.pk,
+        "term_id": term.pk,
+        "office_id": term.office_id,
+        "holder": term.member.name,
+        "title": report.title,
+        "done": report.done,
+        "not_done": report.not_done,
+        "published_at": report.published_at,
+    }
+    if with_comments:
+        # Comments are members' speech: shown to members, like the member directory.
+        out["comments"] = [
+            {"id": c.pk, "member_name": c.member.name, "text": c.text, "created_at": c.created_at}
+            for c in report.comments.select_related("member")
+        ]
+    return out
+
+
+def _sees_comments(viewer: Member | None) -> bool:
+    return viewer is not None and viewer.in_good_standing
+
+
+# --- elections ----------------------------------------------------------------------------
+
+
+@router.get("/{slug}/elections", response=list[ElectionSummary])
+def list_elections(request, slug: str, status: str | None = None):
+    organisation, _viewer = organisation_and_member(request, slug)
+    elections = Election.objects.filter(organisation=organisation)
+    if status:
+        elections = elections.filter(status=status)
+    return [_summary(e) for e in elections]
+
+
+@router.post("/{slug}/elections", response={201: ElectionOut})
+def call_election(request, slug: str, payload: CallIn):
+    organisation, actor = _acting(request, slug)
+    office = None
+    if payload.office_id is not None:
+        office = Office.objects.filter(
+            body__organisation=organisation, pk=payload.office_id
+        ).first()
+        if office is None:
+            raise RuleViolation(_t("No such office in this organisation."), "office_id")
+    branch = None
+    if payload.electorate_branch:
+        branch = organisation.branches.filter(slug=payload.electorate_branch).first()
+        if branch is None:
+            raise RuleViolation(_t("Unknown branch."), "electorate_branch")
+    election = services.call_election(
+        actor,
+        office=office,
+        kind=payload.kind,
+        title=payload.title,
+        question=payload.question,
+        seats=payload.seats,
+        method=payload.method,
+        returning_officer=_org_member(
+            organisation, payload.returning_officer_id, "returning_officer_id"
+        ),
+        starts_at=payload.starts_at,
+        allow_vote_change=payload.allow_vote_change,
+        amendment=payload.amendment,
+        electorate_branch=branch or organisation.root_branch,
+    )
+    return Status(201, _election_out(election, actor))
+
+
+@router.get("/{slug}/elections/{election_id}", response=ElectionOut)
+def get_election(request, slug: str, election_id: int):
+    organisation, viewer = organisation_and_member(request, slug)
+    return _election_out(_election(organisation, election_id), viewer)
+
+
+@router.post("/{slug}/elections/{election_id}/certify", response=ElectionOut)
+def certify(request, slug: str, election_id: int):
+    organisation, actor = _acting(request, slug)
+    election = services.certify(actor, _election(organisation, election_id))
+    return _election_out(election, actor)
+
+
+@router.post("/{slug}/elections/{election_id}/cancel", response=ElectionOut)
+def cancel(request, slug: str, election_id: int, payload: ReasonIn):
+    organisation, actor = _acting(request, slug)
+    election = services.cancel_election(actor, _election(organisation, election_id), payload.reason)
+    return _election_out(election, actor)
+
+
+# --- candidacies --------------------------------------------------------------------------
+
+
+@router.post("/{slug}/elections/{election_id}/candidacies", response={201: CandidacyOut})
+def nominate(request, slug: str, election_id: int, payload: NominateIn):
+    """Nominate any member, yourself included; a self-nomination stands at once."""
+    organisation, actor = _acting(request, slug)
+    election = _election(organisation, election_id)
+    nominee = _org_member(organisation, payload.member_id, "member_id")
+    candidacy = services.nominate(actor, election, nominee, statement=payload.statement)
+    return Status(201, _candidacy_out(candidacy, set()))
+
+
+def _candidacy_response(candidacy: Candidacy) -> dict:
+    candidacy = Candidacy.objects.select_related("member").get(pk=candidacy.pk)
+    return _candidacy_out(candidacy, set(services.candidate_names(candidacy.election)))
+
+
+@router.post(
+    "/{slug}/elections/{election_id}/candidacies/{candidacy_id}/accept", response=CandidacyOut
+)
+def accept(request, slug: str, election_id: int, candidacy_id: int, payload: AcceptIn):
+    organisation, actor = _acting(request, slug)
+    candidacy = services.accept_nomination(
+        actor,
+        _candidacy(organisation, election_id, candidacy_id),
+        statement=payload.statement,
+        faction_label=payload.faction_label,
+    )
+    return _candidacy_response(candidacy)
+
+
+@router.post(
+    "/{slug}/elections/{election_id}/candidacies/{candidacy_id}/withdraw", response=CandidacyOut
+)
+def withdraw(request, slug: str, election_id: int, candidacy_id: int):
+    organisation, actor = _acting(request, slug)
+    candidacy = _candidacy(organisation, election_id, candidacy_id)
+    return _candidacy_response(services.withdraw_candidacy(actor, candidacy))
+
+
+@router.post(
+    "/{slug}/elections/{election_id}/candidacies/{candidacy_id}/second",
+    response={201: CandidacyOut},
+)
+def second(request, slug: str, election_id: int, candidacy_id: int):
+    organisation, actor = _acting(request, slug)
+    candidacy = _candidacy(organisation, election_id, candidacy_id)
+    services.second_nomination(actor, candidacy)
+    return Status(201, _candidacy_response(candidacy))
+
+
+# --- the secret ballot ----------------------------------------------------------------------
+
+
+@router.post("/{slug}/elections/{election_id}/ballots", response={201: ReceiptOut})
+def cast(request, slug: str, election_id: int, payload: BallotIn):
+    """Cast a ballot; keep the tracker to find it in the published box, the key to change it."""
+    organisation, voter = _acting(request, slug)
+    election = _election(organisation, election_id)
+    receipt = services.cast_ballot(voter, election, payload.choice, key=payload.key)
+    return Status(
+        201, {"tracker": receipt.tracker, "key": receipt.key, "replaced": receipt.replaced}
+    )
+
+
+@router.get("/{slug}/elections/{election_id}/box")
+def box(request, slug: str, election_id: int):
+    """The published ballot box (random order, with trackers); anyone can recount it."""
+    organisation, _viewer = organisation_and_member(request, slug)
+    return publication.box(_election(organisation, election_id))
+
+
+@router.get("/{slug}/elections/{election_id}/box.blt")
+def box_blt(request, slug: str, election_id: int):
+    organisation, _viewer = organisation_and_member(request, slug)
+    text = publication.blt(_election(organisation, election_id))
+    return HttpResponse(text, content_type="text/plain; charset=utf-8")
+
+
+@router.get("/{slug}/elections/{election_id}/trackers/{tracker}", response=TrackerOut)
+def check_tracker(request, slug: str, election_id: int, tracker: str):
+    organisation, _viewer = organisation_and_member(request, slug)
+    election = _election(organisation, election_id)
+    return {
+        "tracker": tracker,
+        "in_box": publication.tracker_in_box(election, tracker),
+        "published": election.status in publication.PUBLISHED,
+    }
+
+
+# --- recall -------------------------------------------------------------------------------
+
+
+@router.get("/{slug}/recalls", response=list[PetitionOut])
+def list_petitions(request, slug: str):
+    organisation, _viewer = organisation_and_member(request, slug)
+    petitions = RecallPetition.objects.filter(
+        term__office__body__organisation=organisation
+    ).select_related("term__office", "term__member")
+    return [_petition_out(p) for p in petitions]
+
+
+@router.post("/{slug}/recalls", response={201: PetitionOut})
+def open_petition(request, slug: str, payload: PetitionIn):
+    organisation, actor = _acting(request, slug)
+    petition = services.open_recall_petition(
+        actor, _term(organisation, payload.term_id), payload.reason
+    )
+    return Status(201, _petition_out(_petition(organisation, petition.pk), actor))
+
+
+@router.get("/{slug}/recalls/{petition_id}", response=PetitionOut)
+def get_petition(request, slug: str, petition_id: int):
+    organisation, viewer = organisation_and_member(request, slug)
+    return _petition_out(_petition(organisation, petition_id), viewer)
+
+
+@router.post("/{slug}/recalls/{petition_id}/sign", response={201: PetitionOut})
+def sign(request, slug: str, petition_id: int):
+    organisation, actor = _acting(request, slug)
+    services.sign_recall_petition(actor, _petition(organisation, petition_id))
+    return Status(201, _petition_out(_petition(organisation, petition_id), actor))
+
+
+@router.post("/{slug}/recalls/{petition_id}/withdraw", response=PetitionOut)
+def unsign(request, slug: str, petition_id: int):
+    organisation, actor = _acting(request, slug)
+    services.withdraw_signature(actor, _petition(organisation, petition_id))
+    return _petition_out(_petition(organisation, petition_id), actor)
+
+
+@router.post("/{slug}/recalls/{petition_id}/reply", response=PetitionOut)
+def reply(request, slug: str, petition_id: int, payload: ReplyIn):
+    organisation, actor = _acting(request, slug)
+    services.reply_to_recall(actor, _petition(organisation, petition_id), payload.text)
+    return _petition_out(_petition(organisation, petition_id), actor)
+
+
+# --- mandate reports ------------------------------------------------------------------------
+
+
+def _reports(request, slug: str, **filters) -> list[dict]:
+    organisation, viewer = organisation_and_member(request, slug)
+    reports = MandateReport.objects.filter(
+        term__office__body__organisation=organisation, **filters
+    ).select_related("term__member")
+    return [_report_out(r, _sees_comments(viewer)) for r in reports]
+
+
+@router.get("/{slug}/offices/{office_id}/reports", response=list[ReportOut])
+def office_reports(request, slug: str, office_id: int):
+    organisation, _viewer = organisation_and_member(request, slug)
+    get_object_or_404(Office, body__organisation=organisation, pk=office_id)
+    return _reports(request, slug, term__office_id=office_id)
+
+
+@router.get("/{slug}/terms/{term_id}/reports", response=list[ReportOut])
+def term_reports(request, slug: str, term_id: int):
+    organisation, _viewer = organisation_and_member(request, slug)
+    _term(organisation, term_id)
+    return _reports(request, slug, term_id=term_id)
+
+
+@router.post("/{slug}/terms/{term_id}/reports", response={201: ReportOut})
+def publish_report(request, slug: str, term_id: int, payload: ReportIn):
+    organisation, actor = _acting(request, slug)
+    report = services.publish_report(
+        actor,
+        _term(organisation, term_id),
+        title=payload.title,
+        done=payload.done,
+        not_done=payload.not_done,
+    )
+    return Status(201, _report_out(report, with_comments=True))
+
+
+@router.post("/{slug}/reports/{report_id}/comments", response={201: CommentOut})
+def comment(request, slug: str, report_id: int, payload: CommentIn):
+    organisation, actor = _acting(request, slug)
+    report = get_object_or_404(
+        MandateReport.objects.select_related("term__office__body__organisation"),
+        term__office__body__organisation=organisation,
+        pk=report_id,
+    )
+    made = services.comment_on_report(actor, report, payload.text)
+    return Status(
+        201,
+        {
+            "id": made.pk,
+            "member_name": actor.name,
+            "text": made.text,
+            "created_at": made.created_at,
+        },
+    )
