@@ -5,12 +5,15 @@ log verifies and every page shows something real. Deterministic (fixed seed).
 """
 
 import random
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from unittest import mock
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from tribune.audit.models import AuditEntry
 from tribune.constitution.models import AdmissionRule
@@ -141,17 +144,85 @@ def _user(short: str):
 
 
 def remove_demo() -> None:
+    """Wipe the demo organisation, table by table (PROTECT keys forbid a cascade)."""
+    from tribune.constitution.models import ConstitutionVersion
+    from tribune.elections import models as e
+    from tribune.members.models import Appeal, ImportJob, StandingChange
+    from tribune.offices.models import Body, Office, Term
+
     organisation = Organisation.objects.filter(slug=SLUG).first()
     if organisation is None:
         return
+    org = {"organisation": organisation}
+    via_term = {"term__office__body__organisation": organisation}
+    via_election = {"election__organisation": organisation}
     with transaction.atomic():
         # The only place Tribune removes audit entries: the demo is wiped whole.
-        AuditEntry.objects.filter(organisation=organisation)._raw_delete("default")
-        organisation.delete()
+        for queryset in (
+            e.RecallSignature.objects.filter(
+                petition__term__office__body__organisation=organisation
+            ),
+            e.RecallPetition.objects.filter(**via_term),
+            e.ReportComment.objects.filter(report__term__office__body__organisation=organisation),
+            e.MandateReport.objects.filter(**via_term),
+            e.Seconding.objects.filter(candidacy__election__organisation=organisation),
+            e.Candidacy.objects.filter(**via_election),
+            e.VoterRoll.objects.filter(**via_election),
+            e.Ballot.objects.filter(**via_election),
+            e.Election.objects.filter(**org),
+            Appeal.objects.filter(standing_change__member__organisation=organisation),
+            StandingChange.objects.filter(member__organisation=organisation),
+            ImportJob.objects.filter(**org),
+            AuditEntry.objects.filter(**org),
+            Term.objects.filter(office__body__organisation=organisation),
+            ConstitutionVersion.objects.filter(**org),
+            Office.objects.filter(body__organisation=organisation),
+            Body.objects.filter(**org),
+            Member.objects.filter(**org),
+            organisation.branches.all(),
+            Organisation.objects.filter(pk=organisation.pk),
+        ):
+            queryset._raw_delete(queryset.db)
+
+
+class Clock:
+    """Replays the demo's history: the organisation was founded 60 days ago.
+
+    Every action runs through the real services; only the server clock they
+    read is set back, so dates, terms and the audit chain read as a real
+    organisation's two months would.
+    """
+
+    def __init__(self, days_ago: int):
+        self.now = timezone.now() - timedelta(days=days_ago)
+        self._patch = mock.patch("django.utils.timezone.now", side_effect=lambda: self.now)
+
+    @staticmethod
+    def real_now() -> datetime:
+        return datetime.now(UTC)
+
+    def advance(self, **delta) -> None:
+        self.now = min(self.now + timedelta(**delta), self.real_now())
+
+    def __enter__(self):
+        self._patch.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._patch.stop()
 
 
 @transaction.atomic
 def create_demo(members: int = 200) -> Organisation:
+    with Clock(days_ago=60) as clock:
+        organisation = _found(members)
+        clock.advance(days=1)
+        _past_election(organisation, clock)
+        _current_business(organisation, clock)
+    return organisation
+
+
+def _found(members: int) -> Organisation:
     rng = random.Random(1871)
     organisation = found_organisation(
         name="People's Union (demo)",
@@ -209,3 +280,99 @@ def create_demo(members: int = 200) -> Organisation:
     )
     services.lodge_appeal(suspended, change, "I was not told of the complaint or heard.")
     return organisation
+
+
+CANDIDATES = [
+    ("Rosa", "Left Unity", "Rent strikes need a committee that answers to the estates."),
+    ("Sami", "Left Unity", "Every branch should report monthly against the programme."),
+    ("Kemi", "Renters First", "Win repairs first, then build for the rent freeze."),
+    ("Ivo", "Renters First", "Open the books: publish every decision in the audit log."),
+    ("Tove", "", "I chaired Westfield's occupation; I stand on my record."),
+    ("Gus", "Federation Now", "Join the regional federation on the housing demands."),
+]
+
+
+def _past_election(organisation: Organisation, clock: Clock) -> None:
+    """The first executive committee, elected by STV a month ago: results published."""
+    from tribune.elections import services as elections
+    from tribune.offices.models import BodyKind
+    from tribune.offices.services import create_body, create_office
+
+    ana = Member.objects.get(organisation=organisation, email="ana@example.org")
+    body = create_body(organisation, name="Executive committee", kind=BodyKind.COMMITTEE)
+    committee = create_office(
+        body,
+        title="Committee member",
+        mandate=(
+            "Carry out the programme between congresses; meet fortnightly; report to the "
+            "membership every quarter on what was done and what was not."
+        ),
+        seats=3,
+    )
+    create_office(
+        body,
+        title="Secretary",
+        mandate="Keep the records and correspondence; prepare meetings; publish minutes.",
+        powers=["call_elections"],
+    )
+    election = elections.call_election(
+        ana, office=committee, title="Executive committee: first election"
+    )
+    clock.advance(days=1)
+    people = Member.objects.filter(organisation=organisation, standing=Standing.GOOD)
+    candidates = []
+    for first, faction, statement in CANDIDATES:
+        member = people.filter(name__startswith=f"{first} ").first() or people[len(candidates)]
+        candidacy = elections.nominate(member, election, member, statement=statement)
+        elections.accept_nomination(member, candidacy, statement=statement, faction_label=faction)
+        candidates.append(candidacy.pk)
+    clock.now = election.voting_open_at + timedelta(hours=2)
+    elections.advance(election)
+    rng = random.Random(1917)
+    slates = [[0, 1, 4], [2, 3, 4], [1, 0, 5], [4, 2], [5, 0], [3, 2, 1, 0]]
+    voters = list(people.order_by("pk"))
+    for voter in voters[: int(len(voters) * 0.7)]:
+        order = list(rng.choice(slates))
+        if rng.random() < 0.3:
+            rng.shuffle(order)
+        elections.cast_ballot(voter, election, [candidates[i] for i in order])
+        clock.advance(minutes=17)
+    clock.now = election.voting_close_at + timedelta(minutes=5)
+    elections.advance(election)
+
+
+def _current_business(organisation: Organisation, clock: Clock) -> None:
+    """An election open for voting now, with a returning officer, and a recall petition."""
+    from tribune.elections import services as elections
+    from tribune.offices.models import Office, Term
+
+    ana = Member.objects.get(organisation=organisation, email="ana@example.org")
+    eli = Member.objects.get(organisation=organisation, email="eli@example.org")
+    secretary = Office.objects.get(body__organisation=organisation, title="Secretary")
+    clock.now = clock.real_now() - timedelta(days=16)
+    election = elections.call_election(ana, office=secretary, returning_officer=eli)
+    for email, statement in (
+        ("ben@example.org", "I will publish minutes within a week of every meeting."),
+        ("cam@example.org", "I will open the committee's correspondence to every member."),
+    ):
+        member = Member.objects.get(organisation=organisation, email=email)
+        elections.nominate(member, election, member, statement=statement)
+        clock.advance(hours=5)
+    clock.now = clock.real_now() - timedelta(days=1)
+    elections.advance(election)
+    candidates = [c.pk for c in election.candidacies.order_by("pk")]
+    people = list(elections.electorate(election).order_by("-pk")[:40])
+    for i, voter in enumerate(people):
+        elections.cast_ballot(voter, election, candidates[:: 1 if i % 3 else -1])
+        clock.advance(minutes=11)
+    term = Term.objects.current().filter(office__title="Committee member").order_by("pk").first()
+    voters = list(elections.electorate(term.office.body.branch).exclude(pk=term.member_id))
+    petition = elections.open_recall_petition(
+        voters[0],
+        term,
+        "Missed four of the last five committee meetings without sending apologies.",
+    )
+    for voter in voters[1:12]:
+        clock.advance(minutes=23)
+        elections.sign_recall_petition(voter, petition)
+    clock.now = clock.real_now()

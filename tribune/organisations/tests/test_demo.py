@@ -1,0 +1,28 @@
+"""The demo organisation is built through the real actions and holds together."""
+
+from django.core.management import call_command
+
+from tribune.audit.log import verify_chain
+from tribune.elections.models import Kind, PetitionStatus, RecallPetition, Status
+from tribune.members.models import Standing
+from tribune.organisations.demo import SLUG
+from tribune.organisations.models import Organisation
+
+
+def test_demo_has_members_an_election_history_and_open_business(db, capsys):
+    call_command("demo")
+    org = Organisation.objects.get(slug=SLUG)
+    assert verify_chain(org).ok
+    assert org.members.filter(standing=Standing.GOOD).count() >= 190
+    assert org.members.filter(standing=Standing.APPLICANT).count() == 6
+    past = org.elections.get(status=Status.CERTIFIED, kind=Kind.OFFICE)
+    assert len(past.result["elected"]) == 3 and past.turnout > 100
+    current = org.elections.get(status=Status.VOTING)
+    assert current.returning_office is not None
+    petition = RecallPetition.objects.get(term__office__body__organisation=org)
+    assert petition.status == PetitionStatus.OPEN
+    assert 0 < petition.signatures.count() < petition.threshold
+    call_command("demo")  # idempotent: leaves the existing demo alone
+    assert "exists" in capsys.readouterr().out
+    call_command("demo", "--reset")
+    assert Organisation.objects.filter(slug=SLUG).count() == 1
