@@ -6,6 +6,7 @@ mandate grants ``view_member_contacts`` — the same rule as the web directory.
 
 from datetime import datetime
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from ninja import Query, Router, Schema, Status
@@ -113,6 +114,8 @@ def get_member(request, slug: str, member_id: int):
     member = get_object_or_404(
         Member.objects.select_related("home_branch"), organisation=organisation, pk=member_id
     )
+    if not services.visible_to(viewer, member):
+        raise Http404
     return _member_out(member, has_power(viewer, "view_member_contacts", member.home_branch))
 
 

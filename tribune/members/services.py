@@ -21,7 +21,7 @@ from tribune.members.models import (
     Standing,
     StandingChange,
 )
-from tribune.offices.rules import mandate_for, seat_in
+from tribune.offices.rules import has_power, mandate_for, seat_in
 
 
 def _digest(text: str) -> str:
@@ -265,6 +265,21 @@ def resign(member: Member) -> StandingChange:
         term.ended_at, term.end_reason = now, "resigned from the organisation"
         term.save(update_fields=["ended_at", "end_reason"])
     return _change_standing(member, Standing.RESIGNED, actor=member, action="member.resigned")
+
+
+def visible_to(viewer: Member | None, member: Member) -> bool:
+    """Fellow members see each other; applicants and refused applicants are seen only by
+    themselves and by officers whose mandate covers admissions or standing there."""
+    if viewer is None or member.organisation_id != viewer.organisation_id:
+        return False
+    if viewer.pk == member.pk:
+        return True
+    if member.standing in (Standing.APPLICANT, Standing.REFUSED):
+        branch = member.home_branch
+        return has_power(viewer, "admit_members", branch) or has_power(
+            viewer, "suspend_members", branch
+        )
+    return viewer.in_good_standing
 
 
 def export_data(member: Member) -> dict:

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
@@ -127,6 +127,8 @@ def member_detail(request, slug, member_id):
     organisation, viewer = organisation_and_viewer(request, slug)
     require_good_standing(viewer)
     member = get_object_or_404(Member, organisation=organisation, pk=member_id)
+    if not services.visible_to(viewer, member):
+        raise Http404
     return render(request, "members/member.html", _member_page(viewer, member, ReasonForm()))
 
 

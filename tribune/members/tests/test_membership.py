@@ -134,3 +134,15 @@ def test_one_membership_per_email(world):
     with pytest.raises(RuleViolation, match="already exists") as refused:
         _apply(world, name="Zed again")
     assert refused.value.field == "email"
+
+
+def test_applicants_are_seen_only_by_themselves_and_officers_who_decide(world, client):
+    zed = _apply(world)
+    assert not services.visible_to(world.ben, zed)
+    assert services.visible_to(world.ana, zed)  # admits members
+    assert services.visible_to(zed, zed)
+    assert services.visible_to(world.ben, world.cam)
+    client.force_login(world.users["ben"])
+    assert client.get(f"/o/{world.org.slug}/members/{zed.pk}/").status_code == 404
+    assert client.get(f"/api/v1/organisations/{world.org.slug}/members/{zed.pk}").status_code == 404
+    assert client.get(f"/o/{world.org.slug}/members/{world.cam.pk}/").status_code == 200
