@@ -152,7 +152,9 @@ def call_election(
     election = Election.objects.create(
         organisation=organisation,
         kind=kind,
-        title=title or _t("Election: %(office)s") % {"office": office.title},
+        # A referendum or amendment without a title is named by its question.
+        title=title
+        or (_t("Election: %(office)s") % {"office": office.title} if office else question[:300]),
         question=question,
         office=office,
         seats=seats,
