@@ -91,6 +91,27 @@ def test_gpus_2005_matches_meek_reference_to_the_last_digit() -> None:
     }
 
 
+def test_wichmann_m135_matches_meek_reference() -> None:
+    """Brian Wichmann's M135 validation file (679 ballots, 25 candidates, 7 seats)."""
+    profile = read_blt(DATA / "wichmann-1999-m135.blt")
+    result = meek_stv(profile, 7, seed=1)
+    assert result.valid_ballots == 677 and result.invalid_ballots == 2  # two blank papers
+    assert set(result.elected) == {"C1", "C2", "C3", "C4", "C6", "C9", "C10"}
+    assert result.ties == []
+    last = {k: dec(v) for k, v in result.stages[-1].votes.items()}
+    assert last == {
+        "C1": Decimal("77.372250056"),
+        "C2": Decimal("77.391489497"),
+        "C3": Decimal("77.397756244"),
+        "C4": Decimal("77.386416154"),
+        "C6": Decimal("77.394607081"),
+        "C9": Decimal("77.392755868"),
+        "C10": Decimal("77.370062211"),
+        "C11": Decimal("77.098105514"),
+    }
+    assert dec(result.quota) == Decimal("77.350430329")
+
+
 def test_conservation_is_exact() -> None:
     profile = read_blt(DATA / "gpus-2005-steering-committee.blt")
     result = meek_stv(profile, 4, seed=3)

@@ -173,6 +173,25 @@ def test_gpus_2005_reference_count() -> None:
     assert result.seed == 7
 
 
+def test_wichmann_m135_reference_count() -> None:
+    profile = read_blt(DATA / "wichmann-1999-m135.blt")
+    result = scottish_stv(profile, 7, seed=1)
+    assert result.quota == 85  # 677 valid papers // 8 + 1
+    assert result.elected == ["C1", "C2", "C6", "C3", "C4", "C9", "C10"]
+    assert len(result.stages) == 21
+    last = table(result)[-1]
+    assert last == {
+        "C1": 85,
+        "C2": 85,
+        "C3": Decimal("92.11386"),
+        "C4": Decimal("86.92718"),
+        "C6": Decimal("93.41548"),
+        "C9": Decimal("82.18064"),
+        "C10": Decimal("81.25831"),
+    }
+    assert dec(result.stages[-1].exhausted) == Decimal("71.10325")
+
+
 def test_quota_ignores_fractions() -> None:
     # rule 46: 10 valid papers, 2 seats -> 10/3 = 3.33 -> 3 + 1 = 4
     profile = RankedProfile(("A", "B", "C"), (((0,), 4), ((1,), 3), ((2,), 3)))
