@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from tribune.accounts import views as accounts
 from tribune.audit import views as audit
 from tribune.constitution import views as constitution
+from tribune.elections import views as elections
 from tribune.members import views as members
 from tribune.offices import views as offices
 from tribune.organisations import views as organisations
@@ -46,4 +47,34 @@ urlpatterns = [
     ),
     path(org + "bodies/", offices.bodies, name="bodies"),
     path(org + "audit/", audit.audit_log, name="audit"),
+    path(org + "elections/", elections.elections, name="elections"),
+    path(org + "elections/call/", elections.call_election, name="call_election"),
+    path(org + "elections/<int:pk>/", elections.election, name="election"),
+    path(org + "elections/<int:pk>/nominate/", elections.nominate, name="nominate"),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/elections/(?P<pk>\d+)/candidacies/(?P<candidacy_id>\d+)/"
+        r"(?P<action>accept|withdraw|second)/$",
+        elections.candidacy,
+        name="candidacy",
+    ),
+    path(org + "elections/<int:pk>/vote/", elections.vote, name="vote"),
+    path(org + "elections/<int:pk>/certify/", elections.certify, name="certify"),
+    path(org + "elections/<int:pk>/cancel/", elections.cancel, name="cancel_election"),
+    path(org + "elections/<int:pk>/box.json", elections.box_json, name="box_json"),
+    path(org + "elections/<int:pk>/box.blt", elections.box_blt, name="box_blt"),
+    path(org + "offices/<int:office_id>/", elections.office, name="office"),
+    path(org + "offices/<int:office_id>/report/", elections.publish_report, name="publish_report"),
+    path(
+        org + "offices/<int:office_id>/reports/<int:report_id>/comment/",
+        elections.comment,
+        name="comment_report",
+    ),
+    path(org + "offices/<int:office_id>/recall/", elections.open_recall, name="open_recall"),
+    path(org + "recalls/<int:pk>/", elections.recall, name="recall"),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/recalls/(?P<pk>\d+)/(?P<action>sign|withdraw)/$",
+        elections.recall_sign,
+        name="recall_sign",
+    ),
+    path(org + "recalls/<int:pk>/reply/", elections.recall_reply, name="recall_reply"),
 ]
