@@ -170,3 +170,19 @@ def pytest_sessionfinish(session, exitstatus):
     if _in_ci() and skipped and exitstatus == 0:
         reporter.write_line(f"CI: {len(skipped)} test(s) were skipped; nothing may be skipped.")
         session.exitstatus = 1
+
+
+@pytest.fixture
+def office(world):
+    """An elected office of the test world: the executive committee's Secretary (vacant)."""
+    from tribune.offices.models import BodyKind
+    from tribune.offices.services import create_body, create_office
+
+    body = create_body(world.org, name="Executive committee", kind=BodyKind.COMMITTEE)
+    return create_office(
+        body,
+        title="Secretary",
+        mandate="Keep the organisation's records and correspondence.",
+        powers=["admit_members"],
+        term_days=365,
+    )

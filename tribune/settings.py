@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tribune.members",
     "tribune.audit",
     "tribune.elections",
+    "tribune.factions",
     "tribune.accounts",
     "tribune.web",
 ]

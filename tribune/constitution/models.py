@@ -50,6 +50,15 @@ class ConstitutionVersion(models.Model):
         _("quorum (% of the electorate voting)"), max_digits=5, decimal_places=2
     )
     faction_threshold = models.PositiveIntegerField(_("faction founding threshold (members)"))
+    faction_grace_days = models.PositiveSmallIntegerField(
+        _("days a faction may stay below the threshold before it lapses"), default=90
+    )
+    factions_exclusive = models.BooleanField(
+        _("a member may belong to only one faction"), default=False
+    )
+    private_faction_membership = models.BooleanField(
+        _("members may keep their faction membership private"), default=True
+    )
     amendment_majority_numerator = models.PositiveSmallIntegerField(default=2)
     amendment_majority_denominator = models.PositiveSmallIntegerField(default=3)
     admission_rule = models.CharField(
@@ -126,6 +135,11 @@ class ConstitutionVersion(models.Model):
             )
         if not 0 <= self.quorum_percent <= 100:
             raise RuleViolation(_t("The quorum is a share between 0% and 100%."), "quorum_percent")
+        if self.faction_grace_days < 30:
+            raise RuleViolation(
+                _t("A faction below the threshold must have at least 30 days to recover."),
+                "faction_grace_days",
+            )
         if self.faction_threshold < 1:
             raise RuleViolation(
                 _t("A faction needs at least one founding member."), "faction_threshold"

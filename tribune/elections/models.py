@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     RECALL = "recall", _("Recall vote")
     REFERENDUM = "referendum", _("Referendum")
     AMENDMENT = "amendment", _("Constitutional amendment")
+    DISSOLUTION = "dissolution", _("Dissolution of a faction by its members")
 
 
 class Method(models.TextChoices):
@@ -56,6 +57,14 @@ class Election(models.Model):
         models.PROTECT,
         related_name="+",
         help_text=_("Members in good standing of this branch and those below it vote."),
+    )
+    faction = models.ForeignKey(
+        "factions.Faction",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="elections",
+        help_text=_("Set when the faction's members are the electorate."),
     )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CALLED)
     nominations_open_at = models.DateTimeField(null=True, blank=True)

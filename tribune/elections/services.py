@@ -51,8 +51,19 @@ VOTE_RATE_LIMIT = (20, 60)  # at most 20 ballot submissions per voter per minute
 # --- who belongs to an electorate ------------------------------------------------------
 
 
-def electorate(election_or_branch):
-    branch = getattr(election_or_branch, "electorate", election_or_branch)
+def electorate(of):
+    """Members who vote in an election, or elect and may recall a body's offices.
+
+    ``of`` is an Election, a Body or a Branch. A faction's members are the
+    electorate of its own bodies and elections; otherwise the members in good
+    standing of the branch and every branch below it.
+    """
+    faction_id = getattr(of, "faction_id", None)
+    if faction_id is not None:
+        return Member.objects.filter(
+            standing=Standing.GOOD, faction_memberships__faction_id=faction_id
+        )
+    branch = getattr(of, "electorate", None) or getattr(of, "branch", None) or of
     return Member.objects.filter(
         organisation_id=branch.organisation_id,
         standing=Standing.GOOD,
@@ -60,12 +71,11 @@ def electorate(election_or_branch):
     )
 
 
-def in_electorate(member: Member | None, branch) -> bool:
+def in_electorate(member: Member | None, of) -> bool:
     return (
         member is not None
         and member.in_good_standing
-        and member.organisation_id == branch.organisation_id
-        and member.home_branch_id in branch.subtree_ids()
+        and electorate(of).filter(pk=member.pk).exists()
     )
 
 
@@ -126,15 +136,24 @@ def call_election(
     allow_vote_change: bool = True,
     amendment: dict | None = None,
     electorate_branch=None,
+    faction=None,
 ) -> Election:
     """Call an election (by a mandate with ``call_elections``, or by rule when actor is None)."""
     organisation = office.body.organisation if office else electorate_branch.organisation
     constitution = organisation.current_constitution()
     branch = office.body.branch if office else (electorate_branch or organisation.root_branch)
-    term = mandate_for(actor, "call_elections", branch) if actor is not None else None
+    faction = office.body.faction if office else faction
+    if actor is None:
+        term = None
+    elif faction is not None:
+        from tribune.factions.rules import faction_term
+
+        term = faction_term(actor, faction)
+    else:
+        term = mandate_for(actor, "call_elections", branch)
     if kind == Kind.OFFICE and office is None:
         raise RuleViolation(_t("Choose the office to elect."), "office")
-    if kind in (Kind.REFERENDUM, Kind.AMENDMENT) and not question.strip():
+    if kind in (Kind.REFERENDUM, Kind.AMENDMENT, Kind.DISSOLUTION) and not question.strip():
         raise RuleViolation(_t("Put the question to the members."), "question")
     seats = seats or (office.seats if office else 1)
     if kind == Kind.OFFICE:
@@ -165,6 +184,7 @@ def call_election(
         voting_open_at=v_open,
         voting_close_at=v_close,
         allow_vote_change=allow_vote_change,
+        faction=faction,
         called_by=actor,
         amendment=amendment,
         seed=secrets.randbits(62),
@@ -426,7 +446,7 @@ def withdraw_candidacy(member: Member, candidacy: Candidacy) -> Candidacy:
 def second_nomination(member: Member, candidacy: Candidacy) -> Seconding:
     if candidacy.election.status != Status.NOMINATIONS:
         raise RuleViolation(_t("Nominations are not open."))
-    if not in_electorate(member, candidacy.election.electorate):
+    if not in_electorate(member, candidacy.election):
         raise NotPermitted(_t("Only members of this election's electorate may second."))
     if member.pk == candidacy.member_id:
         raise RuleViolation(_t("You cannot second your own nomination."))
@@ -671,6 +691,13 @@ def certify(actor: Member | None, election: Election) -> Election:
         )
     elif election.kind == Kind.RECALL:
         _conclude_recall(election)
+    elif election.kind == Kind.DISSOLUTION and election.passed:
+        from tribune.factions.services import dissolve
+
+        dissolve(
+            election.faction,
+            how=_t("Dissolved by its members' vote: %(title)s") % {"title": election.title},
+        )
     return election
 
 
@@ -701,9 +728,11 @@ def schedule_elections(now=None) -> list[Election]:
     """Call, by rule, an election for every office whose terms end soon or that is vacant."""
     now = now or timezone.now()
     called = []
-    offices = Office.objects.exclude(body__kind=BodyKind.RETURNING).select_related(
-        "body__organisation", "body__branch"
-    )
+    offices = (
+        Office.objects.exclude(body__kind=BodyKind.RETURNING).exclude(
+            body__faction__status="dissolved"
+        )
+    ).select_related("body__organisation", "body__branch")
     for office in offices:
         constitution = office.body.organisation.current_constitution()
         horizon = now + timedelta(days=constitution.election_lead_days)
@@ -726,15 +755,16 @@ def open_recall_petition(member: Member, term: Term, reason: str) -> RecallPetit
     reason = (reason or "").strip()
     if not reason:
         raise RuleViolation(_t("Give the reason for the recall."), "reason")
-    branch = term.office.body.branch
-    if not in_electorate(member, branch):
+    body = term.office.body
+    branch = body.branch
+    if not in_electorate(member, body):
         raise NotPermitted(_t("Only members of this office's electorate may petition."))
     if not term.is_current():
         raise RuleViolation(_t("This term is not current."))
     if term.recall_petitions.filter(status__in=[PetitionStatus.OPEN, PetitionStatus.VOTE]).exists():
         raise RuleViolation(_t("A recall petition against this term is already open."))
     constitution = term.office.body.organisation.current_constitution()
-    size = electorate(branch).count()
+    size = electorate(body).count()
     threshold = max(1, math.ceil(Fraction(constitution.recall_threshold_percent) / 100 * size))
     petition = RecallPetition.objects.create(
         term=term, opened_by=member, reason=reason, threshold=threshold, electorate_size=size
@@ -755,7 +785,7 @@ def sign_recall_petition(member: Member, petition: RecallPetition) -> RecallSign
     petition = RecallPetition.objects.select_for_update().get(pk=petition.pk)
     if petition.status != PetitionStatus.OPEN:
         raise RuleViolation(_t("This petition is no longer collecting signatures."))
-    if not in_electorate(member, petition.term.office.body.branch):
+    if not in_electorate(member, petition.term.office.body):
         raise NotPermitted(_t("Only members of this office's electorate may sign."))
     try:
         with transaction.atomic():
@@ -793,6 +823,7 @@ def _start_recall_vote(petition: RecallPetition) -> None:
         office=term.office,
         method=Method.YES_NO,
         electorate=term.office.body.branch,
+        faction=term.office.body.faction,
         voting_open_at=now,
         voting_close_at=now + timedelta(days=constitution.recall_vote_days),
         seed=secrets.randbits(62),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from tribune.lib.errors import RuleViolation
-from tribune.offices.powers import POWERS
+from tribune.offices.powers import FACTION_POWERS, POWERS
 
 
 class BodyKind(models.TextChoices):
@@ -38,6 +38,14 @@ class Body(models.Model):
     slug = models.SlugField()
     kind = models.CharField(_("kind"), max_length=20, choices=BodyKind.choices)
     description = models.TextField(_("description"), blank=True)
+    faction = models.ForeignKey(
+        "factions.Faction",
+        models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="bodies",
+        help_text=_("Set for a faction's own officers: elected by and answerable to its members."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -81,7 +89,8 @@ class Office(models.Model):
                 % {"title": self.title, "days": self.term_days, "max": constitution.max_term_days},
                 "term_days",
             )
-        unknown = set(self.powers) - set(POWERS)
+        registry = FACTION_POWERS if self.body.faction_id else POWERS
+        unknown = set(self.powers) - set(registry)
         if unknown:
             raise RuleViolation(
                 _t("Unknown powers: %(powers)s.") % {"powers": ", ".join(sorted(unknown))},

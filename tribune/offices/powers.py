@@ -19,3 +19,12 @@ POWERS: dict[str, str] = {
 
 # Powers over members' personal data: their holders must use two-factor login.
 PERSONAL_DATA_POWERS = frozenset({"view_member_contacts", "import_members"})
+
+# What a faction's own officers may do, for their faction only. Nothing here
+# reaches the organisation or any other faction.
+FACTION_POWERS: dict[str, str] = {
+    "publish_platform": _("Publish new versions of the faction's platform"),
+    "publish_statements": _("Publish statements in the faction's name"),
+    "endorse_candidates": _("Endorse candidates in elections"),
+    "see_private_members": _("See the faction's members who joined privately"),
+}
