@@ -198,8 +198,8 @@ def _cell(value: Number | None) -> str:
         return ""
     text = format_number(value)
     if "/" in text:
-        # a non-terminating fraction: show a rounded decimal for reading only
-        text = f"~{float(value):.6f}"
+        # a non-terminating fraction: show it rounded to 6 places (exactly), for reading
+        text = "~" + format_number(Fraction(round(value * 10**6), 10**6))
     return text
 
 

@@ -335,3 +335,31 @@ def test_arrays_are_padded_and_cached():
     assert ranks.tolist() == [[0, 1], [2, 3]]
     assert lengths.tolist() == [2, 1] and weights.tolist() == [2, 1]
     assert p.arrays()[0] is ranks
+
+
+def test_edge_cases_single_candidate_and_no_ballots():
+    one = RankedProfile.from_rankings(["Solo"], [(0,)] * 3)
+    for count in (irv, schulze, ranked_pairs, plurality):
+        assert count(one).elected == ["Solo"]
+    empty = RankedProfile(("A", "B"), ())
+    for count in (schulze, ranked_pairs, plurality, irv):
+        result = count(empty, seed=4)
+        assert len(result.elected) == 1 and result.valid_ballots == 0
+    assert approval(ApprovalProfile(("A",), ())).elected == ["A"]
+    assert star(ScoreProfile(("A",), ())).elected == ["A"]
+
+
+def test_read_ballots_json_ranked(tmp_path):
+    from tribune.voting import read_ballots
+
+    path = tmp_path / "r.json"
+    path.write_text(
+        json.dumps(
+            {
+                "candidates": ["Ana", "Ben"],
+                "ballots": [{"ranking": ["Ben", "Ana"], "weight": 2}, {"ranking": ["Ana"]}],
+            }
+        )
+    )
+    p = read_ballots(path, "ranked")
+    assert irv(p).elected == ["Ben"]
