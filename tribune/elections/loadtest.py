@@ -1,0 +1,308 @@
+"""Drive a real Tribune server with many voters: shared by the durability test and the benchmark.
+
+The server runs as a subprocess (``tribune serve``) on its own data directory
+and database, exactly as deployed, and ballots go over loopback HTTP with
+personal API tokens, so what is measured or checked is what a voter gets.
+
+Seeding and counting run in separate processes against the same database
+(``python -m tribune.elections.loadtest seed|count``), so the caller — a test
+run with its own test database, or the benchmark — never configures Django
+against the server's data.
+"""
+
+import argparse
+import contextlib
+import http.client
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+SLUG = "load-union"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def server_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
+    env = {**os.environ, "TRIBUNE_DATA_DIR": str(data_dir)}
+    env["DJANGO_SETTINGS_MODULE"] = "tribune.settings"
+    env.pop("DATABASE_URL", None)
+    env.pop("REDIS_URL", None)
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def run_tool(env: dict[str, str], *args: str) -> dict:
+    """Run ``python -m tribune.elections.loadtest <args>`` and return its JSON answer."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tribune.elections.loadtest", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"loadtest {args[0]} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+class Server:
+    """``tribune serve`` in its own process group, so it (and any worker) can be killed whole."""
+
+    def __init__(self, env: dict[str, str], port: int, log: Path):
+        self.env, self.port, self.log = env, port, log
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 60) -> "Server":
+        command = [sys.executable, "-m", "tribune.cli", "serve", "--port", str(self.port)]
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [*command, "--no-demo", "--no-worker"],
+                env=self.env,
+                cwd=ROOT,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log.read_text()[-2000:]}")
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/api/v1/organisations/")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return self
+            time.sleep(0.1)
+        self.kill()
+        raise RuntimeError(f"server did not start: {self.log.read_text()[-2000:]}")
+
+    def _signal(self, sig: int) -> None:
+        if self.process is not None and self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, sig)
+            self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flush; what was acknowledged must already be safe."""
+        self._signal(signal.SIGKILL)
+
+    def stop(self) -> None:
+        self._signal(signal.SIGTERM)
+
+
+class Client:
+    """One keep-alive HTTP connection with one voter's token (one per thread)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def call(self, method: str, path: str, token: str = "", body=None) -> tuple[int, dict | str]:
+        headers = {"Content-Type": "application/json"}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        data = json.dumps(body) if body is not None else None
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=data, headers=headers)
+                response = self.conn.getresponse()
+                raw = response.read().decode()
+                break
+            except (ConnectionError, http.client.HTTPException):
+                # A dropped keep-alive connection is retried once on a fresh one.
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        try:
+            return response.status, json.loads(raw)
+        except ValueError:
+            return response.status, raw
+
+    def cast(self, election: int, token: str, choice) -> tuple[int, dict | str]:
+        path = f"/api/v1/organisations/{SLUG}/elections/{election}/ballots"
+        return self.call("POST", path, token, {"choice": choice})
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@contextlib.contextmanager
+def throwaway_postgres(admin_url: str, name: str) -> Iterator[str]:
+    """Create database ``name`` on the server of ``admin_url``, yield its URL, drop it after."""
+    import psycopg
+
+    def admin():
+        return psycopg.connect(admin_url, autocommit=True)
+
+    with admin() as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    parts = urlsplit(admin_url)
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with admin() as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+# --- run inside Django, against the server's database ------------------------------------------
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tribune.settings")
+    import django
+
+    django.setup()
+
+
+def seed(voters: int) -> dict:
+    """An organisation, ``voters`` members each with an API token, and an election open to vote.
+
+    Members are written in bulk (not through the admission service) so that
+    seeding thousands stays quick; they are ordinary members in good standing.
+    """
+    _setup()
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tribune.accounts.models import ApiToken, hash_token
+    from tribune.constitution.models import AdmissionRule
+    from tribune.elections import services
+    from tribune.elections.models import Election, Status
+    from tribune.members.models import Member, Standing
+    from tribune.offices.models import BodyKind
+    from tribune.offices.services import create_body, create_office
+    from tribune.organisations.services import found_organisation
+
+    call_command("migrate", verbosity=0, interactive=False)
+    User = get_user_model()
+    with transaction.atomic():
+        officer = User.objects.create_user("officer", "officer@load.test", secrets.token_hex(16))
+        org = found_organisation(
+            name="Load Union",
+            slug=SLUG,
+            constitution={
+                "default_term_days": 365,
+                "max_term_days": 730,
+                "term_limit": 2,
+                "recall_threshold_percent": 20,
+                "quorum_percent": 10,
+                "faction_threshold": 5,
+                "admission_rule": AdmissionRule.OFFICER,
+            },
+            founders=[
+                {
+                    "name": "Officer",
+                    "email": "officer@load.test",
+                    "user": officer,
+                    "powers": ["call_elections"],
+                }
+            ],
+        )
+        founder = Member.objects.get(organisation=org, user=officer)
+        User.objects.bulk_create(
+            [
+                User(username=f"voter{i}", email=f"voter{i}@load.test", password="!")
+                for i in range(voters)
+            ],
+            batch_size=1000,
+        )
+        users = list(User.objects.filter(username__startswith="voter").order_by("id"))
+        now = timezone.now()
+        Member.objects.bulk_create(
+            [
+                Member(
+                    organisation=org,
+                    user=u,
+                    home_branch=org.root_branch,
+                    name=f"Voter {i}",
+                    email=u.email,
+                    standing=Standing.GOOD,
+                    admitted_at=now,
+                )
+                for i, u in enumerate(users)
+            ],
+            batch_size=1000,
+        )
+        tokens = [f"trb_{secrets.token_urlsafe(32)}" for _ in users]
+        ApiToken.objects.bulk_create(
+            [
+                ApiToken(user=u, name="load", prefix=t[:12], token_hash=hash_token(t))
+                for u, t in zip(users, tokens, strict=True)
+            ],
+            batch_size=1000,
+        )
+        body = create_body(org, name="Executive committee", kind=BodyKind.COMMITTEE)
+        office = create_office(body, title="Secretary", mandate="Keep the records.")
+        election = services.call_election(founder, office=office)
+        standing = list(Member.objects.filter(organisation=org, user__in=users[:3]))
+        candidates = [services.nominate(m, election, m).pk for m in standing]
+    election = services.advance(election, election.voting_open_at)
+    assert election.status == Status.VOTING, election.status
+    # Let voting run in real time from now on, for a day.
+    Election.objects.filter(pk=election.pk).update(
+        voting_open_at=timezone.now() - timedelta(minutes=1),
+        voting_close_at=timezone.now() + timedelta(days=1),
+    )
+    return {"slug": SLUG, "election": election.pk, "candidates": candidates, "tokens": tokens}
+
+
+def count(election_id: int) -> dict:
+    """Close voting by the clock and count; report the ballots, the roll and the result."""
+    _setup()
+    from tribune.elections import services
+    from tribune.elections.models import Ballot, Election, VoterRoll
+
+    election = Election.objects.get(pk=election_id)
+    ballots = Ballot.objects.filter(election=election).count()
+    voted = VoterRoll.objects.filter(election=election, voted=True).count()
+    election = services.advance(election, election.voting_close_at)
+    return {
+        "ballots": ballots,
+        "voted": voted,
+        "status": election.status,
+        "turnout": election.turnout,
+        "elected": (election.result or {}).get("elected"),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    seeding = sub.add_parser("seed")
+    seeding.add_argument("--voters", type=int, required=True)
+    seeding.add_argument("--out", required=True, help="JSON file for the tokens")
+    counting = sub.add_parser("count")
+    counting.add_argument("--election", type=int, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "seed":
+        data = seed(args.voters)
+        Path(args.out).write_text(json.dumps(data))
+        print(json.dumps({"election": data["election"], "voters": len(data["tokens"])}))
+    else:
+        print(json.dumps(count(args.election)))
+
+
+if __name__ == "__main__":
+    main()
