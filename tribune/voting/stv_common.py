@@ -178,7 +178,9 @@ class Minimums:
 
     ``groups`` maps a group name to ``(members, minimum)``.  A minimum larger
     than the number of (non-withdrawn) members is lowered to that number and
-    the shortfall is reported in ``notes``.
+    the shortfall is reported in ``notes``.  If the minimums together need
+    more seats than there are to fill, none is enforced (an ordinary count)
+    and ``notes`` says so; the report still shows whether each was met.
 
     The approach (documented in docs/voting-stv.md):
 
@@ -199,6 +201,7 @@ class Minimums:
 
     groups: dict[str, tuple[frozenset[int], int]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    requested: dict[str, tuple[frozenset[int], int]] = field(default_factory=dict)
 
     @classmethod
     def build(
@@ -228,8 +231,13 @@ class Minimums:
                 wanted = len(available)
             if wanted:
                 out.groups[group] = (available, wanted)
+        out.requested = dict(out.groups)
         if out.groups and out.needed(set(range(n)) - withdrawn, set()) > seats:
-            out.notes.append("the minimums together need more seats than there are")
+            out.notes.append(
+                "the minimums together need more seats than there are to fill: "
+                "they are reported but not enforced"
+            )
+            out.groups = {}
         return out
 
     def __bool__(self) -> bool:
@@ -314,5 +322,5 @@ class Minimums:
                 "elected": len(members & elected),
                 "met": len(members & elected) >= minimum,
             }
-            for g, (members, minimum) in self.groups.items()
+            for g, (members, minimum) in self.requested.items()
         }
