@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tribune.audit",
     "tribune.elections",
     "tribune.factions",
+    "tribune.debate",
     "tribune.accounts",
     "tribune.web",
 ]

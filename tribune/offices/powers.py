@@ -15,6 +15,7 @@ POWERS: dict[str, str] = {
     "import_members": _("Import membership lists from spreadsheets"),
     "manage_branches": _("Create and rename branches"),
     "call_elections": _("Call elections and votes"),
+    "moderate_debate": _("Hide posts that break a published rule of debate (with a reason)"),
 }
 
 # Powers over members' personal data: their holders must use two-factor login.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tribune.audit.log import record
 from tribune.constitution.models import ConstitutionVersion
+from tribune.debate.services import publish_default_rules
 from tribune.lib.errors import RuleViolation
 from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, TermSource
@@ -85,6 +86,7 @@ def found_organisation(
     version.check_guarantees(offices=[])
     version.save()
     record(organisation, "organisation.founded", target=organisation, data={"name": name})
+    publish_default_rules(organisation)
     record(organisation, "constitution.adopted", target=version, data={"number": 1})
     days = min(settings.TRIBUNE_PROVISIONAL_DAYS, version.max_term_days)
     now = timezone.now()

@@ -1,0 +1,279 @@
+"""Debate actions: open a thread, reply, follow, moderate (visibly), appeal, search.
+
+Who may read: members in good standing; a faction's internal threads only its
+members. Moderation needs a mandate with ``moderate_debate`` that reaches the
+thread's branch, must cite a published rule and give a reason, never deletes,
+and never touches a faction's internal discussion.
+"""
+
+import re
+
+from django.db import connection, transaction
+from django.db.models import BooleanField, Q
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from tribune.audit.log import record
+from tribune.debate.models import (
+    DebateRule,
+    Follow,
+    ModerationAction,
+    ModerationAppeal,
+    Notification,
+    Post,
+    Thread,
+)
+from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.offices.rules import mandate_for, seat_in
+
+DEFAULT_RULES = [
+    _("Argue with positions, not persons: no personal abuse or harassment."),
+    _("No threats, and no publication of anyone's personal data."),
+    _("No spam or commercial advertising."),
+]
+
+
+def publish_default_rules(organisation) -> None:
+    for number, text in enumerate(DEFAULT_RULES, start=1):
+        DebateRule.objects.get_or_create(
+            organisation=organisation, number=number, defaults={"text": str(text)}
+        )
+
+
+def _reader(member, organisation) -> None:
+    if member is None or member.organisation_id != organisation.pk or not member.in_good_standing:
+        raise NotPermitted(_t("The debate space is open to members in good standing."))
+
+
+def visible_threads(member, organisation):
+    """Threads ``member`` may read."""
+    _reader(member, organisation)
+    return Thread.objects.filter(organisation=organisation).filter(
+        Q(faction__isnull=True) | Q(faction__memberships__member=member)
+    )
+
+
+def can_read(member, thread: Thread) -> bool:
+    try:
+        return visible_threads(member, thread.organisation).filter(pk=thread.pk).exists()
+    except NotPermitted:
+        return False
+
+
+def _require_read(member, thread: Thread) -> None:
+    _reader(member, thread.organisation)
+    if not can_read(member, thread):
+        raise NotPermitted(_t("This discussion is open only to the faction's members."))
+
+
+def _clean(text: str, field: str, message: str) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise RuleViolation(message, field)
+    return text
+
+
+@transaction.atomic
+def open_thread(
+    member,
+    organisation,
+    *,
+    title: str,
+    text: str,
+    branch=None,
+    faction=None,
+    election=None,
+    subject: str = "",
+) -> Thread:
+    """Anyone in good standing opens a polemic; a faction's members open internal ones."""
+    _reader(member, organisation)
+    title = _clean(title, "title", _t("Give the thread a title."))
+    text = _clean(text, "text", _t("Write something."))
+    if branch is not None and branch.organisation_id != organisation.pk:
+        raise RuleViolation(_t("Choose a branch of this organisation."), "branch")
+    if faction is not None and not faction.memberships.filter(member=member).exists():
+        raise NotPermitted(_t("Only the faction's members can open its internal discussions."))
+    thread = Thread.objects.create(
+        organisation=organisation,
+        branch=branch,
+        faction=faction,
+        election=election,
+        subject=subject,
+        title=title,
+        author=member,
+    )
+    Post.objects.create(thread=thread, author=member, text=text)
+    Follow.objects.get_or_create(thread=thread, member=member)
+    if faction is None:
+        record(organisation, "debate.thread", actor=member, target=thread)
+    return thread
+
+
+@transaction.atomic
+def reply(member, thread: Thread, text: str) -> Post:
+    _require_read(member, thread)
+    text = _clean(text, "text", _t("Write something."))
+    post = Post.objects.create(thread=thread, author=member, text=text)
+    Thread.objects.filter(pk=thread.pk).update(last_post_at=timezone.now())
+    Follow.objects.get_or_create(thread=thread, member=member)
+    followers = thread.follows.exclude(member=member).values_list("member_id", flat=True)
+    Notification.objects.bulk_create([Notification(member_id=m, post=post) for m in followers])
+    return post
+
+
+def follow(member, thread: Thread) -> None:
+    _require_read(member, thread)
+    Follow.objects.get_or_create(thread=thread, member=member)
+
+
+def unfollow(member, thread: Thread) -> None:
+    Follow.objects.filter(thread=thread, member=member).delete()
+
+
+def _moderator_term(actor, thread: Thread):
+    if thread.faction_id is not None:
+        raise NotPermitted(
+            _t("A faction's internal discussion is not moderated by the organisation's officers.")
+        )
+    return mandate_for(actor, "moderate_debate", thread.branch)
+
+
+@transaction.atomic
+def hide_post(actor, post: Post, *, rule: DebateRule, reason: str) -> ModerationAction:
+    """Hide a post under a published rule, with a reason everyone reading the thread sees."""
+    reason = _clean(reason, "reason", _t("A written reason is required."))
+    term = _moderator_term(actor, post.thread)
+    if rule is None or rule.organisation_id != post.thread.organisation_id:
+        raise RuleViolation(_t("Cite one of the published rules of debate."), "rule")
+    if post.hidden:
+        raise RuleViolation(_t("This post is already hidden."))
+    post.hidden = True
+    post.save(update_fields=["hidden"])
+    action = ModerationAction.objects.create(
+        post=post,
+        action=ModerationAction.Action.HIDE,
+        rule=rule,
+        reason=reason,
+        actor=actor,
+        term=term,
+    )
+    record(
+        post.thread.organisation,
+        "debate.hidden",
+        actor=actor,
+        term=term,
+        target=post,
+        data={"rule": rule.number},
+    )
+    return action
+
+
+def _restore(actor, post: Post, reason: str, term) -> ModerationAction:
+    post.hidden = False
+    post.save(update_fields=["hidden"])
+    action = ModerationAction.objects.create(
+        post=post, action=ModerationAction.Action.RESTORE, reason=reason, actor=actor, term=term
+    )
+    record(post.thread.organisation, "debate.restored", actor=actor, term=term, target=post)
+    return action
+
+
+@transaction.atomic
+def restore_post(actor, post: Post, reason: str) -> ModerationAction:
+    reason = _clean(reason, "reason", _t("A written reason is required."))
+    term = _moderator_term(actor, post.thread)
+    if not post.hidden:
+        raise RuleViolation(_t("This post is not hidden."))
+    return _restore(actor, post, reason, term)
+
+
+@transaction.atomic
+def appeal_moderation(member, action: ModerationAction, statement: str) -> ModerationAppeal:
+    statement = _clean(statement, "statement", _t("Please give the grounds of your appeal."))
+    if action.post.author_id != getattr(member, "pk", None):
+        raise NotPermitted(_t("Only the post's author can appeal its moderation."))
+    if action.action != ModerationAction.Action.HIDE or not action.post.hidden:
+        raise RuleViolation(_t("This post is not hidden."))
+    if ModerationAppeal.objects.filter(action=action).exists():
+        raise RuleViolation(_t("You have already appealed this decision."))
+    appeal = ModerationAppeal.objects.create(action=action, statement=statement)
+    record(action.post.thread.organisation, "debate.appealed", actor=member, target=action.post)
+    return appeal
+
+
+@transaction.atomic
+def decide_moderation_appeal(actor, appeal: ModerationAppeal, *, upheld: bool, reason: str):
+    """A sitting member of the constitution's appeal body decides; upheld restores the post."""
+    reason = _clean(reason, "reason", _t("A written reason is required."))
+    appeal = ModerationAppeal.objects.select_for_update().get(pk=appeal.pk)
+    if appeal.status != ModerationAppeal.Status.PENDING:
+        raise RuleViolation(_t("This appeal has already been decided."))
+    post = appeal.action.post
+    body = post.thread.organisation.current_constitution().appeal_body
+    if body is None:
+        raise RuleViolation(_t("The constitution names no body to hear appeals."))
+    term = seat_in(actor, body)
+    if actor.pk in (appeal.action.actor_id, post.author_id):
+        raise NotPermitted(_t("No one may decide an appeal about their own case or decision."))
+    appeal.status = ModerationAppeal.Status.UPHELD if upheld else ModerationAppeal.Status.DISMISSED
+    appeal.decision_reason, appeal.decided_by = reason, actor
+    appeal.save()
+    if upheld:
+        _restore(actor, post, reason, term)
+    record(
+        post.thread.organisation,
+        "debate.appeal_decided",
+        actor=actor,
+        term=term,
+        target=post,
+        data={"upheld": upheld},
+    )
+    return appeal
+
+
+def _fts_query(query: str) -> str:
+    """Words of the query as quoted FTS5 prefix terms, all required (no FTS syntax leaks)."""
+    words = re.findall(r"\w+", query)
+    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+
+
+def search(member, organisation, query: str, limit: int = 50):
+    """Posts matching ``query`` that ``member`` may read, newest first; never hidden ones."""
+    threads = visible_threads(member, organisation)
+    posts = Post.objects.filter(thread__in=threads, hidden=False).select_related("thread", "author")
+    words = re.findall(r"\w+", query or "")
+    if not words:
+        return posts.none()
+    if connection.vendor == "postgresql":
+        terms = " & ".join(f"{w}:*" for w in words)
+        in_text = RawSQL(
+            "to_tsvector('simple', debate_post.text) @@ to_tsquery('simple', %s)",
+            [terms],
+            output_field=BooleanField(),
+        )
+        in_title = Thread.objects.filter(
+            RawSQL(
+                "to_tsvector('simple', debate_thread.title) @@ to_tsquery('simple', %s)",
+                [terms],
+                output_field=BooleanField(),
+            )
+        )
+        posts = posts.filter(Q(in_text) | Q(thread__in=in_title))
+    else:
+        posts = posts.filter(
+            pk__in=RawSQL(
+                "SELECT rowid FROM debate_post_fts WHERE debate_post_fts MATCH %s",
+                [_fts_query(query)],
+            )
+        )
+    return posts.order_by("-created_at")[:limit]
+
+
+def unread_notifications(member):
+    return member.notifications.filter(read_at__isnull=True).select_related("post__thread")
+
+
+def mark_read(member) -> int:
+    return unread_notifications(member).update(read_at=timezone.now())
