@@ -81,7 +81,9 @@ class CallElectionForm(forms.Form):
     starts_at = forms.DateTimeField(
         label=_("Opens at (optional)"),
         required=False,
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        widget=forms.DateTimeInput(
+            attrs={"type": "datetime-local", "step": "1"}, format="%Y-%m-%dT%H:%M:%S"
+        ),
         help_text=_("Nominations (or voting) open at this time; left blank: now."),
     )
     allow_vote_change = forms.BooleanField(

@@ -341,7 +341,8 @@ def nominate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             else:
                 messages.success(
                     request,
-                    _t("%(name)s is nominated; they must accept to stand.") % {"name": nominee},
+                    _t("%(name)s is nominated; they must accept to stand.")
+                    % {"name": nominee.name},
                 )
             return redirect(election)
     return _again(request, election, viewer, nominate_form=form)
