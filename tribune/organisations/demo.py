@@ -146,7 +146,9 @@ def _user(short: str):
 def remove_demo() -> None:
     """Wipe the demo organisation, table by table (PROTECT keys forbid a cascade)."""
     from tribune.constitution.models import ConstitutionVersion
+    from tribune.debate import models as d
     from tribune.elections import models as e
+    from tribune.factions import models as f
     from tribune.members.models import Appeal, ImportJob, StandingChange
     from tribune.offices.models import Body, Office, Term
 
@@ -158,7 +160,21 @@ def remove_demo() -> None:
     via_election = {"election__organisation": organisation}
     with transaction.atomic():
         # The only place Tribune removes audit entries: the demo is wiped whole.
+        via_thread = {"post__thread__organisation": organisation}
+        via_faction = {"faction__organisation": organisation}
         for queryset in (
+            d.Notification.objects.filter(**via_thread),
+            d.ModerationAppeal.objects.filter(action__post__thread__organisation=organisation),
+            d.ModerationAction.objects.filter(**via_thread),
+            d.Follow.objects.filter(thread__organisation=organisation),
+            d.Post.objects.filter(thread__organisation=organisation),
+            d.Thread.objects.filter(**org),
+            d.DebateRule.objects.filter(**org),
+            f.Endorsement.objects.filter(**via_faction),
+            f.Statement.objects.filter(**via_faction),
+            f.PlatformVersion.objects.filter(**via_faction),
+            f.FactionMembership.objects.filter(**via_faction),
+            f.FoundingSignature.objects.filter(**via_faction),
             e.RecallSignature.objects.filter(
                 petition__term__office__body__organisation=organisation
             ),
@@ -178,6 +194,7 @@ def remove_demo() -> None:
             ConstitutionVersion.objects.filter(**org),
             Office.objects.filter(body__organisation=organisation),
             Body.objects.filter(**org),
+            f.Faction.objects.filter(**org),
             Member.objects.filter(**org),
             organisation.branches.all(),
             Organisation.objects.filter(pk=organisation.pk),
