@@ -284,6 +284,8 @@ def visible_to(viewer: Member | None, member: Member) -> bool:
 
 def export_data(member: Member) -> dict:
     """Everything Tribune holds about ``member``, as their own download."""
+    from tribune.factions.models import FoundingSignature
+
     terms = member.terms.select_related("office__body")
     return {
         "organisation": member.organisation.name,
@@ -318,6 +320,20 @@ def export_data(member: Member) -> dict:
                 "ended_at": t.ended_at.isoformat() if t.ended_at else None,
             }
             for t in terms
+        ],
+        # The member's own faction memberships, private ones included: this is their download.
+        "factions": [
+            {
+                "faction": m.faction.name,
+                "status": m.faction.status,
+                "visibility": m.visibility,
+                "joined_at": m.joined_at.isoformat(),
+            }
+            for m in member.faction_memberships.select_related("faction").order_by("joined_at")
+        ],
+        "founding_signatures": [
+            {"faction": s.faction.name, "signed_at": s.signed_at.isoformat()}
+            for s in FoundingSignature.objects.filter(member=member).select_related("faction")
         ],
         "account_email": member.user.email if member.user else None,
     }

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from tribune.factions.rules import public_factions_of
 from tribune.lib.errors import NotPermitted
 from tribune.members import importing, services
 from tribune.members.forms import (
@@ -118,6 +119,8 @@ def _member_page(viewer, member, form) -> dict:
         "can_manage_standing": has_power(viewer, "manage_standing", branch),
         "changes": member.standing_changes.select_related("actor", "term__office"),
         "terms": member.terms.select_related("office__body"),
+        # Public memberships only, even for the member themself: this is the public profile.
+        "factions": public_factions_of(member),
         "form": form,
     }
 
@@ -243,6 +246,7 @@ def my_membership(request, slug):
             "changes": changes,
             "appeal_form": AppealForm(),
             "terms": member.terms.select_related("office__body"),
+            "faction_memberships": member.faction_memberships.select_related("faction"),
         },
     )
 

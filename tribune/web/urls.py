@@ -6,6 +6,7 @@ from tribune.accounts import views as accounts
 from tribune.audit import views as audit
 from tribune.constitution import views as constitution
 from tribune.elections import views as elections
+from tribune.factions import views as factions
 from tribune.members import views as members
 from tribune.offices import views as offices
 from tribune.organisations import views as organisations
@@ -77,4 +78,18 @@ urlpatterns = [
         name="recall_sign",
     ),
     path(org + "recalls/<int:pk>/reply/", elections.recall_reply, name="recall_reply"),
+    path(org + "factions/", factions.factions, name="factions"),
+    path(org + "factions/propose/", factions.propose, name="propose_faction"),
+    path(org + "factions/<slug:faction_slug>/", factions.faction, name="faction"),
+    path(
+        org + "factions/<slug:faction_slug>/platform/v<int:number>/",
+        factions.platform_version,
+        name="faction_platform",
+    ),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/factions/(?P<faction_slug>[-\w]+)/"
+        r"(?P<action>sign|join|leave|visibility|platform|statement|endorse|dissolve)/$",
+        factions.faction_action,
+        name="faction_action",
+    ),
 ]
