@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _t
 from ninja import Query, Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_good_standing, require_login
+from tribune.factions.rules import public_factions_of
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members import importing, services
 from tribune.members.models import ImportJob, Member, Standing
@@ -28,6 +29,7 @@ class MemberOut(Schema):
     email: str | None = None
     phone: str | None = None
     address: str | None = None
+    factions: list[str] | None = None  # public faction memberships only (member detail)
 
 
 class ApplicationIn(Schema):
@@ -116,7 +118,10 @@ def get_member(request, slug: str, member_id: int):
     )
     if not services.visible_to(viewer, member):
         raise Http404
-    return _member_out(member, has_power(viewer, "view_member_contacts", member.home_branch))
+    out = _member_out(member, has_power(viewer, "view_member_contacts", member.home_branch))
+    # Private memberships are political data: never here, whoever asks (even the member).
+    out["factions"] = [f.slug for f in public_factions_of(member)]
+    return out
 
 
 @router.post("/{slug}/applications", response={201: MemberOut})
