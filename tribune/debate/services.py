@@ -25,7 +25,7 @@ from tribune.debate.models import (
     Post,
     Thread,
 )
-from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.offices.rules import mandate_for, seat_in
 
 DEFAULT_RULES = [
@@ -66,6 +66,15 @@ def _require_read(member, thread: Thread) -> None:
     _reader(member, thread.organisation)
     if not can_read(member, thread):
         raise NotPermitted(_t("This discussion is open only to the faction's members."))
+
+
+def readable_thread(member, organisation, pk: int) -> Thread:
+    """Thread ``pk`` for a page or endpoint, refused with the reason if ``member`` may not read."""
+    thread = Thread.objects.filter(organisation=organisation, pk=pk).first()
+    if thread is None:
+        raise NotFound(_t("There is no such thread."))
+    _require_read(member, thread)
+    return thread
 
 
 def _clean(text: str, field: str, message: str) -> str:
@@ -140,6 +149,15 @@ def _moderator_term(actor, thread: Thread):
     return mandate_for(actor, "moderate_debate", thread.branch)
 
 
+def can_moderate(member, thread: Thread) -> bool:
+    """Whether to offer ``member`` the moderation controls on ``thread`` (the actions re-check)."""
+    try:
+        _moderator_term(member, thread)
+    except NotPermitted:
+        return False
+    return True
+
+
 @transaction.atomic
 def hide_post(actor, post: Post, *, rule: DebateRule, reason: str) -> ModerationAction:
     """Hide a post under a published rule, with a reason everyone reading the thread sees."""
@@ -201,6 +219,18 @@ def appeal_moderation(member, action: ModerationAction, statement: str) -> Moder
     appeal = ModerationAppeal.objects.create(action=action, statement=statement)
     record(action.post.thread.organisation, "debate.appealed", actor=member, target=action.post)
     return appeal
+
+
+def can_decide_appeals(member, organisation) -> bool:
+    """Whether ``member`` sits on the constitution's appeal body (to offer the decision form)."""
+    body = organisation.current_constitution().appeal_body
+    if body is None:
+        return False
+    try:
+        seat_in(member, body)
+    except NotPermitted:
+        return False
+    return True
 
 
 @transaction.atomic

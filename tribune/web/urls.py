@@ -5,6 +5,7 @@ from django.urls import path, re_path
 from tribune.accounts import views as accounts
 from tribune.audit import views as audit
 from tribune.constitution import views as constitution
+from tribune.debate import views as debate
 from tribune.elections import views as elections
 from tribune.factions import views as factions
 from tribune.members import views as members
@@ -92,4 +93,16 @@ urlpatterns = [
         factions.faction_action,
         name="faction_action",
     ),
+    path(org + "debate/", debate.index, name="debate"),
+    path(org + "debate/rules/", debate.rules, name="debate_rules"),
+    path(org + "debate/new/", debate.open_thread, name="open_thread"),
+    path(org + "debate/search/", debate.search, name="debate_search"),
+    path(org + "debate/appeals/", debate.appeals, name="debate_appeals"),
+    path(org + "debate/notifications/", debate.notifications, name="notifications"),
+    path(org + "debate/<int:pk>/", debate.thread, name="thread"),
+    path(org + "debate/<int:pk>/reply/", debate.reply, name="debate_reply"),
+    path(org + "debate/<int:pk>/follow/", debate.follow, name="debate_follow"),
+    path(org + "debate/posts/<int:post_id>/hide/", debate.hide, name="debate_hide"),
+    path(org + "debate/posts/<int:post_id>/restore/", debate.restore, name="debate_restore"),
+    path(org + "debate/moderation/<int:action_id>/appeal/", debate.appeal, name="debate_appeal"),
 ]

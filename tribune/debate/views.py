@@ -1,0 +1,318 @@
+"""Debate pages: threads, replies, follows, visible moderation and its appeals, search.
+
+Views parse the request and call ``tribune.debate.services``; who may read,
+post or moderate is decided there. A refusal the member can correct goes on
+the form; a missing right goes on to the 403 page with its reason.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from tribune.debate import services
+from tribune.debate.forms import (
+    AppealDecisionForm,
+    AppealForm,
+    HideForm,
+    ReasonForm,
+    ReplyForm,
+    ThreadForm,
+)
+from tribune.debate.models import ModerationAction, ModerationAppeal, Post, Thread
+from tribune.web.helpers import attempt, organisation_and_viewer, require_good_standing
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _reader(request: HttpRequest, slug: str):
+    organisation, viewer = organisation_and_viewer(request, slug)
+    return organisation, require_good_standing(viewer)
+
+
+@login_required
+def index(request: HttpRequest, slug: str) -> HttpResponse:
+    """Threads the viewer may read, newest activity first, optionally for one branch."""
+    organisation, viewer = _reader(request, slug)
+    threads = (
+        services.visible_threads(viewer, organisation)
+        .select_related("author", "branch", "faction", "election")
+        .annotate(replies=Count("posts", distinct=True))
+    )
+    branch = None
+    if request.GET.get("branch"):
+        branch = get_object_or_404(organisation.branches, slug=request.GET["branch"])
+        threads = threads.filter(branch=branch)
+    return render(
+        request,
+        "debate/index.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "threads": threads[:200],
+            "branch": branch,
+            "branches": organisation.branches.all(),
+            "can_decide_appeals": services.can_decide_appeals(viewer, organisation),
+        },
+    )
+
+
+def rules(request: HttpRequest, slug: str) -> HttpResponse:
+    """The published rules of debate: public, like the constitution they serve."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    return render(
+        request,
+        "debate/rules.html",
+        {"organisation": organisation, "viewer": viewer, "rules": organisation.debate_rules.all()},
+    )
+
+
+@login_required
+def open_thread(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation, viewer = _reader(request, slug)
+    initial = {}
+    if request.GET.get("election"):
+        initial["election"] = request.GET["election"]
+    if request.GET.get("branch"):
+        initial["branch"] = organisation.branches.filter(slug=request.GET["branch"]).first()
+    form = ThreadForm(
+        request.POST or None, organisation=organisation, member=viewer, initial=initial
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        thread = attempt(
+            form,
+            services.open_thread,
+            viewer,
+            organisation,
+            title=data["title"],
+            text=data["text"],
+            branch=data["branch"],
+            faction=data.get("faction"),
+            election=data["election"],
+            subject=data["subject"],
+        )
+        if thread is not None:
+            messages.success(request, _t("Your thread is open."))
+            return redirect(thread)
+    return render(
+        request,
+        "debate/open.html",
+        {"organisation": organisation, "viewer": viewer, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _thread_page(thread: Thread, viewer, reply_form=None, bound=None) -> dict:
+    """The thread with each post's moderation trail and the forms this viewer may use.
+
+    ``bound`` is a refused form to show again: ``(post, kind, form)``.
+    """
+    organisation = thread.organisation
+    moderation = Prefetch(
+        "moderation",
+        queryset=ModerationAction.objects.select_related("actor", "rule", "appeal__decided_by"),
+    )
+    posts = list(thread.posts.select_related("author").prefetch_related(moderation))
+    can_moderate = services.can_moderate(viewer, thread)
+    for post in posts:
+        hides = [a for a in post.moderation.all() if a.action == ModerationAction.Action.HIDE]
+        post.last_hide = hides[-1] if post.hidden and hides else None
+        prefix = f"p{post.pk}_%s"
+        post.forms = {"appeal": AppealForm(auto_id=prefix)}
+        if can_moderate:
+            post.forms["hide"] = HideForm(organisation=organisation, auto_id=prefix)
+            post.forms["restore"] = ReasonForm(auto_id=prefix)
+        if bound is not None and bound[0].pk == post.pk:
+            post.forms[bound[1]] = bound[2]
+            post.refused = bound[1]
+    return {
+        "organisation": organisation,
+        "viewer": viewer,
+        "thread": thread,
+        "posts": posts,
+        "following": thread.follows.filter(member=viewer).exists(),
+        "can_moderate": can_moderate,
+        "reply_form": reply_form or ReplyForm(),
+    }
+
+
+@login_required
+def thread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, viewer = _reader(request, slug)
+    thread = services.readable_thread(viewer, organisation, pk)
+    return render(request, "debate/thread.html", _thread_page(thread, viewer))
+
+
+@login_required
+@require_POST
+def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Post a reply; with htmx the posts and a fresh form come back without a reload."""
+    organisation, viewer = _reader(request, slug)
+    thread = services.readable_thread(viewer, organisation, pk)
+    form = ReplyForm(request.POST)
+    post = None
+    if form.is_valid():
+        post = attempt(form, services.reply, viewer, thread, form.cleaned_data["text"])
+    if _is_htmx(request):
+        # htmx swaps only 2xx answers, so a refused reply comes back 200 with its errors.
+        context = _thread_page(thread, viewer, reply_form=None if post else form)
+        return render(request, "debate/_posts.html", context)
+    if post is not None:
+        messages.success(request, _t("Your reply is posted."))
+        return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
+    return render(
+        request, "debate/thread.html", _thread_page(thread, viewer, reply_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def follow(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, viewer = _reader(request, slug)
+    thread = services.readable_thread(viewer, organisation, pk)
+    if request.POST.get("follow") == "0":
+        services.unfollow(viewer, thread)
+        messages.success(request, _t("You no longer follow this thread."))
+    else:
+        services.follow(viewer, thread)
+        messages.success(
+            request, _t("You follow this thread: replies appear in your notifications.")
+        )
+    return redirect(thread)
+
+
+def _post(viewer, organisation, post_id: int) -> Post:
+    """A post of a thread ``viewer`` may read (so a refused form never shows a hidden thread)."""
+    post = get_object_or_404(Post, thread__organisation=organisation, pk=post_id)
+    post.thread = services.readable_thread(viewer, organisation, post.thread_id)
+    return post
+
+
+@login_required
+@require_POST
+def hide(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    organisation, viewer = _reader(request, slug)
+    post = _post(viewer, organisation, post_id)
+    form = HideForm(request.POST, organisation=organisation)
+    if form.is_valid() and attempt(
+        form,
+        services.hide_post,
+        viewer,
+        post,
+        rule=form.cleaned_data["rule"],
+        reason=form.cleaned_data["reason"],
+    ):
+        messages.success(
+            request, _t("The post is hidden; the notice and reason are in the thread.")
+        )
+        return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+    context = _thread_page(post.thread, viewer, bound=(post, "hide", form))
+    return render(request, "debate/thread.html", context, status=400)
+
+
+@login_required
+@require_POST
+def restore(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
+    organisation, viewer = _reader(request, slug)
+    post = _post(viewer, organisation, post_id)
+    form = ReasonForm(request.POST)
+    if form.is_valid() and attempt(
+        form, services.restore_post, viewer, post, form.cleaned_data["reason"]
+    ):
+        messages.success(request, _t("The post is restored; the reason is in the thread."))
+        return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+    context = _thread_page(post.thread, viewer, bound=(post, "restore", form))
+    return render(request, "debate/thread.html", context, status=400)
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, slug: str, action_id: int) -> HttpResponse:
+    """The author appeals a moderation decision to the constitution's appeal body."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    action = get_object_or_404(
+        ModerationAction.objects.select_related("post__thread"),
+        post__thread__organisation=organisation,
+        pk=action_id,
+    )
+    form = AppealForm(request.POST)
+    if form.is_valid() and attempt(
+        form, services.appeal_moderation, viewer, action, form.cleaned_data["statement"]
+    ):
+        messages.success(request, _t("Your appeal is lodged with the appeal body."))
+    else:
+        messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
+    return redirect(f"{action.post.thread.get_absolute_url()}#post-{action.post_id}")
+
+
+@login_required
+def appeals(request: HttpRequest, slug: str) -> HttpResponse:
+    """Appeals against moderation: public to members; decided by the appeal body."""
+    organisation, viewer = _reader(request, slug)
+    appeals = ModerationAppeal.objects.filter(
+        action__post__thread__organisation=organisation
+    ).select_related(
+        "action__post__thread", "action__post__author", "action__actor", "action__rule"
+    )
+    form = AppealDecisionForm(request.POST or None)
+    if request.method == "POST":
+        appeal = get_object_or_404(appeals, pk=request.POST.get("appeal"))
+        if form.is_valid() and attempt(
+            form,
+            services.decide_moderation_appeal,
+            viewer,
+            appeal,
+            upheld=form.cleaned_data["upheld"],
+            reason=form.cleaned_data["reason"],
+        ):
+            messages.success(request, _t("The decision is recorded and shown in the thread."))
+            return redirect("web:debate_appeals", slug)
+    return render(
+        request,
+        "debate/appeals.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "body": organisation.current_constitution().appeal_body,
+            "pending": appeals.filter(status=ModerationAppeal.Status.PENDING),
+            "decided": appeals.exclude(status=ModerationAppeal.Status.PENDING).order_by(
+                "-created_at"
+            )[:50],
+            "can_decide": services.can_decide_appeals(viewer, organisation),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def notifications(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation, viewer = _reader(request, slug)
+    if request.method == "POST":
+        services.mark_read(viewer)
+        messages.success(request, _t("All notifications are marked read."))
+        return redirect("web:notifications", slug)
+    unread = services.unread_notifications(viewer).select_related("post__author")
+    return render(
+        request,
+        "debate/notifications.html",
+        {"organisation": organisation, "viewer": viewer, "unread": unread},
+    )
+
+
+@login_required
+def search(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation, viewer = _reader(request, slug)
+    query = request.GET.get("q", "").strip()
+    results = services.search(viewer, organisation, query) if query else []
+    return render(
+        request,
+        "debate/search.html",
+        {"organisation": organisation, "viewer": viewer, "query": query, "results": results},
+    )
