@@ -2,6 +2,7 @@
 
 import html
 import json
+import re
 from datetime import timedelta
 from unittest import mock
 
@@ -243,8 +244,13 @@ def test_ranked_ballot_receipt_cookie_and_voting_twice(world, voting):
         # This browser holds the key: casting again replaces the ballot.
         response = client.post(_url(election, "vote/"), {f"rank_{ben.pk}": "1"})
         assert response.status_code == 200 and "Your vote is changed" in response.content.decode()
+        key = re.search(r'id="ballot-key">([^<]+)<', response.content.decode()).group(1)
+
+        # The other browser, given the key from the receipt, may change it too.
+        response = other.post(_url(election, "vote/"), {f"rank_{cam.pk}": "1", "key": key})
+        assert "Your vote is changed" in response.content.decode()
     assert list(Ballot.objects.filter(election=election).values_list("choice", flat=True)) == [
-        [ben.pk]
+        [cam.pk]
     ]
 
 
