@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tribune.elections",
     "tribune.factions",
     "tribune.debate",
+    "tribune.assemblies",
     "tribune.accounts",
     "tribune.web",
 ]

@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     REFERENDUM = "referendum", _("Referendum")
     AMENDMENT = "amendment", _("Constitutional amendment")
     DISSOLUTION = "dissolution", _("Dissolution of a faction by its members")
+    ASSEMBLY = "assembly", _("Vote at an assembly")
 
 
 class Method(models.TextChoices):
@@ -85,6 +86,9 @@ class Election(models.Model):
     turnout = models.PositiveIntegerField(null=True, blank=True)
     electorate_size = models.PositiveIntegerField(null=True, blank=True)
     cancelled_reason = models.TextField(blank=True)
+    # Majority and quorum for yes/no votes whose rule is not the constitution's
+    # (e.g. an assembly's standing orders): {"threshold": "2/3", "strict": false, ...}.
+    motion_rule = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -158,6 +162,8 @@ class VoterRoll(models.Model):
     election = models.ForeignKey(Election, models.CASCADE, related_name="roll")
     member = models.ForeignKey("members.Member", models.PROTECT, related_name="+")
     voted = models.BooleanField(default=False)
+    # Ballots this entry casts: the members a congress delegate represents (1 elsewhere).
+    weight = models.PositiveIntegerField(default=1)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["election", "member"], name="on_roll_once")]

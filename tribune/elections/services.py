@@ -603,9 +603,19 @@ def box_blt(election: Election) -> str:
 
 
 def _motion_rule(election: Election) -> voting.MotionRule:
+    size = election.electorate_size or 0
+    if election.motion_rule:
+        rule = election.motion_rule
+        return voting.MotionRule(
+            threshold=Fraction(rule.get("threshold", "1/2")),
+            strict=rule.get("strict", True),
+            base=rule.get("base", "yes_no"),
+            electorate=size,
+            quorum_turnout=rule.get("quorum_turnout"),
+            name=rule.get("name", "simple majority"),
+        )
     constitution = election.organisation.current_constitution()
     quorum = Fraction(constitution.quorum_percent) / 100
-    size = election.electorate_size or 0
     if election.kind == Kind.AMENDMENT:
         return voting.MotionRule(
             threshold=constitution.amendment_majority,

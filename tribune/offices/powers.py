@@ -15,6 +15,7 @@ POWERS: dict[str, str] = {
     "import_members": _("Import membership lists from spreadsheets"),
     "manage_branches": _("Create and rename branches"),
     "call_elections": _("Call elections and votes"),
+    "convene_assemblies": _("Convene congresses and assemblies, and name their chair"),
     "moderate_debate": _("Hide posts that break a published rule of debate (with a reason)"),
 }
 

@@ -1,0 +1,760 @@
+"""Running an assembly: participants, agenda, motions, amendments, speakers, live votes.
+
+The chair acts through the chair's office (a mandate for this assembly
+only); every refusal is a RuleViolation with its reason; live changes are
+published to the assembly's event channel after each transaction commits.
+Votes are elections of kind ``assembly`` so they inherit ballot secrecy,
+counting and the published box.
+"""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+
+from tribune.assemblies import apportionment, speakers, textmerge
+from tribune.assemblies.models import (
+    AgendaItem,
+    Amendment,
+    Assembly,
+    LiveVote,
+    Motion,
+    MotionVersion,
+    NamedVote,
+    Participant,
+    Programme,
+    ProgrammeSection,
+    ProgrammeVersion,
+    Proxy,
+    SpeakerRequest,
+)
+from tribune.audit.log import record
+from tribune.elections import services as elections
+from tribune.elections.models import Ballot, Election, Kind, Method, Status, VoterRoll
+from tribune.lib import events
+from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.members.models import Member, Standing
+from tribune.offices.models import Body, BodyKind, Office, Term, TermSource
+from tribune.offices.rules import mandate_for
+from tribune.offices.services import begin_term
+
+
+def channel(assembly: Assembly) -> str:
+    return f"assembly-{assembly.pk}"
+
+
+def _event(assembly: Assembly, event: str, **data) -> None:
+    events.publish(channel(assembly), event, data)
+
+
+# --- convening ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def convene(
+    actor: Member,
+    branch,
+    *,
+    title: str,
+    kind: str,
+    starts_at,
+    ends_at,
+    motions_deadline,
+    chair: Member,
+    **standing_orders,
+) -> Assembly:
+    """Convene an assembly of ``branch`` and seat its chair in an office for it alone."""
+    term = mandate_for(actor, "convene_assemblies", branch)
+    if not (motions_deadline <= starts_at < ends_at):
+        raise RuleViolation(
+            _t("The motions deadline comes before the assembly, which starts before it ends."),
+            "starts_at",
+        )
+    if kind not in Assembly.Kind.values:
+        raise RuleViolation(_t("Choose a kind of assembly."), "kind")
+    assembly = Assembly.objects.create(
+        organisation=branch.organisation,
+        branch=branch,
+        title=title,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        motions_deadline=motions_deadline,
+        **standing_orders,
+    )
+    body, _ = Body.objects.get_or_create(
+        organisation=branch.organisation,
+        kind=BodyKind.RETURNING,
+        slug="assembly-chairs",
+        defaults={"name": _t("Assembly chairs"), "branch": branch.organisation.root_branch},
+    )
+    constitution = branch.organisation.current_constitution()
+    days = max(1, min((ends_at - timezone.now()).days + 2, constitution.max_term_days))
+    office = Office.objects.create(
+        body=body,
+        title=_t("Chair: %(title)s") % {"title": title},
+        mandate=_t(
+            "Chair this assembly under its standing orders: keep the agenda and the list of "
+            "speakers fairly, open and close votes, and have the minutes published."
+        ),
+        term_days=days,
+    )
+    begin_term(office, chair, source=TermSource.ELECTION, days=days)
+    assembly.chair_office = office
+    assembly.save(update_fields=["chair_office"])
+    record(
+        branch.organisation,
+        "assembly.convened",
+        actor=actor,
+        term=term,
+        target=assembly,
+        data={"kind": kind, "chair": chair.pk},
+    )
+    return assembly
+
+
+def chair_term(member: Member | None, assembly: Assembly) -> Term:
+    term = (
+        Term.objects.current().filter(office=assembly.chair_office, member=member).first()
+        if member is not None and assembly.chair_office_id
+        else None
+    )
+    if term is None or not member.in_good_standing:
+        raise NotPermitted(_t("Only the chair of this assembly can do this."))
+    return term
+
+
+def unit_members(assembly: Assembly):
+    return Member.objects.filter(
+        organisation=assembly.organisation,
+        standing=Standing.GOOD,
+        home_branch_id__in=assembly.branch.subtree_ids(),
+    )
+
+
+def delegations(assembly: Assembly) -> dict:
+    """Seats per local branch (branches with no branch below them), by the stated method."""
+    subtree = assembly.branch.subtree_ids()
+    branches = [b for b in assembly.organisation.branches.filter(pk__in=subtree)]
+    parents = {b.parent_id for b in branches}
+    local = [b for b in branches if b.pk not in parents] or [assembly.branch]
+    counts = {}
+    for branch in local:
+        counts[branch] = Member.objects.filter(
+            standing=Standing.GOOD, home_branch_id__in=branch.subtree_ids()
+        ).count()
+    seats = apportionment.METHODS[assembly.apportionment](
+        {b.slug: n for b, n in counts.items()}, assembly.delegate_seats
+    )
+    return {b: (counts[b], seats[b.slug]) for b in local}
+
+
+@transaction.atomic
+def call_delegate_elections(actor: Member, assembly: Assembly) -> list[Election]:
+    """Each branch elects its delegates (proportional, by STV where several)."""
+    chair_term(actor, assembly)
+    if assembly.kind != Assembly.Kind.DELEGATES:
+        raise RuleViolation(_t("A general assembly has no delegates to elect."))
+    called = []
+    constitution = assembly.organisation.current_constitution()
+    for branch, (members, seats) in delegations(assembly).items():
+        if not seats:
+            continue
+        body = Body.objects.create(
+            organisation=assembly.organisation,
+            branch=branch,
+            name=_t("Delegation of %(branch)s to %(assembly)s")
+            % {"branch": branch.name, "assembly": assembly.title},
+            slug=f"delegation-{assembly.pk}-{branch.slug}"[:50],
+            kind=BodyKind.DELEGATION,
+        )
+        days = max(1, min((assembly.ends_at - timezone.now()).days + 2, constitution.max_term_days))
+        office = Office.objects.create(
+            body=body,
+            title=_t("Delegate"),
+            mandate=_t(
+                "Represent the branch's %(n)s members at %(assembly)s, report back to them, "
+                "and vote as the branch has debated."
+            )
+            % {"n": members, "assembly": assembly.title},
+            term_days=days,
+            seats=seats,
+        )
+        called.append(elections.call_election(None, office=office))
+    return called
+
+
+@transaction.atomic
+def seat_participants(actor: Member, assembly: Assembly) -> int:
+    """Fill the list of participants: every member, or the delegates in office now."""
+    chair_term(actor, assembly)
+    if assembly.kind == Assembly.Kind.GENERAL:
+        rows = [
+            Participant(assembly=assembly, member=m, delegation=m.home_branch)
+            for m in unit_members(assembly)
+        ]
+    else:
+        rows = []
+        terms = (
+            Term.objects.current()
+            .filter(
+                office__body__slug__startswith=f"delegation-{assembly.pk}-",
+                office__body__organisation=assembly.organisation,
+            )
+            .select_related("office__body__branch", "member")
+        )
+        by_branch: dict = {}
+        for term in terms:
+            by_branch.setdefault(term.office.body.branch, []).append(term.member)
+        represented = {b: n for b, (n, _s) in delegations(assembly).items()}
+        for branch, delegates in by_branch.items():
+            share = apportionment.largest_remainder(
+                {str(d.pk): 1 for d in delegates}, represented.get(branch, 0)
+            )
+            for delegate in delegates:
+                weight = share[str(delegate.pk)] if assembly.weighted_votes else 1
+                rows.append(
+                    Participant(
+                        assembly=assembly, member=delegate, delegation=branch, weight=max(weight, 1)
+                    )
+                )
+    Participant.objects.bulk_create(rows, ignore_conflicts=True)
+    _event(assembly, "participants", count=assembly.participants.count())
+    return len(rows)
+
+
+@transaction.atomic
+def add_substitute(actor: Member, delegate: Participant, member: Member) -> Participant:
+    chair_term(actor, delegate.assembly)
+    if member.home_branch_id not in (delegate.delegation or delegate.assembly.branch).subtree_ids():
+        raise RuleViolation(_t("A substitute comes from the delegate's own branch."), "member")
+    try:
+        with transaction.atomic():
+            return Participant.objects.create(
+                assembly=delegate.assembly,
+                member=member,
+                delegation=delegate.delegation,
+                weight=delegate.weight,
+                substitute_for=delegate,
+                voting=False,
+            )
+    except IntegrityError:
+        raise RuleViolation(_t("This member already takes part.")) from None
+
+
+def _no_open_vote(assembly: Assembly) -> None:
+    if assembly.votes.filter(election__status=Status.VOTING).exists():
+        raise RuleViolation(_t("Not while a vote is open."))
+
+
+@transaction.atomic
+def transfer_vote(delegate: Participant, to_substitute: bool) -> Participant:
+    """A delegate hands their vote to their substitute, or takes it back."""
+    _no_open_vote(delegate.assembly)
+    substitute = delegate.substitutes.first()
+    if substitute is None:
+        raise RuleViolation(_t("This delegate has no substitute."))
+    delegate.voting, substitute.voting = not to_substitute, to_substitute
+    delegate.save(update_fields=["voting"])
+    substitute.save(update_fields=["voting"])
+    return substitute if to_substitute else delegate
+
+
+@transaction.atomic
+def give_proxy(giver: Participant, holder: Participant) -> Proxy:
+    assembly = giver.assembly
+    if not assembly.proxies_allowed:
+        raise RuleViolation(_t("The standing orders do not allow proxies."))
+    if holder.assembly_id != assembly.pk or holder.pk == giver.pk:
+        raise RuleViolation(_t("Give your proxy to another participant."), "holder")
+    if Proxy.objects.filter(giver=holder).exists():
+        raise RuleViolation(_t("That participant has given their own vote away."), "holder")
+    _no_open_vote(assembly)
+    Proxy.objects.filter(giver=giver).delete()
+    return Proxy.objects.create(giver=giver, holder=holder)
+
+
+@transaction.atomic
+def revoke_proxy(giver: Participant) -> None:
+    _no_open_vote(giver.assembly)
+    if not Proxy.objects.filter(giver=giver).delete()[0]:
+        raise RuleViolation(_t("You have not given a proxy."))
+
+
+# --- agenda, motions, amendments -------------------------------------------------------
+
+
+@transaction.atomic
+def add_agenda_item(
+    actor: Member, assembly: Assembly, *, title: str, minutes: int = 30, report: str = ""
+) -> AgendaItem:
+    chair_term(actor, assembly)
+    position = assembly.agenda.count() + 1
+    item = AgendaItem.objects.create(
+        assembly=assembly, position=position, title=title, minutes=minutes, report=report
+    )
+    _event(assembly, "agenda")
+    return item
+
+
+@transaction.atomic
+def set_current_item(actor: Member, item: AgendaItem) -> AgendaItem:
+    chair_term(actor, item.assembly)
+    item.assembly.agenda.filter(status=AgendaItem.Status.CURRENT).update(
+        status=AgendaItem.Status.DONE
+    )
+    item.status = AgendaItem.Status.CURRENT
+    item.save(update_fields=["status"])
+    _event(item.assembly, "current_item", item=item.pk, title=item.title)
+    return item
+
+
+def _before_deadline(assembly: Assembly) -> None:
+    if timezone.now() > assembly.motions_deadline:
+        raise RuleViolation(_t("The deadline for motions and amendments has passed."))
+
+
+def _in_unit(member: Member, assembly: Assembly) -> None:
+    if not unit_members(assembly).filter(pk=member.pk).exists():
+        raise NotPermitted(_t("Only members of this assembly's unit may table motions."))
+
+
+@transaction.atomic
+def table_motion(
+    member: Member,
+    assembly: Assembly,
+    *,
+    title: str,
+    text: str,
+    agenda_item: AgendaItem | None = None,
+    branch=None,
+    faction=None,
+    programme_section: str = "",
+) -> Motion:
+    _before_deadline(assembly)
+    _in_unit(member, assembly)
+    title, text = (title or "").strip(), (text or "").strip()
+    if not title or not text:
+        raise RuleViolation(_t("A motion needs a title and a text."), "text")
+    if branch is not None:
+        if not assembly.branches_may_table:
+            raise RuleViolation(_t("The standing orders do not let branches table motions."))
+        if member.home_branch_id not in branch.subtree_ids():
+            raise NotPermitted(_t("Only a member of that branch can table its motion."))
+    if faction is not None:
+        from tribune.factions.rules import faction_term
+
+        if not assembly.factions_may_table:
+            raise RuleViolation(_t("The standing orders do not let factions table motions."))
+        faction_term(member, faction)
+    if programme_section:
+        programme = Programme.objects.filter(organisation=assembly.organisation).first()
+        current = programme.current() if programme else None
+        if current is None or not current.sections.filter(key=programme_section).exists():
+            raise RuleViolation(_t("No such section in the programme."), "programme_section")
+    motion = Motion.objects.create(
+        assembly=assembly,
+        agenda_item=agenda_item,
+        title=title,
+        tabled_by=member,
+        on_behalf_of_branch=branch,
+        on_behalf_of_faction=faction,
+        programme_section=programme_section,
+    )
+    MotionVersion.objects.create(motion=motion, number=1, text=text + "\n", note=_t("As tabled"))
+    record(assembly.organisation, "motion.tabled", actor=member, target=motion)
+    _event(assembly, "motion", motion=motion.pk)
+    return motion
+
+
+def _lines(motion: Motion) -> int:
+    return len(motion.versions.get(number=1).text.splitlines())
+
+
+@transaction.atomic
+def table_amendment(
+    member: Member, motion: Motion, *, start: int, end: int, new_text: str, reason: str = ""
+) -> Amendment:
+    """Amend lines start..end of the motion as tabled (start = end + 1 inserts after end)."""
+    assembly = motion.assembly
+    _before_deadline(assembly)
+    _in_unit(member, assembly)
+    if motion.status != Motion.Status.TABLED:
+        raise RuleViolation(_t("This motion is no longer open to amendment."))
+    label = f"A{motion.amendments.count() + 1}"
+    change = textmerge.LineChange.replace(label, start, end, new_text or "")
+    try:
+        change.check(_lines(motion))
+    except ValueError:
+        raise RuleViolation(
+            _t("Lines %(start)s–%(end)s are not in this motion of %(n)s lines.")
+            % {"start": start, "end": end, "n": _lines(motion)},
+            "start",
+        ) from None
+    amendment = Amendment.objects.create(
+        motion=motion,
+        label=label,
+        tabled_by=member,
+        start=start,
+        end=end,
+        new_text=new_text or "",
+        reason=reason,
+    )
+    record(assembly.organisation, "amendment.tabled", actor=member, target=amendment)
+    _event(assembly, "amendment", motion=motion.pk, amendment=amendment.pk)
+    return amendment
+
+
+def _change(amendment: Amendment) -> textmerge.LineChange:
+    return textmerge.LineChange.replace(
+        amendment.label, amendment.start, amendment.end, amendment.new_text
+    )
+
+
+def conflicting_amendments(motion: Motion) -> list[tuple[str, str]]:
+    """Pairs of tabled or adopted amendments touching the same lines (flagged to the chair)."""
+    live = motion.amendments.filter(status__in=[Amendment.Status.TABLED, Amendment.Status.ADOPTED])
+    return textmerge.conflicts([_change(a) for a in live])
+
+
+def consolidated_text(motion: Motion) -> str:
+    original = motion.versions.get(number=1).text
+    adopted = motion.amendments.filter(status=Amendment.Status.ADOPTED).order_by("pk")
+    return textmerge.consolidate(original, [_change(a) for a in adopted])
+
+
+# --- speakers ------------------------------------------------------------------------
+
+
+def _participant(member: Member, assembly: Assembly) -> Participant:
+    participant = Participant.objects.filter(assembly=assembly, member=member).first()
+    if participant is None:
+        raise NotPermitted(_t("Only participants of this assembly can do this."))
+    return participant
+
+
+@transaction.atomic
+def request_to_speak(member: Member, item: AgendaItem, *, point_of_order: bool = False):
+    participant = _participant(member, item.assembly)
+    if item.speakers.filter(participant=participant, status=SpeakerRequest.Status.WAITING).exists():
+        raise RuleViolation(_t("You are already on the list."))
+    request = SpeakerRequest.objects.create(
+        item=item, participant=participant, point_of_order=point_of_order
+    )
+    _event(item.assembly, "speakers", item=item.pk)
+    return request
+
+
+def speakers_list(item: AgendaItem) -> list[SpeakerRequest]:
+    """The waiting requests in the order the standing orders give them."""
+    assembly = item.assembly
+    waiting = list(
+        item.speakers.filter(status=SpeakerRequest.Status.WAITING).select_related(
+            "participant__member"
+        )
+    )
+    spoken = item.speakers.filter(
+        status__in=[SpeakerRequest.Status.DONE, SpeakerRequest.Status.SPEAKING]
+    )
+    last = spoken.order_by("-started_at").select_related("participant").first()
+    by_key = {str(r.pk): r for r in waiting}
+    order = speakers.speaking_order(
+        [
+            speakers.Request(str(r.pk), i, r.participant.group, r.point_of_order)
+            for i, r in enumerate(waiting)
+        ],
+        already_spoke={
+            str(r.pk)
+            for r in waiting
+            if r.participant_id in set(spoken.values_list("participant_id", flat=True))
+        },
+        last_group=last.participant.group if last else None,
+        rules=speakers.Rules(assembly.first_speakers_first, assembly.alternate_lists),
+    )
+    return [by_key[r.speaker] for r in order]
+
+
+@transaction.atomic
+def next_speaker(actor: Member, item: AgendaItem) -> SpeakerRequest | None:
+    chair_term(actor, item.assembly)
+    item.speakers.filter(status=SpeakerRequest.Status.SPEAKING).update(
+        status=SpeakerRequest.Status.DONE
+    )
+    waiting = speakers_list(item)
+    if not waiting:
+        _event(item.assembly, "speakers", item=item.pk)
+        return None
+    request = waiting[0]
+    request.status, request.started_at = SpeakerRequest.Status.SPEAKING, timezone.now()
+    request.save(update_fields=["status", "started_at"])
+    _event(
+        item.assembly,
+        "speaker",
+        item=item.pk,
+        name=request.participant.member.name,
+        seconds=item.assembly.speaking_minutes * 60,
+    )
+    return request
+
+
+# --- live votes ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def open_vote(
+    actor: Member,
+    assembly: Assembly,
+    *,
+    motion: Motion | None = None,
+    amendment: Amendment | None = None,
+    supermajority: bool = False,
+) -> LiveVote:
+    term = chair_term(actor, assembly)
+    if (motion is None) == (amendment is None):
+        raise RuleViolation(_t("Put one motion or one amendment to the vote."))
+    _no_open_vote(assembly)
+    subject = amendment or motion
+    if subject.status != "tabled":
+        raise RuleViolation(_t("Only a tabled motion or amendment can be put to the vote."))
+    if amendment is not None:
+        adopted = amendment.motion.amendments.filter(status=Amendment.Status.ADOPTED)
+        try:
+            textmerge.rebase(_change(amendment), [_change(a) for a in adopted])
+        except textmerge.AmendmentConflict as clash:
+            raise RuleViolation(str(clash)) from None
+    participants = list(assembly.participants.filter(voting=True))
+    if not participants:
+        raise RuleViolation(_t("No one is seated to vote."))
+    now = timezone.now()
+    threshold = "2/3" if supermajority else "1/2"
+    election = Election.objects.create(
+        organisation=assembly.organisation,
+        kind=Kind.ASSEMBLY,
+        title=str(subject),
+        question=str(subject),
+        method=Method.YES_NO,
+        electorate=assembly.branch,
+        status=Status.VOTING,
+        voting_open_at=now,
+        voting_close_at=now + timedelta(days=1),
+        allow_vote_change=False,
+        seed=secrets.randbits(62),
+        motion_rule={
+            "threshold": threshold,
+            "strict": not supermajority,
+            "name": _t("two-thirds majority") if supermajority else _t("simple majority"),
+        },
+    )
+    VoterRoll.objects.bulk_create(
+        [VoterRoll(election=election, member_id=p.member_id, weight=p.weight) for p in participants]
+    )
+    election.electorate_size = sum(p.weight for p in participants)
+    election.save(update_fields=["electorate_size"])
+    vote = LiveVote.objects.create(
+        assembly=assembly, election=election, motion=motion, amendment=amendment
+    )
+    record(
+        assembly.organisation,
+        "assembly.vote_opened",
+        actor=actor,
+        term=term,
+        target=vote,
+        data={"subject": str(subject)},
+    )
+    _event(
+        assembly, "vote_opened", vote=vote.pk, subject=str(subject), secret=assembly.secret_votes
+    )
+    return vote
+
+
+def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
+    """Cast for oneself and for every proxy one holds; returns the number of ballots cast.
+
+    A delegate with weight w casts w ballots; each is a separate secret ballot in
+    the box, so weights and proxies are counted exactly and stay secret where
+    the standing orders make votes secret.
+    """
+    assembly = vote.assembly
+    participant = _participant(member, assembly)
+    election = vote.election
+    if choice not in ("yes", "no", "abstain"):
+        raise RuleViolation(_t("Vote yes, no or abstain."), "choice")
+    with transaction.atomic():
+        if Election.objects.get(pk=election.pk).status != Status.VOTING:
+            raise RuleViolation(_t("Voting is not open."), "choice")
+        if Proxy.objects.filter(giver=participant).exists():
+            raise RuleViolation(_t("You gave your vote by proxy."), "choice")
+        voters = [participant] if participant.voting else []
+        voters += [p.giver for p in participant.proxies_held.select_related("giver")]
+        cast = 0
+        for voter in voters:
+            roll = VoterRoll.objects.filter(election=election, member_id=voter.member_id)
+            entry = roll.filter(voted=False).first()
+            if entry is None or roll.filter(pk=entry.pk, voted=False).update(voted=True) != 1:
+                continue
+            Ballot.objects.bulk_create(
+                [
+                    Ballot(
+                        election=election,
+                        choice=choice,
+                        tracker=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+                    )
+                    for _ in range(entry.weight)
+                ]
+            )
+            cast += entry.weight
+            if not assembly.secret_votes:
+                NamedVote.objects.create(
+                    live_vote=vote, participant=voter, choice=choice, ballots=entry.weight
+                )
+        if not cast:
+            raise RuleViolation(_t("You have already voted in this election."), "choice")
+    _event(
+        assembly,
+        "vote_progress",
+        vote=vote.pk,
+        cast=VoterRoll.objects.filter(election=election, voted=True).count(),
+    )
+    return cast
+
+
+@transaction.atomic
+def close_vote(actor: Member, vote: LiveVote) -> LiveVote:
+    """Close, count at once, and carry out the result (amendment merged, programme versioned)."""
+    term = chair_term(actor, vote.assembly)
+    election = Election.objects.select_for_update().get(pk=vote.election_id)
+    if election.status != Status.VOTING:
+        raise RuleViolation(_t("This vote is not open."))
+    now = timezone.now()
+    election.voting_close_at = max(now, election.voting_open_at + timedelta(microseconds=1))
+    election.save(update_fields=["voting_close_at"])
+    election = elections.advance(election, election.voting_close_at)
+    vote.election = election
+    _carry_out(vote, election)
+    tally = {**vote_counts(election), "carried": bool(election.passed)}
+    record(
+        vote.assembly.organisation,
+        "assembly.vote_closed",
+        actor=actor,
+        term=term,
+        target=vote,
+        data=tally,
+    )
+    _event(vote.assembly, "vote_closed", vote=vote.pk, result=tally, subject=election.title)
+    return vote
+
+
+def vote_counts(election: Election) -> dict[str, int]:
+    """Yes, no and abstain ballots of a counted yes/no vote."""
+    stages = (election.result or {}).get("stages") or [{}]
+    votes = stages[0].get("votes", {})
+    return {k: int(votes.get(k, 0)) for k in ("yes", "no", "abstain")}
+
+
+def _carry_out(vote: LiveVote, election: Election) -> None:
+    carried = bool(election.passed)
+    if vote.amendment is not None:
+        amendment = vote.amendment
+        amendment.status = Amendment.Status.ADOPTED if carried else Amendment.Status.REJECTED
+        amendment.save(update_fields=["status"])
+        if carried:
+            motion = amendment.motion
+            number = motion.versions.count() + 1
+            MotionVersion.objects.create(
+                motion=motion,
+                number=number,
+                text=consolidated_text(motion),
+                note=_t("Amendment %(label)s adopted") % {"label": amendment.label},
+            )
+            for other in motion.amendments.filter(status=Amendment.Status.TABLED):
+                if textmerge.conflicts([_change(other), _change(amendment)]):
+                    other.status = Amendment.Status.FALLEN
+                    other.save(update_fields=["status"])
+    else:
+        motion = vote.motion
+        motion.status = Motion.Status.ADOPTED if carried else Motion.Status.REJECTED
+        motion.save(update_fields=["status"])
+        if carried and motion.programme_section:
+            amend_programme(motion, election)
+
+
+# --- the programme ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def found_programme(organisation, sections: list[tuple[str, str, str]]) -> ProgrammeVersion:
+    """Version 1 of the programme: (key, title, text) per section."""
+    programme, _ = Programme.objects.get_or_create(organisation=organisation)
+    if programme.versions.exists():
+        raise RuleViolation(_t("The programme exists; only adopted motions change it."))
+    version = ProgrammeVersion.objects.create(programme=programme, number=1, note=_t("Founding"))
+    for position, (key, title, text) in enumerate(sections, start=1):
+        ProgrammeSection.objects.create(
+            version=version, key=key, position=position, title=title, text=text.strip() + "\n"
+        )
+    record(organisation, "programme.founded", target=version)
+    return version
+
+
+def amend_programme(motion: Motion, vote: Election) -> ProgrammeVersion:
+    """The next programme version: the motion's section replaced by its adopted text."""
+    programme = motion.assembly.organisation.programme
+    current = programme.current()
+    version = ProgrammeVersion.objects.create(
+        programme=programme,
+        number=current.number + 1,
+        motion=motion,
+        vote=vote,
+        note=_t("Motion “%(title)s” adopted") % {"title": motion.title},
+    )
+    for section in current.sections.all():
+        text = motion.current().text if section.key == motion.programme_section else section.text
+        ProgrammeSection.objects.create(
+            version=version,
+            key=section.key,
+            position=section.position,
+            title=section.title,
+            text=text,
+        )
+    record(
+        motion.assembly.organisation,
+        "programme.amended",
+        target=version,
+        data={"motion": motion.pk, "vote": vote.pk},
+    )
+    return version
+
+
+def minutes(assembly: Assembly) -> str:
+    """The minutes in Markdown: every item, motion, amendment and vote with its result."""
+    lines = [f"# {assembly.title}", "", _t("Minutes generated by Tribune."), ""]
+    sections = [
+        (f"{item.position}. {item.title}", item.report, item.motions.all())
+        for item in assembly.agenda.all()
+    ]
+    loose = assembly.motions.filter(agenda_item__isnull=True)
+    if loose.exists():
+        sections.append((_t("Other motions"), "", loose))
+    for heading, report, motions in sections:
+        lines += [f"## {heading}", ""]
+        if report:
+            lines += [report, ""]
+        for motion in motions:
+            lines += [f"### {_t('Motion')}: {motion.title} — {motion.get_status_display()}", ""]
+            for amendment in motion.amendments.all():
+                lines.append(f"- {amendment.label}: {amendment.get_status_display()}")
+            votes = LiveVote.objects.filter(Q(motion=motion) | Q(amendment__motion=motion))
+            for vote in votes.select_related("election").order_by("opened_at", "pk"):
+                counts = vote_counts(vote.election)
+                lines.append(
+                    f"- {_t('Vote on')} {vote.election.title}: "
+                    f"{_t('yes')} {counts['yes']}, {_t('no')} {counts['no']}, "
+                    f"{_t('abstain')} {counts['abstain']} — "
+                    f"{_t('carried') if vote.election.passed else _t('not carried')}"
+                )
+            lines.append("")
+    return "\n".join(lines)
