@@ -4,6 +4,7 @@ from django.core.management import call_command
 
 from tribune.audit.log import verify_chain
 from tribune.elections.models import Kind, PetitionStatus, RecallPetition, Status
+from tribune.factions.models import FactionMembership, FactionStatus, Visibility
 from tribune.members.models import Standing
 from tribune.organisations.demo import SLUG
 from tribune.organisations.models import Organisation
@@ -22,6 +23,16 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     petition = RecallPetition.objects.get(term__office__body__organisation=org)
     assert petition.status == PetitionStatus.OPEN
     assert 0 < petition.signatures.count() < petition.threshold
+    factions = org.factions.filter(status=FactionStatus.REGISTERED)
+    assert sorted(f.name for f in factions) == ["Federation Now", "Left Unity", "Renters First"]
+    labels = set(past.candidacies.exclude(faction_label="").values_list("faction_label", flat=True))
+    assert labels == {f.name for f in factions}  # the candidates' declared factions exist
+    left = factions.get(name="Left Unity")
+    assert left.platform_versions.count() == 2 and left.statements.count() == 1
+    assert all(f.below_threshold_since is None for f in factions)
+    memberships = FactionMembership.objects.filter(faction__organisation=org)
+    assert memberships.filter(visibility=Visibility.PUBLIC).exists()
+    assert memberships.filter(visibility=Visibility.PRIVATE).exists()
     call_command("demo")  # idempotent: leaves the existing demo alone
     assert "exists" in capsys.readouterr().out
     call_command("demo", "--reset")
