@@ -46,6 +46,7 @@ from tribune.offices.rules import mandate_for
 from tribune.offices.services import begin_term, consecutive_terms
 
 VOTE_RATE_LIMIT = (20, 60)  # at most 20 ballot submissions per voter per minute
+BACKDATING = timedelta(minutes=5)  # clock skew tolerated when a start time is given
 
 
 # --- who belongs to an electorate ------------------------------------------------------
@@ -139,6 +140,13 @@ def call_election(
     faction=None,
 ) -> Election:
     """Call an election (by a mandate with ``call_elections``, or by rule when actor is None)."""
+    if kind == Kind.OFFICE and office is None:
+        raise RuleViolation(_t("Choose the office to elect."), "office")
+    if office is None and electorate_branch is None:
+        raise RuleViolation(_t("Choose who votes."), "electorate_branch")
+    if actor is not None and starts_at is not None and starts_at < timezone.now() - BACKDATING:
+        # A backdated call would shorten the nomination period the constitution guarantees.
+        raise RuleViolation(_t("An election cannot be called to start in the past."), "starts_at")
     organisation = office.body.organisation if office else electorate_branch.organisation
     constitution = organisation.current_constitution()
     branch = office.body.branch if office else (electorate_branch or organisation.root_branch)
@@ -508,6 +516,12 @@ def validate_choice(election: Election, choice):
     return ranking
 
 
+def _key_hash(key: str, member: Member) -> str:
+    """What the box stores of a replacement key: useless without the key, and bound to
+    the voter, so a key seen over someone's shoulder replaces nothing."""
+    return hashlib.sha256(f"{key}|{member.pk}".encode()).hexdigest()
+
+
 def _throttle(member: Member) -> None:
     limit, seconds = VOTE_RATE_LIMIT
     key = f"tribune:vote-rate:{member.pk}"
@@ -543,9 +557,7 @@ def cast_ballot(member: Member, election: Election, choice, *, key: str = "") ->
         if key:
             if not election.allow_vote_change:
                 raise RuleViolation(_t("This election does not allow changing a vote."), "key")
-            old = Ballot.objects.filter(
-                election=election, key_hash=hashlib.sha256(key.encode()).hexdigest()
-            )
+            old = Ballot.objects.filter(election=election, key_hash=_key_hash(key, member))
             if not roll.filter(voted=True).exists() or old.delete()[0] != 1:
                 raise RuleViolation(_t("That ballot key is not valid."), "key")
             replaced = True
@@ -558,7 +570,7 @@ def cast_ballot(member: Member, election: Election, choice, *, key: str = "") ->
             election=election,
             choice=choice,
             tracker=tracker,
-            key_hash=hashlib.sha256(secret.encode()).hexdigest() if secret else "",
+            key_hash=_key_hash(secret, member) if secret else "",
         )
     return Receipt(tracker=tracker, key=secret, replaced=replaced)
 

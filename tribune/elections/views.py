@@ -308,7 +308,8 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
 def election(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Status, timeline, candidates, the ballot, and after counting the result and the box."""
     organisation, viewer = organisation_and_viewer(request, slug)
-    election = _election(organisation, pk)
+    # The page never shows a stale step: take any the clock already allows (idempotent).
+    election = services.advance(_election(organisation, pk))
     return render(request, "elections/election.html", _election_page(request, election, viewer))
 
 

@@ -292,3 +292,26 @@ def test_an_amendment_that_breaks_a_guarantee_cannot_be_put(world):
             electorate_branch=world.root,
             amendment={"term_limit": None},
         )
+
+
+def test_a_human_call_cannot_be_backdated(world, office):
+    with pytest.raises(RuleViolation, match="start in the past") as refused:
+        services.call_election(
+            world.ana, office=office, starts_at=timezone.now() - timedelta(days=3)
+        )
+    assert refused.value.field == "starts_at"
+    with pytest.raises(RuleViolation, match="Choose the office"):
+        services.call_election(world.ana, office=None)
+
+
+def test_a_ballot_key_replaces_only_its_own_voters_ballot(world, office):
+    election, ben, cam = _voting(world, office)
+    with _at(election.voting_open_at + timedelta(minutes=5)):
+        receipt = services.cast_ballot(world.ana, election, [ben.pk])
+        services.cast_ballot(world.eli, election, [cam.pk])
+        with pytest.raises(RuleViolation, match="not valid"):
+            services.cast_ballot(world.eli, election, [cam.pk], key=receipt.key)
+    assert sorted(b.choice for b in Ballot.objects.filter(election=election)) == [
+        [ben.pk],
+        [cam.pk],
+    ]
