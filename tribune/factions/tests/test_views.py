@@ -76,6 +76,8 @@ def test_founding_by_signatures_through_the_pages(world, as_):
     assert "Convenor" in page and "Ben" in page  # the provisional officer, with a link
     office = faction.bodies.get().offices.get()
     assert f"{ORG}/offices/{office.pk}/" in page
+    office_page = text(as_("eli").get(f"{ORG}/offices/{office.pk}/"))
+    assert "Convenor" in office_page and "Renters First officers" in office_page
     late = as_("ana").post(url)
     assert late.status_code == 400 and "not collecting founding signatures" in text(late)
 
