@@ -171,6 +171,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "tribune_cache",
+            # Room for every active voter's rate-limit counter: culling must not
+            # forget a counter mid-minute and so lift the limit.
+            "OPTIONS": {"MAX_ENTRIES": 200_000},
         }
     }
 
