@@ -3,6 +3,7 @@
 from django.urls import path, re_path
 
 from tribune.accounts import views as accounts
+from tribune.assemblies import live
 from tribune.audit import views as audit
 from tribune.constitution import views as constitution
 from tribune.debate import views as debate
@@ -80,7 +81,8 @@ urlpatterns = [
     ),
     path(org + "recalls/<int:pk>/reply/", elections.recall_reply, name="recall_reply"),
     path(org + "factions/", factions.factions, name="factions"),
-    path(org + "factions/propose/", factions.propose, name="propose_faction"),
+    # Outside factions/ so that no faction's slug can shadow it.
+    path(org + "propose-faction/", factions.propose, name="propose_faction"),
     path(org + "factions/<slug:faction_slug>/", factions.faction, name="faction"),
     path(
         org + "factions/<slug:faction_slug>/platform/v<int:number>/",
@@ -105,4 +107,5 @@ urlpatterns = [
     path(org + "debate/posts/<int:post_id>/hide/", debate.hide, name="debate_hide"),
     path(org + "debate/posts/<int:post_id>/restore/", debate.restore, name="debate_restore"),
     path(org + "debate/moderation/<int:action_id>/appeal/", debate.appeal, name="debate_appeal"),
+    path(org + "assemblies/<int:pk>/events/", live.stream, name="assembly_events"),
 ]

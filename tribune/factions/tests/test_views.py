@@ -49,18 +49,18 @@ def test_list_shows_registered_and_proposed_factions_with_their_signatures(world
 
 
 def test_founding_by_signatures_through_the_pages(world, as_):
-    assert as_().get(f"{ORG}/factions/propose/").status_code == 302  # log in first
+    assert as_().get(f"{ORG}/propose-faction/").status_code == 302  # log in first
     ben = as_("ben")
     response = ben.post(
-        f"{ORG}/factions/propose/", {"name": "Renters First", "platform": "Repairs first."}
+        f"{ORG}/propose-faction/", {"name": "Renters First", "platform": "Repairs first."}
     )
     faction = Faction.objects.get(name="Renters First")
     assert response.status_code == 302 and response.url == faction.get_absolute_url()
     page = text(ben.get(faction.get_absolute_url()))
     assert "1 of 3 signatures" in page and "You have signed." in page
-    again = ben.post(f"{ORG}/factions/propose/", {"name": "Renters First", "platform": "Other."})
+    again = ben.post(f"{ORG}/propose-faction/", {"name": "Renters First", "platform": "Other."})
     assert again.status_code == 400 and "A faction with this name exists." in text(again)
-    empty = ben.post(f"{ORG}/factions/propose/", {"name": "X", "platform": "   "})
+    empty = ben.post(f"{ORG}/propose-faction/", {"name": "X", "platform": "   "})
     assert empty.status_code == 400 and "This field is required." in text(empty)
 
     url = f"{faction.get_absolute_url()}sign/"
