@@ -76,7 +76,8 @@ def sign_founding(member: Member, faction: Faction) -> FoundingSignature:
             signature = FoundingSignature.objects.create(faction=faction, member=member)
     except IntegrityError:
         raise RuleViolation(_t("You have already signed.")) from None
-    record(faction.organisation, "faction.signed", actor=member, target=faction)
+    # Signing is joining: like a private joining, it names no one in the public log.
+    record(faction.organisation, "faction.signed", target=faction)
     threshold = faction.organisation.current_constitution().faction_threshold
     signers = faction.founding_signatures.filter(member__standing=Standing.GOOD)
     if signers.count() >= threshold:
@@ -93,8 +94,16 @@ def _register(faction: Faction) -> None:
         Visibility.PRIVATE if constitution.private_faction_membership else Visibility.PUBLIC
     )
     for founder in founders:
+        # The proposer is the faction's first convenor and the platform's author:
+        # necessarily public. Every other founder joins as privately as allowed.
         FactionMembership.objects.get_or_create(
-            faction=faction, member=founder, defaults={"visibility": visibility}
+            faction=faction,
+            member=founder,
+            defaults={
+                "visibility": Visibility.PUBLIC
+                if founder.pk == faction.proposed_by_id
+                else visibility
+            },
         )
     body = Body.objects.create(
         organisation=faction.organisation,
@@ -130,7 +139,7 @@ def _register(faction: Faction) -> None:
         faction.organisation,
         "faction.registered",
         target=faction,
-        data={"founders": [m.pk for m in founders], "body": body.pk},
+        data={"founders": len(founders), "body": body.pk},
     )
 
 
@@ -318,7 +327,12 @@ def check_thresholds(now=None) -> int:
 
 def proportionality(election) -> list[dict]:
     """Seats won by declared faction affiliation against first-preference shares."""
+    from tribune.elections.models import Status
     from tribune.elections.services import published_box
+
+    if election.status not in (Status.COUNTED, Status.CERTIFIED) or election.seats < 2:
+        # Before the count this would be a running tally of a secret vote.
+        raise RuleViolation(_t("The report is made after a multi-seat election is counted."))
 
     box = published_box(election)
     total = len(box) or 1

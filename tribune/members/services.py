@@ -359,6 +359,8 @@ def erase(member: Member) -> Member:
     member.erased_at = timezone.now()
     member.save()
     member.standing_changes.update(reason="")
+    # Political affiliation is personal data: faction memberships go with the rest.
+    member.faction_memberships.all().delete()
     Appeal.objects.filter(standing_change__member=member).update(statement="")
     record(member.organisation, "member.erased", target=member)
     if user is not None and not user.memberships.exists():

@@ -183,3 +183,29 @@ def test_proportionality_report_after_a_multi_seat_election(world, office):
     assert report["Left"]["first_preferences"] == 6 and report["Left"]["seats"] == 1
     assert report["Right"]["seats"] == 1 and report["Right"]["vote_share"] == "30.0"
     assert report["No declared faction"]["seats"] == 0
+
+
+def test_founders_other_than_the_proposer_are_not_named_in_the_public_log(world):
+    faction = _found(world, world.ben, world.cam, world.eli)
+    assert not world.org.audit_entries.filter(action="faction.signed").exclude(actor=None)
+    registered = world.org.audit_entries.get(action="faction.registered")
+    assert registered.data["founders"] == 3
+    visibility = {m.member: m.visibility for m in faction.memberships.all()}
+    assert visibility[world.ben] == Visibility.PUBLIC  # the proposer, convenor
+    assert visibility[world.cam] == visibility[world.eli] == Visibility.PRIVATE
+
+
+def test_proportionality_is_refused_before_the_count(world, office):
+    office.seats = 2
+    office.save()
+    election = elections.call_election(world.ana, office=office, method=Method.SCOTTISH_STV)
+    with pytest.raises(RuleViolation, match="after a multi-seat election is counted"):
+        services.proportionality(election)
+
+
+def test_erasure_removes_faction_memberships(world):
+    from tribune.members.services import erase
+
+    faction = _found(world, world.ben, world.cam, world.eli)
+    erase(world.cam)
+    assert not faction.memberships.filter(member=world.cam).exists()
