@@ -187,6 +187,7 @@ def test_speakers_list_follows_standing_orders(world, congress):
 
 def test_in_process_events_reach_listeners():
     import asyncio
+    import threading
 
     async def scenario():
         stream = events.listen("test-channel")
@@ -195,4 +196,9 @@ def test_in_process_events_reach_listeners():
         events._deliver_locally("test-channel", '{"event": "x"}')
         return await asyncio.wait_for(first, 1)
 
-    assert asyncio.run(scenario()) == '{"event": "x"}'
+    # Its own thread and loop: Playwright's sync API may own this thread's loop.
+    result = {}
+    thread = threading.Thread(target=lambda: result.update(message=asyncio.run(scenario())))
+    thread.start()
+    thread.join(5)
+    assert result["message"] == '{"event": "x"}'
