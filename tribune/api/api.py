@@ -57,6 +57,7 @@ def not_found(request, exc):
 
 from tribune.audit.api import router as audit_router  # noqa: E402
 from tribune.constitution.api import router as constitution_router  # noqa: E402
+from tribune.debate.api import router as debate_router  # noqa: E402
 from tribune.elections.api import router as elections_router  # noqa: E402
 from tribune.factions.api import router as factions_router  # noqa: E402
 from tribune.members.api import router as members_router  # noqa: E402
@@ -70,3 +71,4 @@ api.add_router("/organisations", offices_router)
 api.add_router("/organisations", audit_router)
 api.add_router("/organisations", elections_router)
 api.add_router("/organisations", factions_router)
+api.add_router("/organisations", debate_router)
