@@ -3,6 +3,7 @@
 from django.core.management import call_command
 
 from tribune.audit.log import verify_chain
+from tribune.debate.models import ModerationAction
 from tribune.elections.models import Kind, PetitionStatus, RecallPetition, Status
 from tribune.factions.models import FactionMembership, FactionStatus, Visibility
 from tribune.members.models import Standing
@@ -33,6 +34,14 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     memberships = FactionMembership.objects.filter(faction__organisation=org)
     assert memberships.filter(visibility=Visibility.PUBLIC).exists()
     assert memberships.filter(visibility=Visibility.PRIVATE).exists()
+    threads = org.threads.filter(faction__isnull=True)
+    assert threads.count() >= 3 and all(t.posts.count() >= 2 for t in threads)
+    assert org.threads.filter(faction=left).exists()  # an internal discussion
+    action = ModerationAction.objects.get(post__thread__organisation=org)
+    assert action.action == "hide" and action.rule.number == 1 and action.reason
+    assert action.post.hidden and action.post.text  # hidden, never deleted
+    assert "moderate_debate" in action.term.office.powers
+    assert action.appeal.status == "pending"
     call_command("demo")  # idempotent: leaves the existing demo alone
     assert "exists" in capsys.readouterr().out
     call_command("demo", "--reset")
