@@ -302,7 +302,16 @@ def search(member, organisation, query: str, limit: int = 50):
 
 
 def unread_notifications(member):
-    return member.notifications.filter(read_at__isnull=True).select_related("post__thread")
+    """Unread replies in threads the member may still read (not a faction they have left)."""
+    from tribune.debate.models import Notification
+
+    try:
+        readable = visible_threads(member, member.organisation)
+    except NotPermitted:
+        return Notification.objects.none()
+    return member.notifications.filter(
+        read_at__isnull=True, post__thread__in=readable
+    ).select_related("post__thread")
 
 
 def mark_read(member) -> int:

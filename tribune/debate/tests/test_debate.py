@@ -121,3 +121,27 @@ def test_search_finds_threads_and_posts_and_respects_visibility(world, moderator
     )
     assert len(services.search(world.eli, world.org, "heating")) == 2
     assert len(services.search(world.ana, world.org, "heating")) == 1
+
+
+def test_leaving_a_faction_hides_notifications_from_its_internal_threads(world):
+    faction = factions.propose_faction(world.ben, world.org, name="Left", platform="Left.")
+    for m in (world.eli, world.dana):
+        factions.sign_founding(m, faction)
+    thread = services.open_thread(
+        world.eli, world.org, title="Internal plan", text="Draft.", faction=faction
+    )
+    services.follow(world.dana, thread)
+    services.reply(world.eli, thread, "Revised.")
+    assert services.unread_notifications(world.dana).count() == 1
+    factions.leave_faction(world.dana, faction)
+    assert services.unread_notifications(world.dana).count() == 0
+
+
+def test_a_lapsed_member_has_no_notifications_and_pages_still_render(world, client):
+    thread = _thread(world)
+    services.reply(world.ana, thread, "Reply.")
+    world.ben.standing = "lapsed"
+    world.ben.save()
+    assert services.unread_notifications(world.ben).count() == 0
+    client.force_login(world.users["ben"])
+    assert client.get(f"/o/{world.org.slug}/").status_code == 200
