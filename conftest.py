@@ -7,17 +7,15 @@ local branch, and named people:
 * dana — membership officer (sees contacts, imports lists; has two-factor on)
 * eli — sits on the appeals committee
 * ben, cam — ordinary members in good standing
+
+Django is imported lazily, so the voting engine's tests also run without it
+(``pytest -p no:django tribune/voting``).
 """
 
 import os
 import shutil
 
 import pytest
-from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from django.contrib.auth import get_user_model
-
-from tribune.constitution.models import AdmissionRule
 
 PASSWORD = "correct horse battery staple"
 
@@ -28,11 +26,14 @@ CONSTITUTION = {
     "recall_threshold_percent": 20,
     "quorum_percent": 10,
     "faction_threshold": 3,
-    "admission_rule": AdmissionRule.OFFICER,
+    "admission_rule": "officer",
 }
 
 
 def make_user(short: str, verified: bool = True):
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
     user = get_user_model().objects.create_user(
         username=short, email=f"{short}@test.org", password=PASSWORD
     )
@@ -41,6 +42,8 @@ def make_user(short: str, verified: bool = True):
 
 
 def enable_two_factor(user) -> None:
+    from allauth.mfa.models import Authenticator
+
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "x"})
 
 
@@ -106,10 +109,12 @@ class World:
 
 
 @pytest.fixture(autouse=True)
-def fast_password_hashing(request, settings):
-    """Argon2 is the production hasher (tested in test_security); tests hash quickly."""
-    if "argon2" not in request.keywords:
-        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def fast_password_hashing(request):
+    """Argon2 is the production hasher (tested in test_tokens); tests hash quickly."""
+    if "argon2" in request.keywords or not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture
