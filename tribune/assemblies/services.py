@@ -252,8 +252,16 @@ def _no_open_vote(assembly: Assembly) -> None:
 
 
 @transaction.atomic
-def transfer_vote(delegate: Participant, to_substitute: bool) -> Participant:
-    """A delegate hands their vote to their substitute, or takes it back."""
+def transfer_vote(
+    delegate: Participant, to_substitute: bool, *, actor: Member | None = None
+) -> Participant:
+    """A delegate hands their vote to their substitute, or takes it back.
+
+    When ``actor`` is given (a request from the web or the API), only the
+    delegate themselves or the chair may do it.
+    """
+    if actor is not None and actor.pk != delegate.member_id:
+        chair_term(actor, delegate.assembly)
     _no_open_vote(delegate.assembly)
     substitute = delegate.substitutes.first()
     if substitute is None:
@@ -428,6 +436,18 @@ def consolidated_text(motion: Motion) -> str:
 
 
 # --- speakers ------------------------------------------------------------------------
+
+
+def participant_of(member: Member | None, assembly: Assembly) -> Participant | None:
+    """The member's place at the assembly, or None (for pages: no refusal)."""
+    if member is None:
+        return None
+    return Participant.objects.filter(assembly=assembly, member=member).first()
+
+
+def open_vote_of(assembly: Assembly) -> LiveVote | None:
+    """The vote open now, if any (at most one at a time)."""
+    return assembly.votes.filter(election__status=Status.VOTING).select_related("election").first()
 
 
 def _participant(member: Member, assembly: Assembly) -> Participant:

@@ -4,6 +4,7 @@ from django.urls import path, re_path
 
 from tribune.accounts import views as accounts
 from tribune.assemblies import live
+from tribune.assemblies import views as assemblies
 from tribune.audit import views as audit
 from tribune.constitution import views as constitution
 from tribune.debate import views as debate
@@ -107,5 +108,38 @@ urlpatterns = [
     path(org + "debate/posts/<int:post_id>/hide/", debate.hide, name="debate_hide"),
     path(org + "debate/posts/<int:post_id>/restore/", debate.restore, name="debate_restore"),
     path(org + "debate/moderation/<int:action_id>/appeal/", debate.appeal, name="debate_appeal"),
+    path(org + "assemblies/", assemblies.assemblies, name="assemblies"),
+    path(org + "assemblies/convene/", assemblies.convene, name="convene"),
+    path(org + "assemblies/<int:pk>/", assemblies.assembly, name="assembly"),
     path(org + "assemblies/<int:pk>/events/", live.stream, name="assembly_events"),
+    path(org + "assemblies/<int:pk>/live/", assemblies.live_panel, name="assembly_live"),
+    path(org + "assemblies/<int:pk>/projector/", assemblies.projector, name="projector"),
+    path(org + "assemblies/<int:pk>/minutes/", assemblies.minutes, name="minutes"),
+    path(org + "assemblies/<int:pk>/minutes.md", assemblies.minutes_markdown, name="minutes_md"),
+    path(org + "assemblies/<int:pk>/motions/", assemblies.table_motion, name="table_motion"),
+    path(
+        org + "assemblies/<int:pk>/motions/<int:motion_id>/amend/",
+        assemblies.table_amendment,
+        name="table_amendment",
+    ),
+    path(org + "assemblies/<int:pk>/agenda/", assemblies.add_item, name="add_agenda_item"),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/assemblies/(?P<pk>\d+)/chair/"
+        r"(?P<action>seat|delegate-elections|next-speaker|close-vote|current-item)/$",
+        assemblies.chair_action,
+        name="chair_action",
+    ),
+    path(org + "assemblies/<int:pk>/votes/open/", assemblies.open_vote, name="open_vote"),
+    path(org + "assemblies/<int:pk>/votes/<int:vote_id>/cast/", assemblies.cast, name="cast"),
+    path(org + "assemblies/<int:pk>/speak/", assemblies.speak, name="speak"),
+    path(org + "assemblies/<int:pk>/proxy/", assemblies.proxy, name="proxy"),
+    path(org + "assemblies/<int:pk>/substitute/", assemblies.substitute, name="substitute"),
+    path(org + "assemblies/<int:pk>/transfer/", assemblies.transfer, name="transfer"),
+    path(org + "programme/", assemblies.programme, name="programme"),
+    path(org + "programme/v<int:number>/", assemblies.programme, name="programme_version"),
+    path(
+        org + "programme/diff/<int:old>/<int:new>/",
+        assemblies.programme_diff,
+        name="programme_diff",
+    ),
 ]

@@ -1,0 +1,206 @@
+"""Forms for the assembly pages: they check the shape of a request; the rules live in services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from tribune.assemblies.models import AgendaItem, Amendment, Assembly, Participant
+from tribune.members.models import Member, Standing
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+STANDING_ORDERS = [
+    "speaking_minutes",
+    "first_speakers_first",
+    "alternate_lists",
+    "secret_votes",
+    "weighted_votes",
+    "proxies_allowed",
+    "branches_may_table",
+    "factions_may_table",
+    "delegate_seats",
+    "apportionment",
+]
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Member) -> str:
+        return f"{obj.name} ({obj.home_branch.name})"
+
+
+class ParticipantChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Participant) -> str:
+        return obj.member.name
+
+
+class ConveneForm(forms.ModelForm):
+    """Convene: dates, chair and standing orders (the service checks the dates and the power)."""
+
+    branch = forms.ModelChoiceField(label=_("Unit (branch) that meets"), queryset=None)
+    chair = MemberChoiceField(label=_("Chair"), queryset=None)
+
+    class Meta:
+        model = Assembly
+        fields = ["title", "kind", "starts_at", "ends_at", "motions_deadline", *STANDING_ORDERS]
+        widgets = {"starts_at": DATETIME, "ends_at": DATETIME, "motions_deadline": DATETIME}
+        labels = {"kind": _("Kind")}
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = organisation.branches.all()
+        self.fields["branch"].initial = organisation.root_branch
+        self.fields["chair"].queryset = (
+            Member.objects.filter(organisation=organisation, standing=Standing.GOOD)
+            .select_related("home_branch")
+            .order_by("name")
+        )
+        for name in ("starts_at", "ends_at", "motions_deadline"):
+            self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.order_fields(["title", "kind", "branch", "chair"])
+
+    def standing_orders(self) -> dict:
+        return {name: self.cleaned_data[name] for name in STANDING_ORDERS}
+
+
+class MotionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    text = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("One demand or clause per line: amendments refer to these line numbers."),
+    )
+    agenda_item = forms.ModelChoiceField(
+        label=_("Agenda item"), queryset=AgendaItem.objects.none(), required=False
+    )
+    programme_section = forms.ChoiceField(
+        label=_("Programme section it rewrites (optional)"), required=False
+    )
+    on_behalf_of_branch = forms.ModelChoiceField(
+        label=_("On behalf of a branch (optional)"), queryset=None, required=False
+    )
+    on_behalf_of_faction = forms.ModelChoiceField(
+        label=_("On behalf of a faction (optional)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, assembly: Assembly, sections=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agenda_item"].queryset = assembly.agenda.all()
+        self.fields["programme_section"].choices = [("", "—")] + [
+            (s.key, s.title) for s in sections
+        ]
+        self.fields["on_behalf_of_branch"].queryset = assembly.organisation.branches.all()
+        self.fields["on_behalf_of_faction"].queryset = assembly.organisation.factions.all()
+
+
+class AmendmentForm(forms.Form):
+    start = forms.IntegerField(
+        label=_("From line"),
+        min_value=0,
+        help_text=_("To insert new lines after line n, give n + 1 here and n as the last line."),
+    )
+    end = forms.IntegerField(label=_("To line (inclusive)"), min_value=0)
+    new_text = forms.CharField(
+        label=_("New text for these lines (empty: delete them)"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class SpeakForm(forms.Form):
+    point_of_order = forms.BooleanField(label=_("Point of order"), required=False)
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label=_("Item"), max_length=300)
+    minutes = forms.IntegerField(label=_("Minutes allowed"), min_value=1, initial=30)
+    report = forms.CharField(
+        label=_("Report"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class ItemForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=AgendaItem.objects.none())
+
+    def __init__(self, *args, assembly: Assembly, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = assembly.agenda.all()
+
+
+class OpenVoteForm(forms.Form):
+    """Put one motion ("m<id>") or one amendment ("a<id>") to the vote."""
+
+    subject = forms.ChoiceField(label=_("Put to the vote"))
+    supermajority = forms.BooleanField(label=_("Two-thirds majority required"), required=False)
+
+    def __init__(self, *args, assembly: Assembly, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = []
+        for motion in assembly.motions.prefetch_related("amendments"):
+            choices.append((f"m{motion.pk}", _("Motion: %(title)s") % {"title": motion.title}))
+            for amendment in motion.amendments.all():
+                choices.append((f"a{amendment.pk}", str(amendment)))
+        self.fields["subject"].choices = choices
+
+    def subject_objects(self, assembly: Assembly) -> dict:
+        kind, pk = self.cleaned_data["subject"][0], int(self.cleaned_data["subject"][1:])
+        if kind == "m":
+            return {"motion": assembly.motions.get(pk=pk)}
+        return {"amendment": Amendment.objects.get(motion__assembly=assembly, pk=pk)}
+
+
+class BallotForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Your vote"),
+        choices=[("yes", _("Yes")), ("no", _("No")), ("abstain", _("Abstain"))],
+    )
+
+
+class ProxyForm(forms.Form):
+    holder = ParticipantChoiceField(label=_("Give my vote to"), queryset=None)
+
+    def __init__(self, *args, assembly: Assembly, exclude=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        queryset = assembly.participants.select_related("member").order_by("member__name")
+        if exclude is not None:
+            queryset = queryset.exclude(pk=exclude.pk)
+        self.fields["holder"].queryset = queryset
+
+
+class SubstituteForm(forms.Form):
+    delegate = ParticipantChoiceField(label=_("Delegate"), queryset=None)
+    member = MemberChoiceField(label=_("Substitute"), queryset=None)
+
+    def __init__(self, *args, assembly: Assembly, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = assembly.participants.filter(
+            substitute_for__isnull=True
+        ).select_related("member")
+        self.fields["member"].queryset = (
+            Member.objects.filter(organisation=assembly.organisation, standing=Standing.GOOD)
+            .select_related("home_branch")
+            .order_by("name")
+        )
+
+
+class TransferForm(forms.Form):
+    delegate = ParticipantChoiceField(label=_("Delegate"), queryset=None)
+    to_substitute = forms.BooleanField(
+        label=_("Hand the vote to the substitute (unticked: give it back)"), required=False
+    )
+
+    def __init__(self, *args, assembly: Assembly, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["delegate"].queryset = (
+            assembly.participants.filter(substitutes__isnull=False)
+            .distinct()
+            .select_related("member")
+        )
+
+
+class VersionsForm(forms.Form):
+    """Two programme versions to compare."""
+
+    old = forms.IntegerField(min_value=1)
+    new = forms.IntegerField(min_value=1)

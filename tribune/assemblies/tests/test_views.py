@@ -1,0 +1,292 @@
+"""The assembly, projector, minutes and programme pages: who sees what, every refusal in words."""
+
+import html
+import re
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from tribune.assemblies import services
+from tribune.assemblies.models import Amendment, Assembly, LiveVote, Motion, Participant, Proxy
+from tribune.offices.models import BodyKind, TermSource
+from tribune.offices.services import begin_term, create_body, create_office
+
+ORG = "/o/test-union"
+HOUSING = "1. Rents are frozen.\n2. Repairs within 14 days.\n3. No evictions in winter.\n"
+
+
+@pytest.fixture
+def as_(world):
+    """A client logged in as one of the world's people (None: anonymous)."""
+
+    def login(short=None):
+        client = Client()
+        if short:
+            client.force_login(world.users[short])
+        return client
+
+    return login
+
+
+@pytest.fixture
+def convenor(world):
+    body = create_body(world.org, name="Conference committee", kind=BodyKind.COMMITTEE)
+    office = create_office(
+        body, title="Convenor", mandate="Convene the congress.", powers=["convene_assemblies"]
+    )
+    begin_term(office, world.ana, source=TermSource.ELECTION)
+    services.found_programme(
+        world.org, [("housing", "Housing", HOUSING), ("work", "Work", "1. A living wage.\n")]
+    )
+    return world.ana
+
+
+@pytest.fixture
+def congress(world, convenor):
+    """Ana convenes; Eli chairs; motions are open for another hour."""
+    now = timezone.now()
+    return services.convene(
+        world.ana,
+        world.root,
+        title="First congress",
+        kind=Assembly.Kind.GENERAL,
+        starts_at=now + timedelta(hours=2),
+        ends_at=now + timedelta(days=1),
+        motions_deadline=now + timedelta(hours=1),
+        chair=world.eli,
+    )
+
+
+def _url(assembly, tail=""):
+    return f"{ORG}/assemblies/{assembly.pk}/{tail}"
+
+
+def _text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+@pytest.fixture
+def motion(world, congress):
+    return services.table_motion(
+        world.ben,
+        congress,
+        title="Housing demands",
+        text=HOUSING.strip(),
+        programme_section="housing",
+    )
+
+
+def test_anyone_may_follow_an_assembly(world, congress, as_):
+    page = as_().get(f"{ORG}/assemblies/")
+    assert page.status_code == 200 and "First congress" in _text(page)
+    assert "Convene an assembly" not in _text(page)
+    page = as_().get(_url(congress))
+    text = _text(page)
+    assert page.status_code == 200
+    assert "Standing orders" in text and "3 minutes" in text and "0 participants" in text
+    assert "Seat the participants" not in text  # not the chair
+    chair = _text(as_("eli").get(_url(congress)))
+    assert "Seat the participants" in chair and "Open the vote" in chair
+    assert as_().get(_url(congress, "projector/")).status_code == 200
+    assert "Assemblies" in text and "Programme" in text  # in the site's navigation
+
+
+def test_convening_needs_the_power_and_checks_the_dates(world, convenor, as_):
+    refused = as_("ben").get(f"{ORG}/assemblies/convene/")
+    assert refused.status_code == 403
+    now = timezone.now()
+    form = {
+        "title": "Spring congress",
+        "kind": "delegates",
+        "branch": world.root.pk,
+        "chair": world.eli.pk,
+        "starts_at": (now + timedelta(days=3)).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": (now + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M"),
+        "motions_deadline": (now + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        "speaking_minutes": 2,
+        "delegate_seats": 5,
+        "apportionment": "largest-remainder",
+        "weighted_votes": "on",
+    }
+    ana = as_("ana")
+    assert "Convene an assembly" in _text(ana.get(f"{ORG}/assemblies/"))
+    page = ana.post(f"{ORG}/assemblies/convene/", form)
+    assert page.status_code == 400 and "motions deadline comes before" in _text(page)
+    assert not Assembly.objects.exists()
+    form["motions_deadline"] = (now + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    done = ana.post(f"{ORG}/assemblies/convene/", form)
+    assembly = Assembly.objects.get()
+    assert done.status_code == 302 and done["Location"] == assembly.get_absolute_url()
+    assert assembly.speaking_minutes == 2 and assembly.weighted_votes
+    page = _text(as_("eli").get(assembly.get_absolute_url()))
+    assert "Largest remainder" in page and "Call the delegate elections" in page
+    assert "Millbrook" in page  # the delegation table, with its seats
+
+
+def test_tabling_a_motion_and_amendments(world, congress, as_):
+    ben = as_("ben")
+    done = ben.post(
+        _url(congress, "motions/"),
+        {"title": "Housing demands", "text": HOUSING, "programme_section": "housing"},
+    )
+    assert done.status_code == 302
+    motion = Motion.objects.get()
+    amend = _url(congress, f"motions/{motion.pk}/amend/")
+    form = as_("cam").get(amend)
+    assert "No evictions in winter." in _text(form) and 'id="tabled-lines"' in _text(form)
+    out = as_("cam").post(amend, {"start": 3, "end": 4, "new_text": "x"})
+    assert out.status_code == 400
+    assert "Lines 3–4 are not in this motion of 3 lines." in _text(out)
+    assert not Amendment.objects.exists()
+    cam = as_("cam")
+    assert cam.post(amend, {"start": 2, "end": 2, "new_text": "2. Repairs in 7 days."}).status_code
+    assert cam.post(amend, {"start": 2, "end": 3, "new_text": "2. Whenever."}).status_code == 302
+    page = _text(as_().get(_url(congress)))
+    assert "Amendments touching the same lines: A1 / A2" in page
+    assert "Repairs in 7 days." in page and "Consolidated text" in page
+
+
+def test_tabling_after_the_deadline_is_refused_with_its_reason(world, congress, motion, as_):
+    later = congress.motions_deadline + timedelta(minutes=1)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        late = as_("ben").post(_url(congress, "motions/"), {"title": "Late", "text": "Too late."})
+        amend = as_("cam").post(
+            _url(congress, f"motions/{motion.pk}/amend/"),
+            {"start": 1, "end": 1, "new_text": "x"},
+        )
+    assert late.status_code == 400 and "deadline for motions and amendments has passed" in (
+        _text(late)
+    )
+    assert amend.status_code == 400 and "deadline" in _text(amend)
+    assert Motion.objects.count() == 1 and not Amendment.objects.exists()
+
+
+def test_a_live_vote_from_opening_to_the_result(world, congress, motion, as_):
+    amendment = services.table_amendment(
+        world.cam, motion, start=2, end=2, new_text="2. Repairs within 7 days."
+    )
+    eli, ben = as_("eli"), as_("ben")
+    assert eli.post(_url(congress, "chair/seat/")).status_code == 302
+    assert congress.participants.count() == 5
+    refused = ben.post(_url(congress, "votes/open/"), {"subject": f"a{amendment.pk}"})
+    assert refused.status_code == 403 and "Only the chair" in _text(refused)
+    assert not LiveVote.objects.exists()
+    opened = eli.post(_url(congress, "votes/open/"), {"subject": f"a{amendment.pk}"})
+    assert opened.status_code == 302
+    vote = LiveVote.objects.get()
+    assert "Close the vote" in _text(eli.get(_url(congress)))
+    cast = _url(congress, f"votes/{vote.pk}/cast/")
+    assert ben.post(cast, {"choice": "yes"}).status_code == 302
+    again = ben.post(cast, {"choice": "no"})
+    assert again.status_code == 400 and "already voted" in _text(again)
+    assert "You have voted." in _text(ben.get(_url(congress, "live/")))
+    for short in ("cam", "ana"):
+        as_(short).post(cast, {"choice": "yes"})
+    assert eli.post(_url(congress, "chair/close-vote/"), {"vote": vote.pk}).status_code == 302
+    panel = _text(as_().get(_url(congress, "live/")))
+    assert "Carried" in panel and "yes 3, no 0, abstain 0" in " ".join(panel.split())
+    amendment.refresh_from_db()
+    assert amendment.status == Amendment.Status.ADOPTED
+    page = _text(as_().get(_url(congress)))
+    assert "Version 2" in page and "+2. Repairs within 7 days." in page  # the diff
+    projector = _text(as_().get(_url(congress, "live/?view=projector")))
+    assert "Carried" in projector
+
+
+def test_the_chair_runs_the_speakers_list_with_a_timer(world, congress, as_):
+    services.seat_participants(world.eli, congress)
+    item = services.add_agenda_item(world.eli, congress, title="Housing")
+    eli = as_("eli")
+    assert eli.post(_url(congress, "chair/current-item/"), {"item": item.pk}).status_code == 302
+    ben = as_("ben")
+    assert ben.post(_url(congress, "speak/"), {"item": item.pk}).status_code == 302
+    again = ben.post(_url(congress, "speak/"), {"item": item.pk})
+    assert again.status_code == 400 and "already on the list" in _text(again)
+    as_("cam").post(_url(congress, "speak/"), {"item": item.pk, "point_of_order": "on"})
+    panel = _text(as_().get(_url(congress, "live/")))
+    assert panel.index("Cam") < panel.index("Ben") and "point of order" in panel
+    refused = ben.post(_url(congress, "chair/next-speaker/"), {"item": item.pk})
+    assert refused.status_code == 403
+    eli.post(_url(congress, "chair/next-speaker/"), {"item": item.pk})
+    panel = _text(as_().get(_url(congress, "live/")))
+    assert 'id="speaker-name">Cam' in panel
+    assert re.search(r'data-seconds="1(80|79)"', panel)  # three minutes, counting down
+
+
+def test_proxies_only_where_the_standing_orders_allow(world, congress, as_):
+    services.seat_participants(world.eli, congress)
+    ben_seat = Participant.objects.get(assembly=congress, member=world.ben)
+    cam_seat = Participant.objects.get(assembly=congress, member=world.cam)
+    refused = as_("ben").post(_url(congress, "proxy/"), {"holder": cam_seat.pk})
+    assert refused.status_code == 400 and "do not allow proxies" in _text(refused)
+    assert not Proxy.objects.exists()
+    congress.proxies_allowed = True
+    congress.save()
+    assert as_("ben").post(_url(congress, "proxy/"), {"holder": cam_seat.pk}).status_code == 302
+    assert Proxy.objects.get().giver == ben_seat
+    assert "Cam holds your vote." in _text(as_("ben").get(_url(congress)))
+    assert as_("ben").post(_url(congress, "proxy/"), {"revoke": "1"}).status_code == 302
+    assert not Proxy.objects.exists()
+    dana = as_("dana")
+    nobody = dana.post(_url(congress, "proxy/"), {"revoke": "1"})
+    assert nobody.status_code == 302  # a plain button: the refusal is a message
+    follow = dana.get(_url(congress))
+    assert "You have not given a proxy." in _text(follow)
+
+
+def test_substitutes_and_transfers_are_the_chairs_or_the_delegates(world, congress, as_):
+    services.seat_participants(world.eli, congress)
+    ben_seat = Participant.objects.get(assembly=congress, member=world.ben)
+    Participant.objects.filter(member=world.cam).delete()  # Cam, of Ben's branch, stands by
+    wrong = as_("eli").post(
+        _url(congress, "substitute/"), {"delegate": ben_seat.pk, "member": world.ana.pk}
+    )
+    assert wrong.status_code == 400 and "from the delegate's own branch" in _text(wrong)
+    seated = as_("eli").post(
+        _url(congress, "substitute/"), {"delegate": ben_seat.pk, "member": world.cam.pk}
+    )
+    assert seated.status_code == 302
+    refused = as_("dana").post(
+        _url(congress, "transfer/"), {"delegate": ben_seat.pk, "to_substitute": "on"}
+    )
+    assert refused.status_code == 403 and "Only the chair" in _text(refused)
+    done = as_("ben").post(
+        _url(congress, "transfer/"), {"delegate": ben_seat.pk, "to_substitute": "on"}
+    )
+    assert done.status_code == 302
+    ben_seat.refresh_from_db()
+    assert not ben_seat.voting
+
+
+def test_minutes_and_the_programme_with_its_versions(world, congress, motion, as_):
+    services.seat_participants(world.eli, congress)
+    vote = services.open_vote(world.eli, congress, motion=motion)
+    for member in (world.ben, world.cam, world.ana):
+        services.cast_live_vote(member, vote, "yes")
+    services.close_vote(world.eli, vote)
+    minutes = as_().get(_url(congress, "minutes/"))
+    assert minutes.status_code == 200 and 'media="print"' in minutes.content.decode()
+    assert "Housing demands" in _text(minutes) and "carried" in _text(minutes)
+    raw = as_().get(_url(congress, "minutes.md"))
+    assert raw["Content-Type"].startswith("text/markdown")
+    assert raw.content.decode().startswith("# First congress")
+    page = _text(as_().get(f"{ORG}/programme/"))
+    assert "version 2" in page and vote.election.get_absolute_url() in page
+    assert "Version 1" in page and "Founding" in page
+    old = _text(as_().get(f"{ORG}/programme/v1/"))
+    assert "A past version" in old and "Rents are frozen." in old
+    diff = as_().get(f"{ORG}/programme/diff/1/2/")
+    assert diff.status_code == 200 and vote.election.get_absolute_url() in _text(diff)
+    assert as_().get(f"{ORG}/programme/v9/").status_code == 404
+
+
+def test_the_secret_ballot_and_refusals_leave_nothing_half_written(world, congress, motion, as_):
+    services.seat_participants(world.eli, congress)
+    vote = services.open_vote(world.eli, congress, motion=motion)
+    bad = as_("ben").post(_url(congress, f"votes/{vote.pk}/cast/"), {"choice": "maybe"})
+    assert bad.status_code == 400
+    assert not vote.election.roll.filter(voted=True).exists()
+    assert not vote.election.ballots.exists()

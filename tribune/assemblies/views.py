@@ -1,0 +1,670 @@
+"""Assembly, projector, minutes and programme pages.
+
+Views parse the request and call ``tribune.assemblies.services``; who may do
+what, and when, is decided there. A refusal the member can correct is shown
+on the form that caused it (or as a message for a plain button); a missing
+power goes on to the 403 page with its reason. Every form posts and redirects
+back, so the hall works without JavaScript; with it, ``assembly-live.js``
+follows the assembly's event stream and refreshes the live panel in place.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from tribune.assemblies import services, textmerge
+from tribune.assemblies.forms import (
+    AgendaItemForm,
+    AmendmentForm,
+    BallotForm,
+    ConveneForm,
+    ItemForm,
+    MotionForm,
+    OpenVoteForm,
+    ProxyForm,
+    SpeakForm,
+    SubstituteForm,
+    TransferForm,
+)
+from tribune.assemblies.models import (
+    AgendaItem,
+    Assembly,
+    LiveVote,
+    Motion,
+    Programme,
+    ProgrammeVersion,
+    Proxy,
+    SpeakerRequest,
+)
+from tribune.elections.models import Status, VoterRoll
+from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.members.models import Member
+from tribune.offices.rules import reach
+from tribune.web.helpers import attempt, organisation_and_viewer
+
+
+def _member(viewer: Member | None) -> Member:
+    if viewer is None:
+        raise NotPermitted(_t("Only members of this organisation can do this."))
+    return viewer
+
+
+def _assembly(organisation, pk: int) -> Assembly:
+    return get_object_or_404(
+        Assembly.objects.select_related("organisation", "branch", "chair_office"),
+        organisation=organisation,
+        pk=pk,
+    )
+
+
+def _is_chair(viewer: Member | None, assembly: Assembly) -> bool:
+    try:
+        services.chair_term(viewer, assembly)
+    except NotPermitted:
+        return False
+    return True
+
+
+def _can_convene(viewer: Member | None) -> bool:
+    try:
+        return bool(reach(viewer, "convene_assemblies"))
+    except NotPermitted:
+        return False
+
+
+def _back(assembly: Assembly, anchor: str = "live"):
+    return redirect(f"{assembly.get_absolute_url()}#{anchor}")
+
+
+# --- list and convening -------------------------------------------------------------------
+
+
+def assemblies(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every congress and assembly: anyone may follow them, as they may follow every vote."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    all_ = Assembly.objects.filter(organisation=organisation).select_related("branch")
+    return render(
+        request,
+        "assemblies/list.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "upcoming": all_.exclude(status=Assembly.Status.CLOSED).order_by("starts_at"),
+            "past": all_.filter(status=Assembly.Status.CLOSED),
+            "can_convene": _can_convene(viewer),
+        },
+    )
+
+
+@login_required
+def convene(request: HttpRequest, slug: str) -> HttpResponse:
+    """Convene a congress or assembly (the mandate's power, checked by services)."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    reach(viewer, "convene_assemblies")  # no such mandate anywhere: the 403 page says why
+    form = ConveneForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        assembly = attempt(
+            form,
+            services.convene,
+            viewer,
+            data["branch"],
+            title=data["title"],
+            kind=data["kind"],
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            motions_deadline=data["motions_deadline"],
+            chair=data["chair"],
+            **form.standing_orders(),
+        )
+        if assembly is not None:
+            messages.success(request, _t("The assembly is convened."))
+            return redirect(assembly)
+    return render(
+        request,
+        "assemblies/convene.html",
+        {"organisation": organisation, "viewer": viewer, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- the assembly page --------------------------------------------------------------------
+
+
+def _numbered(text: str) -> list[tuple[int, str]]:
+    return list(enumerate(text.splitlines(), start=1))
+
+
+def _motion_view(motion: Motion) -> dict:
+    versions = list(motion.versions.all())
+    history = []
+    for before, after in zip(versions, versions[1:], strict=False):
+        history.append(
+            {
+                "version": after,
+                "diff": textmerge.diff(
+                    before.text, after.text, f"v{before.number}", f"v{after.number}"
+                ),
+            }
+        )
+    try:
+        consolidated, clash = services.consolidated_text(motion), ""
+    except textmerge.AmendmentConflict as conflict:
+        consolidated, clash = "", str(conflict)
+    conflicts = services.conflicting_amendments(motion)
+    flagged = {label for pair in conflicts for label in pair}
+    return {
+        "motion": motion,
+        "tabled": _numbered(versions[0].text) if versions else [],
+        "current": versions[-1] if versions else None,
+        "history": history,
+        "amendments": [
+            {"amendment": a, "conflict": a.label in flagged} for a in motion.amendments.all()
+        ],
+        "conflicts": conflicts,
+        "consolidated": consolidated,
+        "consolidation_clash": clash,
+    }
+
+
+def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
+    """What the live panel (and the projector) shows: item, speaker, list, vote, result."""
+    current = assembly.agenda.filter(status=AgendaItem.Status.CURRENT).first()
+    speaking = (
+        current.speakers.filter(status=SpeakerRequest.Status.SPEAKING)
+        .select_related("participant__member")
+        .first()
+        if current
+        else None
+    )
+    seconds_left = None
+    if speaking is not None and speaking.started_at:
+        elapsed = (timezone.now() - speaking.started_at).total_seconds()
+        seconds_left = int(assembly.speaking_minutes * 60 - elapsed)
+    vote = services.open_vote_of(assembly)
+    participant = services.participant_of(viewer, assembly)
+    last = (
+        assembly.votes.exclude(election__status=Status.VOTING)
+        .select_related("election")
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+    return {
+        "assembly": assembly,
+        "is_chair": _is_chair(viewer, assembly),
+        "participant": participant,
+        "current_item": current,
+        "speaking": speaking,
+        "seconds_left": seconds_left,
+        "speakers": services.speakers_list(current) if current else [],
+        "vote": vote,
+        "cast": VoterRoll.objects.filter(election=vote.election, voted=True).count() if vote else 0,
+        "has_voted": bool(
+            vote
+            and participant
+            and VoterRoll.objects.filter(
+                election=vote.election, member=participant.member, voted=True
+            ).exists()
+        ),
+        "last": last,
+        "last_counts": services.vote_counts(last.election) if last else None,
+        "last_named": last.named.select_related("participant__member") if last else (),
+        "speak_form": forms.get("speak_form") or SpeakForm(),
+        "ballot_form": forms.get("ballot_form") or BallotForm(),
+        "open_vote_form": forms.get("open_vote_form") or OpenVoteForm(assembly=assembly),
+    }
+
+
+def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **forms) -> dict:
+    organisation = assembly.organisation
+    participant = services.participant_of(viewer, assembly)
+    programme = Programme.objects.filter(organisation=organisation).first()
+    current_programme = programme.current() if programme else None
+    sections = current_programme.sections.all() if current_programme else []
+    participants = assembly.participants.select_related(
+        "member", "delegation", "substitute_for__member"
+    ).prefetch_related(Prefetch("proxies_held", queryset=Proxy.objects.select_related("giver")))
+    motions = assembly.motions.select_related("agenda_item", "tabled_by").prefetch_related(
+        "versions", "amendments"
+    )
+    return {
+        "organisation": organisation,
+        "viewer": viewer,
+        **_live_context(assembly, viewer, **forms),
+        "participant": participant,
+        "proxy_given": Proxy.objects.filter(giver=participant)
+        .select_related("holder__member")
+        .first()
+        if participant
+        else None,
+        "participants": participants.order_by("delegation__name", "member__name"),
+        "participant_count": assembly.participants.count(),
+        "delegations": [
+            {"branch": b, "members": n, "seats": s}
+            for b, (n, s) in sorted(
+                services.delegations(assembly).items(), key=lambda kv: kv[0].name
+            )
+        ]
+        if assembly.kind == Assembly.Kind.DELEGATES
+        else [],
+        "agenda": assembly.agenda.all(),
+        "motions": [_motion_view(m) for m in motions],
+        "before_deadline": timezone.now() <= assembly.motions_deadline,
+        "motion_form": forms.get("motion_form") or MotionForm(assembly=assembly, sections=sections),
+        "agenda_form": forms.get("agenda_form") or AgendaItemForm(),
+        "item_form": ItemForm(assembly=assembly),
+        "proxy_form": forms.get("proxy_form") or ProxyForm(assembly=assembly, exclude=participant),
+        "substitute_form": forms.get("substitute_form") or SubstituteForm(assembly=assembly),
+        "transfer_form": forms.get("transfer_form") or TransferForm(assembly=assembly),
+    }
+
+
+def assembly(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Standing orders, participants, agenda, motions and the live panel of one assembly."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    return render(request, "assemblies/assembly.html", _page(request, assembly, viewer))
+
+
+def _again(request, assembly: Assembly, viewer, **forms) -> HttpResponse:
+    """The assembly page again, showing the refusal on the form that caused it."""
+    context = _page(request, assembly, viewer, **forms)
+    return render(request, "assemblies/assembly.html", context, status=400)
+
+
+def live_panel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The live panel alone, fetched by the page's script when an event arrives."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    template = (
+        "assemblies/_projector_live.html"
+        if request.GET.get("view") == "projector"
+        else "assemblies/_live.html"
+    )
+    context = {"organisation": organisation, "viewer": viewer, **_live_context(assembly, viewer)}
+    return render(request, template, context)
+
+
+def projector(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Full screen for the hall: current item, speaker and timer, the vote and its result."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    context = {"organisation": organisation, "viewer": viewer, **_live_context(assembly, viewer)}
+    return render(request, "assemblies/projector.html", context)
+
+
+# --- motions and amendments ---------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def table_motion(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    programme = Programme.objects.filter(organisation=organisation).first()
+    current = programme.current() if programme else None
+    form = MotionForm(
+        request.POST, assembly=assembly, sections=current.sections.all() if current else []
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        motion = attempt(
+            form,
+            services.table_motion,
+            viewer,
+            assembly,
+            title=data["title"],
+            text=data["text"],
+            agenda_item=data["agenda_item"],
+            branch=data["on_behalf_of_branch"],
+            faction=data["on_behalf_of_faction"],
+            programme_section=data["programme_section"],
+        )
+        if motion is not None:
+            messages.success(request, _t("Your motion is tabled."))
+            return _back(assembly, f"motion-{motion.pk}")
+    return _again(request, assembly, viewer, motion_form=form)
+
+
+@login_required
+def table_amendment(request: HttpRequest, slug: str, pk: int, motion_id: int) -> HttpResponse:
+    """Amend a range of lines of the motion as tabled: the lines are shown numbered."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    motion = get_object_or_404(assembly.motions, pk=motion_id)
+    form = AmendmentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        amendment = attempt(
+            form,
+            services.table_amendment,
+            viewer,
+            motion,
+            start=data["start"],
+            end=data["end"],
+            new_text=data["new_text"],
+            reason=data["reason"],
+        )
+        if amendment is not None:
+            messages.success(
+                request, _t("Amendment %(label)s is tabled.") % {"label": amendment.label}
+            )
+            return _back(assembly, f"motion-{motion.pk}")
+    return render(
+        request,
+        "assemblies/amend.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "assembly": assembly,
+            "motion": motion,
+            "lines": _numbered(motion.versions.get(number=1).text),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+# --- chair's actions ----------------------------------------------------------------------
+
+
+def _button(request, assembly: Assembly, action, *args, done: str) -> HttpResponse:
+    """A plain button (no fields): a refusal becomes a message, then back to the page."""
+    try:
+        action(*args)
+    except NotPermitted:
+        raise
+    except RuleViolation as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, done)
+    return _back(assembly)
+
+
+@login_required
+@require_POST
+def chair_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
+    """Seat participants, call delegate elections, call the next speaker, close the vote."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    if action == "seat":
+        return _button(
+            request,
+            assembly,
+            services.seat_participants,
+            viewer,
+            assembly,
+            done=_t("The participants are seated."),
+        )
+    if action == "delegate-elections":
+        return _button(
+            request,
+            assembly,
+            services.call_delegate_elections,
+            viewer,
+            assembly,
+            done=_t("Each branch's delegate election is called."),
+        )
+    if action == "next-speaker":
+        item = get_object_or_404(assembly.agenda, pk=request.POST.get("item"))
+        return _button(
+            request, assembly, services.next_speaker, viewer, item, done=_t("Next speaker.")
+        )
+    if action == "close-vote":
+        vote = get_object_or_404(assembly.votes, pk=request.POST.get("vote"))
+        return _button(
+            request, assembly, services.close_vote, viewer, vote, done=_t("The vote is closed.")
+        )
+    if action == "current-item":
+        form = ItemForm(request.POST, assembly=assembly)
+        if not form.is_valid():
+            raise Http404
+        return _button(
+            request,
+            assembly,
+            services.set_current_item,
+            viewer,
+            form.cleaned_data["item"],
+            done=_t("The item is under discussion."),
+        )
+    raise Http404
+
+
+@login_required
+@require_POST
+def add_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    form = AgendaItemForm(request.POST)
+    if form.is_valid() and attempt(
+        form, services.add_agenda_item, viewer, assembly, **form.cleaned_data
+    ):
+        messages.success(request, _t("The item is on the agenda."))
+        return _back(assembly, "agenda")
+    return _again(request, assembly, viewer, agenda_form=form)
+
+
+@login_required
+@require_POST
+def open_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    form = OpenVoteForm(request.POST, assembly=assembly)
+    if form.is_valid() and attempt(
+        form,
+        services.open_vote,
+        viewer,
+        assembly,
+        supermajority=form.cleaned_data["supermajority"],
+        **form.subject_objects(assembly),
+    ):
+        messages.success(request, _t("The vote is open."))
+        return _back(assembly)
+    return _again(request, assembly, viewer, open_vote_form=form)
+
+
+@login_required
+@require_POST
+def substitute(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    form = SubstituteForm(request.POST, assembly=assembly)
+    if form.is_valid() and attempt(
+        form,
+        services.add_substitute,
+        viewer,
+        form.cleaned_data["delegate"],
+        form.cleaned_data["member"],
+    ):
+        messages.success(request, _t("The substitute is seated."))
+        return _back(assembly, "participants")
+    return _again(request, assembly, viewer, substitute_form=form)
+
+
+@login_required
+@require_POST
+def transfer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    form = TransferForm(request.POST, assembly=assembly)
+    if form.is_valid() and attempt(
+        form,
+        services.transfer_vote,
+        form.cleaned_data["delegate"],
+        form.cleaned_data["to_substitute"],
+        actor=viewer,
+    ):
+        messages.success(request, _t("The vote is transferred."))
+        return _back(assembly, "participants")
+    return _again(request, assembly, viewer, transfer_form=form)
+
+
+# --- participants' actions ----------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def speak(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    item = get_object_or_404(assembly.agenda, pk=request.POST.get("item"))
+    form = SpeakForm(request.POST)
+    if form.is_valid() and attempt(
+        form,
+        services.request_to_speak,
+        viewer,
+        item,
+        point_of_order=form.cleaned_data["point_of_order"],
+    ):
+        messages.success(request, _t("You are on the list of speakers."))
+        return _back(assembly)
+    return _again(request, assembly, viewer, speak_form=form)
+
+
+@login_required
+@require_POST
+def cast(request: HttpRequest, slug: str, pk: int, vote_id: int) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    vote = get_object_or_404(
+        LiveVote.objects.select_related("election"), assembly=assembly, pk=vote_id
+    )
+    form = BallotForm(request.POST)
+    if form.is_valid():
+        ballots = attempt(form, services.cast_live_vote, viewer, vote, form.cleaned_data["choice"])
+        if ballots is not None:
+            messages.success(
+                request,
+                _t("Your vote is cast (%(n)s ballots).") % {"n": ballots}
+                if ballots != 1
+                else _t("Your vote is cast."),
+            )
+            return _back(assembly)
+    return _again(request, assembly, viewer, ballot_form=form)
+
+
+@login_required
+@require_POST
+def proxy(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Give one's vote to another participant, or revoke it (until a vote opens)."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _member(viewer)
+    giver = services.participant_of(viewer, assembly)
+    if giver is None:
+        raise NotPermitted(_t("Only participants of this assembly can do this."))
+    form = ProxyForm(request.POST, assembly=assembly, exclude=giver)
+    if "revoke" in request.POST:
+        return _button(
+            request, assembly, services.revoke_proxy, giver, done=_t("Your proxy is revoked.")
+        )
+    if form.is_valid() and attempt(form, services.give_proxy, giver, form.cleaned_data["holder"]):
+        messages.success(
+            request,
+            _t("%(name)s holds your vote.") % {"name": form.cleaned_data["holder"].member.name},
+        )
+        return _back(assembly, "participants")
+    return _again(request, assembly, viewer, proxy_form=form)
+
+
+# --- minutes --------------------------------------------------------------------------------
+
+
+def minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The minutes as a page to read or print (the print stylesheet drops the site's frame)."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    return render(
+        request,
+        "assemblies/minutes.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "assembly": assembly,
+            "minutes": services.minutes(assembly),
+        },
+    )
+
+
+def minutes_markdown(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    organisation, _viewer = organisation_and_viewer(request, slug)
+    assembly = _assembly(organisation, pk)
+    response = HttpResponse(services.minutes(assembly), content_type="text/markdown; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="minutes-{assembly.pk}.md"'
+    return response
+
+
+# --- the programme --------------------------------------------------------------------------
+
+
+def _as_text(version: ProgrammeVersion) -> str:
+    return "".join(f"## {s.title}\n\n{s.text}\n" for s in version.sections.all())
+
+
+def _versions(organisation) -> tuple[Programme | None, list[ProgrammeVersion]]:
+    programme = Programme.objects.filter(organisation=organisation).first()
+    if programme is None:
+        return None, []
+    return programme, list(
+        programme.versions.select_related("motion__assembly", "vote").prefetch_related("sections")
+    )
+
+
+def programme(request: HttpRequest, slug: str, number: int | None = None) -> HttpResponse:
+    """The programme as adopted now (or any past version), with where each version came from."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    _programme, versions = _versions(organisation)
+    if number is None:
+        shown = versions[0] if versions else None
+    else:
+        shown = next((v for v in versions if v.number == number), None)
+        if shown is None:
+            raise Http404
+    previous = next((v for v in versions if shown and v.number == shown.number - 1), None)
+    return render(
+        request,
+        "assemblies/programme.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "versions": versions,
+            "shown": shown,
+            "latest": versions[0] if versions else None,
+            "previous": previous,
+        },
+    )
+
+
+def programme_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    _programme, versions = _versions(organisation)
+    by_number = {v.number: v for v in versions}
+    if old not in by_number or new not in by_number:
+        raise Http404
+    before, after = by_number[old], by_number[new]
+    return render(
+        request,
+        "assemblies/programme_diff.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "before": before,
+            "after": after,
+            "diff": textmerge.diff(_as_text(before), _as_text(after), f"v{old}", f"v{new}"),
+            "versions": versions,
+        },
+    )

@@ -1,0 +1,89 @@
+// Live assembly panel: follows the assembly's Server-Sent Events and updates the
+// page in place (no reload). Without JavaScript every form still posts and
+// redirects back, so this is only a convenience for the hall.
+(function () {
+  "use strict";
+  var root = document.getElementById("live");
+  if (!root || !window.EventSource || !root.dataset.events) return;
+  var timer = null;
+  var refreshing = false;
+  var again = false;
+
+  function label(name) { return root.dataset["label" + name.charAt(0).toUpperCase() + name.slice(1)] || name; }
+
+  function clock(seconds) {
+    var sign = seconds < 0 ? "−" : "";
+    var s = Math.abs(seconds);
+    return sign + Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
+  }
+
+  function startTimer() {
+    if (timer) clearInterval(timer);
+    var el = root.querySelector("[data-timer]");
+    if (!el || el.dataset.seconds === "" || el.dataset.seconds === "None") return;
+    var ends = Date.now() + parseInt(el.dataset.seconds, 10) * 1000;
+    function tick() {
+      var left = Math.round((ends - Date.now()) / 1000);
+      el.textContent = clock(left);
+      el.classList.toggle("over", left < 0);
+    }
+    tick();
+    timer = setInterval(tick, 1000);
+  }
+
+  function refresh() {
+    if (refreshing) { again = true; return; }
+    refreshing = true;
+    fetch(root.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+      .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
+      .then(function (html) { root.innerHTML = html; startTimer(); })
+      .catch(function () {})
+      .then(function () {
+        refreshing = false;
+        if (again) { again = false; refresh(); }
+      });
+  }
+
+  function showResult(data) {
+    var el = document.getElementById("vote-result");
+    if (!el) return;
+    var r = data.result || {};
+    var p = document.createElement("p");
+    var subject = document.createElement("strong");
+    subject.textContent = data.subject || "";
+    var verdict = document.createElement("span");
+    verdict.className = (r.carried ? "carried" : "lost") + " verdict";
+    verdict.textContent = r.carried ? label("carried") : label("lost");
+    p.append(subject, ": ", verdict, " — " + label("yes") + " " + r.yes + ", " + label("no") + " " + r.no + ", " + label("abstain") + " " + r.abstain);
+    el.replaceChildren(p);
+  }
+
+  var handlers = {
+    vote_progress: function (data) {
+      var el = document.getElementById("vote-progress");
+      if (el) el.textContent = data.cast;
+    },
+    vote_closed: function (data) {
+      var panel = document.getElementById("vote-subject");
+      if (panel) panel.textContent = "";
+      showResult(data);
+      refresh();
+    },
+    speaker: function (data) {
+      var el = root.querySelector("[data-timer]");
+      if (el) { el.dataset.seconds = data.seconds; startTimer(); }
+      refresh();
+    },
+  };
+
+  var source = new EventSource(root.dataset.events);
+  source.onmessage = function (event) {
+    var message;
+    try { message = JSON.parse(event.data); } catch (e) { return; }
+    var handler = handlers[message.event];
+    if (handler) handler(message.data || {});
+    else if (["vote_opened", "current_item", "speakers", "agenda", "participants"].indexOf(message.event) >= 0) refresh();
+  };
+  source.onopen = function () { root.dataset.connected = "1"; };
+  startTimer();
+})();
