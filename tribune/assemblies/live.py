@@ -7,6 +7,7 @@ assembly page may listen: events carry what the hall sees, never a ballot.
 """
 
 import asyncio
+import contextlib
 
 from django.http import Http404, StreamingHttpResponse
 
@@ -36,7 +37,11 @@ async def stream(request, slug: str, pk: int):
                 pending = asyncio.ensure_future(listener.__anext__())
                 yield f"data: {message}\n\n"
         finally:
+            # Let the cancelled read finish first: closing the listener while its
+            # __anext__ is still running raises "asynchronous generator is already running".
             pending.cancel()
+            with contextlib.suppress(asyncio.CancelledError, StopAsyncIteration):
+                await pending
             await listener.aclose()
 
     response = StreamingHttpResponse(messages(), content_type="text/event-stream")
