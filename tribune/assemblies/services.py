@@ -293,6 +293,21 @@ def revoke_proxy(giver: Participant) -> None:
         raise RuleViolation(_t("You have not given a proxy."))
 
 
+@transaction.atomic
+def close_assembly(actor: Member, assembly: Assembly) -> Assembly:
+    """The chair closes the assembly: no vote may open after, and the minutes are final."""
+    term = chair_term(actor, assembly)
+    _no_open_vote(assembly)
+    if assembly.status == Assembly.Status.CLOSED:
+        raise RuleViolation(_t("This assembly is closed."))
+    assembly.status = Assembly.Status.CLOSED
+    assembly.save(update_fields=["status"])
+    assembly.agenda.filter(status=AgendaItem.Status.CURRENT).update(status=AgendaItem.Status.DONE)
+    record(assembly.organisation, "assembly.closed", actor=actor, term=term, target=assembly)
+    _event(assembly, "current_item", item=None, title="")
+    return assembly
+
+
 # --- agenda, motions, amendments -------------------------------------------------------
 
 
@@ -534,6 +549,8 @@ def open_vote(
     supermajority: bool = False,
 ) -> LiveVote:
     term = chair_term(actor, assembly)
+    if assembly.status == Assembly.Status.CLOSED:
+        raise RuleViolation(_t("This assembly is closed."))
     if (motion is None) == (amendment is None):
         raise RuleViolation(_t("Put one motion or one amendment to the vote."))
     _no_open_vote(assembly)

@@ -423,6 +423,15 @@ def chair_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpR
         return _button(
             request, assembly, services.close_vote, viewer, vote, done=_t("The vote is closed.")
         )
+    if action == "close":
+        return _button(
+            request,
+            assembly,
+            services.close_assembly,
+            viewer,
+            assembly,
+            done=_t("The assembly is closed."),
+        )
     if action == "current-item":
         form = ItemForm(request.POST, assembly=assembly)
         if not form.is_valid():

@@ -290,3 +290,16 @@ def test_the_secret_ballot_and_refusals_leave_nothing_half_written(world, congre
     assert bad.status_code == 400
     assert not vote.election.roll.filter(voted=True).exists()
     assert not vote.election.ballots.exists()
+
+
+def test_the_chair_closes_the_assembly_and_no_vote_opens_after(world, congress, motion, as_):
+    services.seat_participants(world.eli, congress)
+    assert as_("ben").post(_url(congress, "chair/close/")).status_code == 403
+    eli = as_("eli")
+    assert eli.post(_url(congress, "chair/close/")).status_code == 302
+    congress.refresh_from_db()
+    assert congress.status == Assembly.Status.CLOSED
+    refused = eli.post(_url(congress, "votes/open/"), {"subject": f"m{motion.pk}"})
+    assert refused.status_code == 400 and "This assembly is closed." in _text(refused)
+    assert not LiveVote.objects.exists()
+    assert "First congress" in _text(as_().get(f"{ORG}/assemblies/"))
