@@ -145,6 +145,7 @@ def _user(short: str):
 
 def remove_demo() -> None:
     """Wipe the demo organisation, table by table (PROTECT keys forbid a cascade)."""
+    from tribune.assemblies import models as a
     from tribune.constitution.models import ConstitutionVersion
     from tribune.debate import models as d
     from tribune.elections import models as e
@@ -162,7 +163,21 @@ def remove_demo() -> None:
         # The only place Tribune removes audit entries: the demo is wiped whole.
         via_thread = {"post__thread__organisation": organisation}
         via_faction = {"faction__organisation": organisation}
+        via_assembly = {"assembly__organisation": organisation}
         for queryset in (
+            a.NamedVote.objects.filter(live_vote__assembly__organisation=organisation),
+            a.LiveVote.objects.filter(**via_assembly),
+            a.SpeakerRequest.objects.filter(item__assembly__organisation=organisation),
+            a.Proxy.objects.filter(giver__assembly__organisation=organisation),
+            a.ProgrammeSection.objects.filter(version__programme__organisation=organisation),
+            a.ProgrammeVersion.objects.filter(programme__organisation=organisation),
+            a.Programme.objects.filter(**org),
+            a.Amendment.objects.filter(motion__assembly__organisation=organisation),
+            a.MotionVersion.objects.filter(motion__assembly__organisation=organisation),
+            a.Motion.objects.filter(**via_assembly),
+            a.AgendaItem.objects.filter(**via_assembly),
+            a.Participant.objects.filter(**via_assembly),
+            a.Assembly.objects.filter(**org),
             d.Notification.objects.filter(**via_thread),
             d.ModerationAppeal.objects.filter(action__post__thread__organisation=organisation),
             d.ModerationAction.objects.filter(**via_thread),
@@ -243,7 +258,9 @@ def create_demo(members: int = 200) -> Organisation:
         _past_election(organisation, clock)
         _factions(organisation, clock)
         _debates(organisation, clock)
+        _first_congress(organisation, clock)
         _current_business(organisation, clock)
+        _upcoming_congress(organisation, clock)
     return organisation
 
 
@@ -610,3 +627,178 @@ def _current_business(organisation: Organisation, clock: Clock) -> None:
         clock.advance(minutes=23)
         elections.sign_recall_petition(voter, petition)
     clock.now = clock.real_now()
+
+
+PROGRAMME = [
+    (
+        "housing",
+        "Housing",
+        "1. Rents are frozen for three years.\n"
+        "2. Repairs are done within 28 days of being reported.\n"
+        "3. No evictions in winter.\n"
+        "4. Every estate elects a tenants' committee the landlord must recognise.",
+    ),
+    (
+        "work",
+        "Work",
+        "1. A living wage for every worker, from the first day.\n"
+        "2. Zero-hours contracts are abolished.\n"
+        "3. Every workplace may elect union representatives.",
+    ),
+    (
+        "democracy",
+        "Democracy",
+        "1. Every office is elected, mandated, recallable and term-limited.\n"
+        "2. Every decision of the organisation is published.",
+    ),
+]
+
+
+def _member(organisation: Organisation, email: str) -> Member:
+    return Member.objects.get(organisation=organisation, email=email)
+
+
+def _voters(organisation: Organisation) -> list[Member]:
+    return list(
+        Member.objects.filter(organisation=organisation, standing=Standing.GOOD).order_by("pk")
+    )
+
+
+def _first_congress(organisation: Organisation, clock: Clock) -> None:
+    """Programme version 1, then a congress (now past) whose motion rewrote a section: v2."""
+    from tribune.assemblies import services as assemblies
+    from tribune.assemblies.models import Assembly
+    from tribune.offices.models import BodyKind, TermSource
+    from tribune.offices.services import begin_term, create_body, create_office
+
+    clock.now = max(clock.now, clock.real_now() - timedelta(days=19, hours=12))
+    ana, eli = _member(organisation, "ana@example.org"), _member(organisation, "eli@example.org")
+    body = create_body(
+        organisation, name="Congress arrangements committee", kind=BodyKind.COMMITTEE
+    )
+    convenor = create_office(
+        body,
+        title="Convenor",
+        mandate="Convene the congresses and assemblies the membership or its committees call.",
+        powers=["convene_assemblies"],
+    )
+    begin_term(convenor, ana, source=TermSource.ELECTION)
+    assemblies.found_programme(organisation, PROGRAMME)
+    start = clock.now + timedelta(days=2)
+    congress = assemblies.convene(
+        ana,
+        organisation.root_branch,
+        title="First congress",
+        kind=Assembly.Kind.GENERAL,
+        starts_at=start,
+        ends_at=start + timedelta(hours=8),
+        motions_deadline=clock.now + timedelta(days=1),
+        chair=eli,
+        speaking_minutes=3,
+    )
+    clock.advance(hours=3)
+    motion = assemblies.table_motion(
+        _member(organisation, "ben@example.org"),
+        congress,
+        title="No evictions, in any season",
+        text=PROGRAMME[0][2],
+        programme_section="housing",
+    )
+    clock.advance(hours=5)
+    amendment = assemblies.table_amendment(
+        _member(organisation, "cam@example.org"),
+        motion,
+        start=3,
+        end=3,
+        new_text="3. No evictions, in any season.",
+        reason="Families are evicted in summer too.",
+    )
+    clock.now = start + timedelta(minutes=30)
+    assemblies.seat_participants(eli, congress)
+    item = assemblies.add_agenda_item(eli, congress, title="Housing", minutes=45)
+    assemblies.set_current_item(eli, item)
+    voters = _voters(organisation)
+    for subject, no_every in ((amendment, 4), (motion, 6)):
+        vote = assemblies.open_vote(
+            eli,
+            congress,
+            **({"amendment": subject} if subject is amendment else {"motion": subject}),
+        )
+        for i, voter in enumerate(voters[:80]):
+            assemblies.cast_live_vote(voter, vote, "no" if i % no_every == 0 else "yes")
+        clock.advance(minutes=6)
+        assemblies.close_vote(eli, vote)
+        clock.advance(minutes=20)
+    assemblies.close_assembly(eli, congress)
+
+
+def _upcoming_congress(organisation: Organisation, clock: Clock) -> None:
+    """A congress two weeks away: motions, amendments (two in conflict), a speakers list."""
+    from tribune.assemblies import services as assemblies
+    from tribune.assemblies.models import Assembly
+
+    ana, eli = _member(organisation, "ana@example.org"), _member(organisation, "eli@example.org")
+    ben, cam = _member(organisation, "ben@example.org"), _member(organisation, "cam@example.org")
+    start = clock.real_now() + timedelta(days=14)
+    congress = assemblies.convene(
+        ana,
+        organisation.root_branch,
+        title="Second congress",
+        kind=Assembly.Kind.GENERAL,
+        starts_at=start,
+        ends_at=start + timedelta(days=1),
+        motions_deadline=start - timedelta(days=7),
+        chair=eli,
+        speaking_minutes=3,
+        proxies_allowed=True,
+    )
+    assemblies.seat_participants(eli, congress)
+    items = [
+        assemblies.add_agenda_item(eli, congress, title=title, minutes=minutes, report=report)
+        for title, minutes, report in (
+            ("Work", 60, "The committee's report on the living-wage campaign."),
+            ("Housing", 45, ""),
+            ("Organisation", 30, ""),
+        )
+    ]
+    wage = assemblies.table_motion(
+        ben,
+        congress,
+        title="A living wage, indexed to rents",
+        text=(
+            "1. A living wage for every worker, from the first day.\n"
+            "2. The living wage rises every year with the local rents.\n"
+            "3. Zero-hours contracts are abolished.\n"
+            "4. Every workplace may elect union representatives."
+        ),
+        agenda_item=items[0],
+        programme_section="work",
+    )
+    assemblies.table_motion(
+        cam,
+        congress,
+        title="Branches report monthly",
+        text=(
+            "1. Every branch publishes a monthly report against the programme.\n"
+            "2. The executive committee answers every report within a month."
+        ),
+        agenda_item=items[2],
+    )
+    assemblies.table_amendment(
+        cam, wage, start=2, end=2, new_text="2. The living wage rises every year with prices."
+    )
+    assemblies.table_amendment(
+        _member(organisation, "dana@example.org"),
+        wage,
+        start=2,
+        end=3,
+        new_text="2. The living wage is set by the workers' own union branches.",
+        reason="Conflicts with A1: the chair will take them in turn.",
+    )
+    assemblies.table_amendment(
+        ben, wage, start=5, end=4, new_text="5. Agency workers are paid as staff."
+    )
+    assemblies.set_current_item(eli, items[0])
+    for voter in _voters(organisation)[10:14]:
+        assemblies.request_to_speak(voter, items[0])
+    assemblies.request_to_speak(ben, items[0], point_of_order=True)

@@ -1,7 +1,9 @@
 """The demo organisation is built through the real actions and holds together."""
 
 from django.core.management import call_command
+from django.utils import timezone
 
+from tribune.assemblies import services as assemblies
 from tribune.audit.log import verify_chain
 from tribune.debate.models import ModerationAction
 from tribune.elections.models import Kind, PetitionStatus, RecallPetition, Status
@@ -42,6 +44,24 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     assert action.post.hidden and action.post.text  # hidden, never deleted
     assert "moderate_debate" in action.term.office.powers
     assert action.appeal.status == "pending"
+    # The programme: founded, then rewritten by the first congress's adopted motion.
+    first, second = org.programme.versions.order_by("number")
+    assert second.number == 2 and second.motion.status == "adopted"
+    assert second.vote == second.motion.votes.get().election and second.vote.passed
+    assert "No evictions, in any season." in second.sections.get(key="housing").text
+    assert "No evictions in winter." in first.sections.get(key="housing").text
+    past = org.assemblies.get(title="First congress")
+    assert past.status == "closed" and past.chair_office.powers == []
+    upcoming = org.assemblies.get(title="Second congress")
+    assert upcoming.starts_at > timezone.now() and upcoming.status == "planned"
+    assert upcoming.motions.count() == 2
+    wage = upcoming.motions.get(programme_section="work")
+    assert wage.amendments.count() == 3
+    assert assemblies.conflicting_amendments(wage) == [("A1", "A2")]
+    item = upcoming.agenda.get(status="current")
+    waiting = assemblies.speakers_list(item)
+    assert len(waiting) == 5 and waiting[0].point_of_order
+    assert verify_chain(org).ok
     call_command("demo")  # idempotent: leaves the existing demo alone
     assert "exists" in capsys.readouterr().out
     call_command("demo", "--reset")
