@@ -1,6 +1,7 @@
 """The demo organisation is built through the real actions and holds together."""
 
 from django.core.management import call_command
+from django.test import Client
 from django.utils import timezone
 
 from tribune.assemblies import services as assemblies
@@ -62,6 +63,15 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     waiting = assemblies.speakers_list(item)
     assert len(waiting) == 5 and waiting[0].point_of_order
     assert verify_chain(org).ok
+    client = Client()
+    page = client.get(upcoming.get_absolute_url()).content.decode()
+    assert "A living wage, indexed to rents" in page and "point of order" in page
+    assert "Amendments touching the same lines: A1 / A2" in page
+    programme = client.get(f"/o/{SLUG}/programme/").content.decode()
+    assert second.vote.get_absolute_url() in programme
+    assert client.get(f"/o/{SLUG}/programme/diff/1/2/").status_code == 200
+    assert "carried" in client.get(f"{past.get_absolute_url()}minutes/").content.decode()
+    assert client.get(f"{upcoming.get_absolute_url()}projector/").status_code == 200
     call_command("demo")  # idempotent: leaves the existing demo alone
     assert "exists" in capsys.readouterr().out
     call_command("demo", "--reset")
