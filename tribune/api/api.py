@@ -55,6 +55,7 @@ def not_found(request, exc):
     return error(request, 404, "__all__", "Not found.")
 
 
+from tribune.assemblies.api import router as assemblies_router  # noqa: E402
 from tribune.audit.api import router as audit_router  # noqa: E402
 from tribune.constitution.api import router as constitution_router  # noqa: E402
 from tribune.debate.api import router as debate_router  # noqa: E402
@@ -72,3 +73,4 @@ api.add_router("/organisations", audit_router)
 api.add_router("/organisations", elections_router)
 api.add_router("/organisations", factions_router)
 api.add_router("/organisations", debate_router)
+api.add_router("/organisations", assemblies_router)

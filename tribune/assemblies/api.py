@@ -1,0 +1,934 @@
+"""API: congresses and assemblies, motions and amendments, speakers, live votes, the programme.
+
+Endpoints are thin: they find the records, name the acting member and call
+``tribune.assemblies.services``, so every refusal is the domain's own (the
+same message as in the web UI) as 4xx JSON naming the field. What the hall
+sees — agenda, motions, results, named votes, minutes, the programme — is
+public like the assembly page; acting needs a login (401) and, where the
+domain says so, the chair's mandate or a seat (403). Live changes are pushed
+on the assembly's SSE stream (``web:assembly_events``), not polled here.
+"""
+
+from datetime import datetime
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _t
+from ninja import Router, Schema, Status
+
+from tribune.assemblies import services, textmerge
+from tribune.assemblies.models import (
+    AgendaItem,
+    Amendment,
+    Assembly,
+    LiveVote,
+    Motion,
+    Participant,
+    Programme,
+    ProgrammeVersion,
+    Proxy,
+    SpeakerRequest,
+)
+from tribune.elections.models import Status as ElectionStatus
+from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
+from tribune.members.models import Member
+from tribune.organisations.models import Organisation
+
+router = Router(tags=["assemblies"])
+
+
+# --- schemas ---------------------------------------------------------------------------
+
+
+class StandingOrders(Schema):
+    speaking_minutes: int = 3
+    first_speakers_first: bool = True
+    alternate_lists: bool = False
+    secret_votes: bool = False
+    weighted_votes: bool = False
+    proxies_allowed: bool = False
+    branches_may_table: bool = True
+    factions_may_table: bool = True
+    delegate_seats: int = 0
+    apportionment: str = "sainte-lague"
+
+
+class AgendaItemOut(Schema):
+    id: int
+    position: int
+    title: str
+    minutes: int
+    report: str
+    status: str
+
+
+class DelegationOut(Schema):
+    branch: str
+    name: str
+    members: int
+    seats: int
+
+
+class AssemblySummary(Schema):
+    id: int
+    title: str
+    kind: str
+    status: str
+    branch: str
+    starts_at: datetime
+    ends_at: datetime
+    motions_deadline: datetime
+
+
+class AssemblyOut(AssemblySummary):
+    chair_office_id: int | None
+    chair: str | None
+    standing_orders: StandingOrders
+    agenda: list[AgendaItemOut]
+    current_item: AgendaItemOut | None
+    participants: int
+    delegations: list[DelegationOut]
+    open_vote_id: int | None
+    events_url: str
+
+
+class ConveneIn(StandingOrders):
+    branch: str | None = None
+    title: str
+    kind: str
+    starts_at: datetime
+    ends_at: datetime
+    motions_deadline: datetime
+    chair_id: int
+
+
+class SeatedOut(Schema):
+    seated: int
+    participants: int
+
+
+class ParticipantOut(Schema):
+    id: int
+    member_id: int
+    name: str
+    delegation: str | None
+    weight: int
+    group: str
+    voting: bool
+    substitute_for: int | None
+    proxy_holder: int | None
+
+
+class CalledOut(Schema):
+    elections: list[int]
+
+
+class AgendaIn(Schema):
+    title: str
+    minutes: int = 30
+    report: str = ""
+
+
+class MotionSummary(Schema):
+    id: int
+    title: str
+    status: str
+    agenda_item_id: int | None
+    tabled_by: str
+    on_behalf_of_branch: str | None
+    on_behalf_of_faction: str | None
+    programme_section: str
+    tabled_at: datetime
+
+
+class VersionOut(Schema):
+    number: int
+    text: str
+    note: str
+    created_at: datetime
+    diff: str
+
+
+class AmendmentOut(Schema):
+    id: int
+    label: str
+    tabled_by: str
+    start: int
+    end: int
+    new_text: str
+    reason: str
+    status: str
+    conflict: bool
+
+
+class MotionOut(MotionSummary):
+    versions: list[VersionOut]
+    consolidated_text: str | None
+    consolidation_clash: str
+    amendments: list[AmendmentOut]
+    conflicts: list[list[str]]
+
+
+class MotionIn(Schema):
+    title: str
+    text: str
+    agenda_item_id: int | None = None
+    branch: str | None = None
+    faction: str | None = None
+    programme_section: str = ""
+
+
+class AmendmentIn(Schema):
+    start: int
+    end: int
+    new_text: str = ""
+    reason: str = ""
+
+
+class SpeakIn(Schema):
+    point_of_order: bool = False
+
+
+class SpeakerOut(Schema):
+    id: int
+    participant_id: int
+    name: str
+    group: str
+    point_of_order: bool
+    status: str
+    requested_at: datetime
+    started_at: datetime | None
+
+
+class SpeakersOut(Schema):
+    speaking: SpeakerOut | None
+    waiting: list[SpeakerOut]
+    speaking_seconds: int
+
+
+class ProxyIn(Schema):
+    # Named as the domain names its refusals: the holder's participant id.
+    holder: int
+
+
+class ProxyOut(Schema):
+    giver_id: int
+    holder_id: int
+    holder: str
+
+
+class SubstituteIn(Schema):
+    # Named as the domain names its refusals: the substitute's member id.
+    member: int
+
+
+class TransferIn(Schema):
+    to_substitute: bool = True
+
+
+class VoteIn(Schema):
+    motion_id: int | None = None
+    amendment_id: int | None = None
+    supermajority: bool = False
+
+
+class CastIn(Schema):
+    # Any string: the domain says what a valid choice is and names "choice" when it is not.
+    choice: str
+
+
+class CastOut(Schema):
+    ballots: int
+
+
+class ResultOut(Schema):
+    yes: int
+    no: int
+    abstain: int
+    carried: bool
+    threshold: str
+
+
+class NamedOut(Schema):
+    participant_id: int
+    name: str
+    choice: str
+    ballots: int
+
+
+class VoteOut(Schema):
+    id: int
+    election_id: int
+    subject: str
+    motion_id: int | None
+    amendment_id: int | None
+    status: str
+    secret: bool
+    opened_at: datetime
+    electorate: int | None
+    cast: int
+    result: ResultOut | None
+    named: list[NamedOut] | None
+
+
+class SectionOut(Schema):
+    key: str
+    title: str
+    text: str
+
+
+class ProgrammeVersionSummary(Schema):
+    number: int
+    adopted_at: datetime
+    note: str
+    motion_id: int | None
+    vote_id: int | None
+    assembly_id: int | None
+
+
+class ProgrammeVersionOut(ProgrammeVersionSummary):
+    sections: list[SectionOut]
+
+
+class DiffOut(Schema):
+    old: int
+    new: int
+    diff: str
+
+
+# --- lookups ----------------------------------------------------------------------------
+
+
+def _organisation(slug: str) -> Organisation:
+    return get_object_or_404(Organisation, slug=slug)
+
+
+def _viewer(request, organisation: Organisation) -> Member | None:
+    from tribune.offices.rules import member_of
+
+    return member_of(request.user, organisation)
+
+
+def _acting(request, slug: str) -> tuple[Organisation, Member]:
+    """The caller's membership: logging in is required (401), being a member too (403)."""
+    from tribune.api.common import organisation_and_member, require_login
+
+    organisation, member = organisation_and_member(request, slug)
+    require_login(request)
+    if member is None:
+        raise NotPermitted(_t("You have no membership record here."))
+    return organisation, member
+
+
+def _assembly(organisation: Organisation, pk: int) -> Assembly:
+    return get_object_or_404(
+        Assembly.objects.select_related("organisation", "branch", "chair_office"),
+        organisation=organisation,
+        pk=pk,
+    )
+
+
+def _item(assembly: Assembly, item_id: int) -> AgendaItem:
+    return get_object_or_404(
+        AgendaItem.objects.select_related("assembly"), assembly=assembly, pk=item_id
+    )
+
+
+def _motion(assembly: Assembly, motion_id: int) -> Motion:
+    return get_object_or_404(
+        Motion.objects.select_related("assembly"), assembly=assembly, pk=motion_id
+    )
+
+
+def _vote(assembly: Assembly, vote_id: int) -> LiveVote:
+    return get_object_or_404(
+        LiveVote.objects.select_related("election", "assembly"), assembly=assembly, pk=vote_id
+    )
+
+
+def _seat(request, slug: str, pk: int) -> tuple[Assembly, Member, Participant]:
+    organisation, actor = _acting(request, slug)
+    assembly = _assembly(organisation, pk)
+    participant = services.participant_of(actor, assembly)
+    if participant is None:
+        raise NotPermitted(_t("Only participants of this assembly can do this."))
+    return assembly, actor, participant
+
+
+def _participant(assembly: Assembly, participant_id: int, field: str) -> Participant:
+    participant = Participant.objects.filter(assembly=assembly, pk=participant_id).first()
+    if participant is None:
+        raise RuleViolation(_t("No such participant at this assembly."), field)
+    return participant
+
+
+# --- serialisers --------------------------------------------------------------------------
+
+
+def _item_out(item: AgendaItem) -> dict:
+    return {
+        "id": item.pk,
+        "position": item.position,
+        "title": item.title,
+        "minutes": item.minutes,
+        "report": item.report,
+        "status": item.status,
+    }
+
+
+def _summary(assembly: Assembly) -> dict:
+    return {
+        "id": assembly.pk,
+        "title": assembly.title,
+        "kind": assembly.kind,
+        "status": assembly.status,
+        "branch": assembly.branch.slug,
+        "starts_at": assembly.starts_at,
+        "ends_at": assembly.ends_at,
+        "motions_deadline": assembly.motions_deadline,
+    }
+
+
+def _assembly_out(assembly: Assembly) -> dict:
+    agenda = list(assembly.agenda.all())
+    current = next((i for i in agenda if i.status == AgendaItem.Status.CURRENT), None)
+    chair = None
+    if assembly.chair_office_id:
+        from tribune.offices.models import Term
+
+        term = (
+            Term.objects.current()
+            .filter(office_id=assembly.chair_office_id)
+            .select_related("member")
+            .first()
+        )
+        chair = term.member.name if term else None
+    delegations = []
+    if assembly.kind == Assembly.Kind.DELEGATES:
+        delegations = [
+            {"branch": b.slug, "name": b.name, "members": members, "seats": seats}
+            for b, (members, seats) in services.delegations(assembly).items()
+        ]
+    open_vote = services.open_vote_of(assembly)
+    return {
+        **_summary(assembly),
+        "chair_office_id": assembly.chair_office_id,
+        "chair": chair,
+        "standing_orders": {f: getattr(assembly, f) for f in StandingOrders.model_fields},
+        "agenda": [_item_out(i) for i in agenda],
+        "current_item": _item_out(current) if current else None,
+        "participants": assembly.participants.count(),
+        "delegations": delegations,
+        "open_vote_id": open_vote.pk if open_vote else None,
+        "events_url": reverse(
+            "web:assembly_events", args=[assembly.organisation.slug, assembly.pk]
+        ),
+    }
+
+
+def _participant_out(p: Participant, proxies: dict[int, int]) -> dict:
+    return {
+        "id": p.pk,
+        "member_id": p.member_id,
+        "name": p.member.name,
+        "delegation": p.delegation.slug if p.delegation else None,
+        "weight": p.weight,
+        "group": p.group,
+        "voting": p.voting,
+        "substitute_for": p.substitute_for_id,
+        "proxy_holder": proxies.get(p.pk),
+    }
+
+
+def _motion_summary(motion: Motion) -> dict:
+    return {
+        "id": motion.pk,
+        "title": motion.title,
+        "status": motion.status,
+        "agenda_item_id": motion.agenda_item_id,
+        "tabled_by": motion.tabled_by.name,
+        "on_behalf_of_branch": motion.on_behalf_of_branch.slug
+        if motion.on_behalf_of_branch
+        else None,
+        "on_behalf_of_faction": (
+            motion.on_behalf_of_faction.slug if motion.on_behalf_of_faction else None
+        ),
+        "programme_section": motion.programme_section,
+        "tabled_at": motion.tabled_at,
+    }
+
+
+def _amendment_out(amendment: Amendment, flagged: set[str]) -> dict:
+    return {
+        "id": amendment.pk,
+        "label": amendment.label,
+        "tabled_by": amendment.tabled_by.name,
+        "start": amendment.start,
+        "end": amendment.end,
+        "new_text": amendment.new_text,
+        "reason": amendment.reason,
+        "status": amendment.status,
+        "conflict": amendment.label in flagged,
+    }
+
+
+def _motion_out(motion: Motion) -> dict:
+    versions = list(motion.versions.all())
+    out_versions = []
+    for i, version in enumerate(versions):
+        before = versions[i - 1] if i else None
+        out_versions.append(
+            {
+                "number": version.number,
+                "text": version.text,
+                "note": version.note,
+                "created_at": version.created_at,
+                "diff": textmerge.diff(
+                    before.text, version.text, f"v{before.number}", f"v{version.number}"
+                )
+                if before
+                else "",
+            }
+        )
+    try:
+        consolidated, clash = services.consolidated_text(motion), ""
+    except textmerge.AmendmentConflict as conflict:
+        consolidated, clash = None, str(conflict)
+    conflicts = services.conflicting_amendments(motion)
+    flagged = {label for pair in conflicts for label in pair}
+    amendments = motion.amendments.select_related("tabled_by")
+    return {
+        **_motion_summary(motion),
+        "versions": out_versions,
+        "consolidated_text": consolidated,
+        "consolidation_clash": clash,
+        "amendments": [_amendment_out(a, flagged) for a in amendments],
+        "conflicts": [list(pair) for pair in conflicts],
+    }
+
+
+def _speaker_out(request: SpeakerRequest) -> dict:
+    return {
+        "id": request.pk,
+        "participant_id": request.participant_id,
+        "name": request.participant.member.name,
+        "group": request.participant.group,
+        "point_of_order": request.point_of_order,
+        "status": request.status,
+        "requested_at": request.requested_at,
+        "started_at": request.started_at,
+    }
+
+
+def _speakers_out(item: AgendaItem) -> dict:
+    speaking = (
+        item.speakers.filter(status=SpeakerRequest.Status.SPEAKING)
+        .select_related("participant__member")
+        .first()
+    )
+    return {
+        "speaking": _speaker_out(speaking) if speaking else None,
+        "waiting": [_speaker_out(r) for r in services.speakers_list(item)],
+        "speaking_seconds": item.assembly.speaking_minutes * 60,
+    }
+
+
+def _vote_out(vote: LiveVote) -> dict:
+    from tribune.elections.models import VoterRoll
+
+    election = vote.election
+    counted = election.status in (ElectionStatus.COUNTED, ElectionStatus.CERTIFIED) and bool(
+        election.result
+    )
+    result = None
+    if counted:
+        result = {
+            **services.vote_counts(election),
+            "carried": bool(election.passed),
+            "threshold": (election.motion_rule or {}).get("threshold", "1/2"),
+        }
+    named = None
+    if not vote.assembly.secret_votes:
+        named = [
+            {
+                "participant_id": n.participant_id,
+                "name": n.participant.member.name,
+                "choice": n.choice,
+                "ballots": n.ballots,
+            }
+            for n in vote.named.select_related("participant__member").order_by("pk")
+        ]
+    return {
+        "id": vote.pk,
+        "election_id": election.pk,
+        "subject": election.title,
+        "motion_id": vote.motion_id,
+        "amendment_id": vote.amendment_id,
+        "status": election.status,
+        "secret": vote.assembly.secret_votes,
+        "opened_at": vote.opened_at,
+        "electorate": election.electorate_size,
+        "cast": VoterRoll.objects.filter(election=election, voted=True).count(),
+        "result": result,
+        "named": named,
+    }
+
+
+def _programme_summary(version: ProgrammeVersion) -> dict:
+    return {
+        "number": version.number,
+        "adopted_at": version.adopted_at,
+        "note": version.note,
+        "motion_id": version.motion_id,
+        "vote_id": version.vote_id,
+        "assembly_id": version.motion.assembly_id if version.motion_id else None,
+    }
+
+
+def _programme_out(version: ProgrammeVersion) -> dict:
+    return {
+        **_programme_summary(version),
+        "sections": [
+            {"key": s.key, "title": s.title, "text": s.text} for s in version.sections.all()
+        ],
+    }
+
+
+def _programme_versions(slug: str) -> dict[int, ProgrammeVersion]:
+    programme = get_object_or_404(Programme, organisation__slug=slug)
+    versions = programme.versions.select_related("motion").prefetch_related("sections")
+    return {v.number: v for v in versions}
+
+
+def _as_text(version: ProgrammeVersion) -> str:
+    return "".join(f"## {s.title}\n\n{s.text}\n" for s in version.sections.all())
+
+
+# --- assemblies ------------------------------------------------------------------------------
+
+
+@router.get("/{slug}/assemblies", response=list[AssemblySummary])
+def list_assemblies(request, slug: str):
+    organisation = _organisation(slug)
+    return [_summary(a) for a in organisation.assemblies.select_related("branch")]
+
+
+@router.post("/{slug}/assemblies", response={201: AssemblyOut})
+def convene(request, slug: str, payload: ConveneIn):
+    """Convene an assembly of a branch (the root by default); needs the convene_assemblies power."""
+    organisation, actor = _acting(request, slug)
+    branch = organisation.root_branch
+    if payload.branch:
+        branch = organisation.branches.filter(slug=payload.branch).first()
+        if branch is None:
+            raise RuleViolation(_t("Unknown branch."), "branch")
+    chair = Member.objects.filter(organisation=organisation, pk=payload.chair_id).first()
+    if chair is None:
+        raise RuleViolation(_t("No such member in this organisation."), "chair_id")
+    if payload.apportionment not in dict(Assembly._meta.get_field("apportionment").choices):
+        raise RuleViolation(_t("Choose an apportionment method."), "apportionment")
+    orders = {f: getattr(payload, f) for f in StandingOrders.model_fields}
+    assembly = services.convene(
+        actor,
+        branch,
+        title=payload.title,
+        kind=payload.kind,
+        starts_at=payload.starts_at,
+        ends_at=payload.ends_at,
+        motions_deadline=payload.motions_deadline,
+        chair=chair,
+        **orders,
+    )
+    return Status(201, _assembly_out(_assembly(organisation, assembly.pk)))
+
+
+@router.get("/{slug}/assemblies/{pk}", response=AssemblyOut)
+def get_assembly(request, slug: str, pk: int):
+    return _assembly_out(_assembly(_organisation(slug), pk))
+
+
+@router.post("/{slug}/assemblies/{pk}/close", response=AssemblyOut)
+def close_assembly(request, slug: str, pk: int):
+    organisation, actor = _acting(request, slug)
+    assembly = services.close_assembly(actor, _assembly(organisation, pk))
+    return _assembly_out(assembly)
+
+
+@router.get("/{slug}/assemblies/{pk}/participants", response=list[ParticipantOut])
+def list_participants(request, slug: str, pk: int):
+    assembly = _assembly(_organisation(slug), pk)
+    proxies = dict(
+        Proxy.objects.filter(giver__assembly=assembly).values_list("giver_id", "holder_id")
+    )
+    participants = assembly.participants.select_related("member", "delegation").order_by("pk")
+    return [_participant_out(p, proxies) for p in participants]
+
+
+@router.post("/{slug}/assemblies/{pk}/participants", response=SeatedOut)
+def seat_participants(request, slug: str, pk: int):
+    """The chair seats every member (general assembly) or the delegates now in office."""
+    organisation, actor = _acting(request, slug)
+    assembly = _assembly(organisation, pk)
+    seated = services.seat_participants(actor, assembly)
+    return {"seated": seated, "participants": assembly.participants.count()}
+
+
+@router.post("/{slug}/assemblies/{pk}/delegate-elections", response={201: CalledOut})
+def call_delegate_elections(request, slug: str, pk: int):
+    organisation, actor = _acting(request, slug)
+    called = services.call_delegate_elections(actor, _assembly(organisation, pk))
+    return Status(201, {"elections": [e.pk for e in called]})
+
+
+@router.post(
+    "/{slug}/assemblies/{pk}/participants/{participant_id}/substitutes",
+    response={201: ParticipantOut},
+)
+def add_substitute(request, slug: str, pk: int, participant_id: int, payload: SubstituteIn):
+    organisation, actor = _acting(request, slug)
+    assembly = _assembly(organisation, pk)
+    delegate = _participant(assembly, participant_id, "participant_id")
+    member = Member.objects.filter(organisation=organisation, pk=payload.member).first()
+    if member is None:
+        raise RuleViolation(_t("No such member in this organisation."), "member")
+    substitute = services.add_substitute(actor, delegate, member)
+    return Status(201, _participant_out(substitute, {}))
+
+
+@router.post(
+    "/{slug}/assemblies/{pk}/participants/{participant_id}/transfer", response=ParticipantOut
+)
+def transfer_vote(request, slug: str, pk: int, participant_id: int, payload: TransferIn):
+    """The delegate (or the chair) hands the vote to the substitute, or takes it back."""
+    organisation, actor = _acting(request, slug)
+    assembly = _assembly(organisation, pk)
+    delegate = _participant(assembly, participant_id, "participant_id")
+    voting = services.transfer_vote(delegate, payload.to_substitute, actor=actor)
+    return _participant_out(voting, {})
+
+
+@router.post("/{slug}/assemblies/{pk}/proxy", response={201: ProxyOut})
+def give_proxy(request, slug: str, pk: int, payload: ProxyIn):
+    assembly, _actor, giver = _seat(request, slug, pk)
+    holder = _participant(assembly, payload.holder, "holder")
+    services.give_proxy(giver, holder)
+    return Status(201, {"giver_id": giver.pk, "holder_id": holder.pk, "holder": holder.member.name})
+
+
+@router.delete("/{slug}/assemblies/{pk}/proxy", response={204: None})
+def revoke_proxy(request, slug: str, pk: int):
+    _assembly_here, _actor, giver = _seat(request, slug, pk)
+    services.revoke_proxy(giver)
+    return Status(204, None)
+
+
+@router.get("/{slug}/assemblies/{pk}/minutes")
+def minutes(request, slug: str, pk: int):
+    """The minutes in Markdown: every item, motion, amendment and vote with its result."""
+    assembly = _assembly(_organisation(slug), pk)
+    return HttpResponse(services.minutes(assembly), content_type="text/markdown; charset=utf-8")
+
+
+# --- agenda and speakers ------------------------------------------------------------------------
+
+
+@router.post("/{slug}/assemblies/{pk}/agenda", response={201: AgendaItemOut})
+def add_agenda_item(request, slug: str, pk: int, payload: AgendaIn):
+    organisation, actor = _acting(request, slug)
+    if not payload.title.strip():
+        raise RuleViolation(_t("An agenda item needs a title."), "title")
+    item = services.add_agenda_item(
+        actor,
+        _assembly(organisation, pk),
+        title=payload.title.strip(),
+        minutes=payload.minutes,
+        report=payload.report,
+    )
+    return Status(201, _item_out(item))
+
+
+@router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/current", response=AgendaItemOut)
+def set_current_item(request, slug: str, pk: int, item_id: int):
+    organisation, actor = _acting(request, slug)
+    item = services.set_current_item(actor, _item(_assembly(organisation, pk), item_id))
+    return _item_out(item)
+
+
+@router.get("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers", response=SpeakersOut)
+def list_speakers(request, slug: str, pk: int, item_id: int):
+    """Who speaks now, and who waits, in the order the standing orders give."""
+    return _speakers_out(_item(_assembly(_organisation(slug), pk), item_id))
+
+
+@router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers", response={201: SpeakerOut})
+def request_to_speak(request, slug: str, pk: int, item_id: int, payload: SpeakIn):
+    organisation, actor = _acting(request, slug)
+    item = _item(_assembly(organisation, pk), item_id)
+    made = services.request_to_speak(actor, item, point_of_order=payload.point_of_order)
+    made = SpeakerRequest.objects.select_related("participant__member").get(pk=made.pk)
+    return Status(201, _speaker_out(made))
+
+
+@router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers/next", response=SpeakersOut)
+def next_speaker(request, slug: str, pk: int, item_id: int):
+    organisation, actor = _acting(request, slug)
+    item = _item(_assembly(organisation, pk), item_id)
+    services.next_speaker(actor, item)
+    return _speakers_out(item)
+
+
+# --- motions and amendments ------------------------------------------------------------------
+
+
+@router.get("/{slug}/assemblies/{pk}/motions", response=list[MotionSummary])
+def list_motions(request, slug: str, pk: int):
+    assembly = _assembly(_organisation(slug), pk)
+    motions = assembly.motions.select_related(
+        "tabled_by", "on_behalf_of_branch", "on_behalf_of_faction"
+    )
+    return [_motion_summary(m) for m in motions]
+
+
+@router.post("/{slug}/assemblies/{pk}/motions", response={201: MotionOut})
+def table_motion(request, slug: str, pk: int, payload: MotionIn):
+    """Table a motion by the deadline, for oneself, one's branch or one's faction."""
+    organisation, actor = _acting(request, slug)
+    assembly = _assembly(organisation, pk)
+    item = _item(assembly, payload.agenda_item_id) if payload.agenda_item_id else None
+    branch = faction = None
+    if payload.branch:
+        branch = organisation.branches.filter(slug=payload.branch).first()
+        if branch is None:
+            raise RuleViolation(_t("Unknown branch."), "branch")
+    if payload.faction:
+        from tribune.factions.models import Faction
+
+        faction = Faction.objects.filter(organisation=organisation, slug=payload.faction).first()
+        if faction is None:
+            raise RuleViolation(_t("Unknown faction."), "faction")
+    motion = services.table_motion(
+        actor,
+        assembly,
+        title=payload.title,
+        text=payload.text,
+        agenda_item=item,
+        branch=branch,
+        faction=faction,
+        programme_section=payload.programme_section,
+    )
+    return Status(201, _motion_out(motion))
+
+
+@router.get("/{slug}/assemblies/{pk}/motions/{motion_id}", response=MotionOut)
+def get_motion(request, slug: str, pk: int, motion_id: int):
+    """The motion with every version and its diff, the consolidated text and the amendments."""
+    return _motion_out(_motion(_assembly(_organisation(slug), pk), motion_id))
+
+
+@router.post("/{slug}/assemblies/{pk}/motions/{motion_id}/amendments", response={201: AmendmentOut})
+def table_amendment(request, slug: str, pk: int, motion_id: int, payload: AmendmentIn):
+    """Amend lines start..end of the motion as tabled (start = end + 1 inserts after end)."""
+    organisation, actor = _acting(request, slug)
+    motion = _motion(_assembly(organisation, pk), motion_id)
+    amendment = services.table_amendment(
+        actor,
+        motion,
+        start=payload.start,
+        end=payload.end,
+        new_text=payload.new_text,
+        reason=payload.reason,
+    )
+    flagged = {label for pair in services.conflicting_amendments(motion) for label in pair}
+    return Status(201, _amendment_out(amendment, flagged))
+
+
+# --- live votes ------------------------------------------------------------------------------
+
+
+@router.get("/{slug}/assemblies/{pk}/votes", response=list[VoteOut])
+def list_votes(request, slug: str, pk: int):
+    assembly = _assembly(_organisation(slug), pk)
+    votes = assembly.votes.select_related("election", "assembly").order_by("opened_at", "pk")
+    return [_vote_out(v) for v in votes]
+
+
+@router.post("/{slug}/assemblies/{pk}/votes", response={201: VoteOut})
+def open_vote(request, slug: str, pk: int, payload: VoteIn):
+    """The chair puts one motion or one amendment to the vote."""
+    organisation, actor = _acting(request, slug)
+    assembly = _assembly(organisation, pk)
+    motion = _motion(assembly, payload.motion_id) if payload.motion_id else None
+    amendment = None
+    if payload.amendment_id:
+        amendment = Amendment.objects.filter(
+            motion__assembly=assembly, pk=payload.amendment_id
+        ).first()
+        if amendment is None:
+            raise RuleViolation(_t("No such amendment at this assembly."), "amendment_id")
+    vote = services.open_vote(
+        actor, assembly, motion=motion, amendment=amendment, supermajority=payload.supermajority
+    )
+    return Status(201, _vote_out(vote))
+
+
+@router.get("/{slug}/assemblies/{pk}/votes/{vote_id}", response=VoteOut)
+def get_vote(request, slug: str, pk: int, vote_id: int):
+    return _vote_out(_vote(_assembly(_organisation(slug), pk), vote_id))
+
+
+@router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ballots", response={201: CastOut})
+def cast(request, slug: str, pk: int, vote_id: int, payload: CastIn):
+    """Vote yes, no or abstain, for oneself and every proxy one holds; returns the ballots cast."""
+    organisation, actor = _acting(request, slug)
+    vote = _vote(_assembly(organisation, pk), vote_id)
+    return Status(201, {"ballots": services.cast_live_vote(actor, vote, payload.choice)})
+
+
+@router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/close", response=VoteOut)
+def close_vote(request, slug: str, pk: int, vote_id: int):
+    """The chair closes the vote; it is counted at once and the result pushed to every browser."""
+    organisation, actor = _acting(request, slug)
+    vote = services.close_vote(actor, _vote(_assembly(organisation, pk), vote_id))
+    return _vote_out(vote)
+
+
+# --- the programme ------------------------------------------------------------------------
+
+
+@router.get("/{slug}/programme", response=ProgrammeVersionOut)
+def current_programme(request, slug: str):
+    """The programme as adopted now; every version links to the motion and vote that made it."""
+    versions = _programme_versions(slug)
+    if not versions:
+        raise NotFound(_t("This organisation has no programme yet."), "slug")
+    return _programme_out(versions[max(versions)])
+
+
+@router.get("/{slug}/programme/versions", response=list[ProgrammeVersionSummary])
+def programme_versions(request, slug: str):
+    versions = _programme_versions(slug)
+    return [_programme_summary(versions[n]) for n in sorted(versions, reverse=True)]
+
+
+@router.get("/{slug}/programme/versions/{number}", response=ProgrammeVersionOut)
+def programme_version(request, slug: str, number: int):
+    version = _programme_versions(slug).get(number)
+    if version is None:
+        raise NotFound(_t("No such version of the programme."), "number")
+    return _programme_out(version)
+
+
+@router.get("/{slug}/programme/versions/{number}/diff", response=DiffOut)
+def programme_diff(request, slug: str, number: int, against: int | None = None):
+    """What version ``number`` changed against ``against`` (the version before by default)."""
+    versions = _programme_versions(slug)
+    old = number - 1 if against is None else against
+    if number not in versions:
+        raise NotFound(_t("No such version of the programme."), "number")
+    if old not in versions:
+        raise NotFound(_t("No such version of the programme."), "against")
+    diff = textmerge.diff(
+        _as_text(versions[old]), _as_text(versions[number]), f"v{old}", f"v{number}"
+    )
+    return {"old": old, "new": number, "diff": diff}
