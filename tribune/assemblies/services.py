@@ -9,6 +9,8 @@ counting and the published box.
 
 import hashlib
 import secrets
+import threading
+import time
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -650,13 +652,46 @@ def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
                 )
         if not cast:
             raise RuleViolation(_t("You have already voted in this election."), "choice")
-    _event(
-        assembly,
-        "vote_progress",
-        vote=vote.pk,
-        cast=VoterRoll.objects.filter(election=election, voted=True).count(),
-    )
+    so_far = VoterRoll.objects.filter(election=election, voted=True).count()
+    transaction.on_commit(lambda: _push_progress(channel(assembly), vote.pk, so_far))
     return cast
+
+
+# How often, at most, a vote's progress is pushed to browsers (per server process).
+PROGRESS_SECONDS = 0.5
+_progress_lock = threading.Lock()
+_progress: dict[int, dict] = {}
+
+
+def _push_progress(chan: str, vote_pk: int, cast: int) -> None:
+    """Push "n have voted", coalesced: at most one event per PROGRESS_SECONDS, the last always.
+
+    With thousands of delegates connected, one event per ballot would fan out into
+    millions of writes during a vote (3,000 ballots x 3,000 connections); a timer
+    sends the latest count once the interval is over, so the final figure still arrives.
+    """
+    now = time.monotonic()
+    with _progress_lock:
+        state = _progress.setdefault(vote_pk, {"sent": 0.0, "cast": 0, "timer": None})
+        state["cast"] = max(state["cast"], cast)
+        wait = state["sent"] + PROGRESS_SECONDS - now
+        if wait > 0 or state["timer"] is not None:
+            if state["timer"] is None:
+                timer = threading.Timer(wait, _flush_progress, args=(chan, vote_pk))
+                timer.daemon = True
+                state["timer"] = timer
+                timer.start()
+            return
+        state["sent"], cast = now, state["cast"]
+    events.send_now(chan, "vote_progress", {"vote": vote_pk, "cast": cast})
+
+
+def _flush_progress(chan: str, vote_pk: int) -> None:
+    with _progress_lock:
+        state = _progress[vote_pk]
+        state["timer"], state["sent"] = None, time.monotonic()
+        cast = state["cast"]
+    events.send_now(chan, "vote_progress", {"vote": vote_pk, "cast": cast})
 
 
 @transaction.atomic

@@ -36,6 +36,11 @@ def _send(channel: str, message: str) -> None:
         _deliver_locally(channel, message)
 
 
+def send_now(channel: str, event: str, data: dict) -> None:
+    """Send ``event`` at once, outside any transaction (for coalesced, after-commit updates)."""
+    _send(channel, json.dumps({"event": event, "data": data}, default=str))
+
+
 def publish(channel: str, event: str, data: dict) -> None:
     """Send ``event`` to every listener of ``channel`` once the current transaction commits."""
     message = json.dumps({"event": event, "data": data}, default=str)

@@ -202,3 +202,21 @@ def test_in_process_events_reach_listeners():
     thread.start()
     thread.join(5)
     assert result["message"] == '{"event": "x"}'
+
+
+def test_vote_progress_is_coalesced_and_the_last_count_always_arrives():
+    """Thousands of ballots must not mean thousands of pushes to every connection."""
+    import time
+
+    sent = []
+    with (
+        mock.patch.object(services, "PROGRESS_SECONDS", 0.2),
+        mock.patch.object(events, "send_now", lambda c, e, d: sent.append(d["cast"])),
+    ):
+        for cast in range(1, 51):
+            services._push_progress("assembly-0", -1, cast)
+        assert sent == [1]  # the first at once, the rest wait for the interval
+        deadline = time.monotonic() + 5
+        while len(sent) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert sent == [1, 50]
