@@ -1,0 +1,217 @@
+"""Drive a real server's congress: shared by the SSE delivery test and bench/congress_vote.py.
+
+The server itself is started with ``tribune.elections.loadtest.Server``. Seeding
+and counting run in separate processes against the server's database
+(``python -m tribune.assemblies.loadtest seed|count``), so the caller never
+configures Django against the server's data. ``Stream`` reads the assembly's
+Server-Sent Events with plain ``http.client``, as a browser's EventSource would.
+"""
+
+import argparse
+import http.client
+import json
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+from tribune.elections.loadtest import ROOT
+
+SLUG = "load-congress"
+
+
+def run_tool(env: dict[str, str], *args: str) -> dict:
+    """Run ``python -m tribune.assemblies.loadtest <args>`` and return its JSON answer."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tribune.assemblies.loadtest", *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"loadtest {args[0]} failed:\n{done.stdout}\n{done.stderr}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def base(seed: dict) -> str:
+    return f"/api/v1/organisations/{seed['slug']}/assemblies/{seed['assembly']}"
+
+
+def events_path(seed: dict) -> str:
+    return f"/o/{seed['slug']}/assemblies/{seed['assembly']}/events/"
+
+
+class Stream:
+    """One open SSE connection; ``next_event`` returns each ``data:`` message as a dict."""
+
+    def __init__(self, port: int, path: str, timeout: float = 30):
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        self.conn.request("GET", path, headers={"Accept": "text/event-stream"})
+        self.response = self.conn.getresponse()
+        if self.response.status != 200:
+            raise RuntimeError(f"events: HTTP {self.response.status}")
+        # The first message is the reconnection delay: once it is read, the listener is live.
+        while not self.response.readline().startswith(b"retry:"):
+            pass
+
+    def next_event(self) -> dict:
+        while True:
+            line = self.response.readline()
+            if not line:
+                raise ConnectionError("the event stream ended")
+            if line.startswith(b"data: "):
+                return json.loads(line[6:])
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+# --- run inside Django, against the server's database ------------------------------------------
+
+
+def seed(participants: int) -> dict:
+    """A general assembly in session: ``participants`` members seated, each with an API token.
+
+    The chair is the founder (a token too) and is seated but does not vote in the
+    benchmark, so exactly ``participants`` ballots are expected. Members are written
+    in bulk, as in the elections load test; the assembly, motion and seating go
+    through the services.
+    """
+    from tribune.elections.loadtest import _setup
+
+    _setup()
+    from datetime import timedelta
+
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tribune.accounts.models import ApiToken, hash_token
+    from tribune.assemblies import services
+    from tribune.constitution.models import AdmissionRule
+    from tribune.members.models import Member, Standing
+    from tribune.organisations.services import found_organisation
+
+    call_command("migrate", verbosity=0, interactive=False)
+    User = get_user_model()
+    with transaction.atomic():
+        chair_user = User.objects.create_user("chair", "chair@load.test", secrets.token_hex(16))
+        org = found_organisation(
+            name="Load Congress",
+            slug=SLUG,
+            constitution={
+                "default_term_days": 365,
+                "max_term_days": 730,
+                "term_limit": 2,
+                "recall_threshold_percent": 20,
+                "quorum_percent": 10,
+                "faction_threshold": 5,
+                "admission_rule": AdmissionRule.OFFICER,
+            },
+            founders=[
+                {
+                    "name": "Chair",
+                    "email": "chair@load.test",
+                    "user": chair_user,
+                    "powers": ["convene_assemblies"],
+                }
+            ],
+        )
+        chair = Member.objects.get(organisation=org, user=chair_user)
+        User.objects.bulk_create(
+            [
+                User(username=f"delegate{i}", email=f"delegate{i}@load.test", password="!")
+                for i in range(participants)
+            ],
+            batch_size=1000,
+        )
+        users = list(User.objects.filter(username__startswith="delegate").order_by("id"))
+        now = timezone.now()
+        Member.objects.bulk_create(
+            [
+                Member(
+                    organisation=org,
+                    user=u,
+                    home_branch=org.root_branch,
+                    name=f"Delegate {i}",
+                    email=u.email,
+                    standing=Standing.GOOD,
+                    admitted_at=now,
+                )
+                for i, u in enumerate(users)
+            ],
+            batch_size=1000,
+        )
+        tokens = [f"trb_{secrets.token_urlsafe(32)}" for _ in users]
+        chair_token = f"trb_{secrets.token_urlsafe(32)}"
+        ApiToken.objects.bulk_create(
+            [
+                ApiToken(user=u, name="load", prefix=t[:12], token_hash=hash_token(t))
+                for u, t in [*zip(users, tokens, strict=True), (chair_user, chair_token)]
+            ],
+            batch_size=1000,
+        )
+        assembly = services.convene(
+            chair,
+            org.root_branch,
+            title="Load congress",
+            kind="general",
+            starts_at=now + timedelta(minutes=1),
+            ends_at=now + timedelta(days=1),
+            motions_deadline=now + timedelta(minutes=1),
+            chair=chair,
+        )
+        motion = services.table_motion(
+            chair, assembly, title="Rents", text="1. Rents are frozen.\n2. Repairs in 7 days."
+        )
+        services.seat_participants(chair, assembly)
+    return {
+        "slug": SLUG,
+        "assembly": assembly.pk,
+        "motion": motion.pk,
+        "chair_token": chair_token,
+        "tokens": tokens,
+    }
+
+
+def count(vote_id: int) -> dict:
+    """What the database holds for one live vote: ballots in the box, marks on the roll, result."""
+    from tribune.elections.loadtest import _setup
+
+    _setup()
+    from tribune.assemblies import services
+    from tribune.assemblies.models import LiveVote
+    from tribune.elections.models import Ballot, VoterRoll
+
+    vote = LiveVote.objects.select_related("election").get(pk=vote_id)
+    election = vote.election
+    return {
+        "ballots": Ballot.objects.filter(election=election).count(),
+        "voted": VoterRoll.objects.filter(election=election, voted=True).count(),
+        "status": election.status,
+        "result": services.vote_counts(election),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    seeding = sub.add_parser("seed")
+    seeding.add_argument("--participants", type=int, required=True)
+    seeding.add_argument("--out", required=True, help="JSON file for the tokens")
+    counting = sub.add_parser("count")
+    counting.add_argument("--vote", type=int, required=True)
+    args = parser.parse_args(argv)
+    if args.command == "seed":
+        data = seed(args.participants)
+        Path(args.out).write_text(json.dumps(data))
+        print(json.dumps({"assembly": data["assembly"], "participants": len(data["tokens"])}))
+    else:
+        print(json.dumps(count(args.vote)))
+
+
+if __name__ == "__main__":
+    main()
