@@ -22,6 +22,7 @@ import socket
 import threading
 import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.utils import timezone
@@ -91,7 +92,9 @@ def _wait_connected(page) -> None:
 def test_a_small_congress_live(asgi_server, live_world, browser):
     contexts = []
     try:
-        _congress(asgi_server, live_world, browser, contexts)
+        # Progress pushes are coalesced; a short interval keeps the wait for "4 have voted" short.
+        with mock.patch.object(services, "PROGRESS_SECONDS", 0.2):
+            _congress(asgi_server, live_world, browser, contexts)
     finally:
         for context in contexts:
             context.close()
