@@ -1,9 +1,10 @@
 """Forms for the assembly pages: they check the shape of a request; the rules live in services."""
 
 from django import forms
+from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
-from tribune.assemblies.models import AgendaItem, Amendment, Assembly, Participant
+from tribune.assemblies.models import AgendaItem, Amendment, Assembly, Motion, Participant
 from tribune.members.models import Member, Standing
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -137,7 +138,12 @@ class OpenVoteForm(forms.Form):
     def __init__(self, *args, assembly: Assembly, **kwargs):
         super().__init__(*args, **kwargs)
         choices = []
-        for motion in assembly.motions.prefetch_related("amendments"):
+        # Only what is still tabled is offered (the service refuses anything else anyway).
+        tabled = Amendment.objects.filter(status=Amendment.Status.TABLED)
+        motions = assembly.motions.filter(status=Motion.Status.TABLED).prefetch_related(
+            Prefetch("amendments", queryset=tabled)
+        )
+        for motion in motions:
             choices.append((f"m{motion.pk}", _("Motion: %(title)s") % {"title": motion.title}))
             for amendment in motion.amendments.all():
                 choices.append((f"a{amendment.pk}", str(amendment)))

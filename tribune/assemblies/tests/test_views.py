@@ -281,6 +281,10 @@ def test_minutes_and_the_programme_with_its_versions(world, congress, motion, as
     diff = as_().get(f"{ORG}/programme/diff/1/2/")
     assert diff.status_code == 200 and vote.election.get_absolute_url() in _text(diff)
     assert as_().get(f"{ORG}/programme/v9/").status_code == 404
+    ballot_box = as_().get(vote.election.get_absolute_url())  # the vote's own election page
+    assert ballot_box.status_code == 200 and "Housing demands" in _text(ballot_box)
+    chair = _text(as_("eli").get(_url(congress)))
+    assert f'value="m{motion.pk}"' not in chair  # adopted: no longer offered for a vote
 
 
 def test_the_secret_ballot_and_refusals_leave_nothing_half_written(world, congress, motion, as_):
