@@ -658,7 +658,7 @@ def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
 
 
 # How often, at most, a vote's progress is pushed to browsers (per server process).
-PROGRESS_SECONDS = 0.5
+PROGRESS_SECONDS = 1.0
 _progress_lock = threading.Lock()
 _progress: dict[int, dict] = {}
 

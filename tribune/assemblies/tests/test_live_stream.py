@@ -7,16 +7,20 @@ chair closes it from another thread. Both listeners must get ``vote_opened``,
 then ``vote_closed`` carrying the counted result.
 
 Runs on SQLite by default; with ``DATABASE_URL`` pointing at PostgreSQL it
-uses a throw-away database on that server.
+uses a throw-away database on that server. A second run serves with two
+worker processes and Redis pub/sub (``REDIS_URL``, default the local Redis),
+where a listener and the chair's request may sit in different processes.
 """
 
 import json
 import os
+import socket
 import threading
 from contextlib import ExitStack
 from pathlib import Path
 
 import dj_database_url
+import pytest
 
 from tribune.assemblies import loadtest
 from tribune.elections import loadtest as server_tools
@@ -33,9 +37,24 @@ def _database(stack) -> str | None:
     return None
 
 
-def test_vote_opened_and_closed_reach_every_open_stream(tmp_path: Path):
+def _redis_url() -> str:
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    try:
+        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+    except OSError:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("Redis is not running")
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    return url
+
+
+@pytest.mark.parametrize("bus", ["in-process", "redis"])
+def test_vote_opened_and_closed_reach_every_open_stream(tmp_path: Path, bus: str):
     with ExitStack() as stack:
         env = server_tools.server_env(tmp_path, _database(stack))
+        if bus == "redis":
+            env["REDIS_URL"] = _redis_url()
+            env["WEB_WORKERS"] = "2"
         seed_file = tmp_path / "seed.json"
         loadtest.run_tool(env, "seed", "--participants", str(DELEGATES), "--out", str(seed_file))
         seed = json.loads(seed_file.read_text())
@@ -43,8 +62,9 @@ def test_vote_opened_and_closed_reach_every_open_stream(tmp_path: Path):
         server.start()
         stack.callback(server.kill)
 
-        streams = [loadtest.Stream(server.port, loadtest.events_path(seed), timeout=15)]
-        streams.append(loadtest.Stream(server.port, loadtest.events_path(seed), timeout=15))
+        streams = [
+            loadtest.Stream(server.port, loadtest.events_path(seed), timeout=15) for _ in range(4)
+        ]
         for stream in streams:
             stack.callback(stream.close)
 
