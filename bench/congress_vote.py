@@ -82,6 +82,25 @@ def raise_open_files(needed: int) -> tuple[int, int]:
     return resource.getrlimit(resource.RLIMIT_NOFILE)
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU of every live process in a process group (the server and its workers)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def own_cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
 class Listener:
     """One participant's open event stream, recording when each event arrived."""
 
@@ -173,7 +192,7 @@ def cast_all(
     return results, start
 
 
-async def measure(args, port: int, seed: dict) -> dict:
+async def measure(args, port: int, seed: dict, server_pgid: int) -> dict:
     chair = server_tools.Client(port)
     base = loadtest.base(seed)
     listeners = [Listener() for _ in seed["tokens"]]
@@ -205,6 +224,7 @@ async def measure(args, port: int, seed: dict) -> dict:
     )
     opened_fanout = max(listener.opened_at for listener in listeners) - opened_sent
 
+    cpu_before = group_cpu_seconds(server_pgid), own_cpu_seconds()
     casts, cast_start = await loop.run_in_executor(
         None,
         cast_all,
@@ -215,6 +235,7 @@ async def measure(args, port: int, seed: dict) -> dict:
         args.window,
         args.concurrency,
     )
+    cpu_after = group_cpu_seconds(server_pgid), own_cpu_seconds()
     close_sent = time.perf_counter()
     status, closed = await loop.run_in_executor(
         None, lambda: chair.call("POST", f"{base}/votes/{vote['id']}/close", seed["chair_token"])
@@ -269,6 +290,8 @@ async def measure(args, port: int, seed: dict) -> dict:
         ),
         "progress_events_per_stream": statistics.fmean(lst.progress for lst in listeners),
         "api_result": closed["result"],
+        "server_cpu_s": cpu_after[0] - cpu_before[0],
+        "client_cpu_s": cpu_after[1] - cpu_before[1],
     }
 
 
@@ -315,7 +338,7 @@ def main() -> int:
         server.start()
         stack.callback(server.kill)
         try:
-            figures = asyncio.run(measure(args, server.port, seed))
+            figures = asyncio.run(measure(args, server.port, seed, server.process.pid))
         except Exception:
             print((data_dir / "server.log").read_text()[:3000])
             raise
@@ -353,6 +376,12 @@ def main() -> int:
         f"close answered in {figures['close_answer_ms']:.0f} ms; median stream got vote_closed "
         f"{figures['close_to_median_ms']:.0f} ms after the request; "
         f"{figures['progress_events_per_stream']:.1f} vote_progress events per stream"
+    )
+    span = figures["cast_span_s"]
+    print(
+        f"CPU while casting ({span:.0f} s): server {figures['server_cpu_s']:.0f} s "
+        f"({figures['server_cpu_s'] / n * 1000:.1f} ms per ballot), "
+        f"this client {figures['client_cpu_s']:.0f} s, of {os.cpu_count()} cores x {span:.0f} s"
     )
     print(f"result: {json.dumps(figures['api_result'])}; database {json.dumps(counted['result'])}")
     if figures["errors"] or figures["stream_errors"]:
