@@ -82,3 +82,28 @@ def test_passwords_are_hashed_with_argon2(db):
     )
     assert user.password.startswith("argon2")
     assert user.check_password("a long and unusual passphrase")
+
+
+def test_token_use_is_recorded_at_most_once_a_minute(world, client):
+    from datetime import timedelta
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from tribune.accounts.models import ApiToken
+
+    token, secret = ApiToken.issue(world.users["ben"], "phone")
+    url = f"/api/v1/organisations/{world.org.slug}/me"
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert client.get(url, **auth).status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None
+    assert client.get(url, **auth).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first
+    later = timezone.now() + timedelta(minutes=2)
+    with mock.patch("django.utils.timezone.now", return_value=later):
+        assert client.get(url, **auth).status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == later
