@@ -10,7 +10,6 @@ Server-Sent Events with plain ``http.client``, as a browser's EventSource would.
 import argparse
 import http.client
 import json
-import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -79,81 +78,28 @@ def seed(participants: int) -> dict:
     in bulk, as in the elections load test; the assembly, motion and seating go
     through the services.
     """
-    from tribune.elections.loadtest import _setup
+    from tribune.elections.loadtest import _setup, seed_organisation
 
     _setup()
     from datetime import timedelta
 
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
 
-    from tribune.accounts.models import ApiToken, hash_token
     from tribune.assemblies import services
-    from tribune.constitution.models import AdmissionRule
-    from tribune.members.models import Member, Standing
-    from tribune.organisations.services import found_organisation
 
     call_command("migrate", verbosity=0, interactive=False)
-    User = get_user_model()
     with transaction.atomic():
-        chair_user = User.objects.create_user("chair", "chair@load.test", secrets.token_hex(16))
-        org = found_organisation(
+        org, chair, chair_token, tokens = seed_organisation(
             name="Load Congress",
             slug=SLUG,
-            constitution={
-                "default_term_days": 365,
-                "max_term_days": 730,
-                "term_limit": 2,
-                "recall_threshold_percent": 20,
-                "quorum_percent": 10,
-                "faction_threshold": 5,
-                "admission_rule": AdmissionRule.OFFICER,
-            },
-            founders=[
-                {
-                    "name": "Chair",
-                    "email": "chair@load.test",
-                    "user": chair_user,
-                    "powers": ["convene_assemblies"],
-                }
-            ],
+            founder="Chair",
+            powers=["convene_assemblies"],
+            members=participants,
+            prefix="delegate",
         )
-        chair = Member.objects.get(organisation=org, user=chair_user)
-        User.objects.bulk_create(
-            [
-                User(username=f"delegate{i}", email=f"delegate{i}@load.test", password="!")
-                for i in range(participants)
-            ],
-            batch_size=1000,
-        )
-        users = list(User.objects.filter(username__startswith="delegate").order_by("id"))
         now = timezone.now()
-        Member.objects.bulk_create(
-            [
-                Member(
-                    organisation=org,
-                    user=u,
-                    home_branch=org.root_branch,
-                    name=f"Delegate {i}",
-                    email=u.email,
-                    standing=Standing.GOOD,
-                    admitted_at=now,
-                )
-                for i, u in enumerate(users)
-            ],
-            batch_size=1000,
-        )
-        tokens = [f"trb_{secrets.token_urlsafe(32)}" for _ in users]
-        chair_token = f"trb_{secrets.token_urlsafe(32)}"
-        ApiToken.objects.bulk_create(
-            [
-                ApiToken(user=u, name="load", prefix=t[:12], token_hash=hash_token(t))
-                for u, t in [*zip(users, tokens, strict=True), (chair_user, chair_token)]
-            ],
-            batch_size=1000,
-        )
         assembly = services.convene(
             chair,
             org.root_branch,

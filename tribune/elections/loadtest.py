@@ -172,91 +172,111 @@ def _setup() -> None:
     django.setup()
 
 
-def seed(voters: int) -> dict:
-    """An organisation, ``voters`` members each with an API token, and an election open to vote.
+def seed_organisation(
+    *, name: str, slug: str, founder: str, powers: list[str], members: int, prefix: str
+) -> tuple:
+    """An organisation whose founder holds ``powers``, and ``members`` members with API tokens.
 
-    Members are written in bulk (not through the admission service) so that
-    seeding thousands stays quick; they are ordinary members in good standing.
+    Members, users and tokens are written in bulk (not through the admission
+    service) so that seeding thousands stays quick; they are ordinary members in
+    good standing. Returns (organisation, founder member, founder token, tokens).
+    Call inside a transaction, after ``_setup()`` and migrating.
     """
-    _setup()
-    from datetime import timedelta
-
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import transaction
     from django.utils import timezone
 
     from tribune.accounts.models import ApiToken, hash_token
     from tribune.constitution.models import AdmissionRule
-    from tribune.elections import services
-    from tribune.elections.models import Election, Status
     from tribune.members.models import Member, Standing
-    from tribune.offices.models import BodyKind
-    from tribune.offices.services import create_body, create_office
     from tribune.organisations.services import found_organisation
 
-    call_command("migrate", verbosity=0, interactive=False)
     User = get_user_model()
+    founder_user = User.objects.create_user(
+        founder.lower(), f"{founder.lower()}@load.test", secrets.token_hex(16)
+    )
+    org = found_organisation(
+        name=name,
+        slug=slug,
+        constitution={
+            "default_term_days": 365,
+            "max_term_days": 730,
+            "term_limit": 2,
+            "recall_threshold_percent": 20,
+            "quorum_percent": 10,
+            "faction_threshold": 5,
+            "admission_rule": AdmissionRule.OFFICER,
+        },
+        founders=[
+            {"name": founder, "email": founder_user.email, "user": founder_user, "powers": powers}
+        ],
+    )
+    founding_member = Member.objects.get(organisation=org, user=founder_user)
+    User.objects.bulk_create(
+        [
+            User(username=f"{prefix}{i}", email=f"{prefix}{i}@load.test", password="!")
+            for i in range(members)
+        ],
+        batch_size=1000,
+    )
+    users = list(User.objects.filter(username__startswith=prefix).order_by("id"))
+    now = timezone.now()
+    Member.objects.bulk_create(
+        [
+            Member(
+                organisation=org,
+                user=u,
+                home_branch=org.root_branch,
+                name=f"{prefix.title()} {i}",
+                email=u.email,
+                standing=Standing.GOOD,
+                admitted_at=now,
+            )
+            for i, u in enumerate(users)
+        ],
+        batch_size=1000,
+    )
+    tokens = [f"trb_{secrets.token_urlsafe(32)}" for _ in users]
+    founder_token = f"trb_{secrets.token_urlsafe(32)}"
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(user=u, name="load", prefix=t[:12], token_hash=hash_token(t))
+            for u, t in [*zip(users, tokens, strict=True), (founder_user, founder_token)]
+        ],
+        batch_size=1000,
+    )
+    return org, founding_member, founder_token, tokens
+
+
+def seed(voters: int) -> dict:
+    """An organisation, ``voters`` members each with an API token, and an election open to vote."""
+    _setup()
+    from datetime import timedelta
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tribune.elections import services
+    from tribune.elections.models import Election, Status
+    from tribune.members.models import Member
+    from tribune.offices.models import BodyKind
+    from tribune.offices.services import create_body, create_office
+
+    call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
-        officer = User.objects.create_user("officer", "officer@load.test", secrets.token_hex(16))
-        org = found_organisation(
+        org, founder, _token, tokens = seed_organisation(
             name="Load Union",
             slug=SLUG,
-            constitution={
-                "default_term_days": 365,
-                "max_term_days": 730,
-                "term_limit": 2,
-                "recall_threshold_percent": 20,
-                "quorum_percent": 10,
-                "faction_threshold": 5,
-                "admission_rule": AdmissionRule.OFFICER,
-            },
-            founders=[
-                {
-                    "name": "Officer",
-                    "email": "officer@load.test",
-                    "user": officer,
-                    "powers": ["call_elections"],
-                }
-            ],
-        )
-        founder = Member.objects.get(organisation=org, user=officer)
-        User.objects.bulk_create(
-            [
-                User(username=f"voter{i}", email=f"voter{i}@load.test", password="!")
-                for i in range(voters)
-            ],
-            batch_size=1000,
-        )
-        users = list(User.objects.filter(username__startswith="voter").order_by("id"))
-        now = timezone.now()
-        Member.objects.bulk_create(
-            [
-                Member(
-                    organisation=org,
-                    user=u,
-                    home_branch=org.root_branch,
-                    name=f"Voter {i}",
-                    email=u.email,
-                    standing=Standing.GOOD,
-                    admitted_at=now,
-                )
-                for i, u in enumerate(users)
-            ],
-            batch_size=1000,
-        )
-        tokens = [f"trb_{secrets.token_urlsafe(32)}" for _ in users]
-        ApiToken.objects.bulk_create(
-            [
-                ApiToken(user=u, name="load", prefix=t[:12], token_hash=hash_token(t))
-                for u, t in zip(users, tokens, strict=True)
-            ],
-            batch_size=1000,
+            founder="Officer",
+            powers=["call_elections"],
+            members=voters,
+            prefix="voter",
         )
         body = create_body(org, name="Executive committee", kind=BodyKind.COMMITTEE)
         office = create_office(body, title="Secretary", mandate="Keep the records.")
         election = services.call_election(founder, office=office)
-        standing = list(Member.objects.filter(organisation=org, user__in=users[:3]))
+        voters_ = Member.objects.filter(organisation=org, user__username__startswith="voter")
+        standing = list(voters_.order_by("user_id")[:3])
         candidates = [services.nominate(m, election, m).pk for m in standing]
     election = services.advance(election, election.voting_open_at)
     assert election.status == Status.VOTING, election.status
