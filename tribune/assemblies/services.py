@@ -40,9 +40,9 @@ from tribune.elections.models import Ballot, Election, Kind, Method, Status, Vot
 from tribune.lib import events
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
-from tribune.offices.models import Body, BodyKind, Office, Term, TermSource
+from tribune.offices.models import Body, BodyKind, Office, Term
 from tribune.offices.rules import mandate_for
-from tribune.offices.services import begin_term
+from tribune.offices.services import single_use_office
 
 
 def channel(assembly: Assembly) -> str:
@@ -88,24 +88,18 @@ def convene(
         motions_deadline=motions_deadline,
         **standing_orders,
     )
-    body, _ = Body.objects.get_or_create(
-        organisation=branch.organisation,
-        kind=BodyKind.RETURNING,
-        slug="assembly-chairs",
-        defaults={"name": _t("Assembly chairs"), "branch": branch.organisation.root_branch},
-    )
-    constitution = branch.organisation.current_constitution()
-    days = max(1, min((ends_at - timezone.now()).days + 2, constitution.max_term_days))
-    office = Office.objects.create(
-        body=body,
+    office = single_use_office(
+        branch.organisation,
+        body_slug="assembly-chairs",
+        body_name=_t("Assembly chairs"),
         title=_t("Chair: %(title)s") % {"title": title},
         mandate=_t(
             "Chair this assembly under its standing orders: keep the agenda and the list of "
             "speakers fairly, open and close votes, and have the minutes published."
         ),
-        term_days=days,
+        holder=chair,
+        until=ends_at + timedelta(days=1),
     )
-    begin_term(office, chair, source=TermSource.ELECTION, days=days)
     assembly.chair_office = office
     assembly.save(update_fields=["chair_office"])
     record(

@@ -41,9 +41,9 @@ from tribune.elections.models import (
 )
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
-from tribune.offices.models import Body, BodyKind, Office, Term, TermSource
+from tribune.offices.models import BodyKind, Office, Term, TermSource
 from tribune.offices.rules import mandate_for
-from tribune.offices.services import begin_term, consecutive_terms
+from tribune.offices.services import begin_term, consecutive_terms, single_use_office
 
 VOTE_RATE_LIMIT = (20, 60)  # at most 20 ballot submissions per voter per minute
 BACKDATING = timedelta(minutes=5)  # clock skew tolerated when a start time is given
@@ -97,29 +97,18 @@ def _schedule(constitution, start, *, nominations: bool):
 
 def _returning_office(organisation, election: Election, officer: Member) -> Office:
     """The returning officer's mandate: an office for this one election."""
-    body = Body.objects.filter(organisation=organisation, kind=BodyKind.RETURNING).first()
-    if body is None:
-        body = Body.objects.create(
-            organisation=organisation,
-            branch=organisation.root_branch,
-            name=_t("Returning officers"),
-            slug="returning-officers",
-            kind=BodyKind.RETURNING,
-        )
-    constitution = organisation.current_constitution()
-    days = (election.voting_close_at - timezone.now()).days + 30
-    office = Office.objects.create(
-        body=body,
+    return single_use_office(
+        organisation,
+        body_slug="returning-officers",
+        body_name=_t("Returning officers"),
         title=_t("Returning officer: %(title)s") % {"title": election.title},
         mandate=_t(
             "Run this election impartially: keep to its published dates, certify the count "
             "of the ballot box as published, and answer members' questions about the process."
         ),
-        powers=[],
-        term_days=max(1, min(days, constitution.max_term_days)),
+        holder=officer,
+        until=election.voting_close_at + timedelta(days=29),
     )
-    begin_term(office, officer, source=TermSource.ELECTION)
-    return office
 
 
 @transaction.atomic

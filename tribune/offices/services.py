@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _t
 
 from tribune.audit.log import record
 from tribune.lib.errors import RuleViolation
-from tribune.offices.models import Body, Office, Term, TermSource
+from tribune.offices.models import Body, BodyKind, Office, Term, TermSource
 
 
 @transaction.atomic
@@ -67,6 +67,33 @@ def create_office(
         target=office,
         data={"title": title, "powers": office.powers, "term_days": office.term_days},
     )
+    return office
+
+
+@transaction.atomic
+def single_use_office(
+    organisation, *, body_slug: str, body_name: str, title: str, mandate: str, holder, until
+) -> Office:
+    """An office created for one election or one assembly, held by ``holder`` until ``until``.
+
+    Returning officers and assembly chairs act under such a mandate: its own
+    text, its own term (never past the constitution's maximum), and nothing
+    beyond the event it was made for. They sit in a body of kind RETURNING,
+    which the election scheduler never refills.
+    """
+    body, _ = Body.objects.get_or_create(
+        organisation=organisation,
+        slug=body_slug,
+        defaults={
+            "name": body_name,
+            "kind": BodyKind.RETURNING,
+            "branch": organisation.root_branch,
+        },
+    )
+    constitution = organisation.current_constitution()
+    days = max(1, min((until - timezone.now()).days + 1, constitution.max_term_days))
+    office = create_office(body, title=title, mandate=mandate, term_days=days)
+    begin_term(office, holder, source=TermSource.ELECTION, days=days)
     return office
 
 

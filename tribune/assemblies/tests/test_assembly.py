@@ -220,3 +220,12 @@ def test_vote_progress_is_coalesced_and_the_last_count_always_arrives():
         while len(sent) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
     assert sent == [1, 50]
+
+
+def test_chairs_and_returning_officers_sit_in_their_own_bodies(world, congress, office):
+    from tribune.elections import services as elections
+
+    election = elections.call_election(world.ana, office=office, returning_officer=world.eli)
+    assert election.returning_office.body.slug == "returning-officers"
+    assert congress.chair_office.body.slug == "assembly-chairs"
+    assert election.returning_office.terms.get().member == world.eli
