@@ -10,28 +10,16 @@ Server-Sent Events with plain ``http.client``, as a browser's EventSource would.
 import argparse
 import http.client
 import json
-import subprocess
-import sys
 from pathlib import Path
-
-from tribune.elections.loadtest import ROOT
 
 SLUG = "load-congress"
 
 
 def run_tool(env: dict[str, str], *args: str) -> dict:
     """Run ``python -m tribune.assemblies.loadtest <args>`` and return its JSON answer."""
-    done = subprocess.run(
-        [sys.executable, "-m", "tribune.assemblies.loadtest", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"loadtest {args[0]} failed:\n{done.stdout}\n{done.stderr}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    from tribune.elections.loadtest import run_tool as run
+
+    return run(env, *args, module=__name__)
 
 
 def base(seed: dict) -> str:

@@ -45,10 +45,10 @@ def server_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
     return env
 
 
-def run_tool(env: dict[str, str], *args: str) -> dict:
-    """Run ``python -m tribune.elections.loadtest <args>`` and return its JSON answer."""
+def run_tool(env: dict[str, str], *args: str, module: str = __name__) -> dict:
+    """Run ``python -m <module> <args>`` (this module by default); return its JSON answer."""
     done = subprocess.run(
-        [sys.executable, "-m", "tribune.elections.loadtest", *args],
+        [sys.executable, "-m", module, *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
