@@ -105,6 +105,8 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend, with connections kept open between requests (tribune/lib/sqlite).
+    DATABASES["default"]["ENGINE"] = "tribune.lib.sqlite"
     # WAL lets readers run beside the writer; synchronous=FULL makes every
     # committed (acknowledged) write durable across a power cut; IMMEDIATE
     # transactions take the write lock up front instead of failing mid-way.
@@ -117,6 +119,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # ignores busy timeouts: concurrency tests need threads that wait for the
     # write lock. One file per test process, so parallel runs never collide.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-{os.getpid()}.sqlite3")}
+elif DATABASES["default"]["CONN_MAX_AGE"] == 0 and envint("DB_POOL_SIZE", "16"):
+    # Under ASGI each request runs in a thread of its own, so without a pool every
+    # request would open a PostgreSQL connection (several ms); psycopg_pool keeps them.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 2,
+        "max_size": envint("DB_POOL_SIZE", "16"),
+        "timeout": 20,
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

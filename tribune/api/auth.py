@@ -5,16 +5,13 @@ bodies, audit log) are public — and each endpoint's domain call decides the re
 exactly as in the web UI. Session calls that change state must carry the CSRF token.
 """
 
-from datetime import timedelta
-
 from django.contrib.auth.models import AnonymousUser
-from django.utils import timezone
 from ninja.utils import check_csrf
 
+from tribune.accounts import usage
 from tribune.accounts.models import ApiToken, hash_token
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 
 def token_or_session(request):
@@ -27,10 +24,7 @@ def token_or_session(request):
         )
         if token is None:
             return None
-        now = timezone.now()
-        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
-            # At most one write a minute per token: a vote is not slowed by bookkeeping.
-            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        usage.note_use(token)  # batched: a vote is not slowed by bookkeeping
         request.user = token.user
         return token.user
     if request.user.is_authenticated:

@@ -880,8 +880,15 @@ def get_vote(request, slug: str, pk: int, vote_id: int):
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ballots", response={201: CastOut})
 def cast(request, slug: str, pk: int, vote_id: int, payload: CastIn):
     """Vote yes, no or abstain, for oneself and every proxy one holds; returns the ballots cast."""
-    organisation, actor = _acting(request, slug)
-    vote = _vote(_assembly(organisation, pk), vote_id)
+    from tribune.api.common import acting_member
+
+    actor = acting_member(request, slug)
+    vote = get_object_or_404(
+        LiveVote.objects.select_related("assembly"),
+        assembly__organisation_id=actor.organisation_id,
+        assembly_id=pk,
+        pk=vote_id,
+    )
     return Status(201, {"ballots": services.cast_live_vote(actor, vote, payload.choice)})
 
 

@@ -84,26 +84,41 @@ def test_passwords_are_hashed_with_argon2(db):
     assert user.check_password("a long and unusual passphrase")
 
 
-def test_token_use_is_recorded_at_most_once_a_minute(world, client):
+def test_token_use_is_recorded_at_most_once_a_minute_and_written_in_batches(world, client):
     from datetime import timedelta
     from unittest import mock
 
     from django.utils import timezone
 
+    from tribune.accounts import usage
     from tribune.accounts.models import ApiToken
 
+    usage.flush()
     token, secret = ApiToken.issue(world.users["ben"], "phone")
+    other, other_secret = ApiToken.issue(world.users["cam"], "laptop")
     url = f"/api/v1/organisations/{world.org.slug}/me"
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    assert client.get(url, **auth).status_code == 200
-    token.refresh_from_db()
-    first = token.last_used_at
-    assert first is not None
-    assert client.get(url, **auth).status_code == 200
-    token.refresh_from_db()
-    assert token.last_used_at == first
-    later = timezone.now() + timedelta(minutes=2)
-    with mock.patch("django.utils.timezone.now", return_value=later):
-        assert client.get(url, **auth).status_code == 200
-    token.refresh_from_db()
-    assert token.last_used_at == later
+
+    def call(secret: str) -> None:
+        assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+
+    with mock.patch.object(usage, "FLUSH_SECONDS", 3600):
+        call(secret)
+        call(other_secret)
+        token.refresh_from_db()
+        assert token.last_used_at is None  # noted, not yet written: no write per call
+        usage.flush()
+        token.refresh_from_db()
+        other.refresh_from_db()
+        first = token.last_used_at
+        assert first is not None and other.last_used_at is not None
+        call(secret)  # within the minute: not even noted
+        assert usage._pending == set()
+    with mock.patch.object(usage, "FLUSH_SECONDS", 0):
+        call(secret)
+        token.refresh_from_db()
+        assert token.last_used_at == first
+        later = timezone.now() + timedelta(minutes=2)
+        with mock.patch("django.utils.timezone.now", return_value=later):
+            call(secret)  # due: written by this very call
+        token.refresh_from_db()
+        assert token.last_used_at == later

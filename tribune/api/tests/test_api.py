@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from tribune.accounts import usage
 from tribune.accounts.models import ApiToken
 from tribune.members.models import Member, Standing
 from tribune.members.services import apply_for_membership
@@ -125,6 +126,7 @@ def test_a_personal_token_authenticates(world, token_for):
     response = Client().get(f"{ORG}/members", **token_for("ben"))
     assert response.status_code == 200
     assert {m["name"] for m in response.json()} == {"Ana", "Dana", "Eli", "Ben", "Cam"}
+    usage.flush()  # uses are written in batches
     assert ApiToken.objects.get(user=world.users["ben"]).last_used_at is not None
 
 

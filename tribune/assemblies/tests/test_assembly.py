@@ -214,12 +214,33 @@ def test_vote_progress_is_coalesced_and_the_last_count_always_arrives():
         mock.patch.object(events, "send_now", lambda c, e, d: sent.append(d["cast"])),
     ):
         for cast in range(1, 51):
-            services._push_progress("assembly-0", -1, cast)
+            services._push_progress("assembly-0", -1, lambda cast=cast: cast)
         assert sent == [1]  # the first at once, the rest wait for the interval
         deadline = time.monotonic() + 5
         while len(sent) < 2 and time.monotonic() < deadline:
             time.sleep(0.02)
     assert sent == [1, 50]
+
+
+def test_vote_progress_slows_down_as_more_browsers_listen():
+    """Pushes to every connection are budgeted: more listeners, fewer progress events."""
+    import time
+
+    sent = []
+    with (
+        mock.patch.object(services, "PROGRESS_SECONDS", 0.1),
+        mock.patch.object(services, "PROGRESS_DELIVERIES_PER_SECOND", 10),
+        mock.patch.object(events, "subscriber_count", lambda chan: 15),  # 1.5 s apart
+        mock.patch.object(events, "send_now", lambda c, e, d: sent.append(d["cast"])),
+    ):
+        services._push_progress("assembly-0", -2, lambda: 1)
+        services._push_progress("assembly-0", -2, lambda: 2)
+        time.sleep(0.6)
+        assert sent == [1]  # at 0.1 s apart the second would have gone long ago
+        deadline = time.monotonic() + 5
+        while len(sent) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    assert sent == [1, 2]
 
 
 def test_chairs_and_returning_officers_sit_in_their_own_bodies(world, congress, office):
