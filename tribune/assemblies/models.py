@@ -178,6 +178,7 @@ class Motion(models.Model):
         ADOPTED = "adopted", _("Adopted")
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
+        FALLEN = "fallen", _("Fallen: a competing motion was carried")
 
     assembly = models.ForeignKey(Assembly, models.CASCADE, related_name="motions")
     agenda_item = models.ForeignKey(
@@ -273,7 +274,12 @@ class SpeakerRequest(models.Model):
 
 
 class LiveVote(models.Model):
-    """A vote taken in the hall: opened and closed by the chair, counted at once."""
+    """A vote taken in the hall: opened and closed by the chair, counted at once.
+
+    Either a yes/no vote on one motion or one amendment, or a ranking vote on an
+    agenda item (``item`` set): the competing motions on the item are ranked, and
+    the Schulze order of the count (``order``) is the order in which they are put.
+    """
 
     assembly = models.ForeignKey(Assembly, models.CASCADE, related_name="votes")
     election = models.OneToOneField("elections.Election", models.PROTECT, related_name="live_vote")
@@ -281,10 +287,19 @@ class LiveVote(models.Model):
     amendment = models.ForeignKey(
         Amendment, models.CASCADE, null=True, blank=True, related_name="votes"
     )
+    item = models.ForeignKey(
+        AgendaItem, models.CASCADE, null=True, blank=True, related_name="ranking_votes"
+    )
+    # A ranking vote's result: the motion ids in the order they are to be put.
+    order = models.JSONField(null=True, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
         return str(self.election)
+
+    @property
+    def is_ranking(self) -> bool:
+        return self.item_id is not None
 
 
 class NamedVote(models.Model):
@@ -294,6 +309,8 @@ class NamedVote(models.Model):
     participant = models.ForeignKey(Participant, models.PROTECT, related_name="+")
     choice = models.CharField(max_length=10)
     ballots = models.PositiveIntegerField()
+    # In a ranking vote the choice is "ranking" and this holds the motion ids, first first.
+    ranking = models.JSONField(null=True, blank=True)
 
     class Meta:
         constraints = [

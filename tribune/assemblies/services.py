@@ -554,6 +554,8 @@ def open_vote(
     subject = amendment or motion
     if subject.status != "tabled":
         raise RuleViolation(_t("Only a tabled motion or amendment can be put to the vote."))
+    if motion is not None:
+        _check_ranked_turn(motion)
     if amendment is not None:
         adopted = amendment.motion.amendments.filter(status=Amendment.Status.ADOPTED)
         try:
@@ -721,7 +723,12 @@ def _flush_progress(chan: str, vote_pk: int) -> None:
 
 @transaction.atomic
 def close_vote(actor: Member, vote: LiveVote) -> LiveVote:
-    """Close, count at once, and carry out the result (amendment merged, programme versioned)."""
+    """Close, count at once, and carry out the result (amendment merged, programme versioned).
+
+    A ranking vote is closed by ``close_ranking_vote``, which this hands it to.
+    """
+    if vote.is_ranking:
+        return close_ranking_vote(actor, vote)
     term = chair_term(actor, vote.assembly)
     election = Election.objects.select_for_update().get(pk=vote.election_id)
     if election.status != Status.VOTING:
@@ -775,8 +782,302 @@ def _carry_out(vote: LiveVote, election: Election) -> None:
         motion = vote.motion
         motion.status = Motion.Status.ADOPTED if carried else Motion.Status.REJECTED
         motion.save(update_fields=["status"])
+        if carried:
+            _competitors_fall(motion)
         if carried and motion.programme_section:
             amend_programme(motion, election)
+
+
+# --- ranking competing motions ------------------------------------------------------------
+#
+# Standing orders, as organisers know them: when two or more motions on one item compete
+# (they say different things about the same question), the hall first ranks them, and the
+# Schulze order of that ranking is the order in which they are then put to the usual yes/no
+# vote, first-ranked first. A motion is put only when every motion before it in the order
+# has been rejected or withdrawn; once one of them is carried, the others still tabled
+# fall: the hall has decided the question. Motions the ranking did not order (tabled
+# later, or on other items) are voted on as before.
+
+
+def competing_motions(item: AgendaItem) -> list[Motion]:
+    """The motions still tabled on an agenda item, in the order they were tabled."""
+    return list(item.motions.filter(status=Motion.Status.TABLED).order_by("tabled_at", "pk"))
+
+
+def ranking_of(item: AgendaItem | None) -> LiveVote | None:
+    """The counted ranking vote on an item, whose order decides the order of voting; or None."""
+    if item is None:
+        return None
+    return (
+        item.ranking_votes.filter(order__isnull=False)
+        .select_related("election")
+        .order_by("-opened_at", "-pk")
+        .first()
+    )
+
+
+def in_ranked_order(motions, order: list[int]) -> list[Motion]:
+    """The motions with those in ``order`` first, in that order; the others after, as given."""
+    place = {pk: n for n, pk in enumerate(order)}
+    return sorted(motions, key=lambda m: place.get(m.pk, len(place)))
+
+
+def _check_ranked_turn(motion: Motion) -> None:
+    """A motion in a ranking's order is put only when those before it are no longer tabled."""
+    ranking = ranking_of(motion.agenda_item) if motion.agenda_item_id else None
+    if ranking is None or motion.pk not in ranking.order:
+        return
+    before = ranking.order[: ranking.order.index(motion.pk)]
+    first = (
+        Motion.objects.filter(pk__in=before, status=Motion.Status.TABLED)
+        .order_by()
+        .values_list("pk", "title")
+    )
+    waiting = sorted(first, key=lambda row: before.index(row[0]))
+    if waiting:
+        raise RuleViolation(
+            _t("The ranking vote put “%(title)s” first: it is voted on before this motion.")
+            % {"title": waiting[0][1]},
+            "motion_id",
+        )
+
+
+def _competitors_fall(motion: Motion) -> None:
+    """A carried motion that was ranked against others: those still tabled fall."""
+    ranking = ranking_of(motion.agenda_item) if motion.agenda_item_id else None
+    if ranking is None or motion.pk not in ranking.order:
+        return
+    others = Motion.objects.filter(pk__in=ranking.order, status=Motion.Status.TABLED).exclude(
+        pk=motion.pk
+    )
+    for other in others:
+        other.status = Motion.Status.FALLEN
+        other.save(update_fields=["status"])
+        record(
+            motion.assembly.organisation,
+            "motion.fallen",
+            target=other,
+            data={"carried": motion.pk, "ranking": ranking.pk},
+        )
+
+
+def _motion_refs(pks: list[int], titles: dict[int, str]) -> list[dict]:
+    return [{"id": pk, "title": titles.get(pk, "")} for pk in pks]
+
+
+@transaction.atomic
+def open_ranking_vote(actor: Member, item: AgendaItem) -> LiveVote:
+    """The chair asks the hall to rank the motions competing on an agenda item.
+
+    Needs the chair's mandate, at least two tabled motions on the item, no other vote
+    open and no earlier ranking of the item. The ranking is an election of kind
+    ``assembly`` counted by Schulze (ties broken by the election's seeded lot): secret
+    ballots in the box, the roll from the seated participants with their weights,
+    exactly like a yes/no vote.
+    """
+    assembly = item.assembly
+    term = chair_term(actor, assembly)
+    if assembly.status == Assembly.Status.CLOSED:
+        raise RuleViolation(_t("This assembly is closed."))
+    _no_open_vote(assembly)
+    if ranking_of(item) is not None:
+        raise RuleViolation(
+            _t("The competing motions on this item are already ordered by a ranking vote."),
+            "item",
+        )
+    motions = competing_motions(item)
+    if len(motions) < 2:
+        raise RuleViolation(
+            _t("A ranking vote needs at least two tabled motions competing on this item."),
+            "item",
+        )
+    participants = list(assembly.participants.filter(voting=True))
+    if not participants:
+        raise RuleViolation(_t("No one is seated to vote."))
+    now = timezone.now()
+    title = _t("Order of the motions on “%(item)s”") % {"item": item.title}
+    election = Election.objects.create(
+        organisation=assembly.organisation,
+        kind=Kind.ASSEMBLY,
+        title=title[:300],
+        question=_t("Rank the competing motions: the first in the order is voted on first."),
+        method=Method.SCHULZE,
+        electorate=assembly.branch,
+        status=Status.VOTING,
+        voting_open_at=now,
+        voting_close_at=now + timedelta(days=1),
+        allow_vote_change=False,
+        seed=secrets.randbits(62),
+        options=[[m.pk, m.title] for m in motions],
+    )
+    VoterRoll.objects.bulk_create(
+        [VoterRoll(election=election, member_id=p.member_id, weight=p.weight) for p in participants]
+    )
+    election.electorate_size = sum(p.weight for p in participants)
+    election.save(update_fields=["electorate_size"])
+    vote = LiveVote.objects.create(assembly=assembly, election=election, item=item)
+    record(
+        assembly.organisation,
+        "assembly.ranking_opened",
+        actor=actor,
+        term=term,
+        target=vote,
+        data={"item": item.pk, "motions": [m.pk for m in motions]},
+    )
+    _event(
+        assembly,
+        "vote_opened",
+        vote=vote.pk,
+        subject=election.title,
+        secret=assembly.secret_votes,
+        ranking=True,
+        item=item.pk,
+        motions=[{"id": m.pk, "title": m.title} for m in motions],
+    )
+    return vote
+
+
+def _check_ranking(vote: LiveVote, ranking) -> list[int]:
+    if not isinstance(ranking, list | tuple) or not ranking:
+        raise RuleViolation(_t("Rank at least one of the competing motions."), "ranking")
+    try:
+        ranking = [int(pk) for pk in ranking]
+    except (TypeError, ValueError):
+        raise RuleViolation(_t("A ranking lists motions by their number."), "ranking") from None
+    if len(set(ranking)) != len(ranking):
+        raise RuleViolation(_t("Each motion may be ranked only once."), "ranking")
+    competing = {int(pk) for pk, _title in vote.election.options}
+    if not set(ranking) <= competing:
+        raise RuleViolation(_t("Only the motions competing on this item may be ranked."), "ranking")
+    return ranking
+
+
+def cast_ranking(member: Member, vote: LiveVote, ranking) -> int:
+    """Rank the competing motions, for oneself and every proxy one holds; returns the ballots.
+
+    A full or partial ranking (motion ids, first preference first); a motion left out
+    is ranked below every listed one. As with a yes/no vote, a delegate of weight w
+    casts w identical secret ballots, a proxy holder casts for each giver, the roll is
+    marked by a conditional update in the same transaction (a second cast is refused)
+    and the ballot carries no link to the voter. Where the standing orders make votes
+    named (``secret_votes`` off), each voter's ranking is recorded as a named vote with
+    the choice "ranking" and the motion ids in order.
+    """
+    if not vote.is_ranking:
+        raise RuleViolation(_t("This vote is yes or no, not a ranking."), "ranking")
+    ranking = _check_ranking(vote, ranking)
+    participant = _participant(member, vote.assembly)
+    proxies = []
+    if vote.assembly.proxies_allowed:
+        held_or_given = Q(giver=participant) | Q(holder=participant)
+        proxies = list(Proxy.objects.filter(held_or_given).select_related("giver"))
+    if any(p.giver_id == participant.pk for p in proxies):
+        raise RuleViolation(_t("You gave your vote by proxy."), "ranking")
+    voters = ([participant] if participant.voting else []) + [p.giver for p in proxies]
+    with transaction.atomic():
+        entries = list(
+            VoterRoll.objects.filter(
+                election_id=vote.election_id,
+                member_id__in=[v.member_id for v in voters],
+                voted=False,
+            ).only("pk", "member_id", "weight")
+        )
+        marked = VoterRoll.objects.filter(pk__in=[e.pk for e in entries], voted=False)
+        if not entries or marked.update(voted=True) != len(entries):
+            raise RuleViolation(_t("You have already voted in this election."), "ranking")
+        Ballot.objects.bulk_create(
+            Ballot(
+                election_id=vote.election_id,
+                choice=ranking,
+                tracker=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
+            )
+            for entry in entries
+            for _ in range(entry.weight)
+        )
+        if not vote.assembly.secret_votes:
+            by_member = {v.member_id: v for v in voters}
+            NamedVote.objects.bulk_create(
+                NamedVote(
+                    live_vote=vote,
+                    participant=by_member[e.member_id],
+                    choice="ranking",
+                    ranking=ranking,
+                    ballots=e.weight,
+                )
+                for e in entries
+            )
+        locked = Election.objects.select_for_update(no_key=True).filter(pk=vote.election_id)
+        if locked.values_list("status", flat=True).first() != Status.VOTING:
+            raise RuleViolation(_t("Voting is not open."), "ranking")
+        roll = VoterRoll.objects.filter(election_id=vote.election_id, voted=True)
+        chan = channel(vote.assembly)
+        transaction.on_commit(lambda: _push_progress(chan, vote.pk, roll.count))
+    return sum(e.weight for e in entries)
+
+
+def ranking_result(vote: LiveVote) -> dict | None:
+    """A counted ranking: the order (id and title), ballots, and the Schulze details by id."""
+    election = vote.election
+    if vote.order is None or not election.result:
+        return None
+    titles = {int(pk): title for pk, title in election.options}
+    by_name = {name: pk for pk, name in elections.candidate_names(election).items()}
+    params = election.result.get("parameters") or {}
+
+    def by_id(table: dict) -> dict:
+        return {
+            str(by_name[a]): {str(by_name[b]): n for b, n in row.items()}
+            for a, row in table.items()
+        }
+
+    return {
+        "order": _motion_refs(vote.order, titles),
+        "ballots": election.turnout or 0,
+        "method": "schulze",
+        "pairwise": by_id(params.get("pairwise", {})),
+        "strongest_paths": by_id(params.get("strongest_paths", {})),
+        "ties": election.result.get("ties", []),
+    }
+
+
+@transaction.atomic
+def close_ranking_vote(actor: Member, vote: LiveVote) -> LiveVote:
+    """The chair closes a ranking vote: counted at once by Schulze; the order is recorded.
+
+    The order is published with the pairwise counts and strongest paths; the chair then
+    puts the motions to yes/no votes in that order (``open_vote`` refuses any other).
+    """
+    term = chair_term(actor, vote.assembly)
+    if not vote.is_ranking:
+        raise RuleViolation(_t("This vote is yes or no, not a ranking."))
+    election = Election.objects.select_for_update().get(pk=vote.election_id)
+    if election.status != Status.VOTING:
+        raise RuleViolation(_t("This vote is not open."))
+    now = timezone.now()
+    election.voting_close_at = max(now, election.voting_open_at + timedelta(microseconds=1))
+    election.save(update_fields=["voting_close_at"])
+    election = elections.advance(election, election.voting_close_at)
+    vote.election = election
+    by_name = {name: pk for pk, name in elections.candidate_names(election).items()}
+    vote.order = [by_name[name] for name in election.result["ranking"]]
+    vote.save(update_fields=["order"])
+    result = ranking_result(vote)
+    record(
+        vote.assembly.organisation,
+        "assembly.ranking_closed",
+        actor=actor,
+        term=term,
+        target=vote,
+        data={"order": vote.order, "ballots": result["ballots"]},
+    )
+    _event(
+        vote.assembly,
+        "vote_closed",
+        vote=vote.pk,
+        subject=election.title,
+        result={"ranking": True, "order": result["order"], "ballots": result["ballots"]},
+    )
+    return vote
 
 
 # --- the programme ------------------------------------------------------------------------
@@ -830,16 +1131,28 @@ def minutes(assembly: Assembly) -> str:
     """The minutes in Markdown: every item, motion, amendment and vote with its result."""
     lines = [f"# {assembly.title}", "", _t("Minutes generated by Tribune."), ""]
     sections = [
-        (f"{item.position}. {item.title}", item.report, item.motions.all())
+        (f"{item.position}. {item.title}", item.report, list(item.motions.all()))
         for item in assembly.agenda.all()
     ]
-    loose = assembly.motions.filter(agenda_item__isnull=True)
-    if loose.exists():
+    loose = list(assembly.motions.filter(agenda_item__isnull=True))
+    if loose:
         sections.append((_t("Other motions"), "", loose))
     for heading, report, motions in sections:
         lines += [f"## {heading}", ""]
         if report:
             lines += [report, ""]
+        ranking = ranking_of(motions[0].agenda_item) if motions else None
+        if ranking is not None:
+            titles = dict(ranking.election.options)
+            order = ", ".join(
+                f"{n}. {titles.get(pk, '?')}" for n, pk in enumerate(ranking.order, start=1)
+            )
+            lines += [
+                f"- {_t('Ranking vote on the competing motions')} "
+                f"({_t('Schulze')}, {ranking.election.turnout or 0} {_t('ballots')}): {order}",
+                "",
+            ]
+            motions = in_ranked_order(motions, ranking.order)
         for motion in motions:
             lines += [f"### {_t('Motion')}: {motion.title} — {motion.get_status_display()}", ""]
             for amendment in motion.amendments.all():

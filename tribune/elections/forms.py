@@ -63,7 +63,7 @@ class CallElectionForm(forms.Form):
     method = forms.ChoiceField(
         label=_("Counting method"),
         choices=[("", _("As usual: instant-runoff for one seat, STV for several"))]
-        + [(m.value, m.label) for m in Method if m != Method.YES_NO],
+        + [(m.value, m.label) for m in Method if m not in (Method.YES_NO, Method.SCHULZE)],
         required=False,
     )
     electorate = forms.ModelChoiceField(

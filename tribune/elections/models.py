@@ -28,6 +28,8 @@ class Method(models.TextChoices):
     SCOTTISH_STV = "scottish-stv", _("Single transferable vote (Scottish rules)")
     MEEK_STV = "meek-stv", _("Single transferable vote (Meek)")
     YES_NO = "yes-no", _("Yes / no / abstain")
+    # Orders options that are not candidacies (an assembly's competing motions).
+    SCHULZE = "schulze", _("Ranking (Schulze)")
 
 
 class Status(models.TextChoices):
@@ -89,6 +91,9 @@ class Election(models.Model):
     # Majority and quorum for yes/no votes whose rule is not the constitution's
     # (e.g. an assembly's standing orders): {"threshold": "2/3", "strict": false, ...}.
     motion_rule = models.JSONField(null=True, blank=True)
+    # What is ranked when the options are not candidacies (e.g. an assembly's competing
+    # motions): [[id, name], ...] in ballot order; ballots list these ids. Null elsewhere.
+    options = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -155,7 +155,7 @@ def call_election(
     seats = seats or (office.seats if office else 1)
     if kind == Kind.OFFICE:
         method = method or (Method.IRV if seats == 1 else Method.SCOTTISH_STV)
-        if method == Method.YES_NO or (seats > 1 and method == Method.IRV):
+        if method in (Method.YES_NO, Method.SCHULZE) or (seats > 1 and method == Method.IRV):
             raise RuleViolation(_t("Choose a counting method for this office."), "method")
     else:
         method = Method.YES_NO
@@ -491,6 +491,8 @@ def validate_choice(election: Election, choice):
         if choice not in ("yes", "no", "abstain"):
             raise RuleViolation(_t("Vote yes, no or abstain."), "choice")
         return choice
+    if election.options is not None:
+        return _validate_ranking_of_options(election, choice)
     if not isinstance(choice, list | tuple) or not choice:
         raise RuleViolation(_t("Rank at least one candidate."), "choice")
     on_ballot = {c.pk for c in _ballot_candidacies(election)}
@@ -502,6 +504,21 @@ def validate_choice(election: Election, choice):
         raise RuleViolation(_t("Each candidate may be ranked only once."), "choice")
     if not set(ranking) <= on_ballot:
         raise RuleViolation(_t("Only candidates on this ballot may be ranked."), "choice")
+    return ranking
+
+
+def _validate_ranking_of_options(election: Election, choice) -> list[int]:
+    """A ranking of an election's options (not candidacies): listed ids, each once, one at least."""
+    if not isinstance(choice, list | tuple) or not choice:
+        raise RuleViolation(_t("Rank at least one option."), "choice")
+    try:
+        ranking = [int(c) for c in choice]
+    except (TypeError, ValueError):
+        raise RuleViolation(_t("A ranking lists the options on the ballot."), "choice") from None
+    if len(set(ranking)) != len(ranking):
+        raise RuleViolation(_t("Each option may be ranked only once."), "choice")
+    if not set(ranking) <= set(candidate_names(election)):
+        raise RuleViolation(_t("Only the options on this ballot may be ranked."), "choice")
     return ranking
 
 
@@ -533,6 +550,9 @@ def cast_ballot(member: Member, election: Election, choice, *, key: str = "") ->
     _throttle(member)
     with transaction.atomic():
         election = Election.objects.get(pk=election.pk)
+        if election.kind == Kind.ASSEMBLY:
+            # Cast in the hall, where weights, proxies and named votes are applied.
+            raise RuleViolation(_t("Votes at an assembly are cast on the assembly's page."))
         now = timezone.now()
         if election.status != Status.VOTING or not (
             election.voting_open_at <= now < election.voting_close_at
@@ -572,12 +592,19 @@ def has_voted(member: Member, election: Election) -> bool:
 
 
 def candidate_names(election: Election) -> dict[int, str]:
-    """Candidacy id → the name printed on the ballot (unique even for namesakes)."""
+    """Candidacy id → the name printed on the ballot (unique even for namesakes).
+
+    Where an election ranks options that are not candidacies (``Election.options``,
+    e.g. an assembly's competing motions), option id → its name, made unique the same way.
+    """
+    if election.options is not None:
+        entries = [(int(pk), str(name)) for pk, name in election.options]
+    else:
+        entries = [(c.pk, c.member.name) for c in _ballot_candidacies(election)]
     names, seen = {}, {}
-    for c in _ballot_candidacies(election):
-        name = c.member.name
+    for pk, name in entries:
         seen[name] = seen.get(name, 0) + 1
-        names[c.pk] = name if seen[name] == 1 else f"{name} ({seen[name]})"
+        names[pk] = name if seen[name] == 1 else f"{name} ({seen[name]})"
     return names
 
 
@@ -652,11 +679,14 @@ def count(election: Election) -> Election:
                 p, election.seats, seed=election.seed
             ),
             Method.MEEK_STV: lambda p: voting.meek_stv(p, election.seats, seed=election.seed),
+            # The full Schulze order; ties between options are broken by the seeded lot.
+            Method.SCHULZE: lambda p: voting.schulze(p, seed=election.seed),
         }[election.method]
         result = counter(profile)
-        by_name = {name: cid for cid, name in candidate_names(election).items()}
-        for rank, name in enumerate(result.elected, start=1):
-            Candidacy.objects.filter(pk=by_name[name]).update(elected_rank=rank)
+        if election.options is None:
+            by_name = {name: cid for cid, name in candidate_names(election).items()}
+            for rank, name in enumerate(result.elected, start=1):
+                Candidacy.objects.filter(pk=by_name[name]).update(elected_rank=rank)
     election.result = result.to_dict()
     election.save(update_fields=["result", "passed", "turnout"])
     _move(election, Status.COUNTED, data={"turnout": election.turnout})
