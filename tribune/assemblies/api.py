@@ -242,6 +242,27 @@ class CastOut(Schema):
     ballots: int
 
 
+class RankingIn(Schema):
+    # Motion ids, first preference first; a full or partial ranking of the competing motions.
+    ranking: list[int]
+
+
+class MotionRef(Schema):
+    id: int
+    title: str
+
+
+class RankingOut(Schema):
+    order: list[MotionRef]
+    ballots: int
+    method: str
+    # By motion id: ballots ranking the row's motion above the column's, and the strongest
+    # (Schulze, winning votes) path strengths; ties broken by the seeded lot.
+    pairwise: dict[str, dict[str, int]]
+    strongest_paths: dict[str, dict[str, int]]
+    ties: list[dict]
+
+
 class ResultOut(Schema):
     yes: int
     no: int
@@ -255,14 +276,19 @@ class NamedOut(Schema):
     name: str
     choice: str
     ballots: int
+    ranking: list[int] | None = None
 
 
 class VoteOut(Schema):
     id: int
     election_id: int
+    kind: str  # "motion", "amendment" or "ranking" (of the competing motions on an item)
     subject: str
     motion_id: int | None
     amendment_id: int | None
+    agenda_item_id: int | None
+    options: list[MotionRef] | None
+    ranking: RankingOut | None
     status: str
     secret: bool
     opened_at: datetime
@@ -542,7 +568,7 @@ def _vote_out(vote: LiveVote) -> dict:
         election.result
     )
     result = None
-    if counted:
+    if counted and not vote.is_ranking:
         result = {
             **services.vote_counts(election),
             "carried": bool(election.passed),
@@ -556,15 +582,22 @@ def _vote_out(vote: LiveVote) -> dict:
                 "name": n.participant.member.name,
                 "choice": n.choice,
                 "ballots": n.ballots,
+                "ranking": n.ranking,
             }
             for n in vote.named.select_related("participant__member").order_by("pk")
         ]
     return {
         "id": vote.pk,
         "election_id": election.pk,
+        "kind": "ranking" if vote.is_ranking else "amendment" if vote.amendment_id else "motion",
         "subject": election.title,
         "motion_id": vote.motion_id,
         "amendment_id": vote.amendment_id,
+        "agenda_item_id": vote.item_id,
+        "options": [{"id": pk, "title": title} for pk, title in election.options]
+        if vote.is_ranking
+        else None,
+        "ranking": services.ranking_result(vote) if vote.is_ranking and counted else None,
         "status": election.status,
         "secret": vote.assembly.secret_votes,
         "opened_at": vote.opened_at,
@@ -889,12 +922,39 @@ def cast(request, slug: str, pk: int, vote_id: int, payload: CastIn):
         assembly_id=pk,
         pk=vote_id,
     )
+    if vote.item_id is not None:
+        raise RuleViolation(
+            _t("This vote ranks the competing motions: send a ranking, not yes or no."), "choice"
+        )
     return Status(201, {"ballots": services.cast_live_vote(actor, vote, payload.choice)})
+
+
+@router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/ranking", response={201: VoteOut})
+def open_ranking_vote(request, slug: str, pk: int, item_id: int):
+    """The chair asks the hall to rank the motions competing on an item (two or more).
+
+    The Schulze order of the count is the order in which they are then put to the vote;
+    once one is carried, the others fall.
+    """
+    organisation, actor = _acting(request, slug)
+    vote = services.open_ranking_vote(actor, _item(_assembly(organisation, pk), item_id))
+    return Status(201, _vote_out(_vote(vote.assembly, vote.pk)))
+
+
+@router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ranking", response={201: CastOut})
+def cast_ranking(request, slug: str, pk: int, vote_id: int, payload: RankingIn):
+    """Rank the competing motions (ids, first first), for oneself and every proxy one holds."""
+    organisation, actor = _acting(request, slug)
+    vote = _vote(_assembly(organisation, pk), vote_id)
+    return Status(201, {"ballots": services.cast_ranking(actor, vote, payload.ranking)})
 
 
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/close", response=VoteOut)
 def close_vote(request, slug: str, pk: int, vote_id: int):
-    """The chair closes the vote; it is counted at once and the result pushed to every browser."""
+    """The chair closes the vote; it is counted at once and the result pushed to every browser.
+
+    A ranking vote's result is the order of the competing motions (``ranking``).
+    """
     organisation, actor = _acting(request, slug)
     vote = services.close_vote(actor, _vote(_assembly(organisation, pk), vote_id))
     return _vote_out(vote)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tribune.accounts.models import ApiToken
 from tribune.assemblies import services
-from tribune.assemblies.models import Assembly, Participant
+from tribune.assemblies.models import Assembly, Motion, Participant
 from tribune.elections.models import Ballot
 from tribune.offices.models import BodyKind, TermSource
 from tribune.offices.services import begin_term, create_body, create_office
@@ -324,3 +324,119 @@ def test_unknown_records_are_404(world, congress, auth):
     assert get(f"/assemblies/{congress}/votes/999999").status_code == 404
     response = Client().get("/api/v1/organisations/nowhere/programme")
     assert response.status_code == 404
+
+
+# --- ranking competing motions ----------------------------------------------------------
+
+
+def _ranked_motions(congress: int, auth) -> tuple[int, list[dict]]:
+    base = f"/assemblies/{congress}"
+    item = post(f"{base}/agenda", auth("eli"), {"title": "Rent strike"}).json()
+    motions = [
+        post(
+            f"{base}/motions",
+            auth("ben"),
+            {"title": title, "text": f"{title}.", "agenda_item_id": item["id"]},
+        ).json()
+        for title in ("Strike now", "Ballot first")
+    ]
+    return item["id"], motions
+
+
+def test_a_ranking_vote_orders_the_competing_motions(world, congress, auth):
+    base = f"/assemblies/{congress}"
+    item, (a, b) = _ranked_motions(congress, auth)
+    lone = post(f"{base}/agenda", auth("eli"), {"title": "Reports"}).json()
+    _close_deadline(congress)
+    open_ = f"{base}/agenda/{item}/ranking"
+    response = post(open_, auth("eli"))
+    assert reasons(response) == {"__all__": "No one is seated to vote."}
+    post(f"{base}/participants", auth("eli"))
+    assert post(open_).status_code == 401
+    response = post(open_, auth("ben"))
+    assert response.status_code == 403
+    assert reasons(response) == {"__all__": "Only the chair of this assembly can do this."}
+    response = post(f"{base}/agenda/{lone['id']}/ranking", auth("eli"))
+    assert response.status_code == 400
+    assert reasons(response) == {
+        "item": "A ranking vote needs at least two tabled motions competing on this item."
+    }
+    assert post(f"{base}/agenda/999999/ranking", auth("eli")).status_code == 404
+
+    response = post(open_, auth("eli"))
+    assert response.status_code == 201, response.content
+    vote = response.json()
+    assert vote["kind"] == "ranking" and vote["agenda_item_id"] == item
+    assert vote["options"] == [
+        {"id": a["id"], "title": "Strike now"},
+        {"id": b["id"], "title": "Ballot first"},
+    ]
+    assert vote["result"] is None and vote["ranking"] is None and vote["electorate"] == 5
+    response = post(f"{base}/votes", auth("eli"), {"motion_id": a["id"]})
+    assert reasons(response) == {"__all__": "Not while a vote is open."}
+
+    rank = f"{base}/votes/{vote['id']}/ranking"
+    response = post(rank, auth("ben"), {"ranking": [a["id"], a["id"]]})
+    assert response.status_code == 400
+    assert reasons(response) == {"ranking": "Each motion may be ranked only once."}
+    response = post(rank, auth("ben"), {"ranking": [999999]})
+    assert reasons(response) == {
+        "ranking": "Only the motions competing on this item may be ranked."
+    }
+    response = post(rank, auth("ben"), {"ranking": []})
+    assert reasons(response) == {"ranking": "Rank at least one of the competing motions."}
+    response = post(rank, auth("ben"), {"ranking": "first"})
+    assert response.status_code == 422 and "ranking" in reasons(response)
+    response = post(f"{base}/votes/{vote['id']}/ballots", auth("ben"), {"choice": "yes"})
+    assert reasons(response) == {
+        "choice": "This vote ranks the competing motions: send a ranking, not yes or no."
+    }
+    for who, ranking in (("ben", [b["id"], a["id"]]), ("cam", [b["id"]]), ("ana", [a["id"]])):
+        response = post(rank, auth(who), {"ranking": ranking})
+        assert response.status_code == 201 and response.json() == {"ballots": 1}
+    response = post(rank, auth("ben"), {"ranking": [a["id"]]})
+    assert reasons(response) == {"ranking": "You have already voted in this election."}
+    assert get(f"{base}/votes/{vote['id']}").json()["cast"] == 3
+
+    close = f"{base}/votes/{vote['id']}/close"
+    assert post(close, auth("ben")).status_code == 403
+    closed = post(close, auth("eli")).json()
+    ranking = closed["ranking"]
+    assert ranking["order"] == [
+        {"id": b["id"], "title": "Ballot first"},
+        {"id": a["id"], "title": "Strike now"},
+    ]
+    assert ranking["ballots"] == 3 and ranking["method"] == "schulze"
+    assert ranking["pairwise"] == {str(a["id"]): {str(b["id"]): 1}, str(b["id"]): {str(a["id"]): 2}}
+    assert closed["result"] is None
+    assert {(n["name"], tuple(n["ranking"])) for n in closed["named"]} == {
+        ("Ben", (b["id"], a["id"])),
+        ("Cam", (b["id"],)),
+        ("Ana", (a["id"],)),
+    }
+    response = post(close, auth("eli"))
+    assert reasons(response) == {"__all__": "This vote is not open."}
+    response = post(open_, auth("eli"))
+    assert reasons(response) == {
+        "item": "The competing motions on this item are already ordered by a ranking vote."
+    }
+
+    response = post(f"{base}/votes", auth("eli"), {"motion_id": a["id"]})
+    assert response.status_code == 400
+    assert reasons(response) == {
+        "motion_id": "The ranking vote put “Ballot first” first: it is voted on before this motion."
+    }
+    yes_no = post(f"{base}/votes", auth("eli"), {"motion_id": b["id"]}).json()
+    for who in ("ben", "cam"):
+        post(f"{base}/votes/{yes_no['id']}/ballots", auth(who), {"choice": "yes"})
+    assert post(f"{base}/votes/{yes_no['id']}/close", auth("eli")).json()["result"]["carried"]
+    statuses = {m["id"]: m["status"] for m in get(f"{base}/motions").json()}
+    assert statuses == {a["id"]: Motion.Status.FALLEN, b["id"]: Motion.Status.ADOPTED}
+    minutes = get(f"{base}/minutes").content.decode()
+    assert "1. Ballot first, 2. Strike now" in minutes
+
+
+def test_the_ranking_paths_are_in_the_schema(world):
+    paths = Client().get("/api/v1/openapi.json").json()["paths"]
+    assert "/api/v1/organisations/{slug}/assemblies/{pk}/agenda/{item_id}/ranking" in paths
+    assert "/api/v1/organisations/{slug}/assemblies/{pk}/votes/{vote_id}/ranking" in paths
