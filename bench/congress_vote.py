@@ -344,6 +344,7 @@ def main() -> int:
             raise
         server.stop()
         counted = loadtest.run_tool(env, "count", "--vote", str(figures["vote"]))
+        server_log = (data_dir / "server.log").read_text()
 
     database = "postgresql" if args.database_url else "sqlite"
     events_bus = f"redis ({redis_url})" if redis_url else "in-process"
@@ -386,6 +387,7 @@ def main() -> int:
     print(f"result: {json.dumps(figures['api_result'])}; database {json.dumps(counted['result'])}")
     if figures["errors"] or figures["stream_errors"]:
         print(f"errors: {figures['errors']} {figures['stream_errors']}")
+        print(f"server log (end):\n{server_log[-3000:]}")
     print("OK: exactly one ballot per participant, every stream got the result" if ok else "FAIL")
     return 0 if ok else 1
 

@@ -10,6 +10,7 @@ Server-Sent Events with plain ``http.client``, as a browser's EventSource would.
 import argparse
 import http.client
 import json
+import time
 from pathlib import Path
 
 SLUG = "load-congress"
@@ -34,6 +35,7 @@ class Stream:
     """One open SSE connection; ``next_event`` returns each ``data:`` message as a dict."""
 
     def __init__(self, port: int, path: str, timeout: float = 30):
+        self.timeout = timeout
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         self.conn.request("GET", path, headers={"Accept": "text/event-stream"})
         self.response = self.conn.getresponse()
@@ -44,7 +46,12 @@ class Stream:
             pass
 
     def next_event(self) -> dict:
+        """The next ``data:`` message; TimeoutError if none comes within the timeout
+        (keep-alive comments keep the socket busy, so its own timeout is not enough)."""
+        deadline = time.monotonic() + self.timeout
         while True:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no event within the timeout")
             line = self.response.readline()
             if not line:
                 raise ConnectionError("the event stream ended")

@@ -82,8 +82,13 @@
     try { message = JSON.parse(event.data); } catch (e) { return; }
     var handler = handlers[message.event];
     if (handler) handler(message.data || {});
-    else if (["vote_opened", "current_item", "speakers", "agenda", "participants"].indexOf(message.event) >= 0) refresh();
+    else if (["vote_opened", "current_item", "speakers", "agenda", "participants", "resync"].indexOf(message.event) >= 0) refresh();
   };
-  source.onopen = function () { root.dataset.connected = "1"; };
+  // Events sent while the stream was down are not replayed ("resync" says the
+  // server's own link to Redis was down): after any reconnection, fetch the state.
+  source.onopen = function () {
+    if (root.dataset.connected === "1") refresh();
+    root.dataset.connected = "1";
+  };
   startTimer();
 })();
