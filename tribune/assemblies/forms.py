@@ -163,6 +163,32 @@ class BallotForm(forms.Form):
     )
 
 
+class RankingForm(forms.Form):
+    """Number the competing motions: 1 for the one to take first, 2 next, and so on.
+
+    A motion left without a number is ranked below every numbered one. ``ranking``
+    gives the motion ids in the order numbered; the service checks what is ranked.
+    """
+
+    def __init__(self, *args, options: list, **kwargs):
+        super().__init__(*args, **kwargs)
+        numbers = [("", "—")] + [(str(n), str(n)) for n in range(1, len(options) + 1)]
+        for pk, title in options:
+            self.fields[f"rank_{pk}"] = forms.ChoiceField(
+                label=title, choices=numbers, required=False
+            )
+
+    def clean(self):
+        data = super().clean()
+        numbered = [(int(v), int(k[5:])) for k, v in data.items() if k.startswith("rank_") and v]
+        if not numbered:
+            raise forms.ValidationError(_("Number at least one motion."))
+        if len({n for n, _pk in numbered}) != len(numbered):
+            raise forms.ValidationError(_("Give each motion a different number."))
+        data["ranking"] = [pk for _n, pk in sorted(numbered)]
+        return data
+
+
 class ProxyForm(forms.Form):
     holder = ParticipantChoiceField(label=_("Give my vote to"), queryset=None)
 

@@ -27,6 +27,7 @@ from tribune.assemblies.forms import (
     MotionForm,
     OpenVoteForm,
     ProxyForm,
+    RankingForm,
     SpeakForm,
     SubstituteForm,
     TransferForm,
@@ -194,6 +195,10 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
         .order_by("-opened_at", "-pk")
         .first()
     )
+    ranking_form = None
+    if vote is not None and vote.is_ranking:
+        ranking_form = forms.get("ranking_form") or RankingForm(options=vote.election.options)
+    last_ranking = services.ranking_result(last) if last and last.is_ranking else None
     return {
         "assembly": assembly,
         "is_chair": _is_chair(viewer, assembly),
@@ -213,11 +218,56 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
         ),
         "last": last,
         "last_counts": services.vote_counts(last.election) if last else None,
-        "last_named": last.named.select_related("participant__member") if last else (),
+        "last_named": _named(last) if last else (),
+        "last_ranking": last_ranking,
+        "ranking_form": ranking_form,
         "speak_form": forms.get("speak_form") or SpeakForm(),
         "ballot_form": forms.get("ballot_form") or BallotForm(),
         "open_vote_form": forms.get("open_vote_form") or OpenVoteForm(assembly=assembly),
     }
+
+
+def _named(vote: LiveVote) -> list:
+    """Who voted how; for a ranking, ``titles`` holds the motions ranked, first first."""
+    named = list(vote.named.select_related("participant__member"))
+    if vote.is_ranking:
+        titles = {pk: title for pk, title in vote.election.options}
+        for n in named:
+            n.titles = [titles.get(pk, "") for pk in n.ranking or []]
+    return named
+
+
+def _agenda_and_motions(assembly: Assembly, motions) -> tuple[list, list]:
+    """Agenda items with what the ranking of competing motions needs, and the motions with
+    each ranked item's motions in the order decided (at the place of the item's first)."""
+    items = list(assembly.agenda.all())
+    by_item: dict[int, list] = {}
+    for motion in motions:
+        by_item.setdefault(motion.agenda_item_id, []).append(motion)
+    orders = {}
+    for item in items:
+        ranking = services.ranking_of(item)
+        tabled = [m for m in by_item.get(item.pk, []) if m.status == Motion.Status.TABLED]
+        item.can_rank = ranking is None and len(tabled) >= 2
+        item.ranked = []
+        if ranking is not None:
+            orders[item.pk] = ranking.order
+            item.ranked = services.in_ranked_order(
+                [m for m in by_item.get(item.pk, []) if m.pk in ranking.order], ranking.order
+            )
+    shown, done = [], set()
+    for motion in motions:
+        order = orders.get(motion.agenda_item_id)
+        if order is None:
+            shown.append(motion)
+        elif motion.agenda_item_id not in done:
+            done.add(motion.agenda_item_id)
+            for place, m in enumerate(
+                services.in_ranked_order(by_item[motion.agenda_item_id], order)
+            ):
+                m.ranked_place = place + 1 if m.pk in order else None
+                shown.append(m)
+    return items, shown
 
 
 def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **forms) -> dict:
@@ -232,6 +282,7 @@ def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **for
     motions = assembly.motions.select_related("agenda_item", "tabled_by").prefetch_related(
         "versions", "amendments"
     )
+    agenda, motions = _agenda_and_motions(assembly, list(motions))
     return {
         "organisation": organisation,
         "viewer": viewer,
@@ -252,7 +303,7 @@ def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **for
         ]
         if assembly.kind == Assembly.Kind.DELEGATES
         else [],
-        "agenda": assembly.agenda.all(),
+        "agenda": agenda,
         "motions": [_motion_view(m) for m in motions],
         "before_deadline": timezone.now() <= assembly.motions_deadline,
         "motion_form": forms.get("motion_form") or MotionForm(assembly=assembly, sections=sections),
@@ -391,7 +442,8 @@ def _button(request, assembly: Assembly, action, *args, done: str) -> HttpRespon
 @login_required
 @require_POST
 def chair_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpResponse:
-    """Seat participants, call delegate elections, call the next speaker, close the vote."""
+    """Seat participants, call delegate elections, call the next speaker, open a ranking vote
+    on an item's competing motions, close the vote."""
     organisation, viewer = organisation_and_viewer(request, slug)
     assembly = _assembly(organisation, pk)
     viewer = _member(viewer)
@@ -422,6 +474,16 @@ def chair_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpR
         vote = get_object_or_404(assembly.votes, pk=request.POST.get("vote"))
         return _button(
             request, assembly, services.close_vote, viewer, vote, done=_t("The vote is closed.")
+        )
+    if action == "open-ranking":
+        item = get_object_or_404(assembly.agenda, pk=request.POST.get("item"))
+        return _button(
+            request,
+            assembly,
+            services.open_ranking_vote,
+            viewer,
+            item,
+            done=_t("The ranking vote is open."),
         )
     if action == "close":
         return _button(
@@ -552,6 +614,8 @@ def cast(request: HttpRequest, slug: str, pk: int, vote_id: int) -> HttpResponse
     vote = get_object_or_404(
         LiveVote.objects.select_related("election"), assembly=assembly, pk=vote_id
     )
+    if vote.is_ranking:
+        return _rank(request, assembly, viewer, vote)
     form = BallotForm(request.POST)
     if form.is_valid():
         ballots = attempt(form, services.cast_live_vote, viewer, vote, form.cleaned_data["choice"])
@@ -564,6 +628,22 @@ def cast(request: HttpRequest, slug: str, pk: int, vote_id: int) -> HttpResponse
             )
             return _back(assembly)
     return _again(request, assembly, viewer, ballot_form=form)
+
+
+def _rank(request: HttpRequest, assembly: Assembly, viewer: Member, vote: LiveVote):
+    """The ranking form of a ranking vote: a number per competing motion."""
+    form = RankingForm(request.POST, options=vote.election.options)
+    if form.is_valid():
+        ballots = attempt(form, services.cast_ranking, viewer, vote, form.cleaned_data["ranking"])
+        if ballots is not None:
+            messages.success(
+                request,
+                _t("Your ranking is cast (%(n)s ballots).") % {"n": ballots}
+                if ballots != 1
+                else _t("Your ranking is cast."),
+            )
+            return _back(assembly)
+    return _again(request, assembly, viewer, ranking_form=form)
 
 
 @login_required

@@ -51,6 +51,18 @@
     var p = document.createElement("p");
     var subject = document.createElement("strong");
     subject.textContent = data.subject || "";
+    if (r.order) {  // a ranking vote: the order in which the competing motions are put
+      var ol = document.createElement("ol");
+      ol.className = "ranked-order";
+      r.order.forEach(function (m) {
+        var li = document.createElement("li");
+        li.textContent = m.title;
+        ol.append(li);
+      });
+      p.append(subject);
+      el.replaceChildren(p, ol);
+      return;
+    }
     var verdict = document.createElement("span");
     verdict.className = (r.carried ? "carried" : "lost") + " verdict";
     verdict.textContent = r.carried ? label("carried") : label("lost");

@@ -125,7 +125,8 @@ urlpatterns = [
     path(org + "assemblies/<int:pk>/agenda/", assemblies.add_item, name="add_agenda_item"),
     re_path(
         r"^o/(?P<slug>[-\w]+)/assemblies/(?P<pk>\d+)/chair/"
-        r"(?P<action>seat|delegate-elections|next-speaker|close-vote|current-item|close)/$",
+        r"(?P<action>seat|delegate-elections|next-speaker|close-vote|current-item|close"
+        r"|open-ranking)/$",
         assemblies.chair_action,
         name="chair_action",
     ),

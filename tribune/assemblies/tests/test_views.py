@@ -307,3 +307,49 @@ def test_the_chair_closes_the_assembly_and_no_vote_opens_after(world, congress, 
     assert refused.status_code == 400 and "This assembly is closed." in _text(refused)
     assert not LiveVote.objects.exists()
     assert "First congress" in _text(as_().get(f"{ORG}/assemblies/"))
+
+
+def test_the_hall_ranks_competing_motions_with_a_number_each(world, congress, as_):
+    item = services.add_agenda_item(world.eli, congress, title="Rent strike")
+    first, second = (
+        services.table_motion(world.ben, congress, title=t, text=f"{t}.", agenda_item=item)
+        for t in ("Strike now", "Ballot first")
+    )
+    eli, ben = as_("eli"), as_("ben")
+    eli.post(_url(congress, "chair/seat/"))
+    assert "Rank the competing motions" in _text(eli.get(_url(congress)))
+    assert "Rank the competing motions" not in _text(ben.get(_url(congress)))
+    open_ranking = _url(congress, "chair/open-ranking/")
+    refused = ben.post(open_ranking, {"item": item.pk})
+    assert refused.status_code == 403 and "Only the chair" in _text(refused)
+    assert eli.post(open_ranking, {"item": item.pk}).status_code == 302
+    vote = LiveVote.objects.get()
+    assert vote.is_ranking
+    panel = _text(ben.get(_url(congress, "live/")))
+    assert "Cast my ranking" in panel and f'name="rank_{first.pk}"' in panel
+    cast = _url(congress, f"votes/{vote.pk}/cast/")
+    same = ben.post(cast, {f"rank_{first.pk}": "1", f"rank_{second.pk}": "1"})
+    assert same.status_code == 400 and "Give each motion a different number." in _text(same)
+    blank = ben.post(cast, {f"rank_{first.pk}": "", f"rank_{second.pk}": ""})
+    assert blank.status_code == 400 and "Number at least one motion." in _text(blank)
+    assert ben.post(cast, {f"rank_{first.pk}": "2", f"rank_{second.pk}": "1"}).status_code == 302
+    again = ben.post(cast, {f"rank_{first.pk}": "1"})
+    assert again.status_code == 400 and "already voted" in _text(again)
+    assert "You have voted." in _text(ben.get(_url(congress, "live/")))
+    as_("cam").post(cast, {f"rank_{second.pk}": "1"})
+    assert eli.post(_url(congress, "chair/close-vote/"), {"vote": vote.pk}).status_code == 302
+    vote.refresh_from_db()
+    assert vote.order == [second.pk, first.pk]
+    panel = " ".join(_text(as_().get(_url(congress, "live/"))).split())
+    assert "2 ballots" in panel and re.search(r"<li>Ballot first</li>\s*<li>Strike now</li>", panel)
+    assert "Ben: Ballot first › Strike now" in panel  # named votes: the ranking on record
+    page = _text(as_().get(_url(congress)))
+    assert "in the order decided by ranking vote" in page
+    assert "taken 1 in the order" in page
+    assert page.index(f'id="motion-{second.pk}"') < page.index(f'id="motion-{first.pk}"')
+    assert "Rank the competing motions" not in _text(eli.get(_url(congress)))
+    projector = _text(as_().get(_url(congress, "live/?view=projector")))
+    assert re.search(r"<li>Ballot first</li>\s*<li>Strike now</li>", projector)
+    election = _text(ben.get(f"{ORG}/elections/{vote.election_id}/"))
+    assert "The order decided" in election
+    assert "Cast my secret ballot" not in election
