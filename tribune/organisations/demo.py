@@ -733,7 +733,8 @@ def _first_congress(organisation: Organisation, clock: Clock) -> None:
 
 
 def _upcoming_congress(organisation: Organisation, clock: Clock) -> None:
-    """A congress two weeks away: motions, amendments (two in conflict), a speakers list."""
+    """A congress two weeks away: motions (two competing on housing, for a ranking vote),
+    amendments (two in conflict), a speakers list."""
     from tribune.assemblies import services as assemblies
     from tribune.assemblies.models import Assembly
 
@@ -783,6 +784,27 @@ def _upcoming_congress(organisation: Organisation, clock: Clock) -> None:
             "2. The executive committee answers every report within a month."
         ),
         agenda_item=items[2],
+    )
+    # Two competing motions on one item: the chair can have the hall rank them first.
+    assemblies.table_motion(
+        ana,
+        congress,
+        title="A rent strike this winter",
+        text=(
+            "1. Tenants' branches organise a rent strike from the first of December.\n"
+            "2. The union's hardship fund backs every striking household."
+        ),
+        agenda_item=items[1],
+    )
+    assemblies.table_motion(
+        ben,
+        congress,
+        title="A rent ballot before any strike",
+        text=(
+            "1. Every tenants' branch ballots its members on a rent strike.\n"
+            "2. A strike starts only where the majority of a block votes for it."
+        ),
+        agenda_item=items[1],
     )
     assemblies.table_amendment(
         cam, wage, start=2, end=2, new_text="2. The living wage rises every year with prices."

@@ -55,7 +55,9 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     assert past.status == "closed" and past.chair_office.powers == []
     upcoming = org.assemblies.get(title="Second congress")
     assert upcoming.starts_at > timezone.now() and upcoming.status == "planned"
-    assert upcoming.motions.count() == 2
+    assert upcoming.motions.count() == 4
+    housing = upcoming.agenda.get(title="Housing")
+    assert len(assemblies.competing_motions(housing)) == 2  # for a ranking vote
     wage = upcoming.motions.get(programme_section="work")
     assert wage.amendments.count() == 3
     assert assemblies.conflicting_amendments(wage) == [("A1", "A2")]
