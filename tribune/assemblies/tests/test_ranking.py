@@ -226,3 +226,27 @@ def test_an_empty_ranking_box_is_ordered_by_the_seeded_lot(world, congress, item
     vote.refresh_from_db()
     assert sorted(vote.order) == sorted(m.pk for m in motions)
     assert vote.election.result["ties"] and vote.election.result["seed"] == vote.election.seed
+
+
+def test_rankings_are_cast_in_the_hall_and_the_box_recounts(world, congress, item, motions):
+    from tribune.elections import services as elections
+    from tribune.voting import schulze
+
+    a, b, c = motions
+    _seat(world, congress)
+    vote = services.open_ranking_vote(world.eli, item)
+    # The election page's ballot would skip weights, proxies and named votes.
+    with pytest.raises(RuleViolation, match="cast on the assembly's page"):
+        elections.cast_ballot(world.ben, vote.election, [a.pk])
+    with pytest.raises(RuleViolation, match="only once"):
+        elections.validate_choice(vote.election, [a.pk, a.pk])
+    assert elections.validate_choice(vote.election, [str(c.pk)]) == [c.pk]
+    services.cast_ranking(world.ben, vote, [c.pk, a.pk])
+    services.cast_ranking(world.cam, vote, [c.pk])
+    services.close_vote(world.eli, vote)
+    vote.refresh_from_db()
+    assert vote.order[0] == c.pk
+    blt = elections.box_blt(vote.election)
+    assert '"Strike now"' in blt and '"Wait"' in blt
+    recount = schulze(elections.box_profile(vote.election), seed=vote.election.seed)
+    assert recount.ranking == vote.election.result["ranking"]
