@@ -611,27 +611,37 @@ LIVE_CHOICES = ("yes", "no", "abstain")
 
 
 def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
-    """Cast for oneself and for every proxy one holds; returns the number of ballots cast.
+    """Vote yes, no or abstain, for oneself and every proxy one holds; returns the ballots cast."""
+    if choice not in LIVE_CHOICES:
+        raise RuleViolation(_t("Vote yes, no or abstain."), "choice")
+    if vote.item_id is not None:
+        raise RuleViolation(_t("This vote ranks the competing motions."), "choice")
+    return _cast_in_hall(member, vote, choice, field="choice")
+
+
+def _cast_in_hall(member: Member, vote: LiveVote, choice, *, field: str) -> int:
+    """Put ``choice`` in the box for the member and every proxy they hold; the ballots cast.
 
     A delegate with weight w casts w ballots; each is a separate secret ballot in
     the box, so weights and proxies are counted exactly and stay secret where
-    the standing orders make votes secret.
+    the standing orders make votes secret. Where they make votes named, each
+    voter's choice is recorded as a named vote (a ranking as "ranking" with the
+    motion ids in order).
 
     The cast locks the election row just before committing, and ``close_vote``
     locks it to count: a ballot is either in the count or refused, never written
     after the tally. This is the hot path of a congress (thousands of casts in a
     minute), so it reads what it needs in few queries and holds the lock briefly.
     """
-    if choice not in LIVE_CHOICES:
-        raise RuleViolation(_t("Vote yes, no or abstain."), "choice")
     participant = _participant(member, vote.assembly)
     proxies = []
     if vote.assembly.proxies_allowed:  # fixed by the standing orders, which never change
         held_or_given = Q(giver=participant) | Q(holder=participant)
         proxies = list(Proxy.objects.filter(held_or_given).select_related("giver"))
     if any(p.giver_id == participant.pk for p in proxies):
-        raise RuleViolation(_t("You gave your vote by proxy."), "choice")
+        raise RuleViolation(_t("You gave your vote by proxy."), field)
     voters = ([participant] if participant.voting else []) + [p.giver for p in proxies]
+    ranking = choice if isinstance(choice, list) else None
     with transaction.atomic():
         entries = list(
             VoterRoll.objects.filter(
@@ -642,7 +652,7 @@ def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
         )
         marked = VoterRoll.objects.filter(pk__in=[e.pk for e in entries], voted=False)
         if not entries or marked.update(voted=True) != len(entries):
-            raise RuleViolation(_t("You have already voted in this election."), "choice")
+            raise RuleViolation(_t("You have already voted in this election."), field)
         Ballot.objects.bulk_create(
             Ballot(
                 election_id=vote.election_id,
@@ -658,7 +668,8 @@ def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
                 NamedVote(
                     live_vote=vote,
                     participant=by_member[e.member_id],
-                    choice=choice,
+                    choice="ranking" if ranking is not None else choice,
+                    ranking=ranking,
                     ballots=e.weight,
                 )
                 for e in entries
@@ -667,7 +678,7 @@ def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
         # first is seen here and the whole cast is undone.
         locked = Election.objects.select_for_update(no_key=True).filter(pk=vote.election_id)
         if locked.values_list("status", flat=True).first() != Status.VOTING:
-            raise RuleViolation(_t("Voting is not open."), "choice")
+            raise RuleViolation(_t("Voting is not open."), field)
         roll = VoterRoll.objects.filter(election_id=vote.election_id, voted=True)
         chan = channel(vote.assembly)
         transaction.on_commit(lambda: _push_progress(chan, vote.pk, roll.count))
@@ -955,64 +966,14 @@ def _check_ranking(vote: LiveVote, ranking) -> list[int]:
 def cast_ranking(member: Member, vote: LiveVote, ranking) -> int:
     """Rank the competing motions, for oneself and every proxy one holds; returns the ballots.
 
-    A full or partial ranking (motion ids, first preference first); a motion left out
-    is ranked below every listed one. As with a yes/no vote, a delegate of weight w
-    casts w identical secret ballots, a proxy holder casts for each giver, the roll is
-    marked by a conditional update in the same transaction (a second cast is refused)
-    and the ballot carries no link to the voter. Where the standing orders make votes
-    named (``secret_votes`` off), each voter's ranking is recorded as a named vote with
-    the choice "ranking" and the motion ids in order.
+    A full or partial ranking (motion ids, first preference first); a motion left
+    out is ranked below every listed one. Weights, proxies, secrecy and named
+    votes as for a yes/no vote (``_cast_in_hall``).
     """
     if not vote.is_ranking:
         raise RuleViolation(_t("This vote is yes or no, not a ranking."), "ranking")
     ranking = _check_ranking(vote, ranking)
-    participant = _participant(member, vote.assembly)
-    proxies = []
-    if vote.assembly.proxies_allowed:
-        held_or_given = Q(giver=participant) | Q(holder=participant)
-        proxies = list(Proxy.objects.filter(held_or_given).select_related("giver"))
-    if any(p.giver_id == participant.pk for p in proxies):
-        raise RuleViolation(_t("You gave your vote by proxy."), "ranking")
-    voters = ([participant] if participant.voting else []) + [p.giver for p in proxies]
-    with transaction.atomic():
-        entries = list(
-            VoterRoll.objects.filter(
-                election_id=vote.election_id,
-                member_id__in=[v.member_id for v in voters],
-                voted=False,
-            ).only("pk", "member_id", "weight")
-        )
-        marked = VoterRoll.objects.filter(pk__in=[e.pk for e in entries], voted=False)
-        if not entries or marked.update(voted=True) != len(entries):
-            raise RuleViolation(_t("You have already voted in this election."), "ranking")
-        Ballot.objects.bulk_create(
-            Ballot(
-                election_id=vote.election_id,
-                choice=ranking,
-                tracker=hashlib.sha256(secrets.token_bytes(32)).hexdigest(),
-            )
-            for entry in entries
-            for _ in range(entry.weight)
-        )
-        if not vote.assembly.secret_votes:
-            by_member = {v.member_id: v for v in voters}
-            NamedVote.objects.bulk_create(
-                NamedVote(
-                    live_vote=vote,
-                    participant=by_member[e.member_id],
-                    choice="ranking",
-                    ranking=ranking,
-                    ballots=e.weight,
-                )
-                for e in entries
-            )
-        locked = Election.objects.select_for_update(no_key=True).filter(pk=vote.election_id)
-        if locked.values_list("status", flat=True).first() != Status.VOTING:
-            raise RuleViolation(_t("Voting is not open."), "ranking")
-        roll = VoterRoll.objects.filter(election_id=vote.election_id, voted=True)
-        chan = channel(vote.assembly)
-        transaction.on_commit(lambda: _push_progress(chan, vote.pk, roll.count))
-    return sum(e.weight for e in entries)
+    return _cast_in_hall(member, vote, ranking, field="ranking")
 
 
 def ranking_result(vote: LiveVote) -> dict | None:

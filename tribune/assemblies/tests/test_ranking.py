@@ -103,6 +103,8 @@ def test_a_ranking_lists_only_the_competing_motions_each_once(world, congress, i
         with pytest.raises(RuleViolation, match=reason) as refused:
             services.cast_ranking(world.ben, vote, ranking)
         assert refused.value.field == "ranking"
+    with pytest.raises(RuleViolation, match="ranks the competing motions"):
+        services.cast_live_vote(world.ben, vote, "yes")  # no yes/no in a Schulze box
     assert not Ballot.objects.filter(election=vote.election).exists()
     assert services.cast_ranking(world.ben, vote, [b.pk, a.pk]) == 1
     with pytest.raises(RuleViolation, match="already voted"):
