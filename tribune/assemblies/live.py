@@ -1,22 +1,39 @@
 """The live stream of an assembly: Server-Sent Events for every open browser.
 
-An async view, so thousands of delegates can hold a connection open on one
-server process without a thread each. Events come from ``tribune.lib.events``
-(in-process by default, Redis when configured). Anyone who may see the
-assembly page may listen: events carry what the hall sees, never a ballot.
+Anyone who may see the assembly page may listen: events carry what the hall
+sees, never a ballot. Events come from ``tribune.lib.events`` (in-process by
+default, Redis when configured).
+
+Under ASGI (``tribune serve``) the stream is answered by ``asgi_stream``,
+straight from the ASGI layer (``tribune.asgi`` routes the path here), not by
+Django's request cycle: Django runs every request's synchronous middleware in
+a thread of its own and keeps that thread until the response ends, so 3,000
+delegates with the page open would park 3,000 threads, and every other
+request (a ballot) would be slower for it. Here a connection costs a socket
+and a coroutine. The Django view ``stream`` serves the same events where
+there is no ASGI server (the test client) and gives the URL its name.
 """
 
 import asyncio
+import re
 import weakref
+from collections.abc import AsyncIterator
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.db import connections
 from django.http import Http404, StreamingHttpResponse
+from django.http.request import split_domain_port, validate_host
 
 from tribune.lib import events
 
 HEARTBEAT_SECONDS = 15
-
+PATH = re.compile(r"/o/(?P<slug>[-a-zA-Z0-9_]+)/assemblies/(?P<pk>[0-9]+)/events/")
+HEADERS = [
+    (b"content-type", b"text/event-stream"),
+    (b"cache-control", b"no-cache"),
+    (b"x-accel-buffering", b"no"),
+]
 
 # Assemblies known to exist, per process: a hall of thousands connecting at once
 # (or reconnecting after a blip) costs one query, not one database connection each.
@@ -46,24 +63,72 @@ async def _exists(slug: str, pk: int) -> bool:
     return exists
 
 
+async def _messages(pk: int) -> AsyncIterator[str]:
+    # Awaited directly (no task per message): with thousands of connections the
+    # cost of each delivery is what bounds how fast a result reaches the hall.
+    listener = events.listen(f"assembly-{pk}", heartbeat=HEARTBEAT_SECONDS, ready=True)
+    try:
+        # The first message comes once subscribed: a client that has read it misses nothing.
+        await listener.__anext__()
+        yield "retry: 2000\n\n"
+        async for message in listener:
+            yield ": keep-alive\n\n" if message is None else f"data: {message}\n\n"
+    finally:
+        await listener.aclose()
+
+
 async def stream(request, slug: str, pk: int):
     if not await _exists(slug, pk):
         raise Http404
-
-    async def messages():
-        # Awaited directly (no task per message): with thousands of connections the
-        # cost of each delivery is what bounds how fast a result reaches the hall.
-        listener = events.listen(f"assembly-{pk}", heartbeat=HEARTBEAT_SECONDS, ready=True)
-        try:
-            # The first message comes once subscribed: a client that has read it misses nothing.
-            await listener.__anext__()
-            yield "retry: 2000\n\n"
-            async for message in listener:
-                yield ": keep-alive\n\n" if message is None else f"data: {message}\n\n"
-        finally:
-            await listener.aclose()
-
-    response = StreamingHttpResponse(messages(), content_type="text/event-stream")
+    response = StreamingHttpResponse(_messages(pk), content_type="text/event-stream")
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response
+
+
+def is_stream(scope) -> bool:
+    return scope["type"] == "http" and PATH.fullmatch(scope["path"]) is not None
+
+
+async def asgi_stream(scope, receive, send) -> None:
+    """Serve ``PATH`` as an ASGI application (see the module docstring for why)."""
+    match = PATH.fullmatch(scope["path"])
+    host = dict(scope["headers"]).get(b"host", b"").decode("latin-1")
+    if scope["method"] not in ("GET", "HEAD") or not validate_host(
+        split_domain_port(host)[0], settings.ALLOWED_HOSTS
+    ):
+        return await _plain(send, 400, b"Bad request")
+    if not await _exists(match["slug"], int(match["pk"])):
+        return await _plain(send, 404, b"Not found")
+    streaming = asyncio.current_task()
+    hung_up = False
+
+    async def watch() -> None:
+        nonlocal hung_up
+        while (await receive())["type"] != "http.disconnect":
+            pass
+        hung_up = True
+        streaming.cancel()  # the server drops writes to a closed connection silently
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await send({"type": "http.response.start", "status": 200, "headers": HEADERS})
+        async for text in _messages(int(match["pk"])):
+            await send({"type": "http.response.body", "body": text.encode(), "more_body": True})
+    except asyncio.CancelledError:
+        if not hung_up:
+            raise
+        streaming.uncancel()
+    finally:
+        watcher.cancel()
+
+
+async def _plain(send, status: int, body: bytes) -> None:
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"text/plain; charset=utf-8")],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
