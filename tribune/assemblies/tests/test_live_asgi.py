@@ -89,3 +89,23 @@ def test_other_paths_go_to_django():
     assert not live.is_stream(_scope("/o/test-union/assemblies/1/"))
     assert not live.is_stream(_scope("/o/test-union/assemblies/1/events/x"))
     assert live.is_stream(_scope("/o/test-union/assemblies/1/events/"))
+
+
+def test_requests_enter_django_a_few_at_a_time(monkeypatch):
+    inside, most = 0, 0
+
+    async def django(scope, receive, send):
+        nonlocal inside, most
+        inside += 1
+        most = max(most, inside)
+        await asyncio.sleep(0.05)
+        inside -= 1
+
+    monkeypatch.setattr(asgi, "django_application", django)
+    monkeypatch.setattr(asgi, "IN_FLIGHT", 2)
+
+    async def burst():
+        await asyncio.gather(*(asgi.application(_scope("/api/v1/"), None, None) for _ in range(6)))
+
+    _run(burst)
+    assert most == 2
