@@ -8,6 +8,8 @@ back, so the hall works without JavaScript; with it, ``assembly-live.js``
 follows the assembly's event stream and refreshes the live panel in place.
 """
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
@@ -509,77 +511,98 @@ def chair_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpR
     raise Http404
 
 
+def _acting(request: HttpRequest, slug: str, pk: int) -> tuple[Assembly, Member]:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    return _assembly(organisation, pk), _member(viewer)
+
+
+def _submit(
+    request: HttpRequest,
+    assembly: Assembly,
+    viewer: Member,
+    name: str,
+    form,
+    run: Callable[[dict], object],
+    done: str | Callable[[object], str],
+    anchor: str = "live",
+) -> HttpResponse:
+    """Run a form's action: done, a message and back to the page; refused or invalid,
+    the page again with the reason on the form (``name`` in the page's context)."""
+    if form.is_valid():
+        result = attempt(form, run, form.cleaned_data)
+        if result is not None:
+            messages.success(request, done(result) if callable(done) else done)
+            return _back(assembly, anchor)
+    return _again(request, assembly, viewer, **{name: form})
+
+
 @login_required
 @require_POST
 def add_item(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation, viewer = organisation_and_viewer(request, slug)
-    assembly = _assembly(organisation, pk)
-    viewer = _member(viewer)
-    form = AgendaItemForm(request.POST)
-    if form.is_valid() and attempt(
-        form, services.add_agenda_item, viewer, assembly, **form.cleaned_data
-    ):
-        messages.success(request, _t("The item is on the agenda."))
-        return _back(assembly, "agenda")
-    return _again(request, assembly, viewer, agenda_form=form)
+    assembly, viewer = _acting(request, slug, pk)
+    return _submit(
+        request,
+        assembly,
+        viewer,
+        "agenda_form",
+        AgendaItemForm(request.POST),
+        lambda data: services.add_agenda_item(viewer, assembly, **data),
+        _t("The item is on the agenda."),
+        "agenda",
+    )
 
 
 @login_required
 @require_POST
 def open_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation, viewer = organisation_and_viewer(request, slug)
-    assembly = _assembly(organisation, pk)
-    viewer = _member(viewer)
+    assembly, viewer = _acting(request, slug, pk)
     form = OpenVoteForm(request.POST, assembly=assembly)
-    if form.is_valid() and attempt(
-        form,
-        services.open_vote,
-        viewer,
+    return _submit(
+        request,
         assembly,
-        supermajority=form.cleaned_data["supermajority"],
-        **form.subject_objects(assembly),
-    ):
-        messages.success(request, _t("The vote is open."))
-        return _back(assembly)
-    return _again(request, assembly, viewer, open_vote_form=form)
+        viewer,
+        "open_vote_form",
+        form,
+        lambda data: services.open_vote(
+            viewer,
+            assembly,
+            supermajority=data["supermajority"],
+            **form.subject_objects(assembly),
+        ),
+        _t("The vote is open."),
+    )
 
 
 @login_required
 @require_POST
 def substitute(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation, viewer = organisation_and_viewer(request, slug)
-    assembly = _assembly(organisation, pk)
-    viewer = _member(viewer)
-    form = SubstituteForm(request.POST, assembly=assembly)
-    if form.is_valid() and attempt(
-        form,
-        services.add_substitute,
+    assembly, viewer = _acting(request, slug, pk)
+    return _submit(
+        request,
+        assembly,
         viewer,
-        form.cleaned_data["delegate"],
-        form.cleaned_data["member"],
-    ):
-        messages.success(request, _t("The substitute is seated."))
-        return _back(assembly, "participants")
-    return _again(request, assembly, viewer, substitute_form=form)
+        "substitute_form",
+        SubstituteForm(request.POST, assembly=assembly),
+        lambda data: services.add_substitute(viewer, data["delegate"], data["member"]),
+        _t("The substitute is seated."),
+        "participants",
+    )
 
 
 @login_required
 @require_POST
 def transfer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation, viewer = organisation_and_viewer(request, slug)
-    assembly = _assembly(organisation, pk)
-    viewer = _member(viewer)
-    form = TransferForm(request.POST, assembly=assembly)
-    if form.is_valid() and attempt(
-        form,
-        services.transfer_vote,
-        form.cleaned_data["delegate"],
-        form.cleaned_data["to_substitute"],
-        actor=viewer,
-    ):
-        messages.success(request, _t("The vote is transferred."))
-        return _back(assembly, "participants")
-    return _again(request, assembly, viewer, transfer_form=form)
+    assembly, viewer = _acting(request, slug, pk)
+    return _submit(
+        request,
+        assembly,
+        viewer,
+        "transfer_form",
+        TransferForm(request.POST, assembly=assembly),
+        lambda data: services.transfer_vote(data["delegate"], data["to_substitute"], actor=viewer),
+        _t("The vote is transferred."),
+        "participants",
+    )
 
 
 # --- participants' actions ----------------------------------------------------------------
@@ -588,86 +611,74 @@ def transfer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def speak(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation, viewer = organisation_and_viewer(request, slug)
-    assembly = _assembly(organisation, pk)
-    viewer = _member(viewer)
+    assembly, viewer = _acting(request, slug, pk)
     item = get_object_or_404(assembly.agenda, pk=request.POST.get("item"))
-    form = SpeakForm(request.POST)
-    if form.is_valid() and attempt(
-        form,
-        services.request_to_speak,
+    return _submit(
+        request,
+        assembly,
         viewer,
-        item,
-        point_of_order=form.cleaned_data["point_of_order"],
-    ):
-        messages.success(request, _t("You are on the list of speakers."))
-        return _back(assembly)
-    return _again(request, assembly, viewer, speak_form=form)
+        "speak_form",
+        SpeakForm(request.POST),
+        lambda data: services.request_to_speak(viewer, item, point_of_order=data["point_of_order"]),
+        _t("You are on the list of speakers."),
+    )
+
+
+def _ballots_cast(one: str, many: str) -> Callable[[object], str]:
+    return lambda n: many % {"n": n} if n != 1 else one
 
 
 @login_required
 @require_POST
 def cast(request: HttpRequest, slug: str, pk: int, vote_id: int) -> HttpResponse:
-    organisation, viewer = organisation_and_viewer(request, slug)
-    assembly = _assembly(organisation, pk)
-    viewer = _member(viewer)
+    """Vote yes/no/abstain, or rank the competing motions (a number per motion)."""
+    assembly, viewer = _acting(request, slug, pk)
     vote = get_object_or_404(
         LiveVote.objects.select_related("election"), assembly=assembly, pk=vote_id
     )
     if vote.is_ranking:
-        return _rank(request, assembly, viewer, vote)
-    form = BallotForm(request.POST)
-    if form.is_valid():
-        ballots = attempt(form, services.cast_live_vote, viewer, vote, form.cleaned_data["choice"])
-        if ballots is not None:
-            messages.success(
-                request,
-                _t("Your vote is cast (%(n)s ballots).") % {"n": ballots}
-                if ballots != 1
-                else _t("Your vote is cast."),
-            )
-            return _back(assembly)
-    return _again(request, assembly, viewer, ballot_form=form)
-
-
-def _rank(request: HttpRequest, assembly: Assembly, viewer: Member, vote: LiveVote):
-    """The ranking form of a ranking vote: a number per competing motion."""
-    form = RankingForm(request.POST, options=vote.election.options)
-    if form.is_valid():
-        ballots = attempt(form, services.cast_ranking, viewer, vote, form.cleaned_data["ranking"])
-        if ballots is not None:
-            messages.success(
-                request,
-                _t("Your ranking is cast (%(n)s ballots).") % {"n": ballots}
-                if ballots != 1
-                else _t("Your ranking is cast."),
-            )
-            return _back(assembly)
-    return _again(request, assembly, viewer, ranking_form=form)
+        return _submit(
+            request,
+            assembly,
+            viewer,
+            "ranking_form",
+            RankingForm(request.POST, options=vote.election.options),
+            lambda data: services.cast_ranking(viewer, vote, data["ranking"]),
+            _ballots_cast(_t("Your ranking is cast."), _t("Your ranking is cast (%(n)s ballots).")),
+        )
+    return _submit(
+        request,
+        assembly,
+        viewer,
+        "ballot_form",
+        BallotForm(request.POST),
+        lambda data: services.cast_live_vote(viewer, vote, data["choice"]),
+        _ballots_cast(_t("Your vote is cast."), _t("Your vote is cast (%(n)s ballots).")),
+    )
 
 
 @login_required
 @require_POST
 def proxy(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Give one's vote to another participant, or revoke it (until a vote opens)."""
-    organisation, viewer = organisation_and_viewer(request, slug)
-    assembly = _assembly(organisation, pk)
-    viewer = _member(viewer)
+    assembly, viewer = _acting(request, slug, pk)
     giver = services.participant_of(viewer, assembly)
     if giver is None:
         raise NotPermitted(_t("Only participants of this assembly can do this."))
-    form = ProxyForm(request.POST, assembly=assembly, exclude=giver)
     if "revoke" in request.POST:
         return _button(
             request, assembly, services.revoke_proxy, giver, done=_t("Your proxy is revoked.")
         )
-    if form.is_valid() and attempt(form, services.give_proxy, giver, form.cleaned_data["holder"]):
-        messages.success(
-            request,
-            _t("%(name)s holds your vote.") % {"name": form.cleaned_data["holder"].member.name},
-        )
-        return _back(assembly, "participants")
-    return _again(request, assembly, viewer, proxy_form=form)
+    return _submit(
+        request,
+        assembly,
+        viewer,
+        "proxy_form",
+        ProxyForm(request.POST, assembly=assembly, exclude=giver),
+        lambda data: services.give_proxy(giver, data["holder"]),
+        lambda proxy: _t("%(name)s holds your vote.") % {"name": proxy.holder.member.name},
+        "participants",
+    )
 
 
 # --- minutes --------------------------------------------------------------------------------
