@@ -629,9 +629,9 @@ def _cast_in_hall(member: Member, vote: LiveVote, choice, *, field: str) -> int:
     motion ids in order).
 
     The cast locks the election row just before committing, and ``close_vote``
-    locks it to count: a ballot is either in the count or refused, never written
-    after the tally. This is the hot path of a congress (thousands of casts in a
-    minute), so it reads what it needs in few queries and holds the lock briefly.
+    locks it to count (``elections.lock_open_voting``). This is the hot path of a
+    congress (thousands of casts in a minute), so it reads what it needs in few
+    queries and holds the lock briefly.
     """
     participant = _participant(member, vote.assembly)
     proxies = []
@@ -674,11 +674,7 @@ def _cast_in_hall(member: Member, vote: LiveVote, choice, *, field: str) -> int:
                 )
                 for e in entries
             )
-        # Last, so the lock is held only until the commit: a close that counted
-        # first is seen here and the whole cast is undone.
-        locked = Election.objects.select_for_update(no_key=True).filter(pk=vote.election_id)
-        if locked.values_list("status", flat=True).first() != Status.VOTING:
-            raise RuleViolation(_t("Voting is not open."), field)
+        elections.lock_open_voting(vote.election_id, field)
         roll = VoterRoll.objects.filter(election_id=vote.election_id, voted=True)
         chan = channel(vote.assembly)
         transaction.on_commit(lambda: _push_progress(chan, vote.pk, roll.count))

@@ -581,7 +581,21 @@ def cast_ballot(member: Member, election: Election, choice, *, key: str = "") ->
             tracker=tracker,
             key_hash=_key_hash(secret, member) if secret else "",
         )
+        lock_open_voting(election.pk, "choice")
     return Receipt(tracker=tracker, key=secret, replaced=replaced)
+
+
+def lock_open_voting(election_id: int, field: str) -> None:
+    """Inside a cast's transaction, as its last step: lock the election row, check it is open.
+
+    Closing (``advance``, an assembly's ``close_vote``) locks the row to count, so a
+    ballot is either in the count — the close waited for this commit — or refused
+    here, the close having counted first; never written after the tally. Taken
+    last, the lock is held only until the commit.
+    """
+    locked = Election.objects.select_for_update(no_key=True).filter(pk=election_id)
+    if locked.values_list("status", flat=True).first() != Status.VOTING:
+        raise RuleViolation(_t("Voting is not open."), field)
 
 
 def has_voted(member: Member, election: Election) -> bool:

@@ -72,3 +72,65 @@ def test_fifty_simultaneous_attempts_by_one_voter_count_once(live_world):
     roll = VoterRoll.objects.filter(election=election, member=voter)
     assert roll.count() == 1 and roll.get().voted
     assert VoterRoll.objects.filter(election=election, voted=True).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_ballot_racing_the_clocks_close_is_counted_or_refused(live_world):
+    """Held after writing its ballot, a cast meets the count: in it, or refused; never after it."""
+    from unittest import mock
+
+    world = live_world
+    body = create_body(world.org, name="Executive committee", kind=BodyKind.COMMITTEE)
+    office = create_office(body, title="Secretary", mandate="Keep the records.", term_days=365)
+    election = services.call_election(world.ana, office=office)
+    ben = services.nominate(world.ben, election, world.ben)
+    services.advance(election, election.voting_open_at)
+    Election.objects.filter(pk=election.pk).update(
+        voting_open_at=timezone.now() - timedelta(minutes=1)
+    )
+    election = Election.objects.get(pk=election.pk)
+    written, go_on = threading.Event(), threading.Event()
+    create = Ballot.objects.create
+    outcome: dict[str, object] = {}
+
+    def held_create(**fields):
+        ballot = create(**fields)
+        written.set()
+        go_on.wait(20)
+        return ballot
+
+    def cast() -> None:
+        try:
+            with mock.patch.object(Ballot.objects, "create", held_create):
+                outcome["cast"] = services.cast_ballot(world.cam, election, [ben.pk])
+        except RuleViolation as refused:
+            outcome["cast"] = refused
+        finally:
+            connection.close()
+
+    def close() -> None:
+        try:
+            services.advance(election, election.voting_close_at + timedelta(seconds=1))
+        finally:
+            connection.close()
+
+    caster = threading.Thread(target=cast)
+    caster.start()
+    assert written.wait(20)
+    closer = threading.Thread(target=close)
+    closer.start()
+    closer.join(2)  # PostgreSQL: counts now; SQLite: waits for the cast's write transaction
+    go_on.set()
+    caster.join(30)
+    closer.join(30)
+
+    election = Election.objects.get(pk=election.pk)
+    assert election.status in {"counted", "certified"}
+    in_box = Ballot.objects.filter(election=election).count()
+    marked = VoterRoll.objects.filter(election=election, voted=True).count()
+    assert election.turnout == in_box == marked
+    if connection.vendor == "postgresql":
+        assert isinstance(outcome["cast"], RuleViolation), outcome
+        assert election.turnout == 0
+    else:
+        assert isinstance(outcome["cast"], services.Receipt) and election.turnout == 1
