@@ -13,15 +13,18 @@ def organisation_and_member(request, slug: str):
     return organisation, member_of(request.user, organisation)
 
 
-def acting_member(request, slug: str):
-    """The caller's membership of ``slug`` in one query: 401 without a login, 403 if none.
+def acting(request, slug: str):
+    """The caller's organisation and membership record, in one query.
 
-    For hot paths such as casting a live vote; ``organisation_and_member`` when
-    anonymous callers may read too.
+    404 for an unknown organisation, 401 without a login, 403 without a
+    membership record: for every call that acts. ``organisation_and_member``
+    where anonymous callers may read too.
     """
     from tribune.members.models import Member
 
-    require_login(request)
+    if not request.user.is_authenticated:
+        get_object_or_404(Organisation, slug=slug)
+        require_login(request)
     member = (
         Member.objects.select_related("organisation")
         .filter(organisation__slug=slug, user=request.user)
@@ -30,7 +33,7 @@ def acting_member(request, slug: str):
     if member is None:
         get_object_or_404(Organisation, slug=slug)
         raise NotPermitted(_t("You have no membership record here."))
-    return member
+    return member.organisation, member
 
 
 def require_login(request):

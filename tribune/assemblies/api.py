@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
+from tribune.api.common import acting
 from tribune.assemblies import services, textmerge
 from tribune.assemblies.models import (
     AgendaItem,
@@ -336,17 +337,6 @@ def _viewer(request, organisation: Organisation) -> Member | None:
     return member_of(request.user, organisation)
 
 
-def _acting(request, slug: str) -> tuple[Organisation, Member]:
-    """The caller's membership: logging in is required (401), being a member too (403)."""
-    from tribune.api.common import organisation_and_member, require_login
-
-    organisation, member = organisation_and_member(request, slug)
-    require_login(request)
-    if member is None:
-        raise NotPermitted(_t("You have no membership record here."))
-    return organisation, member
-
-
 def _assembly(organisation: Organisation, pk: int) -> Assembly:
     return get_object_or_404(
         Assembly.objects.select_related("organisation", "branch", "chair_office"),
@@ -374,7 +364,7 @@ def _vote(assembly: Assembly, vote_id: int) -> LiveVote:
 
 
 def _seat(request, slug: str, pk: int) -> tuple[Assembly, Member, Participant]:
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
     participant = services.participant_of(actor, assembly)
     if participant is None:
@@ -650,7 +640,7 @@ def list_assemblies(request, slug: str):
 @router.post("/{slug}/assemblies", response={201: AssemblyOut})
 def convene(request, slug: str, payload: ConveneIn):
     """Convene an assembly of a branch (the root by default); needs the convene_assemblies power."""
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     branch = organisation.root_branch
     if payload.branch:
         branch = organisation.branches.filter(slug=payload.branch).first()
@@ -683,7 +673,7 @@ def get_assembly(request, slug: str, pk: int):
 
 @router.post("/{slug}/assemblies/{pk}/close", response=AssemblyOut)
 def close_assembly(request, slug: str, pk: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     assembly = services.close_assembly(actor, _assembly(organisation, pk))
     return _assembly_out(assembly)
 
@@ -701,7 +691,7 @@ def list_participants(request, slug: str, pk: int):
 @router.post("/{slug}/assemblies/{pk}/participants", response=SeatedOut)
 def seat_participants(request, slug: str, pk: int):
     """The chair seats every member (general assembly) or the delegates now in office."""
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
     seated = services.seat_participants(actor, assembly)
     return {"seated": seated, "participants": assembly.participants.count()}
@@ -709,7 +699,7 @@ def seat_participants(request, slug: str, pk: int):
 
 @router.post("/{slug}/assemblies/{pk}/delegate-elections", response={201: CalledOut})
 def call_delegate_elections(request, slug: str, pk: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     called = services.call_delegate_elections(actor, _assembly(organisation, pk))
     return Status(201, {"elections": [e.pk for e in called]})
 
@@ -719,7 +709,7 @@ def call_delegate_elections(request, slug: str, pk: int):
     response={201: ParticipantOut},
 )
 def add_substitute(request, slug: str, pk: int, participant_id: int, payload: SubstituteIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
     delegate = _participant(assembly, participant_id, "participant_id")
     member = Member.objects.filter(organisation=organisation, pk=payload.member).first()
@@ -734,7 +724,7 @@ def add_substitute(request, slug: str, pk: int, participant_id: int, payload: Su
 )
 def transfer_vote(request, slug: str, pk: int, participant_id: int, payload: TransferIn):
     """The delegate (or the chair) hands the vote to the substitute, or takes it back."""
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
     delegate = _participant(assembly, participant_id, "participant_id")
     voting = services.transfer_vote(delegate, payload.to_substitute, actor=actor)
@@ -768,7 +758,7 @@ def minutes(request, slug: str, pk: int):
 
 @router.post("/{slug}/assemblies/{pk}/agenda", response={201: AgendaItemOut})
 def add_agenda_item(request, slug: str, pk: int, payload: AgendaIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     if not payload.title.strip():
         raise RuleViolation(_t("An agenda item needs a title."), "title")
     item = services.add_agenda_item(
@@ -783,7 +773,7 @@ def add_agenda_item(request, slug: str, pk: int, payload: AgendaIn):
 
 @router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/current", response=AgendaItemOut)
 def set_current_item(request, slug: str, pk: int, item_id: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     item = services.set_current_item(actor, _item(_assembly(organisation, pk), item_id))
     return _item_out(item)
 
@@ -796,7 +786,7 @@ def list_speakers(request, slug: str, pk: int, item_id: int):
 
 @router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers", response={201: SpeakerOut})
 def request_to_speak(request, slug: str, pk: int, item_id: int, payload: SpeakIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     item = _item(_assembly(organisation, pk), item_id)
     made = services.request_to_speak(actor, item, point_of_order=payload.point_of_order)
     made = SpeakerRequest.objects.select_related("participant__member").get(pk=made.pk)
@@ -805,7 +795,7 @@ def request_to_speak(request, slug: str, pk: int, item_id: int, payload: SpeakIn
 
 @router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers/next", response=SpeakersOut)
 def next_speaker(request, slug: str, pk: int, item_id: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     item = _item(_assembly(organisation, pk), item_id)
     services.next_speaker(actor, item)
     return _speakers_out(item)
@@ -826,7 +816,7 @@ def list_motions(request, slug: str, pk: int):
 @router.post("/{slug}/assemblies/{pk}/motions", response={201: MotionOut})
 def table_motion(request, slug: str, pk: int, payload: MotionIn):
     """Table a motion by the deadline, for oneself, one's branch or one's faction."""
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
     item = _item(assembly, payload.agenda_item_id) if payload.agenda_item_id else None
     branch = faction = None
@@ -862,7 +852,7 @@ def get_motion(request, slug: str, pk: int, motion_id: int):
 @router.post("/{slug}/assemblies/{pk}/motions/{motion_id}/amendments", response={201: AmendmentOut})
 def table_amendment(request, slug: str, pk: int, motion_id: int, payload: AmendmentIn):
     """Amend lines start..end of the motion as tabled (start = end + 1 inserts after end)."""
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     motion = _motion(_assembly(organisation, pk), motion_id)
     amendment = services.table_amendment(
         actor,
@@ -889,7 +879,7 @@ def list_votes(request, slug: str, pk: int):
 @router.post("/{slug}/assemblies/{pk}/votes", response={201: VoteOut})
 def open_vote(request, slug: str, pk: int, payload: VoteIn):
     """The chair puts one motion or one amendment to the vote."""
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
     motion = _motion(assembly, payload.motion_id) if payload.motion_id else None
     amendment = None
@@ -913,9 +903,7 @@ def get_vote(request, slug: str, pk: int, vote_id: int):
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ballots", response={201: CastOut})
 def cast(request, slug: str, pk: int, vote_id: int, payload: CastIn):
     """Vote yes, no or abstain, for oneself and every proxy one holds; returns the ballots cast."""
-    from tribune.api.common import acting_member
-
-    actor = acting_member(request, slug)
+    _organisation, actor = acting(request, slug)
     vote = get_object_or_404(
         LiveVote.objects.select_related("assembly"),
         assembly__organisation_id=actor.organisation_id,
@@ -936,7 +924,7 @@ def open_ranking_vote(request, slug: str, pk: int, item_id: int):
     The Schulze order of the count is the order in which they are then put to the vote;
     once one is carried, the others fall.
     """
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     vote = services.open_ranking_vote(actor, _item(_assembly(organisation, pk), item_id))
     return Status(201, _vote_out(_vote(vote.assembly, vote.pk)))
 
@@ -944,7 +932,7 @@ def open_ranking_vote(request, slug: str, pk: int, item_id: int):
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ranking", response={201: CastOut})
 def cast_ranking(request, slug: str, pk: int, vote_id: int, payload: RankingIn):
     """Rank the competing motions (ids, first first), for oneself and every proxy one holds."""
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     vote = _vote(_assembly(organisation, pk), vote_id)
     return Status(201, {"ballots": services.cast_ranking(actor, vote, payload.ranking)})
 
@@ -955,7 +943,7 @@ def close_vote(request, slug: str, pk: int, vote_id: int):
 
     A ranking vote's result is the order of the competing motions (``ranking``).
     """
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     vote = services.close_vote(actor, _vote(_assembly(organisation, pk), vote_id))
     return _vote_out(vote)
 

@@ -15,10 +15,10 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
-from tribune.api.common import organisation_and_member, require_login
+from tribune.api.common import acting, organisation_and_member
 from tribune.elections import publication, services
 from tribune.elections.models import Candidacy, Election, MandateReport, RecallPetition
-from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.errors import RuleViolation
 from tribune.members.models import Member
 from tribune.offices.models import Office, Term
 from tribune.organisations.models import Organisation
@@ -175,15 +175,6 @@ class CommentIn(Schema):
 # --- lookups ----------------------------------------------------------------------------
 
 
-def _acting(request, slug: str) -> tuple[Organisation, Member]:
-    """The caller's membership: logging in is required (401), being a member too (403)."""
-    organisation, member = organisation_and_member(request, slug)
-    require_login(request)
-    if member is None:
-        raise NotPermitted(_t("You have no membership record here."))
-    return organisation, member
-
-
 def _election(organisation: Organisation, election_id: int) -> Election:
     return get_object_or_404(Election, organisation=organisation, pk=election_id)
 
@@ -322,7 +313,7 @@ def list_elections(request, slug: str, status: str | None = None):
 
 @router.post("/{slug}/elections", response={201: ElectionOut})
 def call_election(request, slug: str, payload: CallIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     office = None
     if payload.office_id is not None:
         office = Office.objects.filter(
@@ -362,14 +353,14 @@ def get_election(request, slug: str, election_id: int):
 
 @router.post("/{slug}/elections/{election_id}/certify", response=ElectionOut)
 def certify(request, slug: str, election_id: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     election = services.certify(actor, _election(organisation, election_id))
     return _election_out(election, actor)
 
 
 @router.post("/{slug}/elections/{election_id}/cancel", response=ElectionOut)
 def cancel(request, slug: str, election_id: int, payload: ReasonIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     election = services.cancel_election(actor, _election(organisation, election_id), payload.reason)
     return _election_out(election, actor)
 
@@ -380,7 +371,7 @@ def cancel(request, slug: str, election_id: int, payload: ReasonIn):
 @router.post("/{slug}/elections/{election_id}/candidacies", response={201: CandidacyOut})
 def nominate(request, slug: str, election_id: int, payload: NominateIn):
     """Nominate any member, yourself included; a self-nomination stands at once."""
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     election = _election(organisation, election_id)
     nominee = _org_member(organisation, payload.member_id, "member_id")
     candidacy = services.nominate(actor, election, nominee, statement=payload.statement)
@@ -396,7 +387,7 @@ def _candidacy_response(candidacy: Candidacy) -> dict:
     "/{slug}/elections/{election_id}/candidacies/{candidacy_id}/accept", response=CandidacyOut
 )
 def accept(request, slug: str, election_id: int, candidacy_id: int, payload: AcceptIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     candidacy = services.accept_nomination(
         actor,
         _candidacy(organisation, election_id, candidacy_id),
@@ -410,7 +401,7 @@ def accept(request, slug: str, election_id: int, candidacy_id: int, payload: Acc
     "/{slug}/elections/{election_id}/candidacies/{candidacy_id}/withdraw", response=CandidacyOut
 )
 def withdraw(request, slug: str, election_id: int, candidacy_id: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     candidacy = _candidacy(organisation, election_id, candidacy_id)
     return _candidacy_response(services.withdraw_candidacy(actor, candidacy))
 
@@ -420,7 +411,7 @@ def withdraw(request, slug: str, election_id: int, candidacy_id: int):
     response={201: CandidacyOut},
 )
 def second(request, slug: str, election_id: int, candidacy_id: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     candidacy = _candidacy(organisation, election_id, candidacy_id)
     services.second_nomination(actor, candidacy)
     return Status(201, _candidacy_response(candidacy))
@@ -432,7 +423,7 @@ def second(request, slug: str, election_id: int, candidacy_id: int):
 @router.post("/{slug}/elections/{election_id}/ballots", response={201: ReceiptOut})
 def cast(request, slug: str, election_id: int, payload: BallotIn):
     """Cast a ballot; keep the tracker to find it in the published box, the key to change it."""
-    organisation, voter = _acting(request, slug)
+    organisation, voter = acting(request, slug)
     election = _election(organisation, election_id)
     receipt = services.cast_ballot(voter, election, payload.choice, key=payload.key)
     return Status(
@@ -479,7 +470,7 @@ def list_petitions(request, slug: str):
 
 @router.post("/{slug}/recalls", response={201: PetitionOut})
 def open_petition(request, slug: str, payload: PetitionIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     petition = services.open_recall_petition(
         actor, _term(organisation, payload.term_id), payload.reason
     )
@@ -494,21 +485,21 @@ def get_petition(request, slug: str, petition_id: int):
 
 @router.post("/{slug}/recalls/{petition_id}/sign", response={201: PetitionOut})
 def sign(request, slug: str, petition_id: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     services.sign_recall_petition(actor, _petition(organisation, petition_id))
     return Status(201, _petition_out(_petition(organisation, petition_id), actor))
 
 
 @router.post("/{slug}/recalls/{petition_id}/withdraw", response=PetitionOut)
 def unsign(request, slug: str, petition_id: int):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     services.withdraw_signature(actor, _petition(organisation, petition_id))
     return _petition_out(_petition(organisation, petition_id), actor)
 
 
 @router.post("/{slug}/recalls/{petition_id}/reply", response=PetitionOut)
 def reply(request, slug: str, petition_id: int, payload: ReplyIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     services.reply_to_recall(actor, _petition(organisation, petition_id), payload.text)
     return _petition_out(_petition(organisation, petition_id), actor)
 
@@ -540,7 +531,7 @@ def term_reports(request, slug: str, term_id: int):
 
 @router.post("/{slug}/terms/{term_id}/reports", response={201: ReportOut})
 def publish_report(request, slug: str, term_id: int, payload: ReportIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     report = services.publish_report(
         actor,
         _term(organisation, term_id),
@@ -553,7 +544,7 @@ def publish_report(request, slug: str, term_id: int, payload: ReportIn):
 
 @router.post("/{slug}/reports/{report_id}/comments", response={201: CommentOut})
 def comment(request, slug: str, report_id: int, payload: CommentIn):
-    organisation, actor = _acting(request, slug)
+    organisation, actor = acting(request, slug)
     report = get_object_or_404(
         MandateReport.objects.select_related("term__office__body__organisation"),
         term__office__body__organisation=organisation,

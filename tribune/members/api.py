@@ -11,9 +11,14 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from ninja import Query, Router, Schema, Status
 
-from tribune.api.common import organisation_and_member, require_good_standing, require_login
+from tribune.api.common import (
+    acting,
+    organisation_and_member,
+    require_good_standing,
+    require_login,
+)
 from tribune.factions.rules import public_factions_of
-from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.errors import RuleViolation
 from tribune.members import importing, services
 from tribune.members.models import ImportJob, Member, Standing
 from tribune.offices.rules import has_power, mandate_for
@@ -187,11 +192,7 @@ def reinstate(request, slug: str, member_id: int, payload: ReasonIn):
 
 
 def _me(request, slug: str) -> Member:
-    _organisation, member = organisation_and_member(request, slug)
-    require_login(request)
-    if member is None:
-        raise NotPermitted(_t("You have no membership record here."))
-    return member
+    return acting(request, slug)[1]
 
 
 @router.get("/{slug}/me", response=MemberOut)
