@@ -15,8 +15,6 @@ voting is closed and counted — that exactly one ballot per voter was counted.
 
 import argparse
 import json
-import os
-import platform
 import random
 import shutil
 import statistics
@@ -30,25 +28,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import machine, percentile  # noqa: E402  (bench/ is the script's folder)
+
 from tribune.elections import loadtest  # noqa: E402
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    python = platform.python_version()
-    return f"{platform.platform()} | {cpu} | {os.cpu_count()} cores | Python {python}"
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
-    return sorted_values[index]
 
 
 def main() -> int:

@@ -34,7 +34,6 @@ import argparse
 import asyncio
 import json
 import os
-import platform
 import random
 import resource
 import shutil
@@ -49,26 +48,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from common import machine, percentile  # noqa: E402  (bench/ is the script's folder)
+
 from tribune.assemblies import loadtest  # noqa: E402
 from tribune.elections import loadtest as server_tools  # noqa: E402
-
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    python = platform.python_version()
-    return f"{platform.platform()} | {cpu} | {os.cpu_count()} cores | Python {python}"
-
-
-def percentile(sorted_values: list[float], p: float) -> float:
-    index = min(len(sorted_values) - 1, max(0, round(p / 100 * len(sorted_values)) - 1))
-    return sorted_values[index]
 
 
 def raise_open_files(needed: int) -> tuple[int, int]:

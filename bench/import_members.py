@@ -9,7 +9,6 @@ Prints rows/second for the dry run and the import, and the machine.
 
 import argparse
 import os
-import platform
 import sys
 import tempfile
 import time
@@ -17,18 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-
-def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    python = platform.python_version()
-    return f"{platform.platform()} | {cpu} | {os.cpu_count()} cores | Python {python}"
+from common import machine  # noqa: E402  (bench/ is the script's folder)
 
 
 def main() -> None:

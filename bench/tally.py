@@ -29,8 +29,6 @@ whole benchmark process so far (dominated by generating the ballots).
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import resource
 import sys
 import time
@@ -44,6 +42,8 @@ from typing import Any
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import common  # noqa: E402  (bench/ is the script's folder)
 
 from tribune.voting import (  # noqa: E402
     ApprovalProfile,
@@ -64,18 +64,7 @@ SEED = 20070503  # the date of the 2007 Scottish council elections
 
 
 def machine() -> str:
-    cpu = platform.processor() or "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{platform.platform()}; CPU {cpu}; {os.cpu_count()} cores; "
-        f"Python {platform.python_version()}; numpy {np.__version__}"
-    )
+    return f"{common.machine()} | numpy {np.__version__}"
 
 
 def peak_rss_mb() -> float:
