@@ -910,10 +910,6 @@ def cast(request, slug: str, pk: int, vote_id: int, payload: CastIn):
         assembly_id=pk,
         pk=vote_id,
     )
-    if vote.item_id is not None:
-        raise RuleViolation(
-            _t("This vote ranks the competing motions: send a ranking, not yes or no."), "choice"
-        )
     return Status(201, {"ballots": services.cast_live_vote(actor, vote, payload.choice)})
 
 

@@ -612,10 +612,12 @@ LIVE_CHOICES = ("yes", "no", "abstain")
 
 def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
     """Vote yes, no or abstain, for oneself and every proxy one holds; returns the ballots cast."""
+    if vote.is_ranking:
+        raise RuleViolation(
+            _t("This vote ranks the competing motions: send a ranking, not yes or no."), "choice"
+        )
     if choice not in LIVE_CHOICES:
         raise RuleViolation(_t("Vote yes, no or abstain."), "choice")
-    if vote.item_id is not None:
-        raise RuleViolation(_t("This vote ranks the competing motions."), "choice")
     return _cast_in_hall(member, vote, choice, field="choice")
 
 
