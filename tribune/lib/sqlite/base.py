@@ -4,6 +4,7 @@ import queue
 import threading
 
 from django.db.backends.sqlite3 import base, creation
+from django.db.utils import OperationalError
 
 POOL_SIZE = 8
 
@@ -55,27 +56,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def get_new_connection(self, conn_params):
         pool = self._pool()
-        while pool is not None:
+        if pool is not None:
             try:
-                connection = pool.get_nowait()
+                return pool.get_nowait()
             except queue.Empty:
-                break
-            if self._healthy(connection):
-                return connection
+                pass
         return super().get_new_connection(conn_params)
-
-    @staticmethod
-    def _healthy(connection) -> bool:
-        try:
-            connection.execute("SELECT 1").fetchone()
-        except base.Database.Error:
-            return False
-        return True
 
     def _start_transaction_under_autocommit(self):
         writer = _writer_for(str(self.settings_dict["NAME"]))
         if not writer.acquire(timeout=self.settings_dict["OPTIONS"].get("timeout", 5)):
-            raise base.Database.OperationalError("database is locked")
+            # Django's own error, as when SQLite's lock times out: callers catch one kind.
+            raise OperationalError("database is locked")
         self._writing = writer
         try:
             super()._start_transaction_under_autocommit()
