@@ -37,7 +37,15 @@ from tribune.assemblies.models import (
 )
 from tribune.audit.log import record
 from tribune.elections import services as elections
-from tribune.elections.models import Ballot, Election, Kind, Method, Status, VoterRoll
+from tribune.elections.models import (
+    YES_NO_CHOICES,
+    Ballot,
+    Election,
+    Kind,
+    Method,
+    Status,
+    VoterRoll,
+)
 from tribune.lib import events
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
@@ -607,16 +615,13 @@ def open_vote(
     return vote
 
 
-LIVE_CHOICES = ("yes", "no", "abstain")
-
-
 def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
     """Vote yes, no or abstain, for oneself and every proxy one holds; returns the ballots cast."""
     if vote.is_ranking:
         raise RuleViolation(
             _t("This vote ranks the competing motions: send a ranking, not yes or no."), "choice"
         )
-    if choice not in LIVE_CHOICES:
+    if choice not in YES_NO_CHOICES:
         raise RuleViolation(_t("Vote yes, no or abstain."), "choice")
     return _cast_in_hall(member, vote, choice, field="choice")
 
@@ -765,7 +770,7 @@ def vote_counts(election: Election) -> dict[str, int]:
     """Yes, no and abstain ballots of a counted yes/no vote."""
     stages = (election.result or {}).get("stages") or [{}]
     votes = stages[0].get("votes", {})
-    return {k: int(votes.get(k, 0)) for k in ("yes", "no", "abstain")}
+    return {k: int(votes.get(k, 0)) for k in YES_NO_CHOICES}
 
 
 def _carry_out(vote: LiveVote, election: Election) -> None:

@@ -32,6 +32,10 @@ class Method(models.TextChoices):
     SCHULZE = "schulze", _("Ranking (Schulze)")
 
 
+# What a yes/no ballot may say, in the order results list them.
+YES_NO_CHOICES = ("yes", "no", "abstain")
+
+
 class Status(models.TextChoices):
     CALLED = "called", _("Called")
     NOMINATIONS = "nominations", _("Nominations open")

@@ -25,6 +25,7 @@ from tribune import voting
 from tribune.audit.log import record
 from tribune.constitution.models import ConstitutionVersion
 from tribune.elections.models import (
+    YES_NO_CHOICES,
     Ballot,
     Candidacy,
     Election,
@@ -488,7 +489,7 @@ def _tracker(choice, nonce: str) -> str:
 def validate_choice(election: Election, choice):
     """Normalise a ballot's content or refuse it with the reason."""
     if election.method == Method.YES_NO:
-        if choice not in ("yes", "no", "abstain"):
+        if choice not in YES_NO_CHOICES:
             raise RuleViolation(_t("Vote yes, no or abstain."), "choice")
         return choice
     if election.options is not None:
@@ -680,7 +681,7 @@ def count(election: Election) -> Election:
     box = published_box(election)
     election.turnout = len(box)
     if election.method == Method.YES_NO:
-        tally = {k: sum(1 for b in box if b["choice"] == k) for k in ("yes", "no", "abstain")}
+        tally = {k: sum(1 for b in box if b["choice"] == k) for k in YES_NO_CHOICES}
         result = voting.motion(
             tally["yes"], tally["no"], tally["abstain"], rule=_motion_rule(election)
         )
