@@ -14,9 +14,37 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from tribune.audit.keys import pseudonym
 from tribune.audit.models import AuditEntry
 
 GENESIS = "0" * 64
+
+# Acts the rules keep private: no actor, no member in target or data. See docs/audit.md.
+PRIVATE_ACTIONS = frozenset(
+    {
+        # Recall signers are never shown, only the count (docs/elections.md); the
+        # opener is the first signer.
+        "recall.opened",
+        "recall.signed",
+        "recall.unsigned",
+        # Seconders are shown as a count only.
+        "candidacy.seconded",
+        # Faction membership may be private, and may become private later: a
+        # public joining named in the log could never be taken back.
+        "faction.signed",
+        "faction.joined",
+        "faction.left",
+        # A member's own affairs: their application, their appeal, their
+        # profile, resignation and erasure. Officers' decisions on them keep the
+        # officer's name and mandate, with the member as a pseudonym.
+        "member.applied",
+        "member.reapplied",
+        "member.resigned",
+        "member.profile_updated",
+        "member.erased",
+        "appeal.lodged",
+    }
+)
 
 
 def _digest(entry: AuditEntry) -> str:
@@ -42,6 +70,24 @@ def target_label(obj: models.Model | None) -> str:
     return f"{obj._meta.model_name}:{obj.pk}"
 
 
+def private_ref(member: "models.Model | int", purpose: models.Model | str) -> str:
+    """``ref:<digest>`` naming ``member`` for ``purpose`` only (a petition, a faction...).
+
+    The same member and purpose always give the same reference, so the log
+    shows that a signature was added and later withdrawn; another purpose gives
+    an unrelated one, and without the server's key file no one can tell whose it is.
+    """
+    label = purpose if isinstance(purpose, str) else target_label(purpose)
+    member_id = member if isinstance(member, int) else member.pk
+    return f"ref:{pseudonym(label, member_id)}"
+
+
+def standing_ref(member: "models.Model | int") -> str:
+    """The reference under which a member's standing (application, admission,
+    suspension, erasure...) is logged: one per member, and never their id."""
+    return private_ref(member, "standing")
+
+
 def record(
     organisation,
     action: str,
@@ -51,8 +97,16 @@ def record(
     target: models.Model | None = None,
     data: dict | None = None,
 ) -> AuditEntry:
-    """Append one entry to ``organisation``'s chain (call inside the action's transaction)."""
+    """Append one entry to ``organisation``'s chain (call inside the action's transaction).
+
+    For an act in ``PRIVATE_ACTIONS`` an actor, or a member as target, is a bug
+    that would publish a private act for ever: it is refused before anything is written.
+    """
+    from tribune.members.models import Member
     from tribune.organisations.models import Organisation
+
+    if action in PRIVATE_ACTIONS and (actor is not None or isinstance(target, Member)):
+        raise ValueError(f"{action} is private: it may not name a member in the audit log.")
 
     with transaction.atomic():
         Organisation.objects.select_for_update().filter(pk=organisation.pk).exists()
