@@ -86,6 +86,11 @@ def decode_public_key(text: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(raw)
 
 
+def decode_signature(text: str) -> bytes:
+    """A base64 signature as bytes; raises ``ValueError`` if it is not base64."""
+    return base64.b64decode(text.encode(), validate=True)
+
+
 def key_id(public_key_b64: str) -> str:
     """A short, stable name for a public key: the first 16 hex digits of its SHA-256."""
     return hashlib.sha256(base64.b64decode(public_key_b64)).hexdigest()[:16]
