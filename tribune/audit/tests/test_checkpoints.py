@@ -275,3 +275,15 @@ def test_the_audit_page_links_the_checkpoint(world):
     html = Client().get(f"/o/{world.org.slug}/audit/").content.decode()
     assert f"/api/v1/organisations/{world.org.slug}/audit/checkpoint" in html
     assert f"/api/v1/organisations/{world.org.slug}/audit/export" in html
+
+
+def test_the_checkpointed_entry_deleted_is_an_answer_not_an_error(world):
+    document = _kept(world)
+    record(world.org, "test.after")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "DELETE FROM audit_auditentry WHERE organisation_id = %s AND seq = %s",
+            [world.org.pk, document["body"]["seq"]],
+        )
+    result = checkpoints.verify(world.org, document)
+    assert not result.ok and "rewritten" in result.reason
