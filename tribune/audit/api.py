@@ -2,7 +2,9 @@
 
 from datetime import datetime
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from ninja import Router, Schema
 from pydantic import ConfigDict, StrictInt, StrictStr
 
@@ -95,8 +97,11 @@ class ExportOut(Schema):
 
 
 @router.get("/{slug}/audit", response=list[EntryOut])
-def audit_entries(request, slug: str, after_seq: int = 0, limit: int = 100):
+def audit_entries(request, response: HttpResponse, slug: str, after_seq: int = 0, limit: int = 100):
+    """A page of the chain; the ``Link`` header points at the signed checkpoint to keep with it."""
     organisation = get_object_or_404(Organisation, slug=slug)
+    checkpoint = reverse("api:audit_checkpoint", args=[organisation.slug])
+    response.headers["Link"] = f'<{checkpoint}>; rel="checkpoint"'
     limit = max(1, min(limit, 1000))
     return AuditEntry.objects.filter(organisation=organisation, seq__gt=after_seq).order_by("seq")[
         :limit

@@ -21,6 +21,7 @@ Two uses, kept apart by derivation rather than by reusing the key:
 import base64
 import hashlib
 import hmac
+import logging
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 PSEUDONYM_INFO = b"tribune-audit-pseudonym/1"
 
@@ -63,6 +66,8 @@ def _load(path: Path) -> Ed25519PrivateKey:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(pem)
             return key
+    if path.stat().st_mode & 0o077:
+        logger.warning("The audit key %s is readable by others: chmod 600 it.", path)
     key = serialization.load_pem_private_key(pem, password=None)
     if not isinstance(key, Ed25519PrivateKey):
         raise ValueError(f"{path} does not hold an Ed25519 private key.")

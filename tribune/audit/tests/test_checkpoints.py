@@ -219,6 +219,8 @@ def test_the_api_publishes_and_verifies_checkpoints(world):
         ).status_code
         == 404
     )
+    page = client.get(base)
+    assert page.headers["Link"] == f'<{base}/checkpoint>; rel="checkpoint"'
     schema = client.get("/api/v1/openapi.json").json()
     assert "get" in schema["paths"]["/api/v1/organisations/{slug}/audit/checkpoint"]
     assert "post" in schema["paths"]["/api/v1/organisations/{slug}/audit/verify"]
@@ -287,3 +289,12 @@ def test_the_checkpointed_entry_deleted_is_an_answer_not_an_error(world):
         )
     result = checkpoints.verify(world.org, document)
     assert not result.ok and "rewritten" in result.reason
+
+
+def test_a_key_file_others_can_read_is_reported(settings, tmp_path, caplog):
+    settings.TRIBUNE_AUDIT_KEY_FILE = str(tmp_path / "audit.pem")
+    keys.public_key()
+    os.chmod(tmp_path / "audit.pem", 0o644)
+    keys._load.cache_clear()
+    keys.public_key()
+    assert "readable by others" in caplog.text
