@@ -117,6 +117,20 @@ def fast_password_hashing(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def audit_key_file(tmp_path_factory) -> str:
+    """One audit key for the test run, never the data directory's own."""
+    return str(tmp_path_factory.mktemp("audit-key") / "audit-signing-key.pem")
+
+
+@pytest.fixture(autouse=True)
+def separate_audit_key(request):
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    settings = request.getfixturevalue("settings")
+    settings.TRIBUNE_AUDIT_KEY_FILE = request.getfixturevalue("audit_key_file")
+
+
 @pytest.fixture
 def world(db) -> World:
     return World()

@@ -226,6 +226,13 @@ SECURE_REFERRER_POLICY = "same-origin"
 TRIBUNE_PROVISIONAL_DAYS = envint("TRIBUNE_PROVISIONAL_DAYS", "90")
 TRIBUNE_DEMO_PASSWORD = os.environ.get("TRIBUNE_DEMO_PASSWORD", "tribune-demo")
 
+# The audit key (Ed25519) that signs checkpoints of the audit chain and keys the
+# log's pseudonyms. Kept outside the database, created on first use (mode 0600);
+# back it up with the data directory, and keep it off the database's backups.
+TRIBUNE_AUDIT_KEY_FILE = os.environ.get("TRIBUNE_AUDIT_KEY_FILE") or str(
+    DATA_DIR / "audit-signing-key.pem"
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

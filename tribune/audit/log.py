@@ -14,9 +14,37 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from tribune.audit.keys import pseudonym
 from tribune.audit.models import AuditEntry
 
 GENESIS = "0" * 64
+
+# Acts the rules keep private: no actor, no member in target or data. See docs/audit.md.
+PRIVATE_ACTIONS = frozenset(
+    {
+        # Recall signers are never shown, only the count (docs/elections.md); the
+        # opener is the first signer.
+        "recall.opened",
+        "recall.signed",
+        "recall.unsigned",
+        # Seconders are shown as a count only.
+        "candidacy.seconded",
+        # Faction membership may be private, and may become private later: a
+        # public joining named in the log could never be taken back.
+        "faction.signed",
+        "faction.joined",
+        "faction.left",
+        # A member's own affairs: their application, their appeal, their
+        # profile, resignation and erasure. Officers' decisions on them keep the
+        # officer's name and mandate, with the member as a pseudonym.
+        "member.applied",
+        "member.reapplied",
+        "member.resigned",
+        "member.profile_updated",
+        "member.erased",
+        "appeal.lodged",
+    }
+)
 
 
 def _digest(entry: AuditEntry) -> str:
@@ -42,6 +70,24 @@ def target_label(obj: models.Model | None) -> str:
     return f"{obj._meta.model_name}:{obj.pk}"
 
 
+def private_ref(member: "models.Model | int", purpose: models.Model | str) -> str:
+    """``ref:<digest>`` naming ``member`` for ``purpose`` only (a petition, a faction...).
+
+    The same member and purpose always give the same reference, so the log
+    shows that a signature was added and later withdrawn; another purpose gives
+    an unrelated one, and without the server's key file no one can tell whose it is.
+    """
+    label = purpose if isinstance(purpose, str) else target_label(purpose)
+    member_id = member if isinstance(member, int) else member.pk
+    return f"ref:{pseudonym(label, member_id)}"
+
+
+def standing_ref(member: "models.Model | int") -> str:
+    """The reference under which a member's standing (application, admission,
+    suspension, erasure...) is logged: one per member, and never their id."""
+    return private_ref(member, "standing")
+
+
 def record(
     organisation,
     action: str,
@@ -51,8 +97,16 @@ def record(
     target: models.Model | None = None,
     data: dict | None = None,
 ) -> AuditEntry:
-    """Append one entry to ``organisation``'s chain (call inside the action's transaction)."""
+    """Append one entry to ``organisation``'s chain (call inside the action's transaction).
+
+    For an act in ``PRIVATE_ACTIONS`` an actor, or a member as target, is a bug
+    that would publish a private act for ever: it is refused before anything is written.
+    """
+    from tribune.members.models import Member
     from tribune.organisations.models import Organisation
+
+    if action in PRIVATE_ACTIONS and (actor is not None or isinstance(target, Member)):
+        raise ValueError(f"{action} is private: it may not name a member in the audit log.")
 
     with transaction.atomic():
         Organisation.objects.select_for_update().filter(pk=organisation.pk).exists()
@@ -89,10 +143,18 @@ class Verification:
     reason: str = ""
 
 
-def verify_chain(organisation) -> Verification:
-    """Recompute the chain from the start; report the first entry that does not fit."""
-    prev, expected_seq, count = GENESIS, 1, 0
-    for entry in AuditEntry.objects.filter(organisation=organisation).order_by("seq").iterator():
+def verify_chain(organisation, *, after_seq: int = 0, prev_hash: str = GENESIS) -> Verification:
+    """Recompute the chain; report the first entry that does not fit.
+
+    From the start by default; from a trusted point (``after_seq`` whose hash is
+    ``prev_hash``, e.g. a verified checkpoint) to verify only what came since.
+    ``entries`` counts the entries checked. A chain that is consistent but was
+    cut short, or rewritten and rehashed, passes here: only a checkpoint kept
+    outside the database catches that (``tribune.audit.checkpoints``).
+    """
+    prev, expected_seq, count = prev_hash, after_seq + 1, 0
+    entries = AuditEntry.objects.filter(organisation=organisation, seq__gt=after_seq)
+    for entry in entries.order_by("seq").iterator():
         count += 1
         if entry.seq != expected_seq:
             return Verification(False, count, expected_seq, f"entry #{expected_seq} is missing")

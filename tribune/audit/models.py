@@ -55,3 +55,49 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise RuleViolation("The audit log is append-only.")
+
+
+class CheckpointQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise RuleViolation("Issued checkpoints are kept as issued.")
+
+    def delete(self):
+        raise RuleViolation("Issued checkpoints are kept as issued.")
+
+
+class Checkpoint(models.Model):
+    """A signed statement of the chain's head, as the server issued it.
+
+    The table is a convenience (verification can start from the last
+    checkpoint instead of the genesis entry); the anchor is the copies that
+    members, auditors and other servers keep outside this database. The
+    signed document itself is in ``document`` (see ``tribune.audit.checkpoints``).
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", models.PROTECT, related_name="audit_checkpoints"
+    )
+    seq = models.PositiveBigIntegerField()
+    head = models.CharField(max_length=64)
+    at = models.DateTimeField()
+    key_id = models.CharField(max_length=16)
+    document = models.JSONField()
+
+    objects = CheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["organisation", "-seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "seq"], name="audit_checkpoint_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq} {self.head[:16]}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuleViolation("Issued checkpoints are kept as issued.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuleViolation("Issued checkpoints are kept as issued.")

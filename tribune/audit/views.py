@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from tribune.audit.log import verify_chain
+from tribune.audit.log import PRIVATE_ACTIONS, verify_chain
 from tribune.audit.models import AuditEntry
 from tribune.web.helpers import organisation_and_viewer
 
@@ -22,6 +22,9 @@ def audit_log(request, slug):
             "viewer": viewer,
             "page": page,
             "verification": verify_chain(organisation) if request.GET.get("verify") else None,
+            # Names are for members, and only for acts the rules make public: a private
+            # act is recorded with no actor at all (PRIVATE_ACTIONS), so none can show.
             "show_names": viewer is not None and viewer.in_good_standing,
+            "private_actions": PRIVATE_ACTIONS,
         },
     )

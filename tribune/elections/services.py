@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from tribune import voting
-from tribune.audit.log import record
+from tribune.audit.log import private_ref, record
 from tribune.constitution.models import ConstitutionVersion
 from tribune.elections.models import (
     YES_NO_CHOICES,
@@ -453,7 +453,12 @@ def second_nomination(member: Member, candidacy: Candidacy) -> Seconding:
             seconding = Seconding.objects.create(candidacy=candidacy, member=member)
     except IntegrityError:
         raise RuleViolation(_t("You have already seconded this nomination.")) from None
-    record(candidacy.election.organisation, "candidacy.seconded", actor=member, target=candidacy)
+    record(
+        candidacy.election.organisation,
+        "candidacy.seconded",
+        target=candidacy,
+        data={"seconder": private_ref(member, candidacy)},
+    )
     return seconding
 
 
@@ -828,7 +833,6 @@ def open_recall_petition(member: Member, term: Term, reason: str) -> RecallPetit
     record(
         branch.organisation,
         "recall.opened",
-        actor=member,
         target=petition,
         data={"term": term.pk, "threshold": threshold, "electorate": size},
     )
@@ -849,8 +853,14 @@ def sign_recall_petition(member: Member, petition: RecallPetition) -> RecallSign
     except IntegrityError:
         raise RuleViolation(_t("You have already signed this petition.")) from None
     organisation = petition.term.office.body.organisation
-    record(organisation, "recall.signed", actor=member, target=petition)
-    if petition.signatures.count() >= petition.threshold:
+    signatures = petition.signatures.count()
+    record(
+        organisation,
+        "recall.signed",
+        target=petition,
+        data={"signer": private_ref(member, petition), "signatures": signatures},
+    )
+    if signatures >= petition.threshold:
         _start_recall_vote(petition)
     return signature
 
@@ -862,7 +872,12 @@ def withdraw_signature(member: Member, petition: RecallPetition) -> None:
         raise RuleViolation(_t("The threshold is reached: signatures can no longer be withdrawn."))
     if not petition.signatures.filter(member=member).delete()[0]:
         raise RuleViolation(_t("You have not signed this petition."))
-    record(petition.term.office.body.organisation, "recall.unsigned", actor=member, target=petition)
+    record(
+        petition.term.office.body.organisation,
+        "recall.unsigned",
+        target=petition,
+        data={"signer": private_ref(member, petition), "signatures": petition.signatures.count()},
+    )
 
 
 def _start_recall_vote(petition: RecallPetition) -> None:

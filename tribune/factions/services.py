@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _t
 
-from tribune.audit.log import record
+from tribune.audit.log import private_ref, record
 from tribune.factions.models import (
     Endorsement,
     Faction,
@@ -77,7 +77,12 @@ def sign_founding(member: Member, faction: Faction) -> FoundingSignature:
     except IntegrityError:
         raise RuleViolation(_t("You have already signed.")) from None
     # Signing is joining: like a private joining, it names no one in the public log.
-    record(faction.organisation, "faction.signed", target=faction)
+    record(
+        faction.organisation,
+        "faction.signed",
+        target=faction,
+        data={"signer": private_ref(member, faction)},
+    )
     threshold = faction.organisation.current_constitution().faction_threshold
     signers = faction.founding_signatures.filter(member__standing=Standing.GOOD)
     if signers.count() >= threshold:
@@ -170,12 +175,13 @@ def join_faction(member: Member, faction: Faction, *, visibility: str) -> Factio
             )
     except IntegrityError:
         raise RuleViolation(_t("You already belong to this faction.")) from None
-    # A private joining is not written to the organisation's public audit log by name.
+    # No joining is written to the public audit log by name, not even a public one:
+    # the member may make it private later, and the log cannot forget.
     record(
         faction.organisation,
         "faction.joined",
-        actor=member if visibility == Visibility.PUBLIC else None,
         target=faction,
+        data={"member": private_ref(member, faction)},
     )
     _update_threshold(faction)
     return membership
@@ -186,9 +192,13 @@ def leave_faction(member: Member, faction: Faction) -> None:
     membership = FactionMembership.objects.filter(faction=faction, member=member).first()
     if membership is None:
         raise RuleViolation(_t("You do not belong to this faction."))
-    public = membership.visibility == Visibility.PUBLIC
     membership.delete()
-    record(faction.organisation, "faction.left", actor=member if public else None, target=faction)
+    record(
+        faction.organisation,
+        "faction.left",
+        target=faction,
+        data={"member": private_ref(member, faction)},
+    )
     _update_threshold(faction)
 
 

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from tribune.audit.log import record
+from tribune.audit.log import record, standing_ref
 from tribune.lib.errors import RuleViolation
 from tribune.members.models import ImportJob, ImportStatus, Member, Standing
 from tribune.offices.rules import mandate_for
@@ -232,6 +232,10 @@ def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
         actor=job.created_by,
         term=job.term,
         target=job,
-        data={"created": created_ids, "updated": updated_ids},
+        # Members by reference, not id: who was imported is not the public's to know.
+        data={
+            "created": [standing_ref(pk) for pk in created_ids],
+            "updated": [standing_ref(pk) for pk in updated_ids],
+        },
     )
     return job

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from tribune.audit.log import record
+from tribune.audit.log import PRIVATE_ACTIONS, record, standing_ref
 from tribune.constitution.models import AdmissionRule
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import (
@@ -52,9 +52,11 @@ def _change_standing(member, to, *, reason="", actor=None, term=None, action: st
     record(
         member.organisation,
         action,
-        actor=actor,
+        # A resignation is the member's own act and is not named; an officer's
+        # decision keeps the officer's name and mandate.
+        actor=None if action in PRIVATE_ACTIONS else actor,
         term=term,
-        target=member,
+        target=standing_ref(member),
         data={"from": change.from_standing, "to": to, "reason_sha256": _digest(reason)},
     )
     return change
@@ -97,7 +99,12 @@ def apply_for_membership(
             raise RuleViolation(
                 _t("A membership record with this email already exists."), "email"
             ) from None
-        record(organisation, "member.applied", target=member, data={"branch": branch.id})
+        record(
+            organisation,
+            "member.applied",
+            target=standing_ref(member),
+            data={"branch": branch.id},
+        )
     constitution = organisation.current_constitution()
     if constitution.admission_rule == AdmissionRule.AUTOMATIC:
         _change_standing(
@@ -200,7 +207,7 @@ def lodge_appeal(member: Member, change: StandingChange, statement: str) -> Appe
     if body is None:
         raise RuleViolation(_t("The constitution names no body to hear appeals."))
     appeal = Appeal.objects.create(standing_change=change, body=body, statement=statement)
-    record(member.organisation, "appeal.lodged", actor=member, target=appeal)
+    record(member.organisation, "appeal.lodged", target=appeal)
     return appeal
 
 
@@ -247,8 +254,7 @@ def update_profile(member: Member, *, name: str, phone: str, address: str, branc
     record(
         member.organisation,
         "member.profile_updated",
-        actor=member,
-        target=member,
+        target=standing_ref(member),
         data={"branch": branch.pk} if moved else {},
     )
     return member
@@ -362,7 +368,7 @@ def erase(member: Member) -> Member:
     # Political affiliation is personal data: faction memberships go with the rest.
     member.faction_memberships.all().delete()
     Appeal.objects.filter(standing_change__member=member).update(statement="")
-    record(member.organisation, "member.erased", target=member)
+    record(member.organisation, "member.erased", target=standing_ref(member))
     if user is not None and not user.memberships.exists():
         user.delete()
     return member

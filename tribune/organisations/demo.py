@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from tribune.audit.models import AuditEntry
+from tribune.audit.models import Checkpoint as AuditCheckpoint
 from tribune.constitution.models import AdmissionRule
 from tribune.members import services
 from tribune.members.models import Member, Standing
@@ -209,6 +210,7 @@ def remove_demo() -> None:
             Appeal.objects.filter(standing_change__member__organisation=organisation),
             StandingChange.objects.filter(member__organisation=organisation),
             ImportJob.objects.filter(**org),
+            AuditCheckpoint.objects.filter(**org),
             AuditEntry.objects.filter(**org),
             Term.objects.filter(office__body__organisation=organisation),
             ConstitutionVersion.objects.filter(**org),
