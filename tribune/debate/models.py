@@ -73,6 +73,10 @@ class Post(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The posting limits count a member's recent posts on every post.
+            models.Index(fields=["author", "created_at"], name="post_author_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"Post {self.pk} in {self.thread}"

@@ -4,10 +4,17 @@ Who may read: members in good standing; a faction's internal threads only its
 members. Moderation needs a mandate with ``moderate_debate`` that reaches the
 thread's branch, must cite a published rule and give a reason, never deletes,
 and never touches a faction's internal discussion.
+
+Limits: a post, a title and a moderation text have a maximum length, and a
+member may post only so often (``POSTING_LIMITS``); both are checked here, so
+the pages and the API refuse the same things with the same words.
 """
 
+import math
 import re
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
@@ -26,7 +33,31 @@ from tribune.debate.models import (
     Thread,
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
+from tribune.members.models import Member
 from tribune.offices.rules import mandate_for, seat_in
+
+# A polemic may be long (30,000 characters is some 5,000 words, a pamphlet),
+# but not a denial of service: a 2,000,000-character reply was once accepted.
+POST_MAX_CHARS = 30_000
+TITLE_MAX_CHARS = Thread._meta.get_field("title").max_length
+SUBJECT_MAX_CHARS = Thread._meta.get_field("subject").max_length
+# A moderator's reason, an appeal's grounds, a decision's reasons.
+STATEMENT_MAX_CHARS = 5_000
+# (window, most posts in it) per member; threads count, as they open with a post.
+# Enough for a heated exchange, too few for a flood. ``DEBATE_POSTING_LIMITS``
+# in the settings replaces them (pairs of seconds and counts).
+POSTING_LIMITS = ((timedelta(minutes=1), 5), (timedelta(hours=1), 40))
+
+
+class PostingTooFast(RuleViolation):
+    """A member has posted as often as the limits allow; ``retry_after`` says for how long."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, "text")
+        self.retry_after = retry_after
+
 
 DEFAULT_RULES = [
     _("Argue with positions, not persons: no personal abuse or harassment."),
@@ -77,11 +108,76 @@ def readable_thread(member, organisation, pk: int) -> Thread:
     return thread
 
 
-def _clean(text: str, field: str, message: str) -> str:
+def _clean(text: str, field: str, message: str, max_chars: int = STATEMENT_MAX_CHARS) -> str:
+    """``text`` stripped; refused when empty (``message``) or longer than ``max_chars``."""
     text = (text or "").strip()
     if not text:
         raise RuleViolation(message, field)
+    return _within(text, field, max_chars)
+
+
+def _within(text: str, field: str, max_chars: int) -> str:
+    """``text``, refused with both lengths when over ``max_chars`` (the writer can cut it)."""
+    if len(text) > max_chars:
+        raise RuleViolation(
+            _t("At most %(most)s characters, please; this has %(count)s.")
+            % {"most": f"{max_chars:,}", "count": f"{len(text):,}"},
+            field,
+        )
     return text
+
+
+def posting_limits() -> list[tuple[timedelta, int]]:
+    """The (window, most posts) pairs in force: the settings' if given, else ours."""
+    configured = getattr(settings, "DEBATE_POSTING_LIMITS", None)
+    if configured is None:
+        return list(POSTING_LIMITS)
+    return [(timedelta(seconds=seconds), count) for seconds, count in configured]
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 90:
+        return _t("%(n)s seconds") % {"n": seconds}
+    return _t("%(n)s minutes") % {"n": math.ceil(seconds / 60)}
+
+
+def _check_pace(member) -> None:
+    """Refuse a post beyond the posting limits, saying how long until the next one is allowed.
+
+    The count is of the member's own posts, which already carry their author
+    and time: no counter is kept beside them that could drift, be culled from
+    a cache, or be raced (a cache's get-then-set ``incr`` lets parallel posts
+    through). Parallel posts by one member take turns on their member row
+    (PostgreSQL) or on SQLite's one writer (IMMEDIATE transactions), so the
+    count each sees includes the one before. Call inside the posting transaction.
+    """
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk").first()
+    now = timezone.now()
+    waits = []
+    for window, most in posting_limits():
+        recent = list(
+            Post.objects.filter(author=member, created_at__gt=now - window)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[:most]
+        )
+        if len(recent) >= most:
+            # Allowed again once the oldest of the last ``most`` posts leaves the window.
+            waits.append((recent[-1] + window - now, window, most))
+    if waits:
+        wait, window, most = max(waits)
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        raise PostingTooFast(
+            _t(
+                "You have posted %(most)s times within %(window)s, the most the debate "
+                "allows; you can post again in %(wait)s."
+            )
+            % {
+                "most": most,
+                "window": _wait_words(int(window.total_seconds())),
+                "wait": _wait_words(seconds),
+            },
+            seconds,
+        )
 
 
 @transaction.atomic
@@ -98,12 +194,14 @@ def open_thread(
 ) -> Thread:
     """Anyone in good standing opens a polemic; a faction's members open internal ones."""
     _reader(member, organisation)
-    title = _clean(title, "title", _t("Give the thread a title."))
-    text = _clean(text, "text", _t("Write something."))
+    title = _clean(title, "title", _t("Give the thread a title."), TITLE_MAX_CHARS)
+    text = _clean(text, "text", _t("Write something."), POST_MAX_CHARS)
+    subject = _within((subject or "").strip(), "subject", SUBJECT_MAX_CHARS)
     if branch is not None and branch.organisation_id != organisation.pk:
         raise RuleViolation(_t("Choose a branch of this organisation."), "branch")
     if faction is not None and not faction.memberships.filter(member=member).exists():
         raise NotPermitted(_t("Only the faction's members can open its internal discussions."))
+    _check_pace(member)
     thread = Thread.objects.create(
         organisation=organisation,
         branch=branch,
@@ -123,7 +221,8 @@ def open_thread(
 @transaction.atomic
 def reply(member, thread: Thread, text: str) -> Post:
     _require_read(member, thread)
-    text = _clean(text, "text", _t("Write something."))
+    text = _clean(text, "text", _t("Write something."), POST_MAX_CHARS)
+    _check_pace(member)
     post = Post.objects.create(thread=thread, author=member, text=text)
     Thread.objects.filter(pk=thread.pk).update(last_post_at=timezone.now())
     Follow.objects.get_or_create(thread=thread, member=member)
