@@ -63,7 +63,12 @@ class RuleChoiceField(forms.ModelChoiceField):
 class HideForm(forms.Form):
     rule = RuleChoiceField(label=_("Rule broken"), queryset=DebateRule.objects.none())
     reason = forms.CharField(
-        label=_("Reason (shown in the thread)"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (shown in the thread)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Every member reads the reason, even when the rule withholds the post: "
+            "never repeat the personal data in it."
+        ),
     )
 
     def __init__(self, *args, organisation, **kwargs):

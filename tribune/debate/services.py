@@ -5,6 +5,19 @@ members. Moderation needs a mandate with ``moderate_debate`` that reaches the
 thread's branch, must cite a published rule and give a reason, never deletes,
 and never touches a faction's internal discussion.
 
+Personal data: a rule may *remove personal data* (the default rule 2). A post
+hidden under it is withheld: its text reaches only its author (whose words
+they are, and who may appeal) and the sitting members of the constitution's
+appeal body (who decide that appeal). Everyone else, the moderator who hid it
+included, sees a placeholder, while the moderation record stays public. The
+moderator loses sight of it on purpose: they have done their part, the fewer
+people hold someone's address the better, and the body that reviews the
+decision is the one that needs the text. For the same reason a withheld post
+is restored only by the appeal body upholding an appeal, never by a
+moderator who cannot see what they would republish. ``screen_posts`` is the
+one place that decides which text a viewer is shown; every page and endpoint
+that shows post text goes through it.
+
 Limits: a post, a title and a moderation text have a maximum length, and a
 member may post only so often (``POSTING_LIMITS``); both are checked here, so
 the pages and the API refuse the same things with the same words.
@@ -12,6 +25,7 @@ the pages and the API refuse the same things with the same words.
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -59,17 +73,25 @@ class PostingTooFast(RuleViolation):
         self.retry_after = retry_after
 
 
+# (text, removes personal data)
 DEFAULT_RULES = [
-    _("Argue with positions, not persons: no personal abuse or harassment."),
-    _("No threats, and no publication of anyone's personal data."),
-    _("No spam or commercial advertising."),
+    (_("Argue with positions, not persons: no personal abuse or harassment."), False),
+    (_("No threats, and no publication of anyone's personal data."), True),
+    (_("No spam or commercial advertising."), False),
 ]
+
+WITHHELD_TEXT = _(
+    "This post is withheld: it was hidden under a rule that protects personal data. "
+    "Only its author and the appeal body can read it."
+)
 
 
 def publish_default_rules(organisation) -> None:
-    for number, text in enumerate(DEFAULT_RULES, start=1):
+    for number, (text, personal) in enumerate(DEFAULT_RULES, start=1):
         DebateRule.objects.get_or_create(
-            organisation=organisation, number=number, defaults={"text": str(text)}
+            organisation=organisation,
+            number=number,
+            defaults={"text": str(text), "removes_personal_data": personal},
         )
 
 
@@ -267,7 +289,8 @@ def hide_post(actor, post: Post, *, rule: DebateRule, reason: str) -> Moderation
     if post.hidden:
         raise RuleViolation(_t("This post is already hidden."))
     post.hidden = True
-    post.save(update_fields=["hidden"])
+    post.withheld = rule.removes_personal_data
+    post.save(update_fields=["hidden", "withheld"])
     action = ModerationAction.objects.create(
         post=post,
         action=ModerationAction.Action.HIDE,
@@ -288,8 +311,8 @@ def hide_post(actor, post: Post, *, rule: DebateRule, reason: str) -> Moderation
 
 
 def _restore(actor, post: Post, reason: str, term) -> ModerationAction:
-    post.hidden = False
-    post.save(update_fields=["hidden"])
+    post.hidden = post.withheld = False
+    post.save(update_fields=["hidden", "withheld"])
     action = ModerationAction.objects.create(
         post=post, action=ModerationAction.Action.RESTORE, reason=reason, actor=actor, term=term
     )
@@ -303,6 +326,15 @@ def restore_post(actor, post: Post, reason: str) -> ModerationAction:
     term = _moderator_term(actor, post.thread)
     if not post.hidden:
         raise RuleViolation(_t("This post is not hidden."))
+    if post.withheld:
+        # The moderator cannot read it (see the module docstring), so cannot judge
+        # that republishing it to every member is safe.
+        raise RuleViolation(
+            _t(
+                "A post withheld for personal data is restored only by the appeal body, "
+                "on its author's appeal."
+            )
+        )
     return _restore(actor, post, reason, term)
 
 
@@ -362,6 +394,28 @@ def decide_moderation_appeal(actor, appeal: ModerationAppeal, *, upheld: bool, r
     return appeal
 
 
+def screen_posts(viewer, organisation, posts: Iterable[Post]) -> list[Post]:
+    """``posts`` with what ``viewer`` may read of each: ``shown_text`` and ``text_withheld``.
+
+    Pages and endpoints show ``shown_text``, never ``text``: a withheld post's
+    text is replaced by ``WITHHELD_TEXT`` for everyone but its author and the
+    appeal body's sitting members. Hidden posts that are not withheld keep
+    their text for every reader, as moderation never deletes.
+    """
+    posts = list(posts)
+    on_appeal_body = None  # asked only if a withheld post is among them
+    viewer_pk = getattr(viewer, "pk", None)
+    for post in posts:
+        withheld = post.withheld and post.author_id != viewer_pk
+        if withheld:
+            if on_appeal_body is None:
+                on_appeal_body = viewer is not None and can_decide_appeals(viewer, organisation)
+            withheld = not on_appeal_body
+        post.text_withheld = withheld
+        post.shown_text = str(WITHHELD_TEXT) if withheld else post.text
+    return posts
+
+
 def _fts_query(query: str) -> str:
     """Words of the query as quoted FTS5 prefix terms, all required (no FTS syntax leaks)."""
     words = re.findall(r"\w+", query)
@@ -369,7 +423,11 @@ def _fts_query(query: str) -> str:
 
 
 def search(member, organisation, query: str, limit: int = 50):
-    """Posts matching ``query`` that ``member`` may read, newest first; never hidden ones."""
+    """Posts matching ``query`` that ``member`` may read, newest first; never hidden ones.
+
+    The index holds no hidden post's words either (migration 0004), so a hidden
+    or withheld post can be neither found nor guessed at through search.
+    """
     threads = visible_threads(member, organisation)
     posts = Post.objects.filter(thread__in=threads, hidden=False).select_related("thread", "author")
     words = re.findall(r"\w+", query or "")
