@@ -35,6 +35,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tribune.audit.log import record
 from tribune.debate.models import (
@@ -158,9 +159,11 @@ def posting_limits() -> list[tuple[timedelta, int]]:
 
 
 def _wait_words(seconds: int) -> str:
+    """A duration as a person says it: seconds up to a minute and a half, then whole minutes."""
     if seconds < 90:
-        return _t("%(n)s seconds") % {"n": seconds}
-    return _t("%(n)s minutes") % {"n": math.ceil(seconds / 60)}
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
 
 
 def _check_pace(member) -> None:

@@ -132,7 +132,10 @@ def test_five_posts_a_minute_then_an_honest_wait(world, thread, clock):
     with pytest.raises(services.PostingTooFast):
         services.open_thread(world.ana, world.org, title="New", text="Opening.")
     services.reply(world.ben, thread, "I may still answer.")
-    clock.now += timedelta(seconds=35)
+    clock.now += timedelta(seconds=34)
+    with pytest.raises(services.PostingTooFast, match="again in 1 second[.]"):
+        services.reply(world.ana, thread, "And another thing.")
+    clock.now += timedelta(seconds=1)
     services.reply(world.ana, thread, "And another thing.")  # the wait was the truth
     assert thread.posts.filter(author=world.ana).count() == 6
 
