@@ -28,7 +28,10 @@ def error(request, status: int, field: str, reason: str):
 
 @api.exception_handler(RuleViolation)
 def rule_violation(request, exc: RuleViolation):
-    return error(request, exc.status, exc.field, exc.message)
+    response = error(request, exc.status, exc.field, exc.message)
+    if getattr(exc, "retry_after", None):  # a rate limit says when to try again (429)
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _field(loc) -> str:

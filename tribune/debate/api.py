@@ -3,7 +3,10 @@
 Hidden posts are returned *with* their text, ``hidden: true`` and the notice
 naming the moderator, the rule and the reason — exactly what the thread page
 shows behind its ``<details>`` element. Nothing is silently deleted, so the API
-hides nothing the page shows. Search, like the page, never returns hidden posts.
+hides nothing the page shows. The one exception is the page's too: a post
+hidden under a rule that removes personal data is ``withheld: true``, and its
+``text`` is a placeholder for everyone but its author and the appeal body
+(``services.screen_posts``). Search, like the page, never returns hidden posts.
 """
 
 from datetime import datetime
@@ -23,6 +26,7 @@ router = Router(tags=["debate"])
 class RuleOut(Schema):
     number: int
     text: str
+    removes_personal_data: bool
 
 
 class AppealOut(Schema):
@@ -49,8 +53,9 @@ class PostOut(Schema):
     id: int
     thread_id: int
     author: str
-    text: str
+    text: str  # a placeholder while withheld, unless the caller is its author or on the appeal body
     hidden: bool
+    withheld: bool  # hidden under a rule that removes personal data
     notice: str | None  # "Hidden by … under rule N: reason" while hidden
     created_at: datetime
     moderation: list[ActionOut]
@@ -155,7 +160,10 @@ def _action_out(action: ModerationAction) -> dict:
     }
 
 
-def _post_out(post: Post) -> dict:
+def _post_out(post: Post, viewer) -> dict:
+    """``post`` as ``viewer`` may see it (its text screened by ``services.screen_posts``)."""
+    if not hasattr(post, "shown_text"):
+        services.screen_posts(viewer, post.thread.organisation, [post])
     actions = list(
         post.moderation.select_related("actor", "rule", "appeal__decided_by").order_by("at", "pk")
     )
@@ -171,8 +179,9 @@ def _post_out(post: Post) -> dict:
         "id": post.id,
         "thread_id": post.thread_id,
         "author": post.author.name,
-        "text": post.text,
+        "text": post.shown_text,
         "hidden": post.hidden,
+        "withheld": post.withheld,
         "notice": notice,
         "created_at": post.created_at,
         "moderation": [_action_out(a) for a in actions],
@@ -197,7 +206,12 @@ def _detail_out(thread: Thread, viewer) -> dict:
     return {
         **_thread_out(thread),
         "following": thread.follows.filter(member=viewer).exists(),
-        "posts": [_post_out(p) for p in thread.posts.select_related("author")],
+        "posts": [
+            _post_out(p, viewer)
+            for p in services.screen_posts(
+                viewer, thread.organisation, thread.posts.select_related("author")
+            )
+        ],
     }
 
 
@@ -279,7 +293,7 @@ def get_thread(request, slug: str, thread_id: int):
 @router.post("/{slug}/debate/threads/{thread_id}/posts", response={201: PostOut})
 def reply(request, slug: str, thread_id: int, payload: TextIn):
     thread, viewer = _thread(request, slug, thread_id)
-    return Status(201, _post_out(services.reply(viewer, thread, payload.text)))
+    return Status(201, _post_out(services.reply(viewer, thread, payload.text), viewer))
 
 
 @router.post("/{slug}/debate/threads/{thread_id}/follow", response=FollowOut)
@@ -355,10 +369,12 @@ def search(request, slug: str, q: str):
             "thread_id": p.thread_id,
             "thread_title": p.thread.title,
             "author": p.author.name,
-            "text": p.text,
+            "text": p.shown_text,
             "created_at": p.created_at,
         }
-        for p in services.search(viewer, organisation, q)
+        for p in services.screen_posts(
+            viewer, organisation, services.search(viewer, organisation, q)
+        )
     ]
 
 

@@ -1,14 +1,22 @@
 """Forms for the debate pages: they check the shape of a request; the rules live in services."""
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from tribune.debate.models import DebateRule
+from tribune.debate.services import POST_MAX_CHARS
 from tribune.elections.models import Election
 from tribune.factions.models import Faction
 from tribune.organisations.models import Branch
 
-MARKDOWN_HELP = _("Markdown: **bold**, *italic*, [links](https://…), lists and quotes.")
+MARKDOWN_HELP = format_lazy(
+    _(
+        "Markdown: **bold**, *italic*, [links](https://…), lists and quotes. "
+        "At most {most} characters."
+    ),
+    most=f"{POST_MAX_CHARS:,}",  # checked by the service, which words the refusal
+)
 
 
 class ThreadForm(forms.Form):
@@ -63,7 +71,12 @@ class RuleChoiceField(forms.ModelChoiceField):
 class HideForm(forms.Form):
     rule = RuleChoiceField(label=_("Rule broken"), queryset=DebateRule.objects.none())
     reason = forms.CharField(
-        label=_("Reason (shown in the thread)"), widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (shown in the thread)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "Every member reads the reason, even when the rule withholds the post: "
+            "never repeat the personal data in it."
+        ),
     )
 
     def __init__(self, *args, organisation, **kwargs):

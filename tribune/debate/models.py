@@ -2,6 +2,11 @@
 
 Moderation never deletes: a hidden post keeps its text, and the thread shows
 who hid it, under which published rule and why; the author may appeal.
+
+One kind of hiding goes further. A post hidden under a rule that *removes
+personal data* (someone's address, workplace, health: doxxing) is withheld:
+its text is shown only to its author and to the body that hears appeals,
+while the moderation record (who, which rule, why) stays public like any other.
 """
 
 from django.db import models
@@ -17,6 +22,14 @@ class DebateRule(models.Model):
     )
     number = models.PositiveSmallIntegerField()
     text = models.TextField()
+    removes_personal_data = models.BooleanField(
+        _("removes personal data"),
+        default=False,
+        help_text=_(
+            "A post hidden under this rule is withheld: only its author and the appeal "
+            "body can read it, so personal data published in it leaves members' view."
+        ),
+    )
 
     class Meta:
         ordering = ["organisation", "number"]
@@ -69,10 +82,16 @@ class Post(models.Model):
     author = models.ForeignKey("members.Member", models.PROTECT, related_name="+")
     text = models.TextField(_("text"))
     hidden = models.BooleanField(default=False)
+    # Hidden under a rule that removes personal data: see the module docstring.
+    withheld = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["created_at", "pk"]
+        indexes = [
+            # The posting limits count a member's recent posts on every post.
+            models.Index(fields=["author", "created_at"], name="post_author_recent"),
+        ]
 
     def __str__(self) -> str:
         return f"Post {self.pk} in {self.thread}"

@@ -4,16 +4,38 @@ Who may read: members in good standing; a faction's internal threads only its
 members. Moderation needs a mandate with ``moderate_debate`` that reaches the
 thread's branch, must cite a published rule and give a reason, never deletes,
 and never touches a faction's internal discussion.
+
+Personal data: a rule may *remove personal data* (the default rule 2). A post
+hidden under it is withheld: its text reaches only its author (whose words
+they are, and who may appeal) and the sitting members of the constitution's
+appeal body (who decide that appeal). Everyone else, the moderator who hid it
+included, sees a placeholder, while the moderation record stays public. The
+moderator loses sight of it on purpose: they have done their part, the fewer
+people hold someone's address the better, and the body that reviews the
+decision is the one that needs the text. For the same reason a withheld post
+is restored only by the appeal body upholding an appeal, never by a
+moderator who cannot see what they would republish. ``screen_posts`` is the
+one place that decides which text a viewer is shown; every page and endpoint
+that shows post text goes through it.
+
+Limits: a post, a title and a moderation text have a maximum length, and a
+member may post only so often (``POSTING_LIMITS``); both are checked here, so
+the pages and the API refuse the same things with the same words.
 """
 
+import math
 import re
+from collections.abc import Iterable
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tribune.audit.log import record
 from tribune.debate.models import (
@@ -26,19 +48,51 @@ from tribune.debate.models import (
     Thread,
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
+from tribune.members.models import Member
 from tribune.offices.rules import mandate_for, seat_in
 
+# A polemic may be long (30,000 characters is some 5,000 words, a pamphlet),
+# but not a denial of service: a 2,000,000-character reply was once accepted.
+POST_MAX_CHARS = 30_000
+TITLE_MAX_CHARS = Thread._meta.get_field("title").max_length
+SUBJECT_MAX_CHARS = Thread._meta.get_field("subject").max_length
+# A moderator's reason, an appeal's grounds, a decision's reasons.
+STATEMENT_MAX_CHARS = 5_000
+# (window, most posts in it) per member; threads count, as they open with a post.
+# Enough for a heated exchange, too few for a flood. ``DEBATE_POSTING_LIMITS``
+# in the settings replaces them (pairs of seconds and counts).
+POSTING_LIMITS = ((timedelta(minutes=1), 5), (timedelta(hours=1), 40))
+
+
+class PostingTooFast(RuleViolation):
+    """A member has posted as often as the limits allow; ``retry_after`` says for how long."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message, "text")
+        self.retry_after = retry_after
+
+
+# (text, removes personal data)
 DEFAULT_RULES = [
-    _("Argue with positions, not persons: no personal abuse or harassment."),
-    _("No threats, and no publication of anyone's personal data."),
-    _("No spam or commercial advertising."),
+    (_("Argue with positions, not persons: no personal abuse or harassment."), False),
+    (_("No threats, and no publication of anyone's personal data."), True),
+    (_("No spam or commercial advertising."), False),
 ]
+
+WITHHELD_TEXT = _(
+    "This post is withheld: it was hidden under a rule that protects personal data. "
+    "Only its author and the appeal body can read it."
+)
 
 
 def publish_default_rules(organisation) -> None:
-    for number, text in enumerate(DEFAULT_RULES, start=1):
+    for number, (text, personal) in enumerate(DEFAULT_RULES, start=1):
         DebateRule.objects.get_or_create(
-            organisation=organisation, number=number, defaults={"text": str(text)}
+            organisation=organisation,
+            number=number,
+            defaults={"text": str(text), "removes_personal_data": personal},
         )
 
 
@@ -77,11 +131,78 @@ def readable_thread(member, organisation, pk: int) -> Thread:
     return thread
 
 
-def _clean(text: str, field: str, message: str) -> str:
+def _clean(text: str, field: str, message: str, max_chars: int = STATEMENT_MAX_CHARS) -> str:
+    """``text`` stripped; refused when empty (``message``) or longer than ``max_chars``."""
     text = (text or "").strip()
     if not text:
         raise RuleViolation(message, field)
+    return _within(text, field, max_chars)
+
+
+def _within(text: str, field: str, max_chars: int) -> str:
+    """``text``, refused with both lengths when over ``max_chars`` (the writer can cut it)."""
+    if len(text) > max_chars:
+        raise RuleViolation(
+            _t("At most %(most)s characters, please; this has %(count)s.")
+            % {"most": f"{max_chars:,}", "count": f"{len(text):,}"},
+            field,
+        )
     return text
+
+
+def posting_limits() -> list[tuple[timedelta, int]]:
+    """The (window, most posts) pairs in force: the settings' if given, else ours."""
+    configured = getattr(settings, "DEBATE_POSTING_LIMITS", None)
+    if configured is None:
+        return list(POSTING_LIMITS)
+    return [(timedelta(seconds=seconds), count) for seconds, count in configured]
+
+
+def _wait_words(seconds: int) -> str:
+    """A duration as a person says it: seconds up to a minute and a half, then whole minutes."""
+    if seconds < 90:
+        return ngettext("%(n)s second", "%(n)s seconds", seconds) % {"n": seconds}
+    minutes = math.ceil(seconds / 60)
+    return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": minutes}
+
+
+def _check_pace(member) -> None:
+    """Refuse a post beyond the posting limits, saying how long until the next one is allowed.
+
+    The count is of the member's own posts, which already carry their author
+    and time: no counter is kept beside them that could drift, be culled from
+    a cache, or be raced (a cache's get-then-set ``incr`` lets parallel posts
+    through). Parallel posts by one member take turns on their member row
+    (PostgreSQL) or on SQLite's one writer (IMMEDIATE transactions), so the
+    count each sees includes the one before. Call inside the posting transaction.
+    """
+    Member.objects.select_for_update().filter(pk=member.pk).values_list("pk").first()
+    now = timezone.now()
+    waits = []
+    for window, most in posting_limits():
+        recent = list(
+            Post.objects.filter(author=member, created_at__gt=now - window)
+            .order_by("-created_at")
+            .values_list("created_at", flat=True)[:most]
+        )
+        if len(recent) >= most:
+            # Allowed again once the oldest of the last ``most`` posts leaves the window.
+            waits.append((recent[-1] + window - now, window, most))
+    if waits:
+        wait, window, most = max(waits)
+        seconds = max(1, math.ceil(wait.total_seconds()))
+        raise PostingTooFast(
+            _t(
+                "You have posted %(most)s times within %(window)s, the most the debate "
+                "allows; you can post again in %(wait)s."
+            )
+            % {
+                "most": most,
+                "window": _wait_words(int(window.total_seconds())),
+                "wait": _wait_words(seconds),
+            },
+            seconds,
+        )
 
 
 @transaction.atomic
@@ -98,12 +219,14 @@ def open_thread(
 ) -> Thread:
     """Anyone in good standing opens a polemic; a faction's members open internal ones."""
     _reader(member, organisation)
-    title = _clean(title, "title", _t("Give the thread a title."))
-    text = _clean(text, "text", _t("Write something."))
+    title = _clean(title, "title", _t("Give the thread a title."), TITLE_MAX_CHARS)
+    text = _clean(text, "text", _t("Write something."), POST_MAX_CHARS)
+    subject = _within((subject or "").strip(), "subject", SUBJECT_MAX_CHARS)
     if branch is not None and branch.organisation_id != organisation.pk:
         raise RuleViolation(_t("Choose a branch of this organisation."), "branch")
     if faction is not None and not faction.memberships.filter(member=member).exists():
         raise NotPermitted(_t("Only the faction's members can open its internal discussions."))
+    _check_pace(member)
     thread = Thread.objects.create(
         organisation=organisation,
         branch=branch,
@@ -123,7 +246,8 @@ def open_thread(
 @transaction.atomic
 def reply(member, thread: Thread, text: str) -> Post:
     _require_read(member, thread)
-    text = _clean(text, "text", _t("Write something."))
+    text = _clean(text, "text", _t("Write something."), POST_MAX_CHARS)
+    _check_pace(member)
     post = Post.objects.create(thread=thread, author=member, text=text)
     Thread.objects.filter(pk=thread.pk).update(last_post_at=timezone.now())
     Follow.objects.get_or_create(thread=thread, member=member)
@@ -168,7 +292,8 @@ def hide_post(actor, post: Post, *, rule: DebateRule, reason: str) -> Moderation
     if post.hidden:
         raise RuleViolation(_t("This post is already hidden."))
     post.hidden = True
-    post.save(update_fields=["hidden"])
+    post.withheld = rule.removes_personal_data
+    post.save(update_fields=["hidden", "withheld"])
     action = ModerationAction.objects.create(
         post=post,
         action=ModerationAction.Action.HIDE,
@@ -189,8 +314,8 @@ def hide_post(actor, post: Post, *, rule: DebateRule, reason: str) -> Moderation
 
 
 def _restore(actor, post: Post, reason: str, term) -> ModerationAction:
-    post.hidden = False
-    post.save(update_fields=["hidden"])
+    post.hidden = post.withheld = False
+    post.save(update_fields=["hidden", "withheld"])
     action = ModerationAction.objects.create(
         post=post, action=ModerationAction.Action.RESTORE, reason=reason, actor=actor, term=term
     )
@@ -204,6 +329,15 @@ def restore_post(actor, post: Post, reason: str) -> ModerationAction:
     term = _moderator_term(actor, post.thread)
     if not post.hidden:
         raise RuleViolation(_t("This post is not hidden."))
+    if post.withheld:
+        # The moderator cannot read it (see the module docstring), so cannot judge
+        # that republishing it to every member is safe.
+        raise RuleViolation(
+            _t(
+                "A post withheld for personal data is restored only by the appeal body, "
+                "on its author's appeal."
+            )
+        )
     return _restore(actor, post, reason, term)
 
 
@@ -263,6 +397,28 @@ def decide_moderation_appeal(actor, appeal: ModerationAppeal, *, upheld: bool, r
     return appeal
 
 
+def screen_posts(viewer, organisation, posts: Iterable[Post]) -> list[Post]:
+    """``posts`` with what ``viewer`` may read of each: ``shown_text`` and ``text_withheld``.
+
+    Pages and endpoints show ``shown_text``, never ``text``: a withheld post's
+    text is replaced by ``WITHHELD_TEXT`` for everyone but its author and the
+    appeal body's sitting members. Hidden posts that are not withheld keep
+    their text for every reader, as moderation never deletes.
+    """
+    posts = list(posts)
+    on_appeal_body = None  # asked only if a withheld post is among them
+    viewer_pk = getattr(viewer, "pk", None)
+    for post in posts:
+        withheld = post.withheld and post.author_id != viewer_pk
+        if withheld:
+            if on_appeal_body is None:
+                on_appeal_body = viewer is not None and can_decide_appeals(viewer, organisation)
+            withheld = not on_appeal_body
+        post.text_withheld = withheld
+        post.shown_text = str(WITHHELD_TEXT) if withheld else post.text
+    return posts
+
+
 def _fts_query(query: str) -> str:
     """Words of the query as quoted FTS5 prefix terms, all required (no FTS syntax leaks)."""
     words = re.findall(r"\w+", query)
@@ -270,7 +426,11 @@ def _fts_query(query: str) -> str:
 
 
 def search(member, organisation, query: str, limit: int = 50):
-    """Posts matching ``query`` that ``member`` may read, newest first; never hidden ones."""
+    """Posts matching ``query`` that ``member`` may read, newest first; never hidden ones.
+
+    The index holds no hidden post's words either (migration 0004), so a hidden
+    or withheld post can be neither found nor guessed at through search.
+    """
     threads = visible_threads(member, organisation)
     posts = Post.objects.filter(thread__in=threads, hidden=False).select_related("thread", "author")
     words = re.findall(r"\w+", query or "")

@@ -118,7 +118,9 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None) -> dict:
         "moderation",
         queryset=ModerationAction.objects.select_related("actor", "rule", "appeal__decided_by"),
     )
-    posts = list(thread.posts.select_related("author").prefetch_related(moderation))
+    posts = services.screen_posts(
+        viewer, organisation, thread.posts.select_related("author").prefetch_related(moderation)
+    )
     can_moderate = services.can_moderate(viewer, thread)
     for post in posts:
         hides = [a for a in post.moderation.all() if a.action == ModerationAction.Action.HIDE]
@@ -260,6 +262,8 @@ def appeals(request: HttpRequest, slug: str) -> HttpResponse:
     ).select_related(
         "action__post__thread", "action__post__author", "action__actor", "action__rule"
     )
+    pending = list(appeals.filter(status=ModerationAppeal.Status.PENDING))
+    services.screen_posts(viewer, organisation, [a.action.post for a in pending])
     form = AppealDecisionForm(request.POST or None)
     if request.method == "POST":
         appeal = get_object_or_404(appeals, pk=request.POST.get("appeal"))
@@ -280,7 +284,7 @@ def appeals(request: HttpRequest, slug: str) -> HttpResponse:
             "organisation": organisation,
             "viewer": viewer,
             "body": organisation.current_constitution().appeal_body,
-            "pending": appeals.filter(status=ModerationAppeal.Status.PENDING),
+            "pending": pending,
             "decided": appeals.exclude(status=ModerationAppeal.Status.PENDING).order_by(
                 "-created_at"
             )[:50],
@@ -311,6 +315,7 @@ def search(request: HttpRequest, slug: str) -> HttpResponse:
     organisation, viewer = _reader(request, slug)
     query = request.GET.get("q", "").strip()
     results = services.search(viewer, organisation, query) if query else []
+    results = services.screen_posts(viewer, organisation, results)
     return render(
         request,
         "debate/search.html",

@@ -509,11 +509,13 @@ REPLIES = [
 
 
 def _debates(organisation: Organisation, clock: Clock) -> None:
-    """A few polemics with replies, one faction-internal thread and one visible moderation.
+    """A few polemics with replies, one faction-internal thread and two visible moderations.
 
     A "Debate stewards" body holds the ``moderate_debate`` power through a term
     of office, like every power; the steward hides one post under a published
-    rule, with a reason the thread shows, and its author appeals.
+    rule, with a reason the thread shows, and its author appeals. Another post
+    publishes someone's address and is hidden under rule 2, which removes
+    personal data: its text is withheld from members, its moderation record is not.
     """
     from tribune.debate import services as debate
     from tribune.elections.models import Election
@@ -579,6 +581,25 @@ def _debates(organisation: Organisation, clock: Clock) -> None:
     clock.advance(hours=5)
     debate.appeal_moderation(
         heated, action, "It was a sharp political judgement, not abuse of a person."
+    )
+    # Rule 2 removes personal data: this post is withheld, readable only by its
+    # author and the appeals committee (eli), while the record of the hiding is public.
+    clock.advance(hours=1)
+    doxx = debate.reply(
+        plain[13],
+        threads[1],
+        "The caretaker who reports us to the landlord is Joe Marsh, 27 Linden Road, flat 2, "
+        "mobile 07700 900123. Let him know what we think of him.",
+    )
+    clock.advance(hours=1)
+    debate.hide_post(
+        steward,
+        doxx,
+        rule=organisation.debate_rules.get(number=2),
+        reason=(
+            "Publishes a person's home address and phone number. Name what the caretaker "
+            "does, not where he lives."
+        ),
     )
     left = organisation.factions.get(name="Left Unity")
     insiders = [m.member for m in left.memberships.select_related("member").order_by("pk")]

@@ -7,6 +7,7 @@ from django.utils import timezone
 from tribune.assemblies import services as assemblies
 from tribune.audit.log import verify_chain
 from tribune.debate.models import ModerationAction
+from tribune.debate.services import screen_posts
 from tribune.elections.models import Kind, PetitionStatus, RecallPetition, Status
 from tribune.factions.models import FactionMembership, FactionStatus, Visibility
 from tribune.members.models import Standing
@@ -40,11 +41,19 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     threads = org.threads.filter(faction__isnull=True)
     assert threads.count() >= 3 and all(t.posts.count() >= 2 for t in threads)
     assert org.threads.filter(faction=left).exists()  # an internal discussion
-    action = ModerationAction.objects.get(post__thread__organisation=org)
-    assert action.action == "hide" and action.rule.number == 1 and action.reason
+    action = ModerationAction.objects.get(post__thread__organisation=org, rule__number=1)
+    assert action.action == "hide" and action.reason
     assert action.post.hidden and action.post.text  # hidden, never deleted
     assert "moderate_debate" in action.term.office.powers
     assert action.appeal.status == "pending"
+    # Rule 2 removes personal data: the doxxing post is withheld, not deleted.
+    doxx = ModerationAction.objects.get(post__thread__organisation=org, rule__number=2)
+    assert doxx.rule.removes_personal_data and doxx.post.withheld and doxx.post.text
+    readers = {
+        email: screen_posts(org.members.get(email=email), org, [doxx.post])[0].text_withheld
+        for email in ("ben@example.org", "dana@example.org", "eli@example.org")
+    }  # ben a member; dana the steward who hid it; eli on the appeals committee
+    assert readers == {"ben@example.org": True, "dana@example.org": True, "eli@example.org": False}
     # The programme: founded, then rewritten by the first congress's adopted motion.
     first, second = org.programme.versions.order_by("number")
     assert second.number == 2 and second.motion.status == "adopted"
