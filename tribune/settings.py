@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from tribune.lib import secret_key
+
 BASE_DIR = Path(__file__).resolve().parent
 
 
@@ -27,11 +29,15 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("TRIBUNE_DATA_DIR", Path.cwd() / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG")
-# A development key is generated per data directory so that a fresh clone runs
-# without configuration; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-dev-key-set-SECRET_KEY-in-production"
+# Never a key in the code (anyone could forge signed links with it): SECRET_KEY
+# from the environment, or a random key drawn on the first start on this data
+# directory and kept in it, owner-readable only (tribune/lib/secret_key.py).
+# `tribune serve` refuses a public address with a weak key or a key file others can read.
+SECRET_KEY_FILE = None if os.environ.get("SECRET_KEY") else secret_key.key_file(DATA_DIR)
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key.load_or_create(DATA_DIR)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -97,7 +103,6 @@ TEMPLATES = [
 ASGI_APPLICATION = "tribune.asgi.application"
 WSGI_APPLICATION = "tribune.wsgi.application"
 
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tribune.sqlite3'}",

@@ -1,7 +1,11 @@
+import ipaddress
 import os
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from tribune.lib.secret_key import key_problem
 
 
 def _die_with_parent() -> None:
@@ -13,6 +17,33 @@ def _die_with_parent() -> None:
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         pass
+
+
+def is_local(host: str) -> bool:
+    """Whether ``host`` (what uvicorn binds to) is reachable from this machine only."""
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name, or 0.0.0.0 / :: (every interface)
+
+
+def check_secret_key(host: str) -> str | None:
+    """Refuse (raise) to serve a public address with a key others may know; warn on localhost.
+
+    On localhost a weak key endangers only this machine's own user, so it is a
+    warning; anywhere else it lets anyone forge signed links, so it stops the server.
+    """
+    problem = key_problem(settings.SECRET_KEY, settings.SECRET_KEY_FILE)
+    if problem and not is_local(host):
+        raise CommandError(
+            f"Refusing to serve on {host}: {problem} Set SECRET_KEY to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), or unset it "
+            "to use the key Tribune keeps in its data directory."
+        )
+    return problem
 
 
 class Command(BaseCommand):
@@ -35,6 +66,9 @@ class Command(BaseCommand):
 
         from tribune.organisations.models import Organisation
 
+        problem = check_secret_key(host)
+        if problem:
+            self.stderr.write(f"Warning: {problem} (acceptable on {host} only)")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         if not no_demo and not Organisation.objects.exists():
