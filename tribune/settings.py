@@ -6,9 +6,11 @@ default, PostgreSQL through ``DATABASE_URL``, Redis through ``REDIS_URL``.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from tribune.lib import secret_key
@@ -155,12 +157,30 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "tribune.accounts.adapter.AccountAdapter"
+# Failed logins are limited per account first (5 in 5 minutes): guessing one
+# person's password is stopped without touching anyone else, and tries on an
+# account already stopped do not use up its address's allowance. Per client
+# address the limit is set for credential stuffing (many accounts from one
+# machine), high enough that a union office or a congress hall behind one NAT
+# is not locked out by a colleague's typos (LOGIN_FAILURES_PER_ADDRESS).
+LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "100/10m")
+if not re.fullmatch(r"\d+/\d*[smhd]", LOGIN_FAILURES_PER_ADDRESS):
+    raise ImproperlyConfigured("LOGIN_FAILURES_PER_ADDRESS is a count per period, e.g. 100/10m")
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "300/m/ip",
+    "login_failed": f"5/5m/key,{LOGIN_FAILURES_PER_ADDRESS}/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The client address behind reverse proxies (django-allauth's own settings):
+# TRUSTED_PROXY_COUNT proxies of ours each append to X-Forwarded-For, so the
+# address that many entries from the right is the client's; with 0 (the
+# default) the header is ignored, since anyone can send it. A proxy that puts
+# the client address in a header of its own names it in TRUSTED_CLIENT_IP_HEADER
+# (e.g. X-Real-IP); the proxy must overwrite whatever the client sent there.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 LOGIN_REDIRECT_URL = "/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
