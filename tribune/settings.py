@@ -239,9 +239,25 @@ STATIC_ROOT.mkdir(exist_ok=True)
 SERVESTATIC_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Served over HTTPS (HTTPS=1; assumed when CSRF_TRUSTED_ORIGINS are https://):
+# the session and CSRF cookies are Secure, so a browser never sends them over
+# plain HTTP where anyone on the path could read them. SECURE_COOKIES is the
+# older name. HSTS_SECONDS > 0 tells browsers to use only HTTPS for that long
+# (sent on HTTPS responses only; start small, it cannot be taken back early).
+HTTPS = envbool(
+    "HTTPS",
+    os.environ.get("SECURE_COOKIES")
+    or str(any(origin.startswith("https://") for origin in CSRF_TRUSTED_ORIGINS)),
+)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", "0")
+# Behind a declared proxy (TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER) the
+# request's scheme is the proxy's X-Forwarded-Proto; the proxy must set it on
+# every request, overwriting what the client sent. Without one it is ignored.
+if ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
