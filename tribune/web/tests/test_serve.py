@@ -62,3 +62,13 @@ def test_make_run_asks_for_the_demo():
 
     makefile = (Path(serve.__file__).resolve().parents[4] / "Makefile").read_text()
     assert "tribune serve --demo" in makefile
+
+
+def test_a_public_address_without_https_is_warned_about(db, served, settings, capsys):
+    settings.SECRET_KEY, settings.SECRET_KEY_FILE = "k" * 40 + "0123456789abcdef", None
+    settings.SESSION_COOKIE_SECURE = False
+    call_command("serve", "--host", "0.0.0.0", "--no-worker")
+    assert "without HTTPS=1" in capsys.readouterr().err
+    settings.SESSION_COOKIE_SECURE = True
+    call_command("serve", "--host", "0.0.0.0", "--no-worker")
+    assert "HTTPS" not in capsys.readouterr().err

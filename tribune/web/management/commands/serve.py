@@ -78,6 +78,11 @@ class Command(BaseCommand):
         problem = check_secret_key(host)
         if problem:
             self.stderr.write(f"Warning: {problem} (acceptable on {host} only)")
+        if not is_local(host) and not settings.SESSION_COOKIE_SECURE:
+            self.stderr.write(
+                f"Warning: serving on {host} without HTTPS=1: login cookies are not marked "
+                "Secure. Serve the public through an HTTPS proxy and set HTTPS=1."
+            )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         # The demo's accounts share a published password, so they are created
