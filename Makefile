@@ -14,7 +14,7 @@ $(VENV)/.installed: pyproject.toml
 install: $(VENV)/.installed
 
 run: install
-	$(BIN)/tribune serve
+	$(BIN)/tribune serve --demo
 
 test: install
 	$(BIN)/python scripts/run_tests.py

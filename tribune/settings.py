@@ -6,10 +6,15 @@ default, PostgreSQL through ``DATABASE_URL``, Redis through ``REDIS_URL``.
 """
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from tribune.lib import secret_key
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -27,11 +32,15 @@ def envlist(name: str, default: str) -> list[str]:
 
 
 DATA_DIR = Path(os.environ.get("TRIBUNE_DATA_DIR", Path.cwd() / "var"))
+DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = envbool("DEBUG")
-# A development key is generated per data directory so that a fresh clone runs
-# without configuration; production sets SECRET_KEY.
-SECRET_KEY = os.environ.get("SECRET_KEY") or "insecure-dev-key-set-SECRET_KEY-in-production"
+# Never a key in the code (anyone could forge signed links with it): SECRET_KEY
+# from the environment, or a random key drawn on the first start on this data
+# directory and kept in it, owner-readable only (tribune/lib/secret_key.py).
+# `tribune serve` refuses a public address with a weak key or a key file others can read.
+SECRET_KEY_FILE = None if os.environ.get("SECRET_KEY") else secret_key.key_file(DATA_DIR)
+SECRET_KEY = os.environ.get("SECRET_KEY") or secret_key.load_or_create(DATA_DIR)
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", "")
 
@@ -48,6 +57,10 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "huey.contrib.djhuey",
+    # With "ninja" installed, django-ninja serves Swagger UI from its own static
+    # files rather than a CDN (the API docs load nothing from the internet).
+    "ninja",
+    "csp",
     "tribune.lib",
     "tribune.organisations",
     "tribune.constitution",
@@ -64,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -97,7 +111,6 @@ TEMPLATES = [
 ASGI_APPLICATION = "tribune.asgi.application"
 WSGI_APPLICATION = "tribune.wsgi.application"
 
-DATA_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'tribune.sqlite3'}",
@@ -150,12 +163,30 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_ADAPTER = "tribune.accounts.adapter.AccountAdapter"
+# Failed logins are limited per account first (5 in 5 minutes): guessing one
+# person's password is stopped without touching anyone else, and tries on an
+# account already stopped do not use up its address's allowance. Per client
+# address the limit is set for credential stuffing (many accounts from one
+# machine), high enough that a union office or a congress hall behind one NAT
+# is not locked out by a colleague's typos (LOGIN_FAILURES_PER_ADDRESS).
+LOGIN_FAILURES_PER_ADDRESS = os.environ.get("LOGIN_FAILURES_PER_ADDRESS", "100/10m")
+if not re.fullmatch(r"\d+/\d*[smhd]", LOGIN_FAILURES_PER_ADDRESS):
+    raise ImproperlyConfigured("LOGIN_FAILURES_PER_ADDRESS is a count per period, e.g. 100/10m")
 ACCOUNT_RATE_LIMITS = {
-    "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "300/m/ip",
+    "login_failed": f"5/5m/key,{LOGIN_FAILURES_PER_ADDRESS}/ip",
     "signup": "20/m/ip",
     "reset_password": "20/m/ip,5/m/key",
 }
+# The client address behind reverse proxies (django-allauth's own settings):
+# TRUSTED_PROXY_COUNT proxies of ours each append to X-Forwarded-For, so the
+# address that many entries from the right is the client's; with 0 (the
+# default) the header is ignored, since anyone can send it. A proxy that puts
+# the client address in a header of its own names it in TRUSTED_CLIENT_IP_HEADER
+# (e.g. X-Real-IP); the proxy must overwrite whatever the client sent there.
+ALLAUTH_TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = os.environ.get("TRUSTED_CLIENT_IP_HEADER") or None
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 LOGIN_REDIRECT_URL = "/"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
@@ -214,10 +245,41 @@ STATIC_ROOT.mkdir(exist_ok=True)
 SERVESTATIC_USE_FINDERS = True
 STATICFILES_DIRS = [BASE_DIR / "static"]
 
+# Served over HTTPS (HTTPS=1; assumed when CSRF_TRUSTED_ORIGINS are https://):
+# the session and CSRF cookies are Secure, so a browser never sends them over
+# plain HTTP where anyone on the path could read them. SECURE_COOKIES is the
+# older name. HSTS_SECONDS > 0 tells browsers to use only HTTPS for that long
+# (sent on HTTPS responses only; start small, it cannot be taken back early).
+HTTPS = envbool(
+    "HTTPS",
+    os.environ.get("SECURE_COOKIES")
+    or str(any(origin.startswith("https://") for origin in CSRF_TRUSTED_ORIGINS)),
+)
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = envbool("SECURE_COOKIES")
-CSRF_COOKIE_SECURE = envbool("SECURE_COOKIES")
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = envint("HSTS_SECONDS", "0")
+# Behind a declared proxy (TRUSTED_PROXY_COUNT or TRUSTED_CLIENT_IP_HEADER) the
+# request's scheme is the proxy's X-Forwarded-Proto; the proxy must set it on
+# every request, overwriting what the client sent. Without one it is ignored.
+if ALLAUTH_TRUSTED_PROXY_COUNT or ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): pages load scripts, styles, images,
+# fonts and connections from this server only, and run no inline script, style
+# or event handler, so text that slips past the Markdown sanitiser still cannot
+# run, and no page depends on (or tells) another site. data: images are the
+# TOTP QR code and Swagger UI's icons.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 

@@ -5,7 +5,7 @@ every refusal comes back as 4xx JSON ``{"detail": [{"field": ..., "reason": ...}
 """
 
 from django.http import Http404
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
 from tribune.api.auth import token_or_session
@@ -17,6 +17,9 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=token_or_session,
     docs_url="/docs",
+    # Swagger UI from django-ninja's own static files ("ninja" is an installed
+    # app); no validator badge, which would be fetched from another site.
+    docs=Swagger(settings={"validatorUrl": None}),
 )
 
 

@@ -1,7 +1,14 @@
+import argparse
+import ipaddress
 import os
 
+from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+
+from tribune.lib.secret_key import key_problem
+from tribune.organisations.demo import SLUG as DEMO_SLUG
+from tribune.settings import envbool
 
 
 def _die_with_parent() -> None:
@@ -15,19 +22,52 @@ def _die_with_parent() -> None:
         pass
 
 
+def is_local(host: str) -> bool:
+    """Whether ``host`` (what uvicorn binds to) is reachable from this machine only."""
+    host = host.strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name, or 0.0.0.0 / :: (every interface)
+
+
+def check_secret_key(host: str) -> str | None:
+    """Refuse (raise) to serve a public address with a key others may know; warn on localhost.
+
+    On localhost a weak key endangers only this machine's own user, so it is a
+    warning; anywhere else it lets anyone forge signed links, so it stops the server.
+    """
+    problem = key_problem(settings.SECRET_KEY, settings.SECRET_KEY_FILE)
+    if problem and not is_local(host):
+        raise CommandError(
+            f"Refusing to serve on {host}: {problem} Set SECRET_KEY to a long random value "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(48))'), or unset it "
+            "to use the key Tribune keeps in its data directory."
+        )
+    return problem
+
+
 class Command(BaseCommand):
-    help = "Migrate, create the demo on an empty database, and serve Tribune with uvicorn."
+    help = "Migrate, create the demo if asked (--demo), and serve Tribune with uvicorn."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "1")))
-        parser.add_argument("--no-demo", action="store_true")
+        parser.add_argument(
+            "--demo",
+            action=argparse.BooleanOptionalAction,
+            default=envbool("TRIBUNE_DEMO"),
+            help="on an empty database, create the demo organisation, whose accounts share a "
+            "published password (default: TRIBUNE_DEMO, off)",
+        )
         parser.add_argument(
             "--no-worker", action="store_true", help="don't start the background worker"
         )
 
-    def handle(self, *args, host, port, workers, no_demo, no_worker, **options):
+    def handle(self, *args, host, port, workers, demo, no_worker, **options):
         import subprocess
         import sys
 
@@ -35,10 +75,27 @@ class Command(BaseCommand):
 
         from tribune.organisations.models import Organisation
 
+        problem = check_secret_key(host)
+        if problem:
+            self.stderr.write(f"Warning: {problem} (acceptable on {host} only)")
+        if not is_local(host) and not settings.SESSION_COOKIE_SECURE:
+            self.stderr.write(
+                f"Warning: serving on {host} without HTTPS=1: login cookies are not marked "
+                "Secure. Serve the public through an HTTPS proxy and set HTTPS=1."
+            )
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
-        if not no_demo and not Organisation.objects.exists():
+        # The demo's accounts share a published password, so they are created
+        # only when asked (`make run` asks), never by serving an empty database.
+        if demo and not Organisation.objects.exists():
             call_command("demo")
+        elif not Organisation.objects.exists():
+            self.stdout.write("No organisation yet; to try Tribune: tribune serve --demo")
+        if not is_local(host) and Organisation.objects.filter(slug=DEMO_SLUG).exists():
+            self.stderr.write(
+                f"Warning: the demo organisation is served on {host}; its accounts share a "
+                "published password (TRIBUNE_DEMO_PASSWORD)."
+            )
         worker = None
         if not no_worker:
             # The huey worker runs the election clock and other periodic work.
