@@ -51,6 +51,11 @@ urlpatterns = [
     path(
         org + "constitution/v<int:number>/", constitution.constitution, name="constitution_version"
     ),
+    path(
+        org + "constitution/diff/<int:old>/<int:new>/",
+        constitution.constitution_diff,
+        name="constitution_diff",
+    ),
     path(org + "bodies/", offices.bodies, name="bodies"),
     path(org + "audit/", audit.audit_log, name="audit"),
     path(org + "elections/", elections.elections, name="elections"),
