@@ -286,6 +286,11 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Provisional committees of new organisations lapse after this many days
 # unless the membership elects them (MISSION: no position is permanent).
 TRIBUNE_PROVISIONAL_DAYS = envint("TRIBUNE_PROVISIONAL_DAYS", "90")
+# Who may found a new organisation on this server: "open" (anyone logged in),
+# "approval" (requests wait for `tribune founding approve`) or "closed".
+TRIBUNE_FOUNDING = os.environ.get("TRIBUNE_FOUNDING", "approval")
+# The server's public address, for links in emails sent outside a request.
+TRIBUNE_SITE_URL = os.environ.get("TRIBUNE_SITE_URL", "http://127.0.0.1:8000")
 TRIBUNE_DEMO_PASSWORD = os.environ.get("TRIBUNE_DEMO_PASSWORD", "tribune-demo")
 
 # The audit key (Ed25519) that signs checkpoints of the audit chain and keys the

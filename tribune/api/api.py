@@ -70,7 +70,9 @@ from tribune.factions.api import router as factions_router  # noqa: E402
 from tribune.members.api import router as members_router  # noqa: E402
 from tribune.offices.api import router as offices_router  # noqa: E402
 from tribune.organisations.api import router as organisations_router  # noqa: E402
+from tribune.organisations.founding_api import router as founding_router  # noqa: E402
 
+api.add_router("/founding", founding_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/organisations", members_router)
 api.add_router("/organisations", constitution_router)

@@ -5,6 +5,8 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from tribune.constitution.changes import compare
+from tribune.constitution.models import ConstitutionVersion
 from tribune.organisations.models import Organisation
 
 router = Router(tags=["constitution"])
@@ -55,3 +57,36 @@ def constitution_versions(request, slug: str):
     organisation = get_object_or_404(Organisation, slug=slug)
     versions = organisation.constitution_versions.select_related("appeal_body")
     return [_out(v) for v in versions.order_by("number")]
+
+
+class RuleChangeOut(Schema):
+    field: str
+    label: str
+    before: str
+    after: str
+
+
+class ConstitutionDiffOut(Schema):
+    old: int
+    new: int
+    rules: list[RuleChangeOut]
+    preamble_changed: bool
+    preamble_html: str
+
+
+@router.get("/{slug}/constitution/versions/{number}/diff", response=ConstitutionDiffOut)
+def constitution_diff(request, slug: str, number: int, against: int | None = None):
+    """What changed in version ``number`` since ``against`` (default: the version before)."""
+    versions = ConstitutionVersion.objects.select_related("appeal_body").filter(
+        organisation__slug=slug
+    )
+    new = get_object_or_404(versions, number=number)
+    old = get_object_or_404(versions, number=number - 1 if against is None else against)
+    comparison = compare(old, new)
+    return {
+        "old": old.number,
+        "new": new.number,
+        "rules": [vars(r) for r in comparison.rules],
+        "preamble_changed": comparison.preamble_changed,
+        "preamble_html": comparison.preamble_html,
+    }

@@ -10,7 +10,7 @@ from markdown_it import MarkdownIt
 
 _md = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("table")
 
-_ALLOWED_TAGS = {
+ALLOWED_TAGS = {
     "p",
     "br",
     "hr",
@@ -42,7 +42,7 @@ def render(text: str) -> str:
     """Return sanitised HTML for Markdown ``text``."""
     return nh3.clean(
         _md.render(text or ""),
-        tags=_ALLOWED_TAGS,
+        tags=ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener",

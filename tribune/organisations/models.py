@@ -1,5 +1,6 @@
 """Organisations and their tree of branches (local → regional → national, any depth)."""
 
+from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -83,3 +84,80 @@ class Branch(models.Model):
 
     def contains(self, other: "Branch") -> bool:
         return any(b.id == self.id for b in other.ancestors())
+
+
+class FoundingRequest(models.Model):
+    """Someone's request to found an organisation on this server, kept until decided.
+
+    Whether anyone may found one is the operator's choice (``TRIBUNE_FOUNDING``):
+    open requests are founded at once; on approval they wait for the operator's
+    ``tribune founding approve``. The request keeps everything founding needs,
+    so approving it later founds exactly what was asked.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for the server's operator")
+        FOUNDED = "founded", _("Founded")
+        REFUSED = "refused", _("Refused by the server's operator")
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="founding_requests"
+    )
+    founder_name = models.CharField(_("your name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("short name"))
+    description = models.TextField(_("description"), blank=True)
+    preset = models.CharField(_("constitution template"), max_length=50)
+    constitution = models.JSONField(default=dict)
+    branches = models.JSONField(default=list)
+    co_founders = models.JSONField(default=list)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    reason = models.TextField(blank=True)
+    organisation = models.OneToOneField(
+        Organisation, models.SET_NULL, null=True, blank=True, related_name="founding_request"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_status_display()})"
+
+
+class FoundingInvitation(models.Model):
+    """A co-founder invited to a seat on a provisional committee, until they accept.
+
+    Accepted only by a logged-in account with this verified email address, and
+    only while the founders' provisional terms run: a co-founder's seat lapses
+    with theirs.
+    """
+
+    class Seat(models.TextChoices):
+        COMMITTEE = "committee", _("Provisional committee")
+        APPEALS = "appeals", _("Provisional appeals committee")
+
+    organisation = models.ForeignKey(
+        Organisation, models.CASCADE, related_name="founding_invitations"
+    )
+    email = models.EmailField(_("email"))
+    seat = models.CharField(max_length=20, choices=Seat.choices, default=Seat.COMMITTEE)
+    invited_by = models.ForeignKey("members.Member", models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    member = models.OneToOneField(
+        "members.Member", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "email"], name="one_founding_invitation_per_email"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.organisation}"

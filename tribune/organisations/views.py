@@ -1,15 +1,22 @@
 """Public pages of organisations and branches."""
 
 from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from tribune.audit.models import AuditEntry
+from tribune.constitution.presets import PRESETS
+from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Standing
 from tribune.offices.models import Term
 from tribune.offices.rules import has_power
+from tribune.organisations import founding
+from tribune.organisations.forms import AcceptForm, FoundForm
 from tribune.organisations.models import Branch, Organisation
 from tribune.organisations.services import create_branch
 from tribune.web.helpers import attempt, organisation_and_viewer
@@ -19,7 +26,15 @@ def home(request):
     organisations = Organisation.objects.annotate(
         member_count=Count("members", filter=Q(members__standing=Standing.GOOD))
     )
-    return render(request, "organisations/home.html", {"organisations": organisations})
+    return render(
+        request,
+        "organisations/home.html",
+        {
+            "organisations": organisations,
+            "founding_mode": founding.founding_mode(),
+            "invitations": founding.invitations_for(request.user),
+        },
+    )
 
 
 def _branch_tree(organisation):
@@ -98,5 +113,89 @@ def branch(request, slug, branch_slug):
             "bodies": branch.bodies.prefetch_related("offices"),
             "form": form if can_add or form.errors else None,
         },
+        status=400 if form.errors else 200,
+    )
+
+
+def _founding_field(form, field: str) -> str | None:
+    """The form field a founding refusal names (constitution rules carry a prefix)."""
+    for candidate in (field, f"c_{field}"):
+        if candidate in form.fields:
+            return candidate
+    return None
+
+
+@login_required
+def found(request):
+    """Found an organisation: a template to start from, edited before it is adopted."""
+    mode = founding.founding_mode()
+    preset = request.POST.get("preset") or request.GET.get("preset") or "tenants-union"
+    if preset not in PRESETS:
+        preset = "tenants-union"
+    form = FoundForm(request.POST or None, preset=preset)
+    if request.method == "POST" and mode != "closed":
+        if form.is_valid():
+            try:
+                founded = founding.request_founding(request.user, **form.founding_arguments())
+            except NotPermitted:
+                raise
+            except RuleViolation as exc:
+                form.add_error(_founding_field(form, exc.field), exc.message)
+            else:
+                if founded.organisation is not None:
+                    messages.success(
+                        request,
+                        _t("%(name)s is founded. Its provisional committee is you.")
+                        % {"name": founded.name},
+                    )
+                    return redirect(founded.organisation)
+                messages.success(
+                    request,
+                    _t("Your request is with the server's operator, who will approve it."),
+                )
+                return redirect("web:found")
+    return render(
+        request,
+        "organisations/found.html",
+        {
+            "form": form,
+            "mode": mode,
+            "presets": PRESETS.values(),
+            "preset": PRESETS[preset],
+            "requests": request.user.founding_requests.all()[:20],
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def invitations(request):
+    """Founding invitations addressed to the user's verified email addresses."""
+    open_invitations = founding.invitations_for(request.user)
+    form = AcceptForm(request.POST or None)
+    if request.method == "POST":
+        chosen = next(
+            (i for i in open_invitations if str(i.pk) == request.POST.get("invitation")), None
+        )
+        if chosen is None:
+            form.add_error(None, _t("This invitation is not open to you."))
+        elif form.is_valid():
+            member = attempt(
+                form,
+                founding.accept_invitation,
+                request.user,
+                chosen,
+                name=form.cleaned_data["name"],
+            )
+            if member is not None:
+                messages.success(
+                    request,
+                    _t("You are a founding member of %(name)s.") % {"name": chosen.organisation},
+                )
+                return redirect(chosen.organisation)
+    return render(
+        request,
+        "organisations/invitations.html",
+        {"invitations": open_invitations, "form": form},
         status=400 if form.errors else 200,
     )

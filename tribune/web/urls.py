@@ -21,6 +21,8 @@ org = "o/<slug:slug>/"
 urlpatterns = [
     path("", organisations.home, name="home"),
     path("account/tokens/", accounts.tokens, name="tokens"),
+    path("found/", organisations.found, name="found"),
+    path("found/invitations/", organisations.invitations, name="invitations"),
     path(org, organisations.organisation, name="organisation"),
     path(org + "b/<slug:branch_slug>/", organisations.branch, name="branch"),
     path(org + "join/", members.join, name="join"),
@@ -48,6 +50,11 @@ urlpatterns = [
     path(org + "constitution/", constitution.constitution, name="constitution"),
     path(
         org + "constitution/v<int:number>/", constitution.constitution, name="constitution_version"
+    ),
+    path(
+        org + "constitution/diff/<int:old>/<int:new>/",
+        constitution.constitution_diff,
+        name="constitution_diff",
     ),
     path(org + "bodies/", offices.bodies, name="bodies"),
     path(org + "audit/", audit.audit_log, name="audit"),
