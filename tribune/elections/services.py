@@ -40,6 +40,7 @@ from tribune.elections.models import (
     Status,
     VoterRoll,
 )
+from tribune.lib.clock import each_alone
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, Office, Term, TermSource
@@ -112,8 +113,96 @@ def _returning_office(organisation, election: Election, officer: Member) -> Offi
     )
 
 
-@transaction.atomic
+# What a mandate (or the clock) may call. The other kinds have their own door, which
+# applies their own rules: a recall vote opens when a petition reaches its threshold,
+# an assembly's votes are opened by its chair in the hall, and a faction's dissolution
+# is proposed by one of its own members (``call_dissolution_vote``).
+CALLABLE_KINDS = (Kind.OFFICE, Kind.REFERENDUM, Kind.AMENDMENT)
+
+
+def _check_kind_and_method(kind: str, method: str | None) -> None:
+    """Refuse at the door what the clock could not carry to a result later."""
+    if kind not in CALLABLE_KINDS:
+        reasons = {
+            Kind.RECALL: _t(
+                "A recall vote is not called: it opens when a petition reaches its threshold."
+            ),
+            Kind.ASSEMBLY: _t("A vote at an assembly is opened by its chair, in the hall."),
+            Kind.DISSOLUTION: _t("A faction's dissolution is proposed by one of its members."),
+        }
+        raise RuleViolation(
+            reasons.get(kind)
+            or _t(
+                "Unknown kind of vote “%(kind)s”: call an election to office, a referendum "
+                "or a constitutional amendment."
+            )
+            % {"kind": kind},
+            "kind",
+        )
+    if method and method not in Method.values:
+        raise RuleViolation(
+            _t("Unknown counting method “%(method)s”: choose one of %(methods)s.")
+            % {"method": method, "methods": ", ".join(Method.values)},
+            "method",
+        )
+    if kind != Kind.OFFICE and method and method != Method.YES_NO:
+        raise RuleViolation(
+            _t("A referendum or an amendment is counted yes / no / abstain."), "method"
+        )
+
+
 def call_election(
+    actor: Member | None,
+    *,
+    office: Office | None = None,
+    kind: str = Kind.OFFICE,
+    title: str = "",
+    question: str = "",
+    seats: int | None = None,
+    method: str | None = None,
+    returning_officer: Member | None = None,
+    starts_at=None,
+    allow_vote_change: bool = True,
+    amendment: dict | None = None,
+    electorate_branch=None,
+) -> Election:
+    """Call an election (by a mandate with ``call_elections``, or by rule when actor is None).
+
+    Only the kinds in ``CALLABLE_KINDS``, counted by a method of ``Method``:
+    anything else is refused here, naming the field, rather than left for the
+    clock to trip over when the vote opens, closes or is certified.
+    """
+    _check_kind_and_method(kind, method)
+    return _call(
+        actor,
+        office=office,
+        kind=kind,
+        title=title,
+        question=question,
+        seats=seats,
+        method=method,
+        returning_officer=returning_officer,
+        starts_at=starts_at,
+        allow_vote_change=allow_vote_change,
+        amendment=amendment,
+        electorate_branch=electorate_branch,
+    )
+
+
+def call_dissolution_vote(faction, *, title: str, question: str) -> Election:
+    """Put a faction's dissolution to its own members (from ``propose_dissolution`` only)."""
+    return _call(
+        None,
+        kind=Kind.DISSOLUTION,
+        title=title,
+        question=question,
+        electorate_branch=faction.organisation.root_branch,
+        faction=faction,
+    )
+
+
+@transaction.atomic
+def _call(
     actor: Member | None,
     *,
     office: Office | None = None,
@@ -129,7 +218,6 @@ def call_election(
     electorate_branch=None,
     faction=None,
 ) -> Election:
-    """Call an election (by a mandate with ``call_elections``, or by rule when actor is None)."""
     if kind == Kind.OFFICE and office is None:
         raise RuleViolation(_t("Choose the office to elect."), "office")
     if office is None and electorate_branch is None:
@@ -303,15 +391,19 @@ def _open_voting(election: Election) -> None:
 
 
 def advance_all(now=None) -> int:
-    """The scheduler's tick: advance every unfinished election."""
-    moved = 0
-    unfinished = Election.objects.exclude(
-        status__in=[Status.COUNTED, Status.CERTIFIED, Status.CANCELLED]
+    """The scheduler's tick: advance every unfinished election, each alone.
+
+    An election that cannot be advanced (say, a row older code let in) is
+    logged and skipped; it never stops the clock for the others.
+    """
+    unfinished = list(
+        Election.objects.exclude(
+            status__in=[Status.COUNTED, Status.CERTIFIED, Status.CANCELLED]
+        ).only("pk", "status")
     )
-    for election in unfinished:
-        before = election.status
-        moved += advance(election, now).status != before
-    return moved
+    return sum(
+        each_alone(unfinished, lambda e: advance(e, now).status != e.status, what="election")
+    )
 
 
 def _returning_term(actor: Member | None, election: Election) -> Term:
@@ -780,26 +872,48 @@ def _pending(office: Office) -> bool:
     )
 
 
+# Bodies whose offices are filled for one occasion and never re-elected by the clock:
+# a returning officer runs one election; a delegation attends one assembly, and the
+# assembly's chair calls its elections (``assemblies.services.call_delegate_elections``).
+PER_OCCASION = (BodyKind.RETURNING, BodyKind.DELEGATION)
+
+
+def election_lead(office: Office, constitution: ConstitutionVersion) -> timedelta:
+    """How long before its terms end an office's next election is called.
+
+    The constitution's lead, but never more than half the office's term: a term
+    shorter than the lead would otherwise end inside the horizon the moment it
+    began, and the clock would call a new election for it at every tick.
+    """
+    return timedelta(days=min(constitution.election_lead_days, office.term_days / 2))
+
+
 def schedule_elections(now=None) -> list[Election]:
-    """Call, by rule, an election for every office whose terms end soon or that is vacant."""
+    """Call, by rule, an election for every office whose terms end soon or that is vacant.
+
+    The election is for the seats not covered beyond the lead time (a by-election
+    for one seat fills one seat). Offices filled per occasion are left alone.
+    Each office is handled alone: one that fails is logged and skipped.
+    """
     now = now or timezone.now()
-    called = []
-    offices = (
-        Office.objects.exclude(body__kind=BodyKind.RETURNING).exclude(
-            body__faction__status="dissolved"
-        )
-    ).select_related("body__organisation", "body__branch")
-    for office in offices:
+
+    def call_if_due(office: Office) -> Election | None:
         constitution = office.body.organisation.current_constitution()
-        horizon = now + timedelta(days=constitution.election_lead_days)
+        horizon = now + election_lead(office, constitution)
         # Terms still running beyond the horizon (including those not yet begun).
         covered = Term.objects.filter(
             office=office, ends_at__gt=horizon, ended_at__isnull=True
         ).count()
         if covered >= office.seats or _pending(office):
-            continue
-        called.append(call_election(None, office=office, starts_at=now))
-    return called
+            return None
+        return call_election(None, office=office, starts_at=now, seats=office.seats - covered)
+
+    offices = (
+        Office.objects.exclude(body__kind__in=PER_OCCASION).exclude(
+            body__faction__status="dissolved"
+        )
+    ).select_related("body__organisation", "body__branch")
+    return [e for e in each_alone(list(offices), call_if_due, what="office") if e is not None]
 
 
 # --- recall --------------------------------------------------------------------------------
@@ -912,18 +1026,21 @@ def _conclude_recall(election: Election) -> None:
 
 
 def lapse_petitions(now=None) -> int:
-    """Petitions still collecting signatures against a term that has ended lapse."""
+    """Petitions still collecting signatures against a term that has ended lapse (each alone)."""
     now = now or timezone.now()
-    lapsed = 0
-    for petition in RecallPetition.objects.filter(status=PetitionStatus.OPEN).select_related(
+
+    def lapse(petition: RecallPetition) -> bool:
+        if petition.term.is_current(now):
+            return False
+        petition.status = PetitionStatus.LAPSED
+        petition.save(update_fields=["status"])
+        record(petition.term.office.body.organisation, "recall.lapsed", target=petition)
+        return True
+
+    petitions = RecallPetition.objects.filter(status=PetitionStatus.OPEN).select_related(
         "term__office__body__organisation"
-    ):
-        if not petition.term.is_current(now):
-            petition.status = PetitionStatus.LAPSED
-            petition.save(update_fields=["status"])
-            record(petition.term.office.body.organisation, "recall.lapsed", target=petition)
-            lapsed += 1
-    return lapsed
+    )
+    return sum(each_alone(list(petitions), lapse, what="recall petition"))
 
 
 @transaction.atomic

@@ -26,6 +26,7 @@ from tribune.factions.models import (
     Visibility,
 )
 from tribune.factions.rules import faction_term
+from tribune.lib.clock import each_alone
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
 from tribune.offices.models import Body, BodyKind, Office, Term, TermSource
@@ -258,21 +259,17 @@ def endorse(member: Member, faction: Faction, candidacy) -> Endorsement:
 
 def propose_dissolution(member: Member, faction: Faction, reason: str):
     """Any member of the faction may put its dissolution to the faction's members."""
-    from tribune.elections.models import Kind
-    from tribune.elections.services import call_election
+    from tribune.elections.services import call_dissolution_vote
 
     _registered(faction)
     if not faction.memberships.filter(member=member).exists():
         raise NotPermitted(_t("Only the faction's own members can propose to dissolve it."))
     if not (reason or "").strip():
         raise RuleViolation(_t("Give the reason."), "reason")
-    election = call_election(
-        None,
-        kind=Kind.DISSOLUTION,
+    election = call_dissolution_vote(
+        faction,
         title=_t("Dissolve %(faction)s?") % {"faction": faction.name},
         question=reason,
-        electorate_branch=faction.organisation.root_branch,
-        faction=faction,
     )
     record(faction.organisation, "faction.dissolution_proposed", actor=member, target=election)
     return election
@@ -307,22 +304,28 @@ def _update_threshold(faction: Faction, now=None) -> None:
         record(faction.organisation, "faction.recovered", target=faction, data={"members": size})
 
 
-@transaction.atomic
 def check_thresholds(now=None) -> int:
-    """The daily check: note factions below the threshold; lapse those past the grace period."""
+    """The daily check: note factions below the threshold; lapse those past the grace period.
+
+    Each faction is checked alone (``each_alone``): one that fails is logged and
+    skipped, and the others are still checked.
+    """
     now = now or timezone.now()
-    lapsed = 0
-    for faction in Faction.objects.filter(status=FactionStatus.REGISTERED):
+
+    def check(faction: Faction) -> bool:
         _update_threshold(faction, now)
         grace = faction.organisation.current_constitution().faction_grace_days
         since = faction.below_threshold_since
-        if since is not None and now - since >= timedelta(days=grace):
-            dissolve(
-                faction,
-                how=_t("Below the founding threshold for %(days)s days") % {"days": grace},
-            )
-            lapsed += 1
-    return lapsed
+        if since is None or now - since < timedelta(days=grace):
+            return False
+        dissolve(
+            faction,
+            how=_t("Below the founding threshold for %(days)s days") % {"days": grace},
+        )
+        return True
+
+    factions = Faction.objects.filter(status=FactionStatus.REGISTERED)
+    return sum(each_alone(list(factions), check, what="faction"))
 
 
 def proportionality(election) -> list[dict]:
