@@ -365,17 +365,48 @@ def advance(election: Election, now=None) -> Election:
         _move(election, Status.NOMINATIONS_CLOSED)
     ready = {Status.CALLED, Status.NOMINATIONS_CLOSED}
     if election.status in ready and now >= election.voting_open_at:
-        if election.kind == Kind.OFFICE and not _ballot_candidacies(election):
+        standing = _ballot_candidacies(election) if election.kind == Kind.OFFICE else []
+        if election.kind == Kind.OFFICE and not standing:
             _move(election, Status.CANCELLED, data={"reason": "no candidates"})
             election.cancelled_reason = _t("No one stood: a new election will be called.")
             election.save(update_fields=["cancelled_reason"])
             return election
+        if (
+            standing
+            and len(standing) <= election.seats
+            and election.organisation.current_constitution().uncontested_returns
+        ):
+            return _return_unopposed(election)
         _open_voting(election)
     if election.status == Status.VOTING and now >= election.voting_close_at:
         _move(election, Status.VOTING_CLOSED)
         election = count(election)
         if election.returning_office_id is None:
             election = certify(None, election)
+    return election
+
+
+def _return_unopposed(election: Election) -> Election:
+    """No more candidates than seats, and the constitution returns them without a vote."""
+    names = candidate_names(election)
+    for rank, candidacy_id in enumerate(names, start=1):
+        Candidacy.objects.filter(pk=candidacy_id).update(elected_rank=rank)
+    result = voting.Result(
+        method=election.method,
+        seats=election.seats,
+        elected=list(names.values()),
+        parameters={"returned_unopposed": True},
+    ).to_dict()
+    result["outcome"] = _t(
+        "Returned unopposed: no more candidates stood than there are seats, and the "
+        "constitution returns them without a vote."
+    )
+    election.result, election.turnout = result, 0
+    election.electorate_size = electorate(election).count()
+    election.save(update_fields=["result", "turnout", "electorate_size"])
+    _move(election, Status.COUNTED, data={"returned_unopposed": len(names)})
+    if election.returning_office_id is None:
+        election = certify(None, election)
     return election
 
 
@@ -419,6 +450,30 @@ def _returning_term(actor: Member | None, election: Election) -> Term:
     return term
 
 
+def _cancelling_term(actor: Member, election: Election) -> Term:
+    """Besides its returning officer, who may cancel a vote: only whoever may call it.
+
+    A faction's elections are its own (its officers, never the organisation's);
+    a recall vote, a faction's dissolution and a vote in the hall are not called
+    by a mandate, so no mandate cancels them either.
+    """
+    if election.kind == Kind.RECALL:
+        raise NotPermitted(
+            _t("A recall vote cannot be cancelled: the petition's signers called it.")
+        )
+    if election.kind == Kind.DISSOLUTION:
+        raise NotPermitted(
+            _t("A faction's dissolution is its members' vote: no one can cancel it.")
+        )
+    if election.kind == Kind.ASSEMBLY:
+        raise NotPermitted(_t("A vote at an assembly is the chair's, in the hall."))
+    if election.faction_id is not None:
+        from tribune.factions.rules import faction_term
+
+        return faction_term(actor, election.faction)
+    return mandate_for(actor, "call_elections", election.electorate)
+
+
 @transaction.atomic
 def cancel_election(actor: Member, election: Election, reason: str) -> Election:
     reason = (reason or "").strip()
@@ -430,7 +485,7 @@ def cancel_election(actor: Member, election: Election, reason: str) -> Election:
     try:
         term = _returning_term(actor, election)
     except NotPermitted:
-        term = mandate_for(actor, "call_elections", election.electorate)
+        term = _cancelling_term(actor, election)
     election.cancelled_reason = reason
     election.save(update_fields=["cancelled_reason"])
     _move(election, Status.CANCELLED, actor=actor, term=term, data={"reason": reason})
@@ -446,6 +501,11 @@ def candidacy_problem(member: Member, election: Election) -> str | None:
         return _t("Only members in good standing may stand.")
     if member.organisation_id != election.organisation_id:
         return _t("Only members of this organisation may stand.")
+    if election.faction_id is not None and not in_electorate(member, election):
+        # A faction's offices are its own: stood for, like elected, by its members only.
+        return _t("Only members of %(faction)s may stand for its offices.") % {
+            "faction": election.faction.name
+        }
     if (
         election.returning_office_id
         and Term.objects.filter(office_id=election.returning_office_id, member=member).exists()
@@ -473,6 +533,11 @@ def nominate(
         raise RuleViolation(_t("Nominations are not open."))
     if not nominator.in_good_standing or nominator.organisation_id != election.organisation_id:
         raise NotPermitted(_t("Only members in good standing may nominate."))
+    if election.faction_id is not None and not in_electorate(nominator, election):
+        raise NotPermitted(
+            _t("Only members of %(faction)s may nominate for its offices.")
+            % {"faction": election.faction.name}
+        )
     problem = candidacy_problem(nominee, election)
     if problem:
         raise RuleViolation(problem, "member")
@@ -778,6 +843,15 @@ def count(election: Election) -> Election:
             tally["yes"], tally["no"], tally["abstain"], rule=_motion_rule(election)
         )
         election.passed = bool(result.carried)
+    elif not box and election.options is None:
+        # No one is elected without a vote: the constitution's uncontested returns
+        # (``_return_unopposed``) are the only way into office without ballots.
+        result = voting.Result(
+            method=election.method,
+            seats=election.seats,
+            elected=[],
+            parameters={"no_ballots": True},
+        )
     else:
         profile = box_profile(election)
         counter = {
@@ -795,6 +869,8 @@ def count(election: Election) -> Election:
             for rank, name in enumerate(result.elected, start=1):
                 Candidacy.objects.filter(pk=by_name[name]).update(elected_rank=rank)
     election.result = result.to_dict()
+    if result.parameters.get("no_ballots"):
+        election.result["outcome"] = _t("No ballots were cast: no one is elected.")
     election.save(update_fields=["result", "passed", "turnout"])
     _move(election, Status.COUNTED, data={"turnout": election.turnout})
     return election
