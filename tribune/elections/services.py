@@ -242,6 +242,13 @@ def _call(
     if kind in (Kind.REFERENDUM, Kind.AMENDMENT, Kind.DISSOLUTION) and not question.strip():
         raise RuleViolation(_t("Put the question to the members."), "question")
     seats = seats or (office.seats if office else 1)
+    if kind == Kind.OFFICE and seats > office.seats:
+        # Every winner must have a seat to take, or the result could never be certified.
+        raise RuleViolation(
+            _t("This office has %(n)s seats: an election fills at most that many.")
+            % {"n": office.seats},
+            "seats",
+        )
     if kind == Kind.OFFICE:
         method = method or (Method.IRV if seats == 1 else Method.SCOTTISH_STV)
         if method in (Method.YES_NO, Method.SCHULZE) or (seats > 1 and method == Method.IRV):
@@ -925,15 +932,66 @@ def certify(actor: Member | None, election: Election) -> Election:
     return election
 
 
+@dataclass(eq=False)
+class _Seat:
+    """One seat of an office: when it is next free, and who holds it last until then."""
+
+    free_at: object  # datetime
+    holder_id: int | None = None
+
+
+def _seats(office: Office, now) -> list[_Seat]:
+    """The office's seats as they stand: each chain of terms (one after another) is a seat.
+
+    A term already elected to begin later continues the seat that is free by its
+    start; seats no term occupies are free now.
+    """
+    live = (
+        Term.objects.filter(office=office, ends_at__gt=now)
+        .exclude(ended_at__lte=now)
+        .order_by("starts_at", "pk")
+    )
+    seats: list[_Seat] = []
+    for term in live:
+        end = min(term.ends_at, term.ended_at or term.ends_at)
+        free = [s for s in seats if s.free_at <= term.starts_at]
+        if free:
+            seat = max(free, key=lambda s: s.free_at)  # the seat it follows on from
+            seat.free_at, seat.holder_id = end, term.member_id
+        else:
+            seats.append(_Seat(end, term.member_id))
+    seats += [_Seat(now) for _ in range(office.seats - len(seats))]
+    return seats
+
+
 def _begin_elected_terms(election: Election) -> None:
+    """Seat the winners: a vacant seat at once, a held seat when its holder's term ends.
+
+    A re-elected holder continues in their own seat; the other winners, in the
+    order they were elected, take the seats that are free soonest. So every
+    winner has a seat and no seat is ever held twice at once, however many
+    seats the election filled ahead of the terms' end.
+    """
     office = election.office
     now = timezone.now()
-    current = list(Term.objects.current(now).filter(office=office).order_by("ends_at"))
-    elected = election.candidacies.filter(elected_rank__isnull=False).order_by("elected_rank")
-    for candidacy in elected.select_related("member"):
-        # Take over the seat that ends soonest, when it ends; a vacant seat now.
-        outgoing = current.pop(0) if len(current) >= office.seats else None
-        starts_at = max(now, outgoing.ends_at) if outgoing else now
+    seats = _seats(office, now)
+    elected = list(
+        election.candidacies.filter(elected_rank__isnull=False)
+        .order_by("elected_rank")
+        .select_related("member")
+    )
+    taken: dict[int, _Seat] = {}
+    for candidacy in elected:
+        own = [s for s in seats if s.holder_id == candidacy.member_id and s not in taken.values()]
+        if own:
+            taken[candidacy.pk] = own[0]
+    for candidacy in elected:
+        if candidacy.pk not in taken:
+            free = [s for s in seats if s not in taken.values()]
+            taken[candidacy.pk] = min(free, key=lambda s: s.free_at) if free else None
+    for candidacy in elected:
+        seat = taken[candidacy.pk]
+        starts_at = max(now, seat.free_at) if seat else now
         begin_term(office, candidacy.member, source=TermSource.ELECTION, starts_at=starts_at)
 
 
