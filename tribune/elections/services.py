@@ -375,7 +375,11 @@ def advance(election: Election, now=None) -> Election:
         standing = _ballot_candidacies(election) if election.kind == Kind.OFFICE else []
         if election.kind == Kind.OFFICE and not standing:
             _move(election, Status.CANCELLED, data={"reason": "no candidates"})
-            election.cancelled_reason = _t("No one stood: a new election will be called.")
+            election.cancelled_reason = (
+                _t("No one stood.")
+                if election.office.body.kind in PER_OCCASION
+                else _t("No one stood: a new election will be called.")
+            )
             election.save(update_fields=["cancelled_reason"])
             return election
         if (
