@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tribune.elections import api, services
-from tribune.elections.models import Election, Kind, Method, PetitionStatus, Status
+from tribune.elections.models import Ballot, Election, Kind, Method, PetitionStatus, Status
 from tribune.factions import services as factions
 from tribune.lib.errors import RuleViolation
 from tribune.members.models import Member
@@ -79,9 +79,9 @@ def test_the_api_refuses_them_and_its_schema_lists_what_is_allowed(world, office
 
 
 def _broken(world, **fields) -> Election:
-    """An election row as older code let in, written past the service."""
+    """An election row as older code let in, written past the service, with a ballot cast."""
     now = timezone.now()
-    return Election.objects.create(
+    election = Election.objects.create(
         organisation=world.org,
         title="Broken",
         electorate=world.root,
@@ -91,6 +91,9 @@ def _broken(world, **fields) -> Election:
         seed=1,
         **fields,
     )
+    choice = "yes" if election.method == Method.YES_NO else [1]
+    Ballot.objects.create(election=election, choice=choice, tracker=f"t{election.pk}")
+    return election
 
 
 def test_a_broken_election_is_logged_and_skipped_and_the_others_advance(world, office, caplog):
