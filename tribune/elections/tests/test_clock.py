@@ -201,3 +201,14 @@ def test_one_faction_that_fails_its_check_does_not_stop_the_others(world, caplog
     second.refresh_from_db()
     assert (first.status, second.status) == ("registered", "dissolved")
     assert "The clock skipped faction" in caplog.text
+
+
+@pytest.mark.parametrize("field", ["kind", "method"])
+def test_the_web_form_refuses_them_too(world, office, field):
+    client = Client()
+    client.force_login(world.users["ana"])
+    body = {"kind": "office", "office": office.pk, field: {"kind": "recall"}.get(field, "dictator")}
+    response = client.post("/o/test-union/elections/call/", body)
+    assert response.status_code == 400
+    assert "Select a valid choice" in response.content.decode()
+    assert not Election.objects.exists()
