@@ -485,6 +485,19 @@ def _cancelling_term(actor: Member, election: Election) -> Term:
     return mandate_for(actor, "call_elections", election.electorate)
 
 
+def may_cancel(member: Member | None, election: Election) -> bool:
+    """Whether ``member`` may cancel ``election`` now (for pages that offer the button)."""
+    if member is None or election.status in (Status.COUNTED, Status.CERTIFIED, Status.CANCELLED):
+        return False
+    for mandate in (_returning_term, _cancelling_term):
+        try:
+            mandate(member, election)
+        except NotPermitted:
+            continue
+        return True
+    return False
+
+
 @transaction.atomic
 def cancel_election(actor: Member, election: Election, reason: str) -> Election:
     reason = (reason or "").strip()

@@ -148,3 +148,17 @@ def test_no_one_outside_the_faction_acts_for_it_whatever_term_they_hold(world, f
     assert can_see_private_members(world.ben, faction)
     services.leave_faction(world.ben, faction)  # the convenor leaves: the power goes with him
     assert not can_see_private_members(world.ben, faction)
+
+
+def test_the_election_page_offers_cancelling_only_to_the_factions_officers(world, faction):
+    election = _election(faction)
+    pages = {}
+    for who in ("ana", "ben"):
+        client = Client()
+        client.force_login(world.users[who])
+        pages[who] = client.get(f"/o/test-union/elections/{election.pk}/").content.decode()
+    assert "Cancel this election" not in pages["ana"]  # the organisation's officer
+    assert "Cancel this election" in pages["ben"]  # the faction's convenor
+    assert elections.may_cancel(world.ben, election)
+    assert not elections.may_cancel(world.ana, election)
+    assert not elections.may_cancel(None, election)
