@@ -189,8 +189,29 @@ def leave_faction(member: Member, faction: Faction) -> None:
         raise RuleViolation(_t("You do not belong to this faction."))
     public = membership.visibility == Visibility.PUBLIC
     membership.delete()
+    _leave_factions_offices(member, faction)
     record(faction.organisation, "faction.left", actor=member if public else None, target=faction)
     _update_threshold(faction)
+
+
+def _leave_factions_offices(member: Member, faction: Faction) -> None:
+    """Whoever leaves a faction leaves its offices and stops standing for them.
+
+    A faction's offices are held and stood for by its members only; a seat kept
+    by a former member would be a seat the members could not fill.
+    """
+    from tribune.elections.models import Candidacy, Status
+
+    now = timezone.now()
+    Term.objects.filter(member=member, office__body__faction=faction, ends_at__gt=now).exclude(
+        ended_at__lte=now
+    ).update(ended_at=now, end_reason=_t("left the faction"))
+    Candidacy.objects.filter(
+        member=member,
+        election__faction=faction,
+        election__status__in=[Status.CALLED, Status.NOMINATIONS],
+        withdrawn_at__isnull=True,
+    ).update(withdrawn_at=now)
 
 
 @transaction.atomic

@@ -162,3 +162,17 @@ def test_the_election_page_offers_cancelling_only_to_the_factions_officers(world
     assert elections.may_cancel(world.ben, election)
     assert not elections.may_cancel(world.ana, election)
     assert not elections.may_cancel(None, election)
+
+
+def test_whoever_leaves_the_faction_leaves_its_offices_and_candidacies(world, faction):
+    convenor = _convenor(faction)
+    election = _election(faction)
+    candidacy = elections.nominate(world.ben, election, world.ben)
+    assert Term.objects.current().filter(office=convenor, member=world.ben).exists()
+    services.leave_faction(world.ben, faction)
+    term = Term.objects.get(office=convenor, member=world.ben)
+    assert not term.is_current() and term.end_reason == "left the faction"
+    candidacy.refresh_from_db()
+    assert candidacy.withdrawn_at is not None and not candidacy.standing
+    # The seat is free again for the members to fill.
+    assert elections._seats(convenor, election.voting_close_at)[0].holder_id is None
