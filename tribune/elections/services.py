@@ -13,7 +13,7 @@ import math
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from django.core.cache import cache
@@ -953,7 +953,7 @@ def certify(actor: Member | None, election: Election) -> Election:
 class _Seat:
     """One seat of an office: when it is next free, and who holds it last until then."""
 
-    free_at: object  # datetime
+    free_at: datetime
     holder_id: int | None = None
 
 
