@@ -26,6 +26,7 @@ class ConstitutionOut(Schema):
     amendment_majority: str
     admission_rule: str
     appeal_body: str | None
+    uncontested_returns: bool
 
 
 def _out(v) -> dict:
@@ -43,6 +44,7 @@ def _out(v) -> dict:
         "amendment_majority": str(v.amendment_majority),
         "admission_rule": v.admission_rule,
         "appeal_body": v.appeal_body.slug if v.appeal_body else None,
+        "uncontested_returns": v.uncontested_returns,
     }
 
 

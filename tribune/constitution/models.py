@@ -73,6 +73,12 @@ class ConstitutionVersion(models.Model):
         _("elections are called this many days before a term ends"), default=42
     )
     recall_vote_days = models.PositiveSmallIntegerField(_("recall vote period (days)"), default=14)
+    # What an election to office with no ballots does is a rule of the constitution,
+    # never an accident of the count: by default no one is elected without a vote.
+    uncontested_returns = models.BooleanField(
+        _("candidates not exceeding the seats are returned unopposed, without a vote"),
+        default=False,
+    )
     appeal_body = models.ForeignKey(
         "offices.Body",
         models.PROTECT,

@@ -8,7 +8,7 @@ acting needs a login (401) and, where the domain says so, a mandate (403).
 """
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -71,13 +71,20 @@ class ElectionOut(ElectionSummary):
     you_voted: bool | None = None
 
 
+# The kinds a mandate may call (services.CALLABLE_KINDS) and every counting method
+# (models.Method), spelt out so the OpenAPI schema lists the allowed values; a test
+# keeps them equal to the domain's.
+CallableKind = Literal["office", "referendum", "amendment"]
+MethodName = Literal["irv", "scottish-stv", "meek-stv", "yes-no", "schulze"]
+
+
 class CallIn(Schema):
-    kind: str = "office"
+    kind: CallableKind = "office"
     office_id: int | None = None
     title: str = ""
     question: str = ""
     seats: int | None = None
-    method: str | None = None
+    method: MethodName | None = None
     returning_officer_id: int | None = None
     starts_at: datetime | None = None
     allow_vote_change: bool = True

@@ -19,6 +19,12 @@ AMENDABLE = {
     "recall_vote_days": _("Recall vote period (days)"),
     "seconders_required": _("Seconders required for a candidacy"),
 }
+# Yes/no rules a members' vote may change from this form.
+AMENDABLE_YES_NO = {
+    "uncontested_returns": _(
+        "Candidates not exceeding the seats are returned unopposed, without a vote"
+    ),
+}
 
 
 class MemberChoiceField(forms.ModelChoiceField):
@@ -106,9 +112,17 @@ class CallElectionForm(forms.Form):
             self.fields[f"amend_{name}"] = forms.IntegerField(
                 label=label, min_value=0, required=False
             )
+        for name, label in AMENDABLE_YES_NO.items():
+            self.fields[f"amend_{name}"] = forms.TypedChoiceField(
+                label=label,
+                choices=[("", _("Unchanged")), ("yes", _("Yes")), ("no", _("No"))],
+                coerce=lambda value: value == "yes",
+                empty_value=None,
+                required=False,
+            )
 
     def amendment_fields(self) -> list:
-        return [self[f"amend_{name}"] for name in AMENDABLE]
+        return [self[f"amend_{name}"] for name in (*AMENDABLE, *AMENDABLE_YES_NO)]
 
     def other_fields(self) -> list:
         return [f for f in self if not f.name.startswith("amend_")]
@@ -119,7 +133,7 @@ class CallElectionForm(forms.Form):
             return None
         return {
             name: self.cleaned_data[f"amend_{name}"]
-            for name in AMENDABLE
+            for name in (*AMENDABLE, *AMENDABLE_YES_NO)
             if self.cleaned_data.get(f"amend_{name}") is not None
         }
 

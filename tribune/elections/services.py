@@ -13,7 +13,7 @@ import math
 import random
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from fractions import Fraction
 
 from django.core.cache import cache
@@ -40,6 +40,7 @@ from tribune.elections.models import (
     Status,
     VoterRoll,
 )
+from tribune.lib.clock import each_alone
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, Office, Term, TermSource
@@ -112,8 +113,96 @@ def _returning_office(organisation, election: Election, officer: Member) -> Offi
     )
 
 
-@transaction.atomic
+# What a mandate (or the clock) may call. The other kinds have their own door, which
+# applies their own rules: a recall vote opens when a petition reaches its threshold,
+# an assembly's votes are opened by its chair in the hall, and a faction's dissolution
+# is proposed by one of its own members (``call_dissolution_vote``).
+CALLABLE_KINDS = (Kind.OFFICE, Kind.REFERENDUM, Kind.AMENDMENT)
+
+
+def _check_kind_and_method(kind: str, method: str | None) -> None:
+    """Refuse at the door what the clock could not carry to a result later."""
+    if kind not in CALLABLE_KINDS:
+        reasons = {
+            Kind.RECALL: _t(
+                "A recall vote is not called: it opens when a petition reaches its threshold."
+            ),
+            Kind.ASSEMBLY: _t("A vote at an assembly is opened by its chair, in the hall."),
+            Kind.DISSOLUTION: _t("A faction's dissolution is proposed by one of its members."),
+        }
+        raise RuleViolation(
+            reasons.get(kind)
+            or _t(
+                "Unknown kind of vote “%(kind)s”: call an election to office, a referendum "
+                "or a constitutional amendment."
+            )
+            % {"kind": kind},
+            "kind",
+        )
+    if method and method not in Method.values:
+        raise RuleViolation(
+            _t("Unknown counting method “%(method)s”: choose one of %(methods)s.")
+            % {"method": method, "methods": ", ".join(Method.values)},
+            "method",
+        )
+    if kind != Kind.OFFICE and method and method != Method.YES_NO:
+        raise RuleViolation(
+            _t("A referendum or an amendment is counted yes / no / abstain."), "method"
+        )
+
+
 def call_election(
+    actor: Member | None,
+    *,
+    office: Office | None = None,
+    kind: str = Kind.OFFICE,
+    title: str = "",
+    question: str = "",
+    seats: int | None = None,
+    method: str | None = None,
+    returning_officer: Member | None = None,
+    starts_at=None,
+    allow_vote_change: bool = True,
+    amendment: dict | None = None,
+    electorate_branch=None,
+) -> Election:
+    """Call an election (by a mandate with ``call_elections``, or by rule when actor is None).
+
+    Only the kinds in ``CALLABLE_KINDS``, counted by a method of ``Method``:
+    anything else is refused here, naming the field, rather than left for the
+    clock to trip over when the vote opens, closes or is certified.
+    """
+    _check_kind_and_method(kind, method)
+    return _call(
+        actor,
+        office=office,
+        kind=kind,
+        title=title,
+        question=question,
+        seats=seats,
+        method=method,
+        returning_officer=returning_officer,
+        starts_at=starts_at,
+        allow_vote_change=allow_vote_change,
+        amendment=amendment,
+        electorate_branch=electorate_branch,
+    )
+
+
+def call_dissolution_vote(faction, *, title: str, question: str) -> Election:
+    """Put a faction's dissolution to its own members (from ``propose_dissolution`` only)."""
+    return _call(
+        None,
+        kind=Kind.DISSOLUTION,
+        title=title,
+        question=question,
+        electorate_branch=faction.organisation.root_branch,
+        faction=faction,
+    )
+
+
+@transaction.atomic
+def _call(
     actor: Member | None,
     *,
     office: Office | None = None,
@@ -129,7 +218,6 @@ def call_election(
     electorate_branch=None,
     faction=None,
 ) -> Election:
-    """Call an election (by a mandate with ``call_elections``, or by rule when actor is None)."""
     if kind == Kind.OFFICE and office is None:
         raise RuleViolation(_t("Choose the office to elect."), "office")
     if office is None and electorate_branch is None:
@@ -154,6 +242,13 @@ def call_election(
     if kind in (Kind.REFERENDUM, Kind.AMENDMENT, Kind.DISSOLUTION) and not question.strip():
         raise RuleViolation(_t("Put the question to the members."), "question")
     seats = seats or (office.seats if office else 1)
+    if kind == Kind.OFFICE and seats > office.seats:
+        # Every winner must have a seat to take, or the result could never be certified.
+        raise RuleViolation(
+            _t("This office has %(n)s seats: an election fills at most that many.")
+            % {"n": office.seats},
+            "seats",
+        )
     if kind == Kind.OFFICE:
         method = method or (Method.IRV if seats == 1 else Method.SCOTTISH_STV)
         if method in (Method.YES_NO, Method.SCHULZE) or (seats > 1 and method == Method.IRV):
@@ -277,17 +372,52 @@ def advance(election: Election, now=None) -> Election:
         _move(election, Status.NOMINATIONS_CLOSED)
     ready = {Status.CALLED, Status.NOMINATIONS_CLOSED}
     if election.status in ready and now >= election.voting_open_at:
-        if election.kind == Kind.OFFICE and not _ballot_candidacies(election):
+        standing = _ballot_candidacies(election) if election.kind == Kind.OFFICE else []
+        if election.kind == Kind.OFFICE and not standing:
             _move(election, Status.CANCELLED, data={"reason": "no candidates"})
-            election.cancelled_reason = _t("No one stood: a new election will be called.")
+            election.cancelled_reason = (
+                _t("No one stood.")
+                if election.office.body.kind in PER_OCCASION
+                else _t("No one stood: a new election will be called.")
+            )
             election.save(update_fields=["cancelled_reason"])
             return election
+        if (
+            standing
+            and len(standing) <= election.seats
+            and election.organisation.current_constitution().uncontested_returns
+        ):
+            return _return_unopposed(election)
         _open_voting(election)
     if election.status == Status.VOTING and now >= election.voting_close_at:
         _move(election, Status.VOTING_CLOSED)
         election = count(election)
         if election.returning_office_id is None:
             election = certify(None, election)
+    return election
+
+
+def _return_unopposed(election: Election) -> Election:
+    """No more candidates than seats, and the constitution returns them without a vote."""
+    names = candidate_names(election)
+    for rank, candidacy_id in enumerate(names, start=1):
+        Candidacy.objects.filter(pk=candidacy_id).update(elected_rank=rank)
+    result = voting.Result(
+        method=election.method,
+        seats=election.seats,
+        elected=list(names.values()),
+        parameters={"returned_unopposed": True},
+    ).to_dict()
+    result["outcome"] = _t(
+        "Returned unopposed: no more candidates stood than there are seats, and the "
+        "constitution returns them without a vote."
+    )
+    election.result, election.turnout = result, 0
+    election.electorate_size = electorate(election).count()
+    election.save(update_fields=["result", "turnout", "electorate_size"])
+    _move(election, Status.COUNTED, data={"returned_unopposed": len(names)})
+    if election.returning_office_id is None:
+        election = certify(None, election)
     return election
 
 
@@ -303,15 +433,19 @@ def _open_voting(election: Election) -> None:
 
 
 def advance_all(now=None) -> int:
-    """The scheduler's tick: advance every unfinished election."""
-    moved = 0
-    unfinished = Election.objects.exclude(
-        status__in=[Status.COUNTED, Status.CERTIFIED, Status.CANCELLED]
+    """The scheduler's tick: advance every unfinished election, each alone.
+
+    An election that cannot be advanced (say, a row older code let in) is
+    logged and skipped; it never stops the clock for the others.
+    """
+    unfinished = list(
+        Election.objects.exclude(
+            status__in=[Status.COUNTED, Status.CERTIFIED, Status.CANCELLED]
+        ).only("pk", "status")
     )
-    for election in unfinished:
-        before = election.status
-        moved += advance(election, now).status != before
-    return moved
+    return sum(
+        each_alone(unfinished, lambda e: advance(e, now).status != e.status, what="election")
+    )
 
 
 def _returning_term(actor: Member | None, election: Election) -> Term:
@@ -327,6 +461,43 @@ def _returning_term(actor: Member | None, election: Election) -> Term:
     return term
 
 
+def _cancelling_term(actor: Member, election: Election) -> Term:
+    """Besides its returning officer, who may cancel a vote: only whoever may call it.
+
+    A faction's elections are its own (its officers, never the organisation's);
+    a recall vote, a faction's dissolution and a vote in the hall are not called
+    by a mandate, so no mandate cancels them either.
+    """
+    if election.kind == Kind.RECALL:
+        raise NotPermitted(
+            _t("A recall vote cannot be cancelled: the petition's signers called it.")
+        )
+    if election.kind == Kind.DISSOLUTION:
+        raise NotPermitted(
+            _t("A faction's dissolution is its members' vote: no one can cancel it.")
+        )
+    if election.kind == Kind.ASSEMBLY:
+        raise NotPermitted(_t("A vote at an assembly is the chair's, in the hall."))
+    if election.faction_id is not None:
+        from tribune.factions.rules import faction_term
+
+        return faction_term(actor, election.faction)
+    return mandate_for(actor, "call_elections", election.electorate)
+
+
+def may_cancel(member: Member | None, election: Election) -> bool:
+    """Whether ``member`` may cancel ``election`` now (for pages that offer the button)."""
+    if member is None or election.status in (Status.COUNTED, Status.CERTIFIED, Status.CANCELLED):
+        return False
+    for mandate in (_returning_term, _cancelling_term):
+        try:
+            mandate(member, election)
+        except NotPermitted:
+            continue
+        return True
+    return False
+
+
 @transaction.atomic
 def cancel_election(actor: Member, election: Election, reason: str) -> Election:
     reason = (reason or "").strip()
@@ -338,7 +509,7 @@ def cancel_election(actor: Member, election: Election, reason: str) -> Election:
     try:
         term = _returning_term(actor, election)
     except NotPermitted:
-        term = mandate_for(actor, "call_elections", election.electorate)
+        term = _cancelling_term(actor, election)
     election.cancelled_reason = reason
     election.save(update_fields=["cancelled_reason"])
     _move(election, Status.CANCELLED, actor=actor, term=term, data={"reason": reason})
@@ -354,6 +525,11 @@ def candidacy_problem(member: Member, election: Election) -> str | None:
         return _t("Only members in good standing may stand.")
     if member.organisation_id != election.organisation_id:
         return _t("Only members of this organisation may stand.")
+    if election.faction_id is not None and not in_electorate(member, election):
+        # A faction's offices are its own: stood for, like elected, by its members only.
+        return _t("Only members of %(faction)s may stand for its offices.") % {
+            "faction": election.faction.name
+        }
     if (
         election.returning_office_id
         and Term.objects.filter(office_id=election.returning_office_id, member=member).exists()
@@ -381,6 +557,11 @@ def nominate(
         raise RuleViolation(_t("Nominations are not open."))
     if not nominator.in_good_standing or nominator.organisation_id != election.organisation_id:
         raise NotPermitted(_t("Only members in good standing may nominate."))
+    if election.faction_id is not None and not in_electorate(nominator, election):
+        raise NotPermitted(
+            _t("Only members of %(faction)s may nominate for its offices.")
+            % {"faction": election.faction.name}
+        )
     problem = candidacy_problem(nominee, election)
     if problem:
         raise RuleViolation(problem, "member")
@@ -691,6 +872,15 @@ def count(election: Election) -> Election:
             tally["yes"], tally["no"], tally["abstain"], rule=_motion_rule(election)
         )
         election.passed = bool(result.carried)
+    elif not box and election.options is None:
+        # No one is elected without a vote: the constitution's uncontested returns
+        # (``_return_unopposed``) are the only way into office without ballots.
+        result = voting.Result(
+            method=election.method,
+            seats=election.seats,
+            elected=[],
+            parameters={"no_ballots": True},
+        )
     else:
         profile = box_profile(election)
         counter = {
@@ -708,6 +898,8 @@ def count(election: Election) -> Election:
             for rank, name in enumerate(result.elected, start=1):
                 Candidacy.objects.filter(pk=by_name[name]).update(elected_rank=rank)
     election.result = result.to_dict()
+    if result.parameters.get("no_ballots"):
+        election.result["outcome"] = _t("No ballots were cast: no one is elected.")
     election.save(update_fields=["result", "passed", "turnout"])
     _move(election, Status.COUNTED, data={"turnout": election.turnout})
     return election
@@ -762,15 +954,66 @@ def certify(actor: Member | None, election: Election) -> Election:
     return election
 
 
+@dataclass(eq=False)
+class _Seat:
+    """One seat of an office: when it is next free, and who holds it last until then."""
+
+    free_at: datetime
+    holder_id: int | None = None
+
+
+def _seats(office: Office, now) -> list[_Seat]:
+    """The office's seats as they stand: each chain of terms (one after another) is a seat.
+
+    A term already elected to begin later continues the seat that is free by its
+    start; seats no term occupies are free now.
+    """
+    live = (
+        Term.objects.filter(office=office, ends_at__gt=now)
+        .exclude(ended_at__lte=now)
+        .order_by("starts_at", "pk")
+    )
+    seats: list[_Seat] = []
+    for term in live:
+        end = min(term.ends_at, term.ended_at or term.ends_at)
+        free = [s for s in seats if s.free_at <= term.starts_at]
+        if free:
+            seat = max(free, key=lambda s: s.free_at)  # the seat it follows on from
+            seat.free_at, seat.holder_id = end, term.member_id
+        else:
+            seats.append(_Seat(end, term.member_id))
+    seats += [_Seat(now) for _ in range(office.seats - len(seats))]
+    return seats
+
+
 def _begin_elected_terms(election: Election) -> None:
+    """Seat the winners: a vacant seat at once, a held seat when its holder's term ends.
+
+    A re-elected holder continues in their own seat; the other winners, in the
+    order they were elected, take the seats that are free soonest. So every
+    winner has a seat and no seat is ever held twice at once, however many
+    seats the election filled ahead of the terms' end.
+    """
     office = election.office
     now = timezone.now()
-    current = list(Term.objects.current(now).filter(office=office).order_by("ends_at"))
-    elected = election.candidacies.filter(elected_rank__isnull=False).order_by("elected_rank")
-    for candidacy in elected.select_related("member"):
-        # Take over the seat that ends soonest, when it ends; a vacant seat now.
-        outgoing = current.pop(0) if len(current) >= office.seats else None
-        starts_at = max(now, outgoing.ends_at) if outgoing else now
+    seats = _seats(office, now)
+    elected = list(
+        election.candidacies.filter(elected_rank__isnull=False)
+        .order_by("elected_rank")
+        .select_related("member")
+    )
+    taken: dict[int, _Seat] = {}
+    for candidacy in elected:
+        own = [s for s in seats if s.holder_id == candidacy.member_id and s not in taken.values()]
+        if own:
+            taken[candidacy.pk] = own[0]
+    for candidacy in elected:
+        if candidacy.pk not in taken:
+            free = [s for s in seats if s not in taken.values()]
+            taken[candidacy.pk] = min(free, key=lambda s: s.free_at) if free else None
+    for candidacy in elected:
+        seat = taken[candidacy.pk]
+        starts_at = max(now, seat.free_at) if seat else now
         begin_term(office, candidacy.member, source=TermSource.ELECTION, starts_at=starts_at)
 
 
@@ -785,26 +1028,48 @@ def _pending(office: Office) -> bool:
     )
 
 
+# Bodies whose offices are filled for one occasion and never re-elected by the clock:
+# a returning officer runs one election; a delegation attends one assembly, and the
+# assembly's chair calls its elections (``assemblies.services.call_delegate_elections``).
+PER_OCCASION = (BodyKind.RETURNING, BodyKind.DELEGATION)
+
+
+def election_lead(office: Office, constitution: ConstitutionVersion) -> timedelta:
+    """How long before its terms end an office's next election is called.
+
+    The constitution's lead, but never more than half the office's term: a term
+    shorter than the lead would otherwise end inside the horizon the moment it
+    began, and the clock would call a new election for it at every tick.
+    """
+    return timedelta(days=min(constitution.election_lead_days, office.term_days / 2))
+
+
 def schedule_elections(now=None) -> list[Election]:
-    """Call, by rule, an election for every office whose terms end soon or that is vacant."""
+    """Call, by rule, an election for every office whose terms end soon or that is vacant.
+
+    The election is for the seats not covered beyond the lead time (a by-election
+    for one seat fills one seat). Offices filled per occasion are left alone.
+    Each office is handled alone: one that fails is logged and skipped.
+    """
     now = now or timezone.now()
-    called = []
-    offices = (
-        Office.objects.exclude(body__kind=BodyKind.RETURNING).exclude(
-            body__faction__status="dissolved"
-        )
-    ).select_related("body__organisation", "body__branch")
-    for office in offices:
+
+    def call_if_due(office: Office) -> Election | None:
         constitution = office.body.organisation.current_constitution()
-        horizon = now + timedelta(days=constitution.election_lead_days)
+        horizon = now + election_lead(office, constitution)
         # Terms still running beyond the horizon (including those not yet begun).
         covered = Term.objects.filter(
             office=office, ends_at__gt=horizon, ended_at__isnull=True
         ).count()
         if covered >= office.seats or _pending(office):
-            continue
-        called.append(call_election(None, office=office, starts_at=now))
-    return called
+            return None
+        return call_election(None, office=office, starts_at=now, seats=office.seats - covered)
+
+    offices = (
+        Office.objects.exclude(body__kind__in=PER_OCCASION).exclude(
+            body__faction__status="dissolved"
+        )
+    ).select_related("body__organisation", "body__branch")
+    return [e for e in each_alone(list(offices), call_if_due, what="office") if e is not None]
 
 
 # --- recall --------------------------------------------------------------------------------
@@ -927,18 +1192,21 @@ def _conclude_recall(election: Election) -> None:
 
 
 def lapse_petitions(now=None) -> int:
-    """Petitions still collecting signatures against a term that has ended lapse."""
+    """Petitions still collecting signatures against a term that has ended lapse (each alone)."""
     now = now or timezone.now()
-    lapsed = 0
-    for petition in RecallPetition.objects.filter(status=PetitionStatus.OPEN).select_related(
+
+    def lapse(petition: RecallPetition) -> bool:
+        if petition.term.is_current(now):
+            return False
+        petition.status = PetitionStatus.LAPSED
+        petition.save(update_fields=["status"])
+        record(petition.term.office.body.organisation, "recall.lapsed", target=petition)
+        return True
+
+    petitions = RecallPetition.objects.filter(status=PetitionStatus.OPEN).select_related(
         "term__office__body__organisation"
-    ):
-        if not petition.term.is_current(now):
-            petition.status = PetitionStatus.LAPSED
-            petition.save(update_fields=["status"])
-            record(petition.term.office.body.organisation, "recall.lapsed", target=petition)
-            lapsed += 1
-    return lapsed
+    )
+    return sum(each_alone(list(petitions), lapse, what="recall petition"))
 
 
 @transaction.atomic

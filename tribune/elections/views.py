@@ -49,7 +49,7 @@ from tribune.elections.models import (
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
 from tribune.offices.models import Office, Term
-from tribune.offices.rules import has_power, reach
+from tribune.offices.rules import reach
 from tribune.web.helpers import attempt, organisation_and_viewer
 
 UPCOMING = [Status.CALLED]
@@ -290,8 +290,7 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
         "ballot_form": forms.get("ballot_form") or _ballot_form(election),
         "stored": stored,
         "runs_it": runs_it,
-        "can_cancel": election.status not in (*PUBLISHED, Status.CANCELLED)
-        and (runs_it or has_power(viewer, "call_elections", election.electorate)),
+        "can_cancel": services.may_cancel(viewer, election),
         "cancel_form": forms.get("cancel_form") or ReasonForm(),
         "published": published,
         "stage_table": _stage_table(election.result),

@@ -1,7 +1,7 @@
 """Who may act for a faction, and who may see who belongs to it.
 
-A faction's powers come from current terms in the faction's own bodies, and
-reach only that faction. Private membership is political data: it is shown
+A faction's powers come from current terms in the faction's own bodies, held
+by its own members, and reach only that faction. Private membership is political data: it is shown
 to the member and to the faction officers whose mandate includes
 ``see_private_members`` — to no one else, officer of the organisation or not.
 """
@@ -22,6 +22,13 @@ def faction_term(member, faction, power: str | None = None) -> Term:
     terms = Term.objects.current().filter(member=member, office__body__faction=faction)
     for term in terms.select_related("office"):
         if power is None or power in term.office.powers:
+            if not faction.memberships.filter(member=member).exists():
+                # A faction's officers are its members: whoever left (or never joined)
+                # acts for it in nothing, whatever term they hold, and sees none of its
+                # private members.
+                raise NotPermitted(
+                    _t("Only members of %(faction)s act for it.") % {"faction": faction.name}
+                )
             return term
     raise NotPermitted(
         _t("No current mandate of yours in %(faction)s grants this.") % {"faction": faction.name}

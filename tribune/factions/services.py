@@ -26,6 +26,7 @@ from tribune.factions.models import (
     Visibility,
 )
 from tribune.factions.rules import faction_term
+from tribune.lib.clock import each_alone
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
 from tribune.offices.models import Body, BodyKind, Office, Term, TermSource
@@ -193,6 +194,7 @@ def leave_faction(member: Member, faction: Faction) -> None:
     if membership is None:
         raise RuleViolation(_t("You do not belong to this faction."))
     membership.delete()
+    _leave_factions_offices(member, faction)
     record(
         faction.organisation,
         "faction.left",
@@ -200,6 +202,26 @@ def leave_faction(member: Member, faction: Faction) -> None:
         data={"member": private_ref(member, faction)},
     )
     _update_threshold(faction)
+
+
+def _leave_factions_offices(member: Member, faction: Faction) -> None:
+    """Whoever leaves a faction leaves its offices and stops standing for them.
+
+    A faction's offices are held and stood for by its members only; a seat kept
+    by a former member would be a seat the members could not fill.
+    """
+    from tribune.elections.models import Candidacy, Status
+
+    now = timezone.now()
+    Term.objects.filter(member=member, office__body__faction=faction, ends_at__gt=now).exclude(
+        ended_at__lte=now
+    ).update(ended_at=now, end_reason=_t("left the faction"))
+    Candidacy.objects.filter(
+        member=member,
+        election__faction=faction,
+        election__status__in=[Status.CALLED, Status.NOMINATIONS],
+        withdrawn_at__isnull=True,
+    ).update(withdrawn_at=now)
 
 
 @transaction.atomic
@@ -268,21 +290,17 @@ def endorse(member: Member, faction: Faction, candidacy) -> Endorsement:
 
 def propose_dissolution(member: Member, faction: Faction, reason: str):
     """Any member of the faction may put its dissolution to the faction's members."""
-    from tribune.elections.models import Kind
-    from tribune.elections.services import call_election
+    from tribune.elections.services import call_dissolution_vote
 
     _registered(faction)
     if not faction.memberships.filter(member=member).exists():
         raise NotPermitted(_t("Only the faction's own members can propose to dissolve it."))
     if not (reason or "").strip():
         raise RuleViolation(_t("Give the reason."), "reason")
-    election = call_election(
-        None,
-        kind=Kind.DISSOLUTION,
+    election = call_dissolution_vote(
+        faction,
         title=_t("Dissolve %(faction)s?") % {"faction": faction.name},
         question=reason,
-        electorate_branch=faction.organisation.root_branch,
-        faction=faction,
     )
     record(faction.organisation, "faction.dissolution_proposed", actor=member, target=election)
     return election
@@ -317,22 +335,28 @@ def _update_threshold(faction: Faction, now=None) -> None:
         record(faction.organisation, "faction.recovered", target=faction, data={"members": size})
 
 
-@transaction.atomic
 def check_thresholds(now=None) -> int:
-    """The daily check: note factions below the threshold; lapse those past the grace period."""
+    """The daily check: note factions below the threshold; lapse those past the grace period.
+
+    Each faction is checked alone (``each_alone``): one that fails is logged and
+    skipped, and the others are still checked.
+    """
     now = now or timezone.now()
-    lapsed = 0
-    for faction in Faction.objects.filter(status=FactionStatus.REGISTERED):
+
+    def check(faction: Faction) -> bool:
         _update_threshold(faction, now)
         grace = faction.organisation.current_constitution().faction_grace_days
         since = faction.below_threshold_since
-        if since is not None and now - since >= timedelta(days=grace):
-            dissolve(
-                faction,
-                how=_t("Below the founding threshold for %(days)s days") % {"days": grace},
-            )
-            lapsed += 1
-    return lapsed
+        if since is None or now - since < timedelta(days=grace):
+            return False
+        dissolve(
+            faction,
+            how=_t("Below the founding threshold for %(days)s days") % {"days": grace},
+        )
+        return True
+
+    factions = Faction.objects.filter(status=FactionStatus.REGISTERED)
+    return sum(each_alone(list(factions), check, what="faction"))
 
 
 def proportionality(election) -> list[dict]:

@@ -114,6 +114,24 @@ def term_limit_reached(office: Office, member, at=None) -> bool:
     return consecutive_terms(office, member, at or timezone.now()) >= constitution.term_limit
 
 
+def _most_seats_held(office: Office, starts_at, ends_at) -> int:
+    """The most seats of ``office`` held at any moment from ``starts_at`` to ``ends_at``.
+
+    Counted over the whole span, not at its first moment only: a term elected to
+    begin later (a seat taken over when its holder's term ends) holds its seat
+    from then on, and a new term must not double-book it.
+    """
+    terms = [
+        (t.starts_at, min(t.ends_at, t.ended_at or t.ends_at))
+        for t in Term.objects.filter(office=office, starts_at__lt=ends_at, ends_at__gt=starts_at)
+    ]
+    moments = {starts_at} | {start for start, _end in terms if start > starts_at}
+    return max(
+        (sum(1 for start, end in terms if start <= moment < end) for moment in moments),
+        default=0,
+    )
+
+
 @transaction.atomic
 def begin_term(
     office: Office, member, *, source: str, starts_at=None, days=None, actor=None, term=None
@@ -139,14 +157,14 @@ def begin_term(
             % {"name": member.name, "limit": constitution.term_limit},
             "member",
         )
-    current = Term.objects.current(starts_at).filter(office=office).count()
-    if current >= office.seats:
+    ends_at = starts_at + timedelta(days=days)
+    if _most_seats_held(office, starts_at, ends_at) >= office.seats:
         raise RuleViolation(_t("Every seat of this office is filled."), "office")
     new = Term.objects.create(
         office=office,
         member=member,
         starts_at=starts_at,
-        ends_at=starts_at + timedelta(days=days),
+        ends_at=ends_at,
         source=source,
     )
     record(

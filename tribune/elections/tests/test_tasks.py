@@ -13,10 +13,11 @@ from tribune.offices.services import begin_term
 
 def test_clock_tick_opens_voting_and_calls_due_elections(world, office):
     election = services.call_election(world.ana, office=office)
-    services.nominate(world.ben, election, world.ben)
+    ben = services.nominate(world.ben, election, world.ben)
     later = election.voting_open_at + timedelta(minutes=1)
     with mock.patch("django.utils.timezone.now", return_value=later):
         outcome = tasks.election_clock.call_local()
+        services.cast_ballot(world.cam, election, [ben.pk])  # no one is elected without a vote
     election.refresh_from_db()
     assert election.status == Status.VOTING
     assert outcome == {"advanced": 1, "lapsed_petitions": 0, "called": 0}
