@@ -600,7 +600,7 @@ def open_vote(
         motion_rule={
             **rule,
             "quorum_turnout": present.quorum,
-            "quorum_percent": str(present.percent),
+            "quorum_percent": sessions.percent_text(present.percent),
             "present": present.present,
         },
     )

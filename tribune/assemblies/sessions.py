@@ -41,6 +41,12 @@ from tribune.members.models import Member
 PRESENCES = ("present", "absent", "proxy")
 
 
+def percent_text(value) -> str:
+    """10.00 as "10", 12.50 as "12.5": a share as people write it."""
+    text = f"{Decimal(value).quantize(Decimal('0.01')):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
 def check_standing_orders(organisation, orders: dict) -> None:
     """The standing orders may make the quorum and the majority stricter, never laxer."""
     majority = orders.get("majority", "simple")
@@ -65,7 +71,7 @@ def check_standing_orders(organisation, orders: dict) -> None:
                 "The standing orders may raise the quorum, not lower it below the "
                 "constitution's %(floor)s%%."
             )
-            % {"floor": floor},
+            % {"floor": percent_text(floor)},
             "quorum_percent",
         )
 
@@ -111,7 +117,7 @@ class Attendance:
             "in_person": self.in_person,
             "by_proxy": self.by_proxy,
             "quorum": self.quorum,
-            "quorum_percent": str(self.percent),
+            "quorum_percent": percent_text(self.percent),
             "quorate": self.quorate,
         }
 

@@ -323,7 +323,7 @@ def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **for
         "substitute_form": forms.get("substitute_form") or SubstituteForm(assembly=assembly),
         "transfer_form": forms.get("transfer_form") or TransferForm(assembly=assembly),
         "attendance_form": forms.get("attendance_form") or AttendanceForm(assembly=assembly),
-        "quorum_percent": sessions.quorum_percent(assembly),
+        "quorum_percent_text": sessions.percent_text(sessions.quorum_percent(assembly)),
     }
 
 
