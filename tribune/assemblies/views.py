@@ -175,6 +175,7 @@ def _motion_view(motion: Motion) -> dict:
         "conflicts": conflicts,
         "consolidated": consolidated,
         "consolidation_clash": clash,
+        "majority": sessions.majority_rule(motion.assembly, motion)["name"],
     }
 
 

@@ -175,6 +175,18 @@ def test_the_session_on_the_assembly_page_and_the_projector(world, strict):
     assert refused.status_code == 403 and "Only participants" in _text(refused)
     services.seat_participants(world.eli, assembly)
     _begin(strict)
+    assert "Decided by: simple majority (more yes than no)" in _text(eli.get(page))
+    Assembly.objects.filter(pk=strict).update(motions_deadline=timezone.now() + timedelta(hours=1))
+    tabled = ben.post(
+        f"{page}motions/",
+        {"title": "Recall at 15%", "text": "1. Recall at 15%.", "amends_constitution": "on"},
+    )
+    assert tabled.status_code == 302
+    assert assembly.motions.get(title="Recall at 15%").amends_constitution
+    assert "Decided by: 2/3 majority of the yes and no votes, as the constitution" in _text(
+        ben.get(page)
+    )
+    _begin(strict)
     assert "Open the session" in _text(eli.get(page))
     assert "Open the session" not in _text(ben.get(page))
     assert ben.post(f"{page}chair/open-session/").status_code == 403
