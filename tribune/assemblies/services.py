@@ -733,30 +733,39 @@ def _push_progress(chan: str, vote_pk: int, count: Callable[[], int]) -> None:
     several processes, each judges by its own). ``count`` is called only when an
     event is due, not on every cast.
     """
+    push_coalesced(chan, vote_pk, "vote_progress", lambda: {"vote": vote_pk, "cast": count()})
+
+
+def push_coalesced(chan: str, key, event: str, payload: Callable[[], dict]) -> None:
+    """Send ``event`` at most once per interval per ``key``, the latest ``payload`` always.
+
+    For figures that change with every one of thousands of acts (ballots cast,
+    delegates checking in at the door): see ``_push_progress``.
+    """
     interval = max(PROGRESS_SECONDS, events.subscriber_count(chan) / PROGRESS_DELIVERIES_PER_SECOND)
     now = time.monotonic()
     with _progress_lock:
-        state = _progress.setdefault(vote_pk, {"sent": 0.0, "timer": None})
-        state["count"] = count  # the timer reads the latest, whichever cast set it
+        state = _progress.setdefault(key, {"sent": 0.0, "timer": None})
+        state["payload"], state["event"] = payload, event  # the timer reads the latest
         wait = state["sent"] + interval - now
         if wait > 0 or state["timer"] is not None:
             if state["timer"] is None:
-                timer = threading.Timer(wait, _flush_progress, args=(chan, vote_pk))
+                timer = threading.Timer(wait, _flush_progress, args=(chan, key))
                 timer.daemon = True
                 state["timer"] = timer
                 timer.start()
             return
         state["sent"] = now
-    events.send_now(chan, "vote_progress", {"vote": vote_pk, "cast": count()})
+    events.send_now(chan, event, payload())
 
 
-def _flush_progress(chan: str, vote_pk: int) -> None:
+def _flush_progress(chan: str, key) -> None:
     with _progress_lock:
-        state = _progress[vote_pk]
+        state = _progress[key]
         state["timer"], state["sent"] = None, time.monotonic()
-        count = state["count"]
+        payload, event = state["payload"], state["event"]
     try:
-        events.send_now(chan, "vote_progress", {"vote": vote_pk, "cast": count()})
+        events.send_now(chan, event, payload())
     finally:
         connections.close_all()  # the timer thread's own connection, if it opened one
 

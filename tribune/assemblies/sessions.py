@@ -291,7 +291,7 @@ def suspend_session(actor: Member, assembly: Assembly) -> Session:
 
 def require_quorate_session(assembly: Assembly) -> tuple[Session, Attendance]:
     """Refuse a vote unless the assembly sits, within its dates, with its quorum present."""
-    assembly.refresh_from_db(fields=["status"])
+    _lock(assembly)  # read afresh, and serialised with the chair suspending the session
     if assembly.status == Assembly.Status.CLOSED:
         raise RuleViolation(_t("This assembly is closed."))
     if assembly.status == Assembly.Status.SUSPENDED:
@@ -367,8 +367,18 @@ def check_in(
             **counts.as_dict(),
         },
     )
-    services._event(assembly, "attendance", **counts.as_dict())
+    # Coalesced: a desk checking in thousands must not push thousands of events to everyone.
+    chan, pk = services.channel(assembly), assembly.pk
+    transaction.on_commit(
+        lambda: services.push_coalesced(
+            chan, ("attendance", pk), "attendance", lambda: _attendance_payload(pk)
+        )
+    )
     return participants
+
+
+def _attendance_payload(pk: int) -> dict:
+    return attendance(Assembly.objects.select_related("organisation").get(pk=pk)).as_dict()
 
 
 # --- majorities -------------------------------------------------------------------------------

@@ -305,3 +305,24 @@ def test_the_minutes_record_sessions_attendance_speakers_texts_and_rules(world, 
     assert "yes 4, no 0, abstain 0 — **carried** (majority: simple majority" in minutes
     assert "quorum 3 of 5 (4 present at the opening)" in minutes
     assert Session.objects.get().attendance_at_end["present"] == 4
+
+
+def test_check_ins_at_the_door_push_coalesced_attendance(
+    world, congress, django_capture_on_commit_callbacks
+):
+    """Thousands checking in must not mean thousands of pushes to every open page."""
+    from tribune.lib import events
+
+    sent = []
+    with (
+        mock.patch.object(services, "PROGRESS_SECONDS", 30),
+        mock.patch.object(events, "send_now", lambda c, e, d: sent.append((e, d["present"]))),
+    ):
+        for name in ("Ana", "Ben", "Cam"):
+            with django_capture_on_commit_callbacks(execute=True):
+                _check_in(world, congress, name)
+        timer = services._progress[("attendance", congress.pk)]["timer"]
+        assert sent == [("attendance", 1)] and timer is not None  # the rest wait
+        timer.cancel()
+        services._flush_progress(services.channel(congress), ("attendance", congress.pk))
+    assert sent == [("attendance", 1), ("attendance", 3)]  # the last figure arrives
