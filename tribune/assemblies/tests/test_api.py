@@ -105,6 +105,11 @@ def test_schema_lists_the_assembly_paths(world):
         "/api/v1/organisations/{slug}/assemblies/{pk}/votes/{vote_id}/ballots",
         "/api/v1/organisations/{slug}/assemblies/{pk}/agenda/{item_id}/speakers/next",
         "/api/v1/organisations/{slug}/programme/versions/{number}/diff",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/session",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/session/open",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/session/suspend",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/session/resume",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/attendance",
     ):
         assert path in paths, path
 
