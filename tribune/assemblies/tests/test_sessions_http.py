@@ -224,6 +224,9 @@ def test_the_session_on_the_assembly_page_and_the_projector(world, strict):
     assert "Not quorate" in projector and "simple majority" in projector
     assert "Not quorate" in _text(_client(world).get(page))
     assert "not quorate" in _text(_client(world).get(f"{page}minutes/"))
+    vote.refresh_from_db()
+    box = _text(_client(world).get(vote.election.get_absolute_url()))
+    assert "Not quorate" in box and "Not carried" not in box  # the vote's own election page
     assert eli.post(f"{page}chair/suspend-session/").status_code == 302
     assert "Resume the session" in _text(eli.get(page))
     follow = eli.post(f"{page}chair/suspend-session/", follow=True)
