@@ -303,6 +303,7 @@ def revoke_proxy(giver: Participant) -> None:
 def close_assembly(actor: Member, assembly: Assembly) -> Assembly:
     """The chair closes the assembly: no vote may open after, and the minutes are final."""
     term = chair_term(actor, assembly)
+    sessions.lock_assembly(assembly)  # its status read afresh: the sitting under way ends
     _no_open_vote(assembly)
     if assembly.status == Assembly.Status.CLOSED:
         raise RuleViolation(_t("This assembly is closed."))

@@ -199,7 +199,7 @@ def _within_dates(assembly: Assembly, what: str) -> None:
         )
 
 
-def _lock(assembly: Assembly) -> Assembly:
+def lock_assembly(assembly: Assembly) -> Assembly:
     """The assembly row locked, its status read afresh: two clicks never open two sittings."""
     locked = Assembly.objects.select_for_update().filter(pk=assembly.pk)
     assembly.status = locked.values_list("status", flat=True).get()
@@ -235,7 +235,7 @@ def _begin_sitting(actor: Member, assembly: Assembly, term, action: str) -> Sess
 def open_session(actor: Member, assembly: Assembly) -> Session:
     """The chair opens the assembly's first sitting (within its dates)."""
     term = services.chair_term(actor, assembly)
-    assembly = _lock(assembly)
+    assembly = lock_assembly(assembly)
     if assembly.status == Assembly.Status.CLOSED:
         raise RuleViolation(_t("This assembly is closed."))
     if assembly.status == Assembly.Status.IN_SESSION:
@@ -249,7 +249,7 @@ def open_session(actor: Member, assembly: Assembly) -> Session:
 def resume_session(actor: Member, assembly: Assembly) -> Session:
     """The chair resumes a suspended session: a new sitting, with its own attendance."""
     term = services.chair_term(actor, assembly)
-    assembly = _lock(assembly)
+    assembly = lock_assembly(assembly)
     if assembly.status != Assembly.Status.SUSPENDED:
         raise RuleViolation(_t("Only a suspended session can be resumed."))
     return _begin_sitting(actor, assembly, term, "assembly.session_resumed")
@@ -270,7 +270,7 @@ def end_sitting(actor: Member, assembly: Assembly, how: str) -> Session | None:
 def suspend_session(actor: Member, assembly: Assembly) -> Session:
     """The chair suspends the session (a break, the night): no vote opens until resumed."""
     term = services.chair_term(actor, assembly)
-    assembly = _lock(assembly)
+    assembly = lock_assembly(assembly)
     if assembly.status != Assembly.Status.IN_SESSION:
         raise RuleViolation(_t("The assembly is not in session."))
     services._no_open_vote(assembly)
@@ -291,7 +291,7 @@ def suspend_session(actor: Member, assembly: Assembly) -> Session:
 
 def require_quorate_session(assembly: Assembly) -> tuple[Session, Attendance]:
     """Refuse a vote unless the assembly sits, within its dates, with its quorum present."""
-    _lock(assembly)  # read afresh, and serialised with the chair suspending the session
+    lock_assembly(assembly)  # read afresh, and serialised with the chair suspending the session
     if assembly.status == Assembly.Status.CLOSED:
         raise RuleViolation(_t("This assembly is closed."))
     if assembly.status == Assembly.Status.SUSPENDED:

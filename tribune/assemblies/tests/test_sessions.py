@@ -71,6 +71,7 @@ def _check_in(world, assembly, *names, presence="present", holder=None):
 
 
 def test_a_vote_outside_session_is_refused(world, congress):
+    early = Assembly.objects.get(pk=congress.pk)  # a copy read before the session opened
     motion = _motion(world, congress)
     _check_in(world, congress, "Ana", "Ben", "Cam", "Dana")
     with pytest.raises(RuleViolation, match="^The assembly is not in session: the chair opens"):
@@ -96,7 +97,7 @@ def test_a_vote_outside_session_is_refused(world, congress):
     with pytest.raises(RuleViolation, match="Not while a vote is open"):
         sessions.suspend_session(world.eli, congress)
     services.close_vote(world.eli, vote)
-    services.close_assembly(world.eli, congress)
+    services.close_assembly(world.eli, early)  # reads the status afresh
     assert [s.ended_how for s in congress.sessions.all()] == ["suspended", "closed"]
     late = _motion(world, congress, title="Late")
     with pytest.raises(RuleViolation, match="This assembly is closed."):
