@@ -62,6 +62,7 @@ def not_found(request, exc):
 
 
 from tribune.assemblies.api import router as assemblies_router  # noqa: E402
+from tribune.assemblies.api_sessions import router as assembly_sessions_router  # noqa: E402
 from tribune.audit.api import router as audit_router  # noqa: E402
 from tribune.constitution.api import router as constitution_router  # noqa: E402
 from tribune.debate.api import router as debate_router  # noqa: E402
@@ -82,3 +83,4 @@ api.add_router("/organisations", elections_router)
 api.add_router("/organisations", factions_router)
 api.add_router("/organisations", debate_router)
 api.add_router("/organisations", assemblies_router)
+api.add_router("/organisations", assembly_sessions_router)

@@ -10,6 +10,7 @@ on the assembly's SSE stream (``web:assembly_events``), not polled here.
 """
 
 from datetime import datetime
+from decimal import Decimal
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import acting
-from tribune.assemblies import services, textmerge
+from tribune.assemblies import services, sessions, textmerge
+from tribune.assemblies.minutes import write as write_minutes
 from tribune.assemblies.models import (
     AgendaItem,
     Amendment,
@@ -53,6 +55,9 @@ class StandingOrders(Schema):
     factions_may_table: bool = True
     delegate_seats: int = 0
     apportionment: str = "sainte-lague"
+    # Stricter than the constitution, or null: the constitution's quorum applies.
+    quorum_percent: Decimal | None = None
+    majority: str = "simple"  # for ordinary motions: simple, absolute or two-thirds
 
 
 class AgendaItemOut(Schema):
@@ -82,6 +87,33 @@ class AssemblySummary(Schema):
     motions_deadline: datetime
 
 
+class AttendanceOut(Schema):
+    entitled: int
+    present: int
+    in_person: int
+    by_proxy: int
+    quorum: int
+    quorum_percent: str
+    quorate: bool
+
+
+class SittingOut(Schema):
+    number: int
+    opened_at: datetime
+    opened_by: str
+    ended_at: datetime | None
+    ended_how: str
+    attendance_at_open: dict
+    attendance_at_end: dict | None
+
+
+class SessionOut(Schema):
+    state: str  # planned, in_session, suspended or closed
+    current: SittingOut | None
+    attendance: AttendanceOut
+    sittings: list[SittingOut]
+
+
 class AssemblyOut(AssemblySummary):
     chair_office_id: int | None
     chair: str | None
@@ -92,6 +124,7 @@ class AssemblyOut(AssemblySummary):
     delegations: list[DelegationOut]
     open_vote_id: int | None
     events_url: str
+    session: SessionOut
 
 
 class ConveneIn(StandingOrders):
@@ -119,6 +152,7 @@ class ParticipantOut(Schema):
     voting: bool
     substitute_for: int | None
     proxy_holder: int | None
+    presence: str  # present, absent or proxy
 
 
 class CalledOut(Schema):
@@ -140,6 +174,7 @@ class MotionSummary(Schema):
     on_behalf_of_branch: str | None
     on_behalf_of_faction: str | None
     programme_section: str
+    amends_constitution: bool
     tabled_at: datetime
 
 
@@ -178,6 +213,7 @@ class MotionIn(Schema):
     branch: str | None = None
     faction: str | None = None
     programme_section: str = ""
+    amends_constitution: bool = False
 
 
 class AmendmentIn(Schema):
@@ -231,7 +267,8 @@ class TransferIn(Schema):
 class VoteIn(Schema):
     motion_id: int | None = None
     amendment_id: int | None = None
-    supermajority: bool = False
+    # Refused when given: the majority comes from the rules (kept so old clients hear why).
+    supermajority: bool | None = None
 
 
 class CastIn(Schema):
@@ -269,6 +306,8 @@ class ResultOut(Schema):
     no: int
     abstain: int
     carried: bool
+    quorate: bool
+    outcome: str  # carried, not carried or not quorate
     threshold: str
 
 
@@ -294,6 +333,14 @@ class VoteOut(Schema):
     secret: bool
     opened_at: datetime
     electorate: int | None
+    # The rules the vote is decided by: the majority's name, the quorum (votes to be cast),
+    # the votes present when it opened; outcome: open, carried, not carried, not quorate,
+    # or ordered (a ranking).
+    majority: str | None
+    quorum: int | None
+    present: int | None
+    session: int | None
+    outcome: str
     cast: int
     result: ResultOut | None
     named: list[NamedOut] | None
@@ -359,7 +406,9 @@ def _motion(assembly: Assembly, motion_id: int) -> Motion:
 
 def _vote(assembly: Assembly, vote_id: int) -> LiveVote:
     return get_object_or_404(
-        LiveVote.objects.select_related("election", "assembly"), assembly=assembly, pk=vote_id
+        LiveVote.objects.select_related("election", "assembly", "session"),
+        assembly=assembly,
+        pk=vote_id,
     )
 
 
@@ -440,10 +489,35 @@ def _assembly_out(assembly: Assembly) -> dict:
         "events_url": reverse(
             "web:assembly_events", args=[assembly.organisation.slug, assembly.pk]
         ),
+        "session": session_out(assembly),
+    }
+
+
+def _sitting_out(sitting) -> dict:
+    return {
+        "number": sitting.number,
+        "opened_at": sitting.opened_at,
+        "opened_by": sitting.opened_by.name,
+        "ended_at": sitting.ended_at,
+        "ended_how": sitting.ended_how,
+        "attendance_at_open": sitting.attendance_at_open,
+        "attendance_at_end": sitting.attendance_at_end,
+    }
+
+
+def session_out(assembly: Assembly) -> dict:
+    sittings = list(assembly.sessions.select_related("opened_by"))
+    current = sessions.current_session(assembly)
+    return {
+        "state": assembly.status,
+        "current": _sitting_out(current) if current else None,
+        "attendance": sessions.attendance(assembly).as_dict(),
+        "sittings": [_sitting_out(s) for s in sittings],
     }
 
 
 def _participant_out(p: Participant, proxies: dict[int, int]) -> dict:
+    holder = proxies.get(p.pk)
     return {
         "id": p.pk,
         "member_id": p.member_id,
@@ -453,7 +527,8 @@ def _participant_out(p: Participant, proxies: dict[int, int]) -> dict:
         "group": p.group,
         "voting": p.voting,
         "substitute_for": p.substitute_for_id,
-        "proxy_holder": proxies.get(p.pk),
+        "proxy_holder": holder,
+        "presence": "proxy" if holder else "present" if p.present else "absent",
     }
 
 
@@ -471,6 +546,7 @@ def _motion_summary(motion: Motion) -> dict:
             motion.on_behalf_of_faction.slug if motion.on_behalf_of_faction else None
         ),
         "programme_section": motion.programme_section,
+        "amends_constitution": motion.amends_constitution,
         "tabled_at": motion.tabled_at,
     }
 
@@ -558,11 +634,14 @@ def _vote_out(vote: LiveVote) -> dict:
         election.result
     )
     result = None
+    rule = election.motion_rule or {}
     if counted and not vote.is_ranking:
         result = {
             **services.vote_counts(election),
             "carried": bool(election.passed),
-            "threshold": (election.motion_rule or {}).get("threshold", "1/2"),
+            "quorate": vote.quorate is not False,
+            "outcome": sessions.outcome(vote),
+            "threshold": rule.get("threshold", "1/2"),
         }
     named = None
     if not vote.assembly.secret_votes:
@@ -592,6 +671,11 @@ def _vote_out(vote: LiveVote) -> dict:
         "secret": vote.assembly.secret_votes,
         "opened_at": vote.opened_at,
         "electorate": election.electorate_size,
+        "majority": rule.get("name") if not vote.is_ranking else None,
+        "quorum": vote.quorum,
+        "present": vote.present,
+        "session": vote.session.number if vote.session_id else None,
+        "outcome": sessions.outcome(vote),
         "cast": VoterRoll.objects.filter(election=election, voted=True).count(),
         "result": result,
         "named": named,
@@ -750,7 +834,7 @@ def revoke_proxy(request, slug: str, pk: int):
 def minutes(request, slug: str, pk: int):
     """The minutes in Markdown: every item, motion, amendment and vote with its result."""
     assembly = _assembly(_organisation(slug), pk)
-    return HttpResponse(services.minutes(assembly), content_type="text/markdown; charset=utf-8")
+    return HttpResponse(write_minutes(assembly), content_type="text/markdown; charset=utf-8")
 
 
 # --- agenda and speakers ------------------------------------------------------------------------
@@ -839,6 +923,7 @@ def table_motion(request, slug: str, pk: int, payload: MotionIn):
         branch=branch,
         faction=faction,
         programme_section=payload.programme_section,
+        amends_constitution=payload.amends_constitution,
     )
     return Status(201, _motion_out(motion))
 
@@ -872,7 +957,9 @@ def table_amendment(request, slug: str, pk: int, motion_id: int, payload: Amendm
 @router.get("/{slug}/assemblies/{pk}/votes", response=list[VoteOut])
 def list_votes(request, slug: str, pk: int):
     assembly = _assembly(_organisation(slug), pk)
-    votes = assembly.votes.select_related("election", "assembly").order_by("opened_at", "pk")
+    votes = assembly.votes.select_related("election", "assembly", "session").order_by(
+        "opened_at", "pk"
+    )
     return [_vote_out(v) for v in votes]
 
 
@@ -889,9 +976,15 @@ def open_vote(request, slug: str, pk: int, payload: VoteIn):
         ).first()
         if amendment is None:
             raise RuleViolation(_t("No such amendment at this assembly."), "amendment_id")
-    vote = services.open_vote(
-        actor, assembly, motion=motion, amendment=amendment, supermajority=payload.supermajority
-    )
+    if payload.supermajority is not None:
+        raise RuleViolation(
+            _t(
+                "The majority comes from the constitution and the standing orders; "
+                "the chair does not choose it."
+            ),
+            "supermajority",
+        )
+    vote = services.open_vote(actor, assembly, motion=motion, amendment=amendment)
     return Status(201, _vote_out(vote))
 
 

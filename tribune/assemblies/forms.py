@@ -20,6 +20,8 @@ STANDING_ORDERS = [
     "factions_may_table",
     "delegate_seats",
     "apportionment",
+    "quorum_percent",
+    "majority",
 ]
 
 
@@ -56,10 +58,13 @@ class ConveneForm(forms.ModelForm):
         )
         for name in ("starts_at", "ends_at", "motions_deadline"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+        self.fields["majority"].required = False  # left out: a simple majority
         self.order_fields(["title", "kind", "branch", "chair"])
 
     def standing_orders(self) -> dict:
-        return {name: self.cleaned_data[name] for name in STANDING_ORDERS}
+        orders = {name: self.cleaned_data[name] for name in STANDING_ORDERS}
+        orders["majority"] = orders["majority"] or "simple"
+        return orders
 
 
 class MotionForm(forms.Form):
@@ -80,6 +85,10 @@ class MotionForm(forms.Form):
     )
     on_behalf_of_faction = forms.ModelChoiceField(
         label=_("On behalf of a faction (optional)"), queryset=None, required=False
+    )
+    amends_constitution = forms.BooleanField(
+        label=_("This motion amends the constitution (it needs the constitution's majority)"),
+        required=False,
     )
 
     def __init__(self, *args, assembly: Assembly, sections=(), **kwargs):
@@ -132,8 +141,12 @@ class ItemForm(forms.Form):
 class OpenVoteForm(forms.Form):
     """Put one motion ("m<id>") or one amendment ("a<id>") to the vote."""
 
-    subject = forms.ChoiceField(label=_("Put to the vote"))
-    supermajority = forms.BooleanField(label=_("Two-thirds majority required"), required=False)
+    subject = forms.ChoiceField(
+        label=_("Put to the vote"),
+        help_text=_(
+            "The majority is the constitution's and the standing orders', not the chair's."
+        ),
+    )
 
     def __init__(self, *args, assembly: Assembly, **kwargs):
         super().__init__(*args, **kwargs)
@@ -198,6 +211,36 @@ class ProxyForm(forms.Form):
         if exclude is not None:
             queryset = queryset.exclude(pk=exclude.pk)
         self.fields["holder"].queryset = queryset
+
+
+PRESENCE_CHOICES = [
+    ("present", _("Present")),
+    ("absent", _("Absent")),
+    ("proxy", _("Represented by proxy")),
+]
+
+
+class AttendanceForm(forms.Form):
+    """The chair records attendance (the desk at the door): who, and how they attend."""
+
+    participants = forms.ModelMultipleChoiceField(label=_("Participants"), queryset=None)
+    presence = forms.ChoiceField(label=_("Attendance"), choices=PRESENCE_CHOICES)
+    holder = ParticipantChoiceField(
+        label=_("Proxy held by (for a proxy)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, assembly: Assembly, **kwargs):
+        super().__init__(*args, **kwargs)
+        seated = assembly.participants.select_related("member").order_by("member__name")
+        self.fields["participants"].queryset = seated
+        self.fields["participants"].label_from_instance = lambda p: p.member.name
+        self.fields["holder"].queryset = seated
+
+
+class CheckInForm(forms.Form):
+    """A participant checks themselves in or out."""
+
+    presence = forms.ChoiceField(choices=PRESENCE_CHOICES[:2])
 
 
 class SubstituteForm(forms.Form):

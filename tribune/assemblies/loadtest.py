@@ -77,12 +77,13 @@ def seed(participants: int) -> dict:
 
     _setup()
     from datetime import timedelta
+    from unittest import mock
 
     from django.core.management import call_command
     from django.db import transaction
     from django.utils import timezone
 
-    from tribune.assemblies import services
+    from tribune.assemblies import services, sessions
 
     call_command("migrate", verbosity=0, interactive=False)
     with transaction.atomic():
@@ -100,15 +101,19 @@ def seed(participants: int) -> dict:
             org.root_branch,
             title="Load congress",
             kind="general",
-            starts_at=now + timedelta(minutes=1),
+            starts_at=now - timedelta(minutes=1),
             ends_at=now + timedelta(days=1),
-            motions_deadline=now + timedelta(minutes=1),
+            motions_deadline=now - timedelta(minutes=2),
             chair=chair,
         )
-        motion = services.table_motion(
-            chair, assembly, title="Rents", text="1. Rents are frozen.\n2. Repairs in 7 days."
-        )
+        # Motions were tabled before the deadline; the congress sits now, everyone checked in.
+        with mock.patch("django.utils.timezone.now", return_value=now - timedelta(minutes=3)):
+            motion = services.table_motion(
+                chair, assembly, title="Rents", text="1. Rents are frozen.\n2. Repairs in 7 days."
+            )
         services.seat_participants(chair, assembly)
+        sessions.check_in(chair, assembly, list(assembly.participants.all()), "present")
+        sessions.open_session(chair, assembly)
     return {
         "slug": SLUG,
         "assembly": assembly.pk,

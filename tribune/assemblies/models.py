@@ -19,6 +19,7 @@ class Assembly(models.Model):
     class Status(models.TextChoices):
         PLANNED = "planned", _("Planned")
         IN_SESSION = "in_session", _("In session")
+        SUSPENDED = "suspended", _("Suspended")
         CLOSED = "closed", _("Closed")
 
     organisation = models.ForeignKey(
@@ -47,6 +48,25 @@ class Assembly(models.Model):
     )
     branches_may_table = models.BooleanField(_("branches may table motions"), default=True)
     factions_may_table = models.BooleanField(_("factions may table motions"), default=True)
+    # The constitution's quorum and majorities always apply; the standing orders may only
+    # make them stricter (tribune.assemblies.sessions).
+    quorum_percent = models.DecimalField(
+        _("quorum (% of the votes in the hall), where stricter than the constitution's"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+    )
+    majority = models.CharField(
+        _("majority for ordinary motions"),
+        max_length=20,
+        choices=[
+            ("simple", _("Simple: more yes than no")),
+            ("absolute", _("Absolute: more than half of the votes cast, abstentions included")),
+            ("two-thirds", _("Two thirds of the yes and no votes")),
+        ],
+        default="simple",
+    )
     delegate_seats = models.PositiveIntegerField(_("delegates"), default=0)
     apportionment = models.CharField(
         _("apportionment method"),
@@ -85,6 +105,9 @@ class Participant(models.Model):
     )
     # A delegate who hands their vote to a substitute stops voting until they take it back.
     voting = models.BooleanField(default=True)
+    # Checked in: in the hall now. One who gave a proxy is present through the holder.
+    present = models.BooleanField(default=False)
+    checked_in_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -102,6 +125,37 @@ class Proxy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.giver} → {self.holder}"
+
+
+class Session(models.Model):
+    """One sitting of an assembly: from the chair's opening (or resuming) to suspension.
+
+    Attendance and quorum are recorded at the start and at the end, for the minutes.
+    Each entry of ``attendance_*`` is ``{"entitled", "present", "quorum", "quorate",
+    "present_names", "proxies": [[giver, holder]], "absent"}``.
+    """
+
+    assembly = models.ForeignKey(Assembly, models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField()
+    opened_at = models.DateTimeField()
+    opened_by = models.ForeignKey("members.Member", models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        "members.Member", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # How the sitting ended: "suspended" or "closed" (the assembly was closed).
+    ended_how = models.CharField(max_length=20, blank=True)
+    attendance_at_open = models.JSONField(default=dict)
+    attendance_at_end = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["assembly", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["assembly", "number"], name="session_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assembly}: session {self.number}"
 
 
 class AgendaItem(models.Model):
@@ -193,6 +247,8 @@ class Motion(models.Model):
         "factions.Faction", models.PROTECT, null=True, blank=True, related_name="motions"
     )
     programme_section = models.SlugField(_("programme section it rewrites (optional)"), blank=True)
+    # A motion to change the constitution needs the constitution's amendment majority.
+    amends_constitution = models.BooleanField(_("amends the constitution"), default=False)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.TABLED)
     tabled_at = models.DateTimeField(auto_now_add=True)
 
@@ -292,6 +348,16 @@ class LiveVote(models.Model):
     )
     # A ranking vote's result: the motion ids in the order they are to be put.
     order = models.JSONField(null=True, blank=True)
+    # The sitting in which the vote was taken (votes open only in session).
+    session = models.ForeignKey(
+        Session, models.PROTECT, null=True, blank=True, related_name="votes"
+    )
+    # The quorum when it opened: votes entitled, votes present, votes needed; and whether
+    # enough voted by the close (None while open). A vote not quorate decides nothing.
+    entitled = models.PositiveIntegerField(null=True, blank=True)
+    present = models.PositiveIntegerField(null=True, blank=True)
+    quorum = models.PositiveIntegerField(null=True, blank=True)
+    quorate = models.BooleanField(null=True, blank=True)
     opened_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 
-from tribune.assemblies import apportionment, speakers, textmerge
+from tribune.assemblies import apportionment, sessions, speakers, textmerge
 from tribune.assemblies.models import (
     AgendaItem,
     Amendment,
@@ -87,6 +87,7 @@ def convene(
         )
     if kind not in Assembly.Kind.values:
         raise RuleViolation(_t("Choose a kind of assembly."), "kind")
+    sessions.check_standing_orders(branch.organisation, standing_orders)
     assembly = Assembly.objects.create(
         organisation=branch.organisation,
         branch=branch,
@@ -302,14 +303,17 @@ def revoke_proxy(giver: Participant) -> None:
 def close_assembly(actor: Member, assembly: Assembly) -> Assembly:
     """The chair closes the assembly: no vote may open after, and the minutes are final."""
     term = chair_term(actor, assembly)
+    sessions.lock_assembly(assembly)  # its status read afresh: the sitting under way ends
     _no_open_vote(assembly)
     if assembly.status == Assembly.Status.CLOSED:
         raise RuleViolation(_t("This assembly is closed."))
+    sessions.end_sitting(actor, assembly, "closed")
     assembly.status = Assembly.Status.CLOSED
     assembly.save(update_fields=["status"])
     assembly.agenda.filter(status=AgendaItem.Status.CURRENT).update(status=AgendaItem.Status.DONE)
     record(assembly.organisation, "assembly.closed", actor=actor, term=term, target=assembly)
     _event(assembly, "current_item", item=None, title="")
+    _event(assembly, "session", state=assembly.status)
     return assembly
 
 
@@ -362,6 +366,7 @@ def table_motion(
     branch=None,
     faction=None,
     programme_section: str = "",
+    amends_constitution: bool = False,
 ) -> Motion:
     _before_deadline(assembly)
     _in_unit(member, assembly)
@@ -392,6 +397,7 @@ def table_motion(
         on_behalf_of_branch=branch,
         on_behalf_of_faction=faction,
         programme_section=programme_section,
+        amends_constitution=bool(amends_constitution),
     )
     MotionVersion.objects.create(motion=motion, number=1, text=text + "\n", note=_t("As tabled"))
     record(assembly.organisation, "motion.tabled", actor=member, target=motion)
@@ -551,11 +557,15 @@ def open_vote(
     *,
     motion: Motion | None = None,
     amendment: Amendment | None = None,
-    supermajority: bool = False,
 ) -> LiveVote:
+    """The chair puts one motion or one amendment to the vote.
+
+    Only in session, within the assembly's dates and with the quorum present
+    (``sessions.require_quorate_session``); the majority is the rules', never the
+    chair's choice (``sessions.majority_rule``), and the quorum of votes to be cast
+    goes with it, so a vote that does not reach it is counted "not quorate".
+    """
     term = chair_term(actor, assembly)
-    if assembly.status == Assembly.Status.CLOSED:
-        raise RuleViolation(_t("This assembly is closed."))
     if (motion is None) == (amendment is None):
         raise RuleViolation(_t("Put one motion or one amendment to the vote."))
     _no_open_vote(assembly)
@@ -573,8 +583,9 @@ def open_vote(
     participants = list(assembly.participants.filter(voting=True))
     if not participants:
         raise RuleViolation(_t("No one is seated to vote."))
+    session, present = sessions.require_quorate_session(assembly)
+    rule = sessions.majority_rule(assembly, motion or amendment.motion)
     now = timezone.now()
-    threshold = "2/3" if supermajority else "1/2"
     election = Election.objects.create(
         organisation=assembly.organisation,
         kind=Kind.ASSEMBLY,
@@ -588,9 +599,10 @@ def open_vote(
         allow_vote_change=False,
         seed=secrets.randbits(62),
         motion_rule={
-            "threshold": threshold,
-            "strict": not supermajority,
-            "name": _t("two-thirds majority") if supermajority else _t("simple majority"),
+            **rule,
+            "quorum_turnout": present.quorum,
+            "quorum_percent": sessions.percent_text(present.percent),
+            "present": present.present,
         },
     )
     VoterRoll.objects.bulk_create(
@@ -599,7 +611,14 @@ def open_vote(
     election.electorate_size = sum(p.weight for p in participants)
     election.save(update_fields=["electorate_size"])
     vote = LiveVote.objects.create(
-        assembly=assembly, election=election, motion=motion, amendment=amendment
+        assembly=assembly,
+        election=election,
+        motion=motion,
+        amendment=amendment,
+        session=session,
+        entitled=election.electorate_size,
+        present=present.present,
+        quorum=present.quorum,
     )
     record(
         assembly.organisation,
@@ -607,10 +626,16 @@ def open_vote(
         actor=actor,
         term=term,
         target=vote,
-        data={"subject": str(subject)},
+        data={"subject": str(subject), "rule": rule["name"], **present.as_dict()},
     )
     _event(
-        assembly, "vote_opened", vote=vote.pk, subject=str(subject), secret=assembly.secret_votes
+        assembly,
+        "vote_opened",
+        vote=vote.pk,
+        subject=str(subject),
+        secret=assembly.secret_votes,
+        rule=rule["name"],
+        quorum=present.quorum,
     )
     return vote
 
@@ -647,6 +672,8 @@ def _cast_in_hall(member: Member, vote: LiveVote, choice, *, field: str) -> int:
         proxies = list(Proxy.objects.filter(held_or_given).select_related("giver"))
     if any(p.giver_id == participant.pk for p in proxies):
         raise RuleViolation(_t("You gave your vote by proxy."), field)
+    if not participant.present:
+        raise RuleViolation(_t("Check in as present first: only those in the hall vote."), field)
     voters = ([participant] if participant.voting else []) + [p.giver for p in proxies]
     ranking = choice if isinstance(choice, list) else None
     with transaction.atomic():
@@ -707,30 +734,39 @@ def _push_progress(chan: str, vote_pk: int, count: Callable[[], int]) -> None:
     several processes, each judges by its own). ``count`` is called only when an
     event is due, not on every cast.
     """
+    push_coalesced(chan, vote_pk, "vote_progress", lambda: {"vote": vote_pk, "cast": count()})
+
+
+def push_coalesced(chan: str, key, event: str, payload: Callable[[], dict]) -> None:
+    """Send ``event`` at most once per interval per ``key``, the latest ``payload`` always.
+
+    For figures that change with every one of thousands of acts (ballots cast,
+    delegates checking in at the door): see ``_push_progress``.
+    """
     interval = max(PROGRESS_SECONDS, events.subscriber_count(chan) / PROGRESS_DELIVERIES_PER_SECOND)
     now = time.monotonic()
     with _progress_lock:
-        state = _progress.setdefault(vote_pk, {"sent": 0.0, "timer": None})
-        state["count"] = count  # the timer reads the latest, whichever cast set it
+        state = _progress.setdefault(key, {"sent": 0.0, "timer": None})
+        state["payload"], state["event"] = payload, event  # the timer reads the latest
         wait = state["sent"] + interval - now
         if wait > 0 or state["timer"] is not None:
             if state["timer"] is None:
-                timer = threading.Timer(wait, _flush_progress, args=(chan, vote_pk))
+                timer = threading.Timer(wait, _flush_progress, args=(chan, key))
                 timer.daemon = True
                 state["timer"] = timer
                 timer.start()
             return
         state["sent"] = now
-    events.send_now(chan, "vote_progress", {"vote": vote_pk, "cast": count()})
+    events.send_now(chan, event, payload())
 
 
-def _flush_progress(chan: str, vote_pk: int) -> None:
+def _flush_progress(chan: str, key) -> None:
     with _progress_lock:
-        state = _progress[vote_pk]
+        state = _progress[key]
         state["timer"], state["sent"] = None, time.monotonic()
-        count = state["count"]
+        payload, event = state["payload"], state["event"]
     try:
-        events.send_now(chan, "vote_progress", {"vote": vote_pk, "cast": count()})
+        events.send_now(chan, event, payload())
     finally:
         connections.close_all()  # the timer thread's own connection, if it opened one
 
@@ -752,8 +788,17 @@ def close_vote(actor: Member, vote: LiveVote) -> LiveVote:
     election.save(update_fields=["voting_close_at"])
     election = elections.advance(election, election.voting_close_at)
     vote.election = election
+    vote.quorate = bool((election.result or {}).get("quorum_met", True))
+    vote.save(update_fields=["quorate"])
     _carry_out(vote, election)
-    tally = {**vote_counts(election), "carried": bool(election.passed)}
+    tally = {
+        **vote_counts(election),
+        "carried": bool(election.passed),
+        "quorate": vote.quorate,
+        "outcome": sessions.outcome(vote),
+        "rule": (election.motion_rule or {}).get("name", ""),
+        "quorum": vote.quorum,
+    }
     record(
         vote.assembly.organisation,
         "assembly.vote_closed",
@@ -774,6 +819,9 @@ def vote_counts(election: Election) -> dict[str, int]:
 
 
 def _carry_out(vote: LiveVote, election: Election) -> None:
+    """Record what the hall decided; a vote that was not quorate decided nothing."""
+    if vote.quorate is False:
+        return
     carried = bool(election.passed)
     if vote.amendment is not None:
         amendment = vote.amendment
@@ -908,6 +956,7 @@ def open_ranking_vote(actor: Member, item: AgendaItem) -> LiveVote:
     participants = list(assembly.participants.filter(voting=True))
     if not participants:
         raise RuleViolation(_t("No one is seated to vote."))
+    session, present = sessions.require_quorate_session(assembly)
     now = timezone.now()
     title = _t("Order of the motions on “%(item)s”") % {"item": item.title}
     election = Election.objects.create(
@@ -929,7 +978,15 @@ def open_ranking_vote(actor: Member, item: AgendaItem) -> LiveVote:
     )
     election.electorate_size = sum(p.weight for p in participants)
     election.save(update_fields=["electorate_size"])
-    vote = LiveVote.objects.create(assembly=assembly, election=election, item=item)
+    vote = LiveVote.objects.create(
+        assembly=assembly,
+        election=election,
+        item=item,
+        session=session,
+        entitled=election.electorate_size,
+        present=present.present,
+        quorum=present.quorum,
+    )
     record(
         assembly.organisation,
         "assembly.ranking_opened",
@@ -1022,9 +1079,24 @@ def close_ranking_vote(actor: Member, vote: LiveVote) -> LiveVote:
     election.save(update_fields=["voting_close_at"])
     election = elections.advance(election, election.voting_close_at)
     vote.election = election
+    vote.quorate = (election.turnout or 0) >= (vote.quorum or 0)
+    if not vote.quorate:  # decides nothing: the item may be ranked again
+        vote.save(update_fields=["quorate"])
+        tally = {"ranking": True, "outcome": "not quorate", "quorate": False, "quorum": vote.quorum}
+        tally["ballots"] = election.turnout or 0
+        record(
+            vote.assembly.organisation,
+            "assembly.ranking_closed",
+            actor=actor,
+            term=term,
+            target=vote,
+            data=tally,
+        )
+        _event(vote.assembly, "vote_closed", vote=vote.pk, subject=election.title, result=tally)
+        return vote
     by_name = {name: pk for pk, name in elections.candidate_names(election).items()}
     vote.order = [by_name[name] for name in election.result["ranking"]]
-    vote.save(update_fields=["order"])
+    vote.save(update_fields=["order", "quorate"])
     result = ranking_result(vote)
     record(
         vote.assembly.organisation,
@@ -1039,7 +1111,13 @@ def close_ranking_vote(actor: Member, vote: LiveVote) -> LiveVote:
         "vote_closed",
         vote=vote.pk,
         subject=election.title,
-        result={"ranking": True, "order": result["order"], "ballots": result["ballots"]},
+        result={
+            "ranking": True,
+            "outcome": "ordered",
+            "quorate": True,
+            "order": result["order"],
+            "ballots": result["ballots"],
+        },
     )
     return vote
 
@@ -1089,46 +1167,3 @@ def amend_programme(motion: Motion, vote: Election) -> ProgrammeVersion:
         data={"motion": motion.pk, "vote": vote.pk},
     )
     return version
-
-
-def minutes(assembly: Assembly) -> str:
-    """The minutes in Markdown: every item, motion, amendment and vote with its result."""
-    lines = [f"# {assembly.title}", "", _t("Minutes generated by Tribune."), ""]
-    sections = [
-        (f"{item.position}. {item.title}", item.report, list(item.motions.all()))
-        for item in assembly.agenda.all()
-    ]
-    loose = list(assembly.motions.filter(agenda_item__isnull=True))
-    if loose:
-        sections.append((_t("Other motions"), "", loose))
-    for heading, report, motions in sections:
-        lines += [f"## {heading}", ""]
-        if report:
-            lines += [report, ""]
-        ranking = ranking_of(motions[0].agenda_item) if motions else None
-        if ranking is not None:
-            titles = dict(ranking.election.options)
-            order = ", ".join(
-                f"{n}. {titles.get(pk, '?')}" for n, pk in enumerate(ranking.order, start=1)
-            )
-            lines += [
-                f"- {_t('Ranking vote on the competing motions')} "
-                f"({_t('Schulze')}, {ranking.election.turnout or 0} {_t('ballots')}): {order}",
-                "",
-            ]
-            motions = in_ranked_order(motions, ranking.order)
-        for motion in motions:
-            lines += [f"### {_t('Motion')}: {motion.title} — {motion.get_status_display()}", ""]
-            for amendment in motion.amendments.all():
-                lines.append(f"- {amendment.label}: {amendment.get_status_display()}")
-            votes = LiveVote.objects.filter(Q(motion=motion) | Q(amendment__motion=motion))
-            for vote in votes.select_related("election").order_by("opened_at", "pk"):
-                counts = vote_counts(vote.election)
-                lines.append(
-                    f"- {_t('Vote on')} {vote.election.title}: "
-                    f"{_t('yes')} {counts['yes']}, {_t('no')} {counts['no']}, "
-                    f"{_t('abstain')} {counts['abstain']} — "
-                    f"{_t('carried') if vote.election.passed else _t('not carried')}"
-                )
-            lines.append("")
-    return "\n".join(lines)

@@ -19,11 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
-from tribune.assemblies import services, textmerge
+from tribune.assemblies import services, sessions, textmerge
 from tribune.assemblies.forms import (
     AgendaItemForm,
     AmendmentForm,
+    AttendanceForm,
     BallotForm,
+    CheckInForm,
     ConveneForm,
     ItemForm,
     MotionForm,
@@ -34,6 +36,7 @@ from tribune.assemblies.forms import (
     SubstituteForm,
     TransferForm,
 )
+from tribune.assemblies.minutes import write as write_minutes
 from tribune.assemblies.models import (
     AgendaItem,
     Assembly,
@@ -172,6 +175,7 @@ def _motion_view(motion: Motion) -> dict:
         "conflicts": conflicts,
         "consolidated": consolidated,
         "consolidation_clash": clash,
+        "majority": sessions.majority_rule(motion.assembly, motion)["name"],
     }
 
 
@@ -205,6 +209,11 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
         "assembly": assembly,
         "is_chair": _is_chair(viewer, assembly),
         "participant": participant,
+        "presence": sessions.presence_of(participant) if participant else None,
+        "attendance": sessions.attendance(assembly),
+        "sitting": sessions.current_session(assembly),
+        "last_outcome": sessions.outcome(last) if last else None,
+        "last_outcome_label": sessions.outcome_label(last) if last else None,
         "current_item": current,
         "speaking": speaking,
         "seconds_left": seconds_left,
@@ -279,7 +288,7 @@ def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **for
     current_programme = programme.current() if programme else None
     sections = current_programme.sections.all() if current_programme else []
     participants = assembly.participants.select_related(
-        "member", "delegation", "substitute_for__member"
+        "member", "delegation", "substitute_for__member", "proxy_given"
     ).prefetch_related(Prefetch("proxies_held", queryset=Proxy.objects.select_related("giver")))
     motions = assembly.motions.select_related("agenda_item", "tabled_by").prefetch_related(
         "versions", "amendments"
@@ -314,6 +323,8 @@ def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **for
         "proxy_form": forms.get("proxy_form") or ProxyForm(assembly=assembly, exclude=participant),
         "substitute_form": forms.get("substitute_form") or SubstituteForm(assembly=assembly),
         "transfer_form": forms.get("transfer_form") or TransferForm(assembly=assembly),
+        "attendance_form": forms.get("attendance_form") or AttendanceForm(assembly=assembly),
+        "quorum_percent_text": sessions.percent_text(sessions.quorum_percent(assembly)),
     }
 
 
@@ -378,6 +389,7 @@ def table_motion(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             branch=data["on_behalf_of_branch"],
             faction=data["on_behalf_of_faction"],
             programme_section=data["programme_section"],
+            amends_constitution=data["amends_constitution"],
         )
         if motion is not None:
             messages.success(request, _t("Your motion is tabled."))
@@ -487,6 +499,14 @@ def chair_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpR
             item,
             done=_t("The ranking vote is open."),
         )
+    sittings = {
+        "open-session": (sessions.open_session, _t("The assembly is in session.")),
+        "suspend-session": (sessions.suspend_session, _t("The session is suspended.")),
+        "resume-session": (sessions.resume_session, _t("The session is resumed.")),
+    }
+    if action in sittings:
+        run, done = sittings[action]
+        return _button(request, assembly, run, viewer, assembly, done=done)
     if action == "close":
         return _button(
             request,
@@ -563,12 +583,7 @@ def open_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         viewer,
         "open_vote_form",
         form,
-        lambda data: services.open_vote(
-            viewer,
-            assembly,
-            supermajority=data["supermajority"],
-            **form.subject_objects(assembly),
-        ),
+        lambda data: services.open_vote(viewer, assembly, **form.subject_objects(assembly)),
         _t("The vote is open."),
     )
 
@@ -681,6 +696,43 @@ def proxy(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+@require_POST
+def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Check oneself in or out; the chair records anyone's attendance (with ``participants``)."""
+    assembly, viewer = _acting(request, slug, pk)
+    if "participants" in request.POST:
+        form = AttendanceForm(request.POST, assembly=assembly)
+        return _submit(
+            request,
+            assembly,
+            viewer,
+            "attendance_form",
+            form,
+            lambda data: sessions.check_in(
+                viewer,
+                assembly,
+                list(data["participants"]),
+                data["presence"],
+                holder=data["holder"],
+            ),
+            _t("The attendance is recorded."),
+            "participants",
+        )
+    own = services.participant_of(viewer, assembly)
+    if own is None:
+        raise NotPermitted(_t("Only participants of this assembly can do this."))
+    form = CheckInForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _t("Check in as present or absent."))
+        return _back(assembly)
+    presence = form.cleaned_data["presence"]
+    done = _t("You are checked in.") if presence == "present" else _t("You are checked out.")
+    return _button(
+        request, assembly, sessions.check_in, viewer, assembly, [own], presence, done=done
+    )
+
+
 # --- minutes --------------------------------------------------------------------------------
 
 
@@ -695,7 +747,7 @@ def minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "organisation": organisation,
             "viewer": viewer,
             "assembly": assembly,
-            "minutes": services.minutes(assembly),
+            "minutes": write_minutes(assembly),
         },
     )
 
@@ -703,7 +755,7 @@ def minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def minutes_markdown(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation, _viewer = organisation_and_viewer(request, slug)
     assembly = _assembly(organisation, pk)
-    response = HttpResponse(services.minutes(assembly), content_type="text/markdown; charset=utf-8")
+    response = HttpResponse(write_minutes(assembly), content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="minutes-{assembly.pk}.md"'
     return response
 

@@ -61,6 +61,9 @@ class ConstitutionVersion(models.Model):
     )
     amendment_majority_numerator = models.PositiveSmallIntegerField(default=2)
     amendment_majority_denominator = models.PositiveSmallIntegerField(default=3)
+    programme_by_amendment_majority = models.BooleanField(
+        _("changes to the programme need the majority for constitutional change"), default=False
+    )
     admission_rule = models.CharField(
         _("admission rule"), max_length=20, choices=AdmissionRule.choices
     )

@@ -90,6 +90,7 @@ CONSTITUTION = {
     "faction_threshold": 5,
     "amendment_majority_numerator": 2,
     "amendment_majority_denominator": 3,
+    "programme_by_amendment_majority": True,
     "admission_rule": AdmissionRule.OFFICER,
 }
 
@@ -178,6 +179,7 @@ def remove_demo() -> None:
             a.Motion.objects.filter(**via_assembly),
             a.AgendaItem.objects.filter(**via_assembly),
             a.Participant.objects.filter(**via_assembly),
+            a.Session.objects.filter(**via_assembly),
             a.Assembly.objects.filter(**org),
             d.Notification.objects.filter(**via_thread),
             d.ModerationAppeal.objects.filter(action__post__thread__organisation=organisation),
@@ -261,8 +263,9 @@ def create_demo(members: int = 200) -> Organisation:
         _factions(organisation, clock)
         _debates(organisation, clock)
         _first_congress(organisation, clock)
+        congress = _second_congress_called(organisation, clock)
         _current_business(organisation, clock)
-        _upcoming_congress(organisation, clock)
+        _second_congress_sits(congress, clock)
     return organisation
 
 
@@ -688,8 +691,11 @@ def _voters(organisation: Organisation) -> list[Member]:
 
 
 def _first_congress(organisation: Organisation, clock: Clock) -> None:
-    """Programme version 1, then a congress (now past) whose motion rewrote a section: v2."""
+    """Programme version 1, then a congress (now past) whose motion rewrote a section: v2.
+
+    120 of the members checked in; 80 voted, well above the quorum of 10%."""
     from tribune.assemblies import services as assemblies
+    from tribune.assemblies import sessions
     from tribune.assemblies.models import Assembly
     from tribune.offices.models import BodyKind, TermSource
     from tribune.offices.services import begin_term, create_body, create_office
@@ -738,9 +744,12 @@ def _first_congress(organisation: Organisation, clock: Clock) -> None:
     )
     clock.now = start + timedelta(minutes=30)
     assemblies.seat_participants(eli, congress)
+    voters = _voters(organisation)
+    seats = {p.member_id: p for p in congress.participants.all()}
+    sessions.check_in(eli, congress, [seats[v.pk] for v in voters[:120]], "present")
+    sessions.open_session(eli, congress)
     item = assemblies.add_agenda_item(eli, congress, title="Housing", minutes=45)
     assemblies.set_current_item(eli, item)
-    voters = _voters(organisation)
     for subject, no_every in ((amendment, 4), (motion, 6)):
         vote = assemblies.open_vote(
             eli,
@@ -755,28 +764,28 @@ def _first_congress(organisation: Organisation, clock: Clock) -> None:
     assemblies.close_assembly(eli, congress)
 
 
-def _upcoming_congress(organisation: Organisation, clock: Clock) -> None:
-    """A congress two weeks away: motions (two competing on housing, for a ranking vote),
-    amendments (two in conflict), a speakers list."""
+def _second_congress_called(organisation: Organisation, clock: Clock):
+    """The second congress, called after the first: it sits today (from two hours ago, for
+    three days). Motions (two competing on housing, for a ranking vote) and amendments (two
+    in conflict) were tabled by the deadline, three days ago."""
     from tribune.assemblies import services as assemblies
     from tribune.assemblies.models import Assembly
 
     ana, eli = _member(organisation, "ana@example.org"), _member(organisation, "eli@example.org")
     ben, cam = _member(organisation, "ben@example.org"), _member(organisation, "cam@example.org")
-    start = clock.real_now() + timedelta(days=14)
+    start = clock.real_now() - timedelta(hours=2)
     congress = assemblies.convene(
         ana,
         organisation.root_branch,
         title="Second congress",
         kind=Assembly.Kind.GENERAL,
         starts_at=start,
-        ends_at=start + timedelta(days=1),
-        motions_deadline=start - timedelta(days=7),
+        ends_at=start + timedelta(days=3),
+        motions_deadline=start - timedelta(days=3),
         chair=eli,
         speaking_minutes=3,
         proxies_allowed=True,
     )
-    assemblies.seat_participants(eli, congress)
     items = [
         assemblies.add_agenda_item(eli, congress, title=title, minutes=minutes, report=report)
         for title, minutes, report in (
@@ -843,7 +852,28 @@ def _upcoming_congress(organisation: Organisation, clock: Clock) -> None:
     assemblies.table_amendment(
         ben, wage, start=5, end=4, new_text="5. Agency workers are paid as staff."
     )
+    return congress
+
+
+def _second_congress_sits(congress, clock: Clock) -> None:
+    """Today: the desk checks in 150 members and 4 proxies; the chair opens the session and
+    takes the first item, with a speakers list. A vote the chair opens now is quorate to
+    open (quorum 10%); it is carried only if enough of the hall votes."""
+    from tribune.assemblies import services as assemblies
+    from tribune.assemblies import sessions
+
+    organisation = congress.organisation
+    eli, ben = _member(organisation, "eli@example.org"), _member(organisation, "ben@example.org")
+    clock.now = clock.real_now()
+    assemblies.seat_participants(eli, congress)
+    voters = _voters(organisation)
+    seats = {p.member_id: p for p in congress.participants.all()}
+    sessions.check_in(eli, congress, [seats[v.pk] for v in voters[:150]], "present")
+    for giver, holder in zip(voters[150:154], voters[10:14], strict=True):
+        sessions.check_in(eli, congress, [seats[giver.pk]], "proxy", holder=seats[holder.pk])
+    sessions.open_session(eli, congress)
+    items = list(congress.agenda.order_by("position"))
     assemblies.set_current_item(eli, items[0])
-    for voter in _voters(organisation)[10:14]:
+    for voter in voters[10:14]:
         assemblies.request_to_speak(voter, items[0])
     assemblies.request_to_speak(ben, items[0], point_of_order=True)

@@ -64,8 +64,14 @@
       return;
     }
     var verdict = document.createElement("span");
+    var notQuorate = r.outcome === "not quorate";
     verdict.className = (r.carried ? "carried" : "lost") + " verdict";
-    verdict.textContent = r.carried ? label("carried") : label("lost");
+    verdict.textContent = notQuorate ? label("notQuorate") : r.carried ? label("carried") : label("lost");
+    if (r.ranking) {  // a ranking that was not quorate ordered nothing
+      p.append(subject, ": ", verdict);
+      el.replaceChildren(p);
+      return;
+    }
     p.append(subject, ": ", verdict, " — " + label("yes") + " " + r.yes + ", " + label("no") + " " + r.no + ", " + label("abstain") + " " + r.abstain);
     el.replaceChildren(p);
   }
@@ -81,6 +87,13 @@
       showResult(data);
       refresh();
     },
+    attendance: function (data) {  // many check-ins: update the figures in place, no refetch
+      var el = document.getElementById("attendance-present");
+      if (el) el.textContent = data.present;
+      var state = document.getElementById("quorum-state");
+      if (state && state.dataset.quorate !== String(data.quorate)) refresh();
+      if (state) state.dataset.quorate = String(data.quorate);
+    },
     speaker: function (data) {
       var el = root.querySelector("[data-timer]");
       if (el) { el.dataset.seconds = data.seconds; startTimer(); }
@@ -94,7 +107,7 @@
     try { message = JSON.parse(event.data); } catch (e) { return; }
     var handler = handlers[message.event];
     if (handler) handler(message.data || {});
-    else if (["vote_opened", "current_item", "speakers", "agenda", "participants", "resync"].indexOf(message.event) >= 0) refresh();
+    else if (["vote_opened", "current_item", "speakers", "agenda", "participants", "session", "resync"].indexOf(message.event) >= 0) refresh();
   };
   // Events sent while the stream was down are not replayed ("resync" says the
   // server's own link to Redis was down): after any reconnection, fetch the state.

@@ -133,7 +133,7 @@ urlpatterns = [
     re_path(
         r"^o/(?P<slug>[-\w]+)/assemblies/(?P<pk>\d+)/chair/"
         r"(?P<action>seat|delegate-elections|next-speaker|close-vote|current-item|close"
-        r"|open-ranking)/$",
+        r"|open-ranking|open-session|suspend-session|resume-session)/$",
         assemblies.chair_action,
         name="chair_action",
     ),
@@ -141,6 +141,7 @@ urlpatterns = [
     path(org + "assemblies/<int:pk>/votes/<int:vote_id>/cast/", assemblies.cast, name="cast"),
     path(org + "assemblies/<int:pk>/speak/", assemblies.speak, name="speak"),
     path(org + "assemblies/<int:pk>/proxy/", assemblies.proxy, name="proxy"),
+    path(org + "assemblies/<int:pk>/attendance/", assemblies.attendance, name="attendance"),
     path(org + "assemblies/<int:pk>/substitute/", assemblies.substitute, name="substitute"),
     path(org + "assemblies/<int:pk>/transfer/", assemblies.transfer, name="transfer"),
     path(org + "programme/", assemblies.programme, name="programme"),

@@ -78,6 +78,21 @@ def congress(world, convenor, auth) -> int:
     return response.json()["id"]
 
 
+def _sit(pk: int, auth) -> dict:
+    """The day has come (the assembly began a minute ago): the chair checks in everyone who
+    has not given a proxy and opens the session."""
+    now = timezone.now()
+    Assembly.objects.filter(pk=pk).update(
+        starts_at=now - timedelta(minutes=1), motions_deadline=now - timedelta(minutes=2)
+    )
+    here = [p["id"] for p in get(f"/assemblies/{pk}/participants").json() if not p["proxy_holder"]]
+    body = {"participants": here, "presence": "present"}
+    assert post(f"/assemblies/{pk}/attendance", auth("eli"), body).status_code == 200
+    response = post(f"/assemblies/{pk}/session/open", auth("eli"))
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
 def _close_deadline(pk: int) -> None:
     Assembly.objects.filter(pk=pk).update(motions_deadline=timezone.now() - timedelta(minutes=1))
 
@@ -90,6 +105,11 @@ def test_schema_lists_the_assembly_paths(world):
         "/api/v1/organisations/{slug}/assemblies/{pk}/votes/{vote_id}/ballots",
         "/api/v1/organisations/{slug}/assemblies/{pk}/agenda/{item_id}/speakers/next",
         "/api/v1/organisations/{slug}/programme/versions/{number}/diff",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/session",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/session/open",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/session/suspend",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/session/resume",
+        "/api/v1/organisations/{slug}/assemblies/{pk}/attendance",
     ):
         assert path in paths, path
 
@@ -186,6 +206,11 @@ def test_a_live_vote_from_opening_to_the_programme(world, congress, auth):
     response = post(f"{base}/votes", auth("eli"), {"amendment_id": a1["id"]})
     assert reasons(response) == {"__all__": "No one is seated to vote."}
     post(f"{base}/participants", auth("eli"))
+    response = post(f"{base}/votes", auth("eli"), {"amendment_id": a1["id"]})
+    assert reasons(response) == {
+        "__all__": "The assembly is not in session: the chair opens the session first."
+    }
+    _sit(congress, auth)
 
     response = post(f"{base}/votes", auth("ben"), {"amendment_id": a1["id"]})
     assert response.status_code == 403
@@ -220,8 +245,11 @@ def test_a_live_vote_from_opening_to_the_programme(world, congress, auth):
         "no": 1,
         "abstain": 0,
         "carried": True,
+        "quorate": True,
+        "outcome": "carried",
         "threshold": "1/2",
     }
+    assert closed["majority"] == "simple majority (more yes than no)" and closed["quorum"] == 1
     assert {(n["name"], n["choice"]) for n in closed["named"]} == {
         ("Ben", "yes"),
         ("Cam", "yes"),
@@ -280,6 +308,7 @@ def test_proxies_and_weights_are_counted_and_secret_votes_name_no_one(world, con
     listed = {p["name"]: p for p in get(f"{base}/participants").json()}
     assert listed["Cam"]["proxy_holder"] == seats["Ben"]["id"]
 
+    _sit(pk, auth)
     vote = post(f"{base}/votes", auth("eli"), {"motion_id": motion["id"]}).json()
     response = Client().delete(f"{ORG}{base}/proxy", **auth("cam"))
     assert reasons(response) == {"__all__": "Not while a vote is open."}
@@ -352,6 +381,7 @@ def test_a_ranking_vote_orders_the_competing_motions(world, congress, auth):
     response = post(open_, auth("eli"))
     assert reasons(response) == {"__all__": "No one is seated to vote."}
     post(f"{base}/participants", auth("eli"))
+    _sit(congress, auth)
     assert post(open_).status_code == 401
     response = post(open_, auth("ben"))
     assert response.status_code == 403

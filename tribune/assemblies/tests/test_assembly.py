@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from tribune.assemblies import services
+from tribune.assemblies.minutes import write as write_minutes
 from tribune.assemblies.models import Amendment, Assembly, Motion
+from tribune.assemblies.tests.sitting import in_session
 from tribune.lib import events
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.offices.models import BodyKind, TermSource
@@ -98,6 +100,7 @@ def test_overlapping_amendments_are_flagged(world, congress):
 
 def _seat(world, congress):
     services.seat_participants(world.eli, congress)
+    in_session(world.eli, congress)
     return {p.member: p for p in congress.participants.all()}
 
 
@@ -136,7 +139,7 @@ def test_vote_on_an_amendment_merges_it_and_the_motion_rewrites_the_programme(
     assert version.number == 2 and version.motion == motion and version.vote == vote.election
     assert "within 7 days" in version.sections.get(key="housing").text
     assert version.sections.get(key="work").text == "1. A living wage.\n"
-    assert "Housing demands" in services.minutes(congress)
+    assert "Housing demands" in write_minutes(congress)
 
 
 def test_weights_and_proxies_count_exactly(world, congress):

@@ -151,17 +151,30 @@ def _congress(base, world, browser, contexts):
     cam.wait_for_selector("text=Amendment A1 is tabled.")
     amendment = Amendment.objects.get()
 
-    # 4. Everyone opens the assembly page; Eli seats the participants and opens the vote.
+    # 4. The day comes. Eli seats the participants; each checks in from their own page;
+    # Eli opens the session and then the vote.
+    now = timezone.now()
+    Assembly.objects.filter(pk=assembly.pk).update(
+        starts_at=now - timedelta(minutes=1), motions_deadline=now - timedelta(minutes=2)
+    )
+    eli.goto(url)
+    eli.click("button:has-text('Seat the participants')")
+    eli.wait_for_selector("text=The participants are seated.")
     delegates = [ana, ben, cam]
-    for page in delegates:
+    for page in [*delegates, eli]:
         page.goto(url)
+        page.click("button:has-text('Check in: I am present')")
+        page.wait_for_selector("text=You are checked in as present.")
         _wait_connected(page)
     projector.goto(f"{url}projector/")
     _wait_connected(projector)
     projector.evaluate("window.__stillHere = true")
-    eli.goto(url)
-    eli.click("button:has-text('Seat the participants')")
-    eli.wait_for_selector("text=The participants are seated.")
+    eli.click("button:has-text('Open the session')")
+    eli.wait_for_selector("text=The assembly is in session.")
+    projector.wait_for_function(
+        "document.getElementById('session').textContent.includes('In session')"
+    )
+    projector.evaluate("window.__stillHere = true")
     eli.select_option("#id_subject", f"a{amendment.pk}")
     eli.click("button:has-text('Open the vote')")
     eli.wait_for_selector("text=Close the vote")

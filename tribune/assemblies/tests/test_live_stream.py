@@ -107,5 +107,14 @@ def test_vote_opened_and_closed_reach_every_open_stream(tmp_path: Path, bus: str
             assert events[0]["data"]["subject"] == "Rents"
             closed = events[-1]["data"]
             assert closed["vote"] == vote["id"]
-            assert closed["result"] == {"yes": 2, "no": 1, "abstain": 0, "carried": True}
+            assert closed["result"] == {
+                "yes": 2,
+                "no": 1,
+                "abstain": 0,
+                "carried": True,
+                "quorate": True,
+                "outcome": "carried",
+                "quorum": 1,
+                "rule": "simple majority (more yes than no)",
+            }
         assert answers[-1][1]["result"]["yes"] == 2

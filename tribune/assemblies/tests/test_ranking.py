@@ -7,7 +7,9 @@ import pytest
 from django.utils import timezone
 
 from tribune.assemblies import services
+from tribune.assemblies.minutes import write as write_minutes
 from tribune.assemblies.models import Assembly, Motion
+from tribune.assemblies.tests.sitting import in_session
 from tribune.audit.models import AuditEntry
 from tribune.elections.models import Ballot, Method, VoterRoll
 from tribune.lib.errors import NotPermitted, RuleViolation
@@ -58,6 +60,7 @@ def motions(world, congress, item):
 
 def _seat(world, congress):
     services.seat_participants(world.eli, congress)
+    in_session(world.eli, congress)
     return {p.member: p for p in congress.participants.all()}
 
 
@@ -155,7 +158,7 @@ def test_schulze_orders_a_cycle_with_weights_proxies_and_a_partial_ranking(
     assert result["strongest_paths"][B][A] == 5 and result["strongest_paths"][A][C] == 6
     named = {n.participant.member: (n.choice, n.ranking, n.ballots) for n in vote.named.all()}
     assert named[world.ana] == ("ranking", [b.pk, c.pk, a.pk], 1)  # named: the proxy on record
-    minutes = services.minutes(congress)
+    minutes = write_minutes(congress)
     assert "1. Strike now, 2. Ballot, 3. Wait" in minutes
     assert minutes.index("Motion: Strike now") < minutes.index("Motion: Ballot")
 
@@ -208,7 +211,7 @@ def test_motions_are_put_in_the_order_and_the_others_fall_once_one_is_carried(
     third = services.open_vote(world.eli, congress, motion=elsewhere)
     services.cast_live_vote(world.ben, third, "yes")
     services.close_vote(world.eli, third)
-    assert "Fallen" in services.minutes(congress)
+    assert "Fallen" in write_minutes(congress)
 
 
 def test_carried_motions_without_a_ranking_make_nothing_fall(world, congress, item, motions):
@@ -221,11 +224,22 @@ def test_carried_motions_without_a_ranking_make_nothing_fall(world, congress, it
     assert b.status == Motion.Status.TABLED
 
 
-def test_an_empty_ranking_box_is_ordered_by_the_seeded_lot(world, congress, item, motions):
+def test_a_ranking_below_quorum_orders_nothing_and_ties_go_to_the_seeded_lot(
+    world, congress, item, motions
+):
     _seat(world, congress)
     vote = services.open_ranking_vote(world.eli, item)
+    services.close_ranking_vote(world.eli, vote)  # an empty box: not quorate
+    vote.refresh_from_db()
+    assert vote.quorate is False and vote.order is None
+    assert services.ranking_of(item) is None  # the item may be ranked again
+    assert "Not quorate" in write_minutes(congress)
+    vote = services.open_ranking_vote(world.eli, item)
+    a, b, c = motions
+    services.cast_ranking(world.ben, vote, [a.pk])  # one ballot meets the quorum of 1 in 5
     services.close_ranking_vote(world.eli, vote)
     vote.refresh_from_db()
+    assert vote.quorate is True and vote.order[0] == a.pk
     assert sorted(vote.order) == sorted(m.pk for m in motions)
     assert vote.election.result["ties"] and vote.election.result["seed"] == vote.election.seed
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from tribune.assemblies import services
 from tribune.assemblies.models import Amendment, Assembly, LiveVote, Motion, Participant, Proxy
+from tribune.assemblies.tests.sitting import begin
 from tribune.offices.models import BodyKind, TermSource
 from tribune.offices.services import begin_term, create_body, create_office
 
@@ -171,6 +172,7 @@ def test_a_live_vote_from_opening_to_the_result(world, congress, motion, as_):
     eli, ben = as_("eli"), as_("ben")
     assert eli.post(_url(congress, "chair/seat/")).status_code == 302
     assert congress.participants.count() == 5
+    begin(world.eli, congress)
     refused = ben.post(_url(congress, "votes/open/"), {"subject": f"a{amendment.pk}"})
     assert refused.status_code == 403 and "Only the chair" in _text(refused)
     assert not LiveVote.objects.exists()
@@ -262,7 +264,7 @@ def test_substitutes_and_transfers_are_the_chairs_or_the_delegates(world, congre
 
 
 def test_minutes_and_the_programme_with_its_versions(world, congress, motion, as_):
-    services.seat_participants(world.eli, congress)
+    begin(world.eli, congress)
     vote = services.open_vote(world.eli, congress, motion=motion)
     for member in (world.ben, world.cam, world.ana):
         services.cast_live_vote(member, vote, "yes")
@@ -288,7 +290,7 @@ def test_minutes_and_the_programme_with_its_versions(world, congress, motion, as
 
 
 def test_the_secret_ballot_and_refusals_leave_nothing_half_written(world, congress, motion, as_):
-    services.seat_participants(world.eli, congress)
+    begin(world.eli, congress)
     vote = services.open_vote(world.eli, congress, motion=motion)
     bad = as_("ben").post(_url(congress, f"votes/{vote.pk}/cast/"), {"choice": "maybe"})
     assert bad.status_code == 400
@@ -317,6 +319,7 @@ def test_the_hall_ranks_competing_motions_with_a_number_each(world, congress, as
     )
     eli, ben = as_("eli"), as_("ben")
     eli.post(_url(congress, "chair/seat/"))
+    begin(world.eli, congress)
     assert "Rank the competing motions" in _text(eli.get(_url(congress)))
     assert "Rank the competing motions" not in _text(ben.get(_url(congress)))
     open_ranking = _url(congress, "chair/open-ranking/")

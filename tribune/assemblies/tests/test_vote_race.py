@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tribune.assemblies import services
 from tribune.assemblies.models import Assembly, LiveVote
+from tribune.assemblies.tests.sitting import begin
 from tribune.elections.models import Ballot, Election, VoterRoll
 from tribune.lib.errors import RuleViolation
 from tribune.offices.models import BodyKind, TermSource
@@ -38,7 +39,7 @@ def _vote(world) -> LiveVote:
         chair=world.eli,
     )
     motion = services.table_motion(world.ben, assembly, title="Rents", text="1. Freeze rents.")
-    services.seat_participants(world.eli, assembly)
+    begin(world.eli, assembly)
     return services.open_vote(world.eli, assembly, motion=motion)
 
 

@@ -5,6 +5,7 @@ from django.test import Client
 from django.utils import timezone
 
 from tribune.assemblies import services as assemblies
+from tribune.assemblies import sessions
 from tribune.audit.log import verify_chain
 from tribune.debate.models import ModerationAction
 from tribune.debate.services import screen_posts
@@ -13,6 +14,10 @@ from tribune.factions.models import FactionMembership, FactionStatus, Visibility
 from tribune.members.models import Standing
 from tribune.organisations.demo import SLUG
 from tribune.organisations.models import Organisation
+
+
+def client_minutes(assembly) -> str:
+    return Client().get(f"{assembly.get_absolute_url()}minutes.md").content.decode()
 
 
 def test_demo_has_members_an_election_history_and_open_business(db, capsys):
@@ -62,8 +67,12 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     assert "No evictions in winter." in first.sections.get(key="housing").text
     past = org.assemblies.get(title="First congress")
     assert past.status == "closed" and past.chair_office.powers == []
+    assert "120 of" in client_minutes(past) and "quorate" in client_minutes(past)
     upcoming = org.assemblies.get(title="Second congress")
-    assert upcoming.starts_at > timezone.now() and upcoming.status == "planned"
+    assert upcoming.starts_at < timezone.now() < upcoming.ends_at
+    assert upcoming.status == "in_session"
+    hall = sessions.attendance(upcoming)
+    assert (hall.present, hall.by_proxy, hall.quorum) == (154, 4, 20) and hall.quorate
     assert upcoming.motions.count() == 4
     housing = upcoming.agenda.get(title="Housing")
     assert len(assemblies.competing_motions(housing)) == 2  # for a ranking vote
@@ -83,6 +92,17 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     assert client.get(f"/o/{SLUG}/programme/diff/1/2/").status_code == 200
     assert "carried" in client.get(f"{past.get_absolute_url()}minutes/").content.decode()
     assert client.get(f"{upcoming.get_absolute_url()}projector/").status_code == 200
+    # The case: 3 of the hall vote. The vote opens (quorum present), is not quorate.
+    eli = org.members.get(email="eli@example.org")
+    rule = upcoming.motions.get(title="Branches report monthly")
+    vote = assemblies.open_vote(eli, upcoming, motion=rule)
+    for email in ("ana@example.org", "ben@example.org", "cam@example.org"):
+        assemblies.cast_live_vote(org.members.get(email=email), vote, "yes")
+    assemblies.close_vote(eli, vote)
+    vote.refresh_from_db()
+    rule.refresh_from_db()
+    assert vote.quorate is False and not vote.election.passed and rule.status == "tabled"
+    assert "not quorate" in client_minutes(upcoming)
     call_command("demo")  # idempotent: leaves the existing demo alone
     assert "exists" in capsys.readouterr().out
     call_command("demo", "--reset")
