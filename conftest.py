@@ -117,6 +117,16 @@ def fast_password_hashing(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request):
+    """In-process rate limits outlive a test's rolled-back database: start each test afresh."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    from tribune.lib import ratelimit
+
+    ratelimit.reset_local()
+
+
 @pytest.fixture
 def world(db) -> World:
     return World()

@@ -9,7 +9,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 
 from tribune.api.auth import token_or_session
-from tribune.lib.errors import RuleViolation
+from tribune.lib.errors import RuleViolation, TooManyAttempts
 
 api = NinjaAPI(
     title="Tribune API",
@@ -28,7 +28,10 @@ def error(request, status: int, field: str, reason: str):
 
 @api.exception_handler(RuleViolation)
 def rule_violation(request, exc: RuleViolation):
-    return error(request, exc.status, exc.field, exc.message)
+    response = error(request, exc.status, exc.field, exc.message)
+    if isinstance(exc, TooManyAttempts):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 def _field(loc) -> str:
