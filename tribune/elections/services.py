@@ -24,6 +24,7 @@ from django.utils.translation import ngettext
 from tribune import voting
 from tribune.audit.log import record
 from tribune.constitution.models import ConstitutionVersion
+from tribune.elections import sealing
 from tribune.elections.models import (
     YES_NO_CHOICES,
     Ballot,
@@ -679,11 +680,11 @@ def _motion_rule(election: Election) -> voting.MotionRule:
 
 @transaction.atomic
 def count(election: Election) -> Election:
-    """Count the box as published, record the result, and re-seal the box in random order."""
+    """Count the box as published, record the result, and re-seal box and roll (``sealing``)."""
     election = Election.objects.select_for_update().get(pk=election.pk)
     if election.status != Status.VOTING_CLOSED:
         raise RuleViolation(_t("Votes are counted only after voting closes."))
-    _reseal(election)
+    sealing.reseal(election)
     box = published_box(election)
     election.turnout = len(box)
     if election.method == Method.YES_NO:
@@ -712,16 +713,6 @@ def count(election: Election) -> Election:
     election.save(update_fields=["result", "passed", "turnout"])
     _move(election, Status.COUNTED, data={"turnout": election.turnout})
     return election
-
-
-def _reseal(election: Election) -> None:
-    """Rewrite the box in random order so storage order no longer follows casting order."""
-    rows = list(Ballot.objects.filter(election=election).values("choice", "tracker"))
-    random.SystemRandom().shuffle(rows)
-    Ballot.objects.filter(election=election).delete()
-    Ballot.objects.bulk_create(
-        [Ballot(election=election, choice=r["choice"], tracker=r["tracker"]) for r in rows]
-    )
 
 
 @transaction.atomic
