@@ -52,8 +52,9 @@ if left < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); left = tonumber(ARGV[1
 return {n, left}
 """
 
-# The in-process store is swept of ended windows when it grows past this many entries.
-_SWEEP_AT = 10_000
+# The in-process store drops ended windows at most this often (seconds), so memory
+# follows the subjects active in a window and a hit costs O(1) between sweeps.
+_SWEEP_EVERY = 60.0
 
 
 class _LocalStore:
@@ -62,14 +63,16 @@ class _LocalStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._windows: dict[str, list] = {}
+        self._next_sweep = 0.0
 
     def hit(self, key: str, seconds: int) -> tuple[int, float]:
         now = time.monotonic()
         with self._lock:
+            if now >= self._next_sweep:
+                self._windows = {k: w for k, w in self._windows.items() if w[0] > now}
+                self._next_sweep = now + _SWEEP_EVERY
             window = self._windows.get(key)
             if window is None or window[0] <= now:
-                if len(self._windows) >= _SWEEP_AT:
-                    self._windows = {k: w for k, w in self._windows.items() if w[0] > now}
                 window = self._windows[key] = [now + seconds, 0]
             window[1] += 1
             return window[1], window[0] - now
@@ -77,6 +80,7 @@ class _LocalStore:
     def clear(self) -> None:
         with self._lock:
             self._windows.clear()
+            self._next_sweep = 0.0
 
 
 _local = _LocalStore()

@@ -99,6 +99,19 @@ def test_a_refused_retry_does_not_extend_the_wait(settings):
         assert limit.hit("v") == 0
 
 
+def test_ended_windows_are_forgotten(settings):
+    """Memory follows the voters active in the last minute, not everyone who ever voted."""
+    settings.REDIS_URL = ""
+    limit = ratelimit.Limit("test", attempts=2, seconds=60)
+    clock = [5000.0]
+    with mock.patch("tribune.lib.ratelimit.time.monotonic", side_effect=lambda: clock[0]):
+        for subject in range(100):
+            limit.hit(subject)
+        clock[0] += 61
+        limit.hit("late")
+    assert len(ratelimit._local._windows) == 1
+
+
 def test_redis_down_falls_back_to_the_process_and_never_stops_the_vote(settings):
     settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     limit = ratelimit.Limit("test", attempts=1, seconds=60)
