@@ -46,7 +46,7 @@ from django.utils import timezone
 
 from conftest import make_user
 from tribune.elections import services
-from tribune.elections.models import Election, Status
+from tribune.elections.models import Ballot, Election, Status
 from tribune.members.services import admit_member, apply_for_membership
 
 VOTERS = 24
@@ -220,12 +220,8 @@ def operator_links(voters: list[Voter], truth: dict[str, int], cast_order: list[
     return findings
 
 
-def _election_with_voters(world, office) -> tuple[Election, list[Voter], list]:
-    """An election with four candidates and VOTERS voters with accounts, voting open now."""
-    election = services.call_election(world.ana, office=office)
-    candidacies = [
-        services.nominate(m, election, m) for m in (world.ben, world.cam, world.dana, world.eli)
-    ]
+def _voters(world) -> list[Voter]:
+    """VOTERS new members with accounts, admitted in the order they are made."""
     voters = []
     for _ in range(VOTERS):
         tag = secrets.token_hex(5)
@@ -236,6 +232,16 @@ def _election_with_voters(world, office) -> tuple[Election, list[Voter], list]:
         admit_member(world.ana, member)
         member.refresh_from_db()
         voters.append(Voter(member, user))
+    return voters
+
+
+def _election_with_voters(world, office) -> tuple[Election, list[Voter], list]:
+    """An election with four candidates and VOTERS voters with accounts, voting open now."""
+    election = services.call_election(world.ana, office=office)
+    candidacies = [
+        services.nominate(m, election, m) for m in (world.ben, world.cam, world.dana, world.eli)
+    ]
+    voters = _voters(world)
     election = services.advance(election, election.voting_open_at)
     assert election.status == Status.VOTING
     Election.objects.filter(pk=election.pk).update(
@@ -284,6 +290,11 @@ def test_the_operator_cannot_link_voters_to_ballots_during_or_after_the_vote(liv
     assert election.status in (Status.COUNTED, Status.CERTIFIED) and election.turnout == VOTERS
     after = operator_links(voters, truth, cast_order, with_storage_order=True)
     assert after == [], after
+    _assert_scrubbed(election)
+
+
+def _assert_scrubbed(election: Election) -> None:
+    """After the close: one transaction wrote the election's box and roll; no WAL is left."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in ("elections_ballot", "elections_voterroll"):
@@ -326,3 +337,54 @@ def test_the_operator_would_link_the_old_rate_limit_rows(live_world, settings):
     # Expiries are kept to the second (ties), but the rows are stored in casting order.
     findings = operator_links(voters, truth, cast_order, with_storage_order=True)
     assert any(f.startswith("tribune_cache voters by") for f in findings), findings
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_operator_cannot_link_the_hall_to_its_secret_ballots(live_world):
+    """A secret live vote at an assembly: same box, same roll, same seal at the chair's close."""
+    from tribune.assemblies import services as hall
+    from tribune.assemblies.models import Assembly
+    from tribune.offices.models import BodyKind, TermSource
+    from tribune.offices.services import begin_term, create_body, create_office
+
+    world = live_world
+    body = create_body(world.org, name="Conference committee", kind=BodyKind.COMMITTEE)
+    office = create_office(
+        body, title="Convenor", mandate="Convene the congress.", powers=["convene_assemblies"]
+    )
+    begin_term(office, world.ana, source=TermSource.ELECTION)
+    now = timezone.now()
+    assembly = hall.convene(
+        world.ana,
+        world.root,
+        title="Congress",
+        kind=Assembly.Kind.GENERAL,
+        starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1),
+        motions_deadline=now - timedelta(days=2),
+        chair=world.eli,
+        secret_votes=True,
+    )
+    with mock.patch("django.utils.timezone.now", return_value=now - timedelta(days=3)):
+        motion = hall.table_motion(world.ben, assembly, title="Rents", text="Rents are frozen.")
+    voters = _voters(world)
+    hall.seat_participants(world.eli, assembly)
+    vote = hall.open_vote(world.eli, assembly, motion=motion)
+    boxed = Ballot.objects.filter(election_id=vote.election_id)
+    rng = random.SystemRandom()
+    truth, cast_order = {}, []
+    for voter in rng.sample(voters, len(voters)):
+        before = set(boxed.values_list("tracker", flat=True))
+        hall.cast_live_vote(voter.member, vote, rng.choice(["yes", "no", "abstain"]))
+        (tracker,) = set(boxed.values_list("tracker", flat=True)) - before
+        truth[tracker] = voter.member.pk
+        cast_order.append(voter.member.pk)
+
+    during = operator_links(
+        voters, truth, cast_order, with_storage_order=_storage_order_during_voting()
+    )
+    assert during == [], during
+    hall.close_vote(world.eli, vote)
+    after = operator_links(voters, truth, cast_order, with_storage_order=True)
+    assert after == [], after
+    _assert_scrubbed(Election.objects.get(pk=vote.election_id))
