@@ -22,11 +22,11 @@ While the vote is open:
 
 At the close (``count`` calls ``reseal``, in the counting transaction):
 
-* the box AND the roll of the election are deleted and rewritten in a random
-  order, in one transaction: on PostgreSQL every rewritten row has the same
-  ``xmin`` and a ``ctid`` in random order, on SQLite the roll gets new rowids in
-  random order;
-* once committed, ``scrub`` truncates SQLite's WAL (whose frames hold each
+* the box is deleted and rewritten in a random order; once the close has
+  committed, so is the roll, in one transaction of its own (``reseal`` says
+  why): on PostgreSQL every rewritten row of a table has the same ``xmin`` and a
+  ``ctid`` in random order, on SQLite the roll gets new rowids in random order;
+* then ``scrub`` truncates SQLite's WAL (whose frames hold each
   commit's pages in casting order) and VACUUMs the two tables on PostgreSQL so
   the dead versions written by casts are reclaimed. Both are best effort: a
   failure is logged, never raised (the result stands), and the next close tries
@@ -46,23 +46,44 @@ TABLES = (Ballot._meta.db_table, VoterRoll._meta.db_table)
 
 
 def reseal(election: Election) -> None:
-    """Rewrite the election's box and roll in random order, then scrub once committed.
+    """Rewrite the election's box in random order; once committed, the roll too, then scrub.
 
-    Called inside the counting transaction. Replacement keys are dropped with the
-    old rows: once voting has closed no ballot may be replaced.
+    Called inside the counting transaction, which holds the election row. The roll
+    is rewritten in a transaction of its own after the commit: a cast still in
+    flight has marked its roll entry (holding that row) and waits for the election
+    row to check voting is open; deleting the roll here would wait for the cast
+    while the cast waits for us — a deadlock on PostgreSQL. Once the close has
+    committed that cast is refused, rolls back, and the roll can be rewritten.
+    Replacement keys are dropped with the old ballots: once voting has closed no
+    ballot may be replaced.
     """
-    shuffle = random.SystemRandom().shuffle
     ballots = list(Ballot.objects.filter(election=election).values("choice", "tracker"))
-    roll = list(VoterRoll.objects.filter(election=election).values("member_id", "voted", "weight"))
-    shuffle(ballots)
-    shuffle(roll)
+    random.SystemRandom().shuffle(ballots)
     Ballot.objects.filter(election=election).delete()
-    VoterRoll.objects.filter(election=election).delete()
     Ballot.objects.bulk_create(
         [Ballot(election=election, choice=b["choice"], tracker=b["tracker"]) for b in ballots]
     )
-    VoterRoll.objects.bulk_create([VoterRoll(election=election, **entry) for entry in roll])
-    transaction.on_commit(scrub)
+    election_id = election.pk
+    transaction.on_commit(lambda: after_close(election_id), robust=True)
+
+
+def after_close(election_id: int) -> None:
+    """Reseal the roll and scrub; never raises (the result has committed and stands)."""
+    try:
+        reseal_roll(election_id)
+    except DatabaseError as exc:
+        logger.warning("Voter roll of election %s not resealed: %s", election_id, exc)
+    scrub()
+
+
+@transaction.atomic
+def reseal_roll(election_id: int) -> None:
+    """Rewrite a closed election's roll in random order (new ids, one transaction)."""
+    roll = VoterRoll.objects.filter(election_id=election_id)
+    entries = list(roll.values("member_id", "voted", "weight"))
+    random.SystemRandom().shuffle(entries)
+    roll.delete()
+    VoterRoll.objects.bulk_create([VoterRoll(election_id=election_id, **e) for e in entries])
 
 
 def scrub() -> None:
