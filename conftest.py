@@ -131,6 +131,16 @@ def separate_audit_key(request):
     settings.TRIBUNE_AUDIT_KEY_FILE = request.getfixturevalue("audit_key_file")
 
 
+@pytest.fixture(autouse=True)
+def fresh_rate_limits(request):
+    """In-process rate limits outlive a test's rolled-back database: start each test afresh."""
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    from tribune.lib import ratelimit
+
+    ratelimit.reset_local()
+
+
 @pytest.fixture
 def world(db) -> World:
     return World()

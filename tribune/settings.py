@@ -123,8 +123,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside the writer; synchronous=FULL makes every
     # committed (acknowledged) write durable across a power cut; IMMEDIATE
     # transactions take the write lock up front instead of failing mid-way.
+    # secure_delete overwrites deleted rows with zeros, so a replaced or resealed
+    # ballot leaves nothing in free pages (tribune/elections/sealing.py).
     DATABASES["default"]["OPTIONS"] = {
-        "init_command": ("PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;"),
+        "init_command": (
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;"
+            "PRAGMA secure_delete=ON;"
+        ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
@@ -206,8 +211,9 @@ if REDIS_URL:
         "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
     }
 else:
-    # Rate limits must hold across worker processes, so the default cache is
-    # the database, not process memory.
+    # Login rate limits must hold across worker processes, so the default cache
+    # is the database, not process memory. The vote rate limit never uses it: a
+    # voter's attempts carry time and must not sit beside the box (lib/ratelimit.py).
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",

@@ -9,7 +9,7 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 
 from tribune.api.auth import token_or_session
-from tribune.lib.errors import RuleViolation
+from tribune.lib.errors import RuleViolation, TooManyAttempts
 
 api = NinjaAPI(
     title="Tribune API",
@@ -32,7 +32,7 @@ def error(request, status: int, field: str, reason: str):
 @api.exception_handler(RuleViolation)
 def rule_violation(request, exc: RuleViolation):
     response = error(request, exc.status, exc.field, exc.message)
-    if getattr(exc, "retry_after", None):  # a rate limit says when to try again (429)
+    if isinstance(exc, TooManyAttempts):
         response["Retry-After"] = str(exc.retry_after)
     return response
 

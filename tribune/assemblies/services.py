@@ -663,8 +663,10 @@ def _cast_in_hall(member: Member, vote: LiveVote, choice, *, field: str) -> int:
     The cast locks the election row just before committing, and ``close_vote``
     locks it to count (``elections.lock_open_voting``). This is the hot path of a
     congress (thousands of casts in a minute), so it reads what it needs in few
-    queries and holds the lock briefly.
+    queries and holds the lock briefly. Attempts count against the voter's rate limit
+    like any ballot's (``elections.throttle_vote``).
     """
+    elections.throttle_vote(member, field)
     participant = _participant(member, vote.assembly)
     proxies = []
     if vote.assembly.proxies_allowed:  # fixed by the standing orders, which never change

@@ -47,7 +47,7 @@ from tribune.debate.models import (
     Post,
     Thread,
 )
-from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
+from tribune.lib.errors import NotFound, NotPermitted, RuleViolation, TooManyAttempts
 from tribune.members.models import Member
 from tribune.offices.rules import mandate_for, seat_in
 
@@ -64,14 +64,11 @@ STATEMENT_MAX_CHARS = 5_000
 POSTING_LIMITS = ((timedelta(minutes=1), 5), (timedelta(hours=1), 40))
 
 
-class PostingTooFast(RuleViolation):
+class PostingTooFast(TooManyAttempts):
     """A member has posted as often as the limits allow; ``retry_after`` says for how long."""
 
-    status = 429
-
     def __init__(self, message: str, retry_after: int):
-        super().__init__(message, "text")
-        self.retry_after = retry_after
+        super().__init__(message, retry_after, "text")
 
 
 # (text, removes personal data)

@@ -2,9 +2,11 @@
 
 The secret ballot is kept in two tables that share nothing but the election:
 ``VoterRoll`` says who may vote and whether they have, ``Ballot`` holds what
-was voted. Neither has a timestamp; a ballot's key is a random UUID; at the
-close of voting the ballot box is rewritten in random order, so neither row
-order nor storage order can link a ballot to the voter who cast it.
+was voted. Neither has a timestamp; a ballot's key is a random UUID (on SQLite
+the box has no rowid and is stored in that key's order); at the close of voting
+box and roll are rewritten in random order (``elections.sealing``), so neither
+row order nor storage order can link a ballot to the voter who cast it. What
+PostgreSQL keeps while a vote is open is said in docs/elections.md.
 """
 
 import uuid

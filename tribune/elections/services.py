@@ -16,14 +16,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _t
+from django.utils.translation import ngettext
 
 from tribune import voting
 from tribune.audit.log import private_ref, record
 from tribune.constitution.models import ConstitutionVersion
+from tribune.elections import sealing
 from tribune.elections.models import (
     YES_NO_CHOICES,
     Ballot,
@@ -40,14 +41,17 @@ from tribune.elections.models import (
     Status,
     VoterRoll,
 )
+from tribune.lib import ratelimit
 from tribune.lib.clock import each_alone
-from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.errors import NotPermitted, RuleViolation, TooManyAttempts
 from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, Office, Term, TermSource
 from tribune.offices.rules import mandate_for
 from tribune.offices.services import begin_term, consecutive_terms, single_use_office
 
-VOTE_RATE_LIMIT = (20, 60)  # at most 20 ballot submissions per voter per minute
+# At most 20 ballot submissions per voter per minute, counted outside the database
+# (tribune.lib.ratelimit): a voter's attempts carry time, so they never sit beside the box.
+VOTE_RATE_LIMIT = ratelimit.Limit("vote", attempts=20, seconds=60)
 BACKDATING = timedelta(minutes=5)  # clock skew tolerated when a start time is given
 
 
@@ -715,17 +719,20 @@ def _key_hash(key: str, member: Member) -> str:
     return hashlib.sha256(f"{key}|{member.pk}".encode()).hexdigest()
 
 
-def _throttle(member: Member) -> None:
-    limit, seconds = VOTE_RATE_LIMIT
-    key = f"tribune:vote-rate:{member.pk}"
-    cache.add(key, 0, seconds)
-    try:
-        attempts = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, seconds)
-        attempts = 1
-    if attempts > limit:
-        raise RuleViolation(_t("Too many attempts to vote; wait a minute."), "choice")
+def throttle_vote(member: Member, field: str = "choice") -> None:
+    """Refuse a voter's attempt beyond the vote rate limit, saying how long to wait.
+
+    Shared by ballots and the hall's live votes. The count lives in Redis or in
+    process memory, never in the box's database (see ``tribune.lib.ratelimit``).
+    """
+    wait = VOTE_RATE_LIMIT.hit(member.pk)
+    if wait:
+        message = ngettext(
+            "Too many attempts to vote; wait %(n)d second.",
+            "Too many attempts to vote; wait %(n)d seconds.",
+            wait,
+        ) % {"n": wait}
+        raise TooManyAttempts(message, wait, field)
 
 
 def cast_ballot(member: Member, election: Election, choice, *, key: str = "") -> Receipt:
@@ -734,7 +741,7 @@ def cast_ballot(member: Member, election: Election, choice, *, key: str = "") ->
     The roll is marked by a conditional UPDATE in the same transaction as the
     ballot is written, so concurrent attempts by one voter count exactly once.
     """
-    _throttle(member)
+    throttle_vote(member)
     with transaction.atomic():
         election = Election.objects.get(pk=election.pk)
         if election.kind == Kind.ASSEMBLY:
@@ -859,11 +866,11 @@ def _motion_rule(election: Election) -> voting.MotionRule:
 
 @transaction.atomic
 def count(election: Election) -> Election:
-    """Count the box as published, record the result, and re-seal the box in random order."""
+    """Count the box as published, record the result, and re-seal box and roll (``sealing``)."""
     election = Election.objects.select_for_update().get(pk=election.pk)
     if election.status != Status.VOTING_CLOSED:
         raise RuleViolation(_t("Votes are counted only after voting closes."))
-    _reseal(election)
+    sealing.reseal(election)
     box = published_box(election)
     election.turnout = len(box)
     if election.method == Method.YES_NO:
@@ -903,16 +910,6 @@ def count(election: Election) -> Election:
     election.save(update_fields=["result", "passed", "turnout"])
     _move(election, Status.COUNTED, data={"turnout": election.turnout})
     return election
-
-
-def _reseal(election: Election) -> None:
-    """Rewrite the box in random order so storage order no longer follows casting order."""
-    rows = list(Ballot.objects.filter(election=election).values("choice", "tracker"))
-    random.SystemRandom().shuffle(rows)
-    Ballot.objects.filter(election=election).delete()
-    Ballot.objects.bulk_create(
-        [Ballot(election=election, choice=r["choice"], tracker=r["tracker"]) for r in rows]
-    )
 
 
 @transaction.atomic

@@ -29,3 +29,13 @@ class NotFound(RuleViolation):
 
 class NotAuthenticated(RuleViolation):
     status = 401
+
+
+class TooManyAttempts(RuleViolation):
+    """Refused by a rate limit (429); ``retry_after`` is the honest wait in seconds."""
+
+    status = 429
+
+    def __init__(self, message: str, retry_after: int, field: str = "__all__"):
+        super().__init__(message, field)
+        self.retry_after = retry_after

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 
-from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.errors import NotPermitted, RuleViolation, TooManyAttempts
 from tribune.offices.rules import member_of
 from tribune.organisations.models import Organisation
 
@@ -22,11 +22,12 @@ def require_good_standing(viewer):
 def attempt(form, action, *args, **kwargs):
     """Run a domain action; put a refusal on the form instead of raising it.
 
-    A missing power is not a form error: it goes on to the 403 page with its reason.
+    A missing power is not a form error: it goes on to the 403 page with its reason;
+    nor is a rate limit: it goes on to the 429 page saying how long to wait.
     """
     try:
         return action(*args, **kwargs)
-    except NotPermitted:
+    except (NotPermitted, TooManyAttempts):
         raise
     except RuleViolation as exc:
         field = exc.field if exc.field in form.fields else None

@@ -2,7 +2,7 @@
 
 from django.shortcuts import render
 
-from tribune.lib.errors import RuleViolation
+from tribune.lib.errors import RuleViolation, TooManyAttempts
 
 
 class RuleViolationMiddleware:
@@ -14,7 +14,10 @@ class RuleViolationMiddleware:
 
     def process_exception(self, request, exception):
         if isinstance(exception, RuleViolation) and not request.path.startswith("/api/"):
-            return render(
+            response = render(
                 request, "refused.html", {"message": exception.message}, status=exception.status
             )
+            if isinstance(exception, TooManyAttempts):
+                response["Retry-After"] = str(exception.retry_after)
+            return response
         return None

@@ -18,7 +18,7 @@ from tribune.offices.models import BodyKind
 from tribune.offices.services import create_body, create_office
 
 THREADS = 50
-REFUSALS = ("You have already voted in this election.", "Too many attempts to vote; wait a minute.")
+VOTED = "You have already voted in this election."
 
 
 @pytest.mark.django_db(transaction=True)
@@ -66,7 +66,10 @@ def test_fifty_simultaneous_attempts_by_one_voter_count_once(live_world):
     assert others == [], others[:3]
     assert len(accepted) == 1
     assert len(refused) == THREADS - 1
-    assert {r.message for r in refused} <= set(REFUSALS)
+    assert all(
+        r.message == VOTED or r.message.startswith("Too many attempts to vote; wait ")
+        for r in refused
+    ), {r.message for r in refused}
     assert Ballot.objects.filter(election=election).count() == 1
     assert Ballot.objects.get(election=election).tracker == accepted[0].tracker
     roll = VoterRoll.objects.filter(election=election, member=voter)
