@@ -1,5 +1,7 @@
 """API: organisations and their branches (public)."""
 
+from datetime import datetime
+
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
@@ -105,3 +107,45 @@ def add_branch(request, slug: str, payload: BranchIn):
 @router.get("/{slug}/branches", response=list[BranchOut])
 def list_branches(request, slug: str):
     return _branches(get_object_or_404(Organisation, slug=slug))
+
+
+class TransitionOfficeOut(Schema):
+    office_id: int
+    title: str
+    body: str
+    seats: int
+    elected: int
+    state: str
+    election_id: int | None
+
+
+class TransitionOut(Schema):
+    provisional_until: datetime | None
+    seats: int
+    elected: int
+    offices: list[TransitionOfficeOut]
+
+
+@router.get("/{slug}/transition", response=TransitionOut)
+def provisional_transition(request, slug: str):
+    """How far the organisation has gone from its provisional committee to elected offices."""
+    from tribune.elections.transition import transition
+
+    state = transition(get_object_or_404(Organisation, slug=slug))
+    return {
+        "provisional_until": state.provisional_until,
+        "seats": state.seats,
+        "elected": state.elected,
+        "offices": [
+            {
+                "office_id": s.office.pk,
+                "title": s.office.title,
+                "body": s.office.body.name,
+                "seats": s.seats,
+                "elected": s.elected,
+                "state": s.state,
+                "election_id": s.election.pk if s.election else None,
+            }
+            for s in state.steps
+        ],
+    }

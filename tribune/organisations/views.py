@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tribune.audit.models import AuditEntry
 from tribune.constitution.presets import PRESETS
+from tribune.elections.transition import transition
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Standing
 from tribune.offices.models import Term
@@ -70,6 +71,7 @@ def organisation(request, slug):
             .filter(office__body__organisation=organisation)
             .select_related("member", "office__body"),
             "recent": AuditEntry.objects.filter(organisation=organisation)[:8],
+            "transition": transition(organisation),
         },
     )
 
