@@ -48,6 +48,7 @@ from tribune.elections.models import (
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
+from tribune.members.rules import sees_member_names
 from tribune.offices.models import Office, Term
 from tribune.offices.rules import has_power, reach
 from tribune.web.helpers import attempt, organisation_and_viewer
@@ -505,6 +506,8 @@ def _office_page(office: Office, viewer: Member | None, **forms) -> dict:
         "my_term": mine,
         "history": office.terms.select_related("member").order_by("-starts_at"),
         "reports": reports,
+        # Comments are members' speech, under their names: for members (members.rules).
+        "show_comments": sees_member_names(viewer, organisation),
         "petitions": RecallPetition.objects.filter(term__office=office).select_related(
             "term__member", "election"
         ),

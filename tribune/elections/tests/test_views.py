@@ -425,8 +425,10 @@ def test_holder_publishes_a_report_members_comment(world, office, held, as_):
     assert response.status_code == 302
     report = MandateReport.objects.get()
     as_("ben").post(_office_url(office, f"reports/{report.pk}/comment/"), {"text": "Thanks!"})
-    page = as_().get(_office_url(office)).content.decode()
+    page = as_("cam").get(_office_url(office)).content.decode()
     assert "Minutes published." in page and "Thanks!" in page
+    public = as_().get(_office_url(office)).content.decode()  # comments are for members
+    assert "Minutes published." in public and "Thanks!" not in public
 
 
 def test_a_non_holder_cannot_publish_a_report(world, office, held, as_):
