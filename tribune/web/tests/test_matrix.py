@@ -205,6 +205,24 @@ def _once(client: Client, method: str, url: str, body) -> object:
 # --- the test -----------------------------------------------------------------------------
 
 
+def route_keys() -> set[str]:
+    """Every line the table must have, without a world: the schema's, the resolver's, allauth's."""
+    keys = set(api_routes())
+    for label in web_routes():
+        keys |= {f"{method} web:{label}" for method in matrix_table.web_methods(label)}
+    return keys | set(matrix_table.OUTSIDE)
+
+
+def test_the_table_has_a_line_for_every_route_and_no_other():
+    """The quick half of the matrix: a route added without a line fails at once."""
+    expected = matrix_table.expectations()
+    assert sorted(route_keys() - set(expected)) == []
+    assert sorted(set(expected) - route_keys()) == []
+    assert all(k in route_keys() for k in matrix_table.BODIES), "a body for no route"
+    for key, row in expected.items():
+        assert set(row.values()) <= {"ok", "go", "login", "401", "403", "404", "405", "-"}, key
+
+
 @pytest.fixture
 def matrix_world(db, settings) -> MatrixWorld:
     settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
