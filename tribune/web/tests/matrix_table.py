@@ -16,8 +16,9 @@ Each cell says what that role gets:
 
 Web POSTs are sent empty: where a view validates its form before it asks the
 rules, a role without the right sees the form's 400 (``go``); the API lines, sent
-valid bodies (``BODIES``), check the same domain rules. A line marked ``WRONG``
-records today's behaviour that should change (with the area that owns it).
+valid bodies (``BODIES``), check the same domain rules. A line marked ``ORDER``
+records a refusal on the merits given before the refusal for lack of right (no
+secret is told: the state refused is public), to be tightened by the area named.
 
 Every request runs in a savepoint rolled back afterwards, so a ``go`` changes
 nothing for the next line. Keep the table sorted; a new route fails the matrix
@@ -64,7 +65,7 @@ EXPECT: dict[str, str] = {
     "GET $A/assemblies/{pk}/votes/{vote_id}":                              "ok     ok     ok     ok     ok     ok     ok     ok",  # counts for all; the named record for members
     "POST $A/assemblies/{pk}/votes/{vote_id}/ballots":                     "401    403    go     403    403    go     403    go",
     "POST $A/assemblies/{pk}/votes/{vote_id}/close":                       "401    403    403    403    403    403    403    403",
-    "POST $A/assemblies/{pk}/votes/{vote_id}/ranking":                     "401    go     go     go     go     go     403    go",  # WRONG: a closed vote is refused (400) before the caller's membership
+    "POST $A/assemblies/{pk}/votes/{vote_id}/ranking":                     "401    go     go     go     go     go     403    go",  # ORDER: the (public) closed state is checked before the caller's seat: 400, not 403
     # --- audit
     "GET $A/audit":                                                        "ok     ok     ok     ok     ok     ok     ok     ok",  # public by design; names no private act (audit)
     "GET $A/audit/verify":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
@@ -104,7 +105,7 @@ EXPECT: dict[str, str] = {
     "POST $A/elections/{election_id}/candidacies/{candidacy_id}/accept":   "401    403    403    403    403    403    403    403",
     "POST $A/elections/{election_id}/candidacies/{candidacy_id}/second":   "401    403    go     403    go     go     403    go",
     "POST $A/elections/{election_id}/candidacies/{candidacy_id}/withdraw": "401    403    403    403    403    403    403    403",
-    "POST $A/elections/{election_id}/certify":                             "401    go     go     go     go     go     403    go",  # WRONG (elections): the state is checked before the right: 400 not 403
+    "POST $A/elections/{election_id}/certify":                             "401    go     go     go     go     go     403    go",  # ORDER (elections): the (public) state is checked before the right: 400, not 403
     "GET $A/elections/{election_id}/endorsements":                         "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET $A/elections/{election_id}/proportionality":                      "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET $A/elections/{election_id}/trackers/{tracker}":                   "ok     ok     ok     ok     ok     ok     ok     ok",
@@ -179,7 +180,7 @@ EXPECT: dict[str, str] = {
     "GET web:call_election":                                               "login  403    403    403    ok     403    403    ok",
     "POST web:call_election":                                              "login  403    403    403    go     403    403    go",
     "GET web:cancel_election":                                             "login  405    405    405    405    405    405    405",
-    "POST web:cancel_election":                                            "login  go     go     go     go     go     403    go",  # WRONG (elections): the form is checked before the right
+    "POST web:cancel_election":                                            "login  go     go     go     go     go     403    go",  # ORDER (elections): the form is checked before the right: 400, not 403
     "GET web:candidacy[accept]":                                           "login  405    405    405    405    405    405    405",
     "POST web:candidacy[accept]":                                          "login  403    403    403    403    403    403    403",
     "GET web:candidacy[second]":                                           "login  405    405    405    405    405    405    405",

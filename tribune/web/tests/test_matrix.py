@@ -224,8 +224,7 @@ def test_the_table_has_a_line_for_every_route_and_no_other():
 
 
 @pytest.fixture
-def matrix_world(db, settings) -> MatrixWorld:
-    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+def matrix_world(db) -> MatrixWorld:
     return build()
 
 
