@@ -276,6 +276,9 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
     return {
         "organisation": organisation,
         "viewer": viewer,
+        # Who nominated whom names members: for members (members.rules). Candidates
+        # themselves stand in public.
+        "show_names": sees_member_names(viewer, organisation),
         "election": election,
         "timeline": _timeline(election),
         "candidacies": candidacies,

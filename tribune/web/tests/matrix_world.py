@@ -323,6 +323,11 @@ def build() -> MatrixWorld:
             if m.name not in public and len(m.name) > 6
         }
     )
+    # A nomination by an ordinary member: who nominated whom is for members.
+    nominator = everyone.get(name=world.member_names[1], standing=Standing.GOOD)
+    nominee = everyone.get(name=world.member_names[2], standing=Standing.GOOD)
+    elections.nominate(nominator, open_election, nominee)
+    world.member_names.remove(nominee.name)  # a candidate stands in public
     # A member's comment on a mandate report: members' speech, for members.
     commenter = everyone.get(name=world.member_names[0], standing=Standing.GOOD)
     elections.comment_on_report(commenter, report, "When is the next surgery?")
