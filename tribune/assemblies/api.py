@@ -18,8 +18,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
-from tribune.api.common import acting
-from tribune.assemblies import services, sessions, textmerge
+from tribune.api.common import acting, require_login
+from tribune.assemblies import rules, services, sessions, textmerge
 from tribune.assemblies.minutes import write as write_minutes
 from tribune.assemblies.models import (
     AgendaItem,
@@ -170,7 +170,7 @@ class MotionSummary(Schema):
     title: str
     status: str
     agenda_item_id: int | None
-    tabled_by: str
+    tabled_by: str | None  # None for a reader who may not see members' names
     on_behalf_of_branch: str | None
     on_behalf_of_faction: str | None
     programme_section: str
@@ -189,7 +189,7 @@ class VersionOut(Schema):
 class AmendmentOut(Schema):
     id: int
     label: str
-    tabled_by: str
+    tabled_by: str | None  # None for a reader who may not see members' names
     start: int
     end: int
     new_text: str
@@ -230,7 +230,7 @@ class SpeakIn(Schema):
 class SpeakerOut(Schema):
     id: int
     participant_id: int
-    name: str
+    name: str | None  # None for a reader who may not see members' names
     group: str
     point_of_order: bool
     status: str
@@ -532,13 +532,14 @@ def _participant_out(p: Participant, proxies: dict[int, int]) -> dict:
     }
 
 
-def _motion_summary(motion: Motion) -> dict:
+def _motion_summary(motion: Motion, names: bool = True) -> dict:
+    """``names``: whether the reader may see members' names (``assemblies.rules``)."""
     return {
         "id": motion.pk,
         "title": motion.title,
         "status": motion.status,
         "agenda_item_id": motion.agenda_item_id,
-        "tabled_by": motion.tabled_by.name,
+        "tabled_by": motion.tabled_by.name if names else None,
         "on_behalf_of_branch": motion.on_behalf_of_branch.slug
         if motion.on_behalf_of_branch
         else None,
@@ -551,11 +552,11 @@ def _motion_summary(motion: Motion) -> dict:
     }
 
 
-def _amendment_out(amendment: Amendment, flagged: set[str]) -> dict:
+def _amendment_out(amendment: Amendment, flagged: set[str], names: bool = True) -> dict:
     return {
         "id": amendment.pk,
         "label": amendment.label,
-        "tabled_by": amendment.tabled_by.name,
+        "tabled_by": amendment.tabled_by.name if names else None,
         "start": amendment.start,
         "end": amendment.end,
         "new_text": amendment.new_text,
@@ -565,7 +566,7 @@ def _amendment_out(amendment: Amendment, flagged: set[str]) -> dict:
     }
 
 
-def _motion_out(motion: Motion) -> dict:
+def _motion_out(motion: Motion, names: bool = True) -> dict:
     versions = list(motion.versions.all())
     out_versions = []
     for i, version in enumerate(versions):
@@ -591,20 +592,20 @@ def _motion_out(motion: Motion) -> dict:
     flagged = {label for pair in conflicts for label in pair}
     amendments = motion.amendments.select_related("tabled_by")
     return {
-        **_motion_summary(motion),
+        **_motion_summary(motion, names),
         "versions": out_versions,
         "consolidated_text": consolidated,
         "consolidation_clash": clash,
-        "amendments": [_amendment_out(a, flagged) for a in amendments],
+        "amendments": [_amendment_out(a, flagged, names) for a in amendments],
         "conflicts": [list(pair) for pair in conflicts],
     }
 
 
-def _speaker_out(request: SpeakerRequest) -> dict:
+def _speaker_out(request: SpeakerRequest, names: bool = True) -> dict:
     return {
         "id": request.pk,
         "participant_id": request.participant_id,
-        "name": request.participant.member.name,
+        "name": request.participant.member.name if names else None,
         "group": request.participant.group,
         "point_of_order": request.point_of_order,
         "status": request.status,
@@ -613,20 +614,21 @@ def _speaker_out(request: SpeakerRequest) -> dict:
     }
 
 
-def _speakers_out(item: AgendaItem) -> dict:
+def _speakers_out(item: AgendaItem, names: bool = True) -> dict:
     speaking = (
         item.speakers.filter(status=SpeakerRequest.Status.SPEAKING)
         .select_related("participant__member")
         .first()
     )
     return {
-        "speaking": _speaker_out(speaking) if speaking else None,
-        "waiting": [_speaker_out(r) for r in services.speakers_list(item)],
+        "speaking": _speaker_out(speaking, names) if speaking else None,
+        "waiting": [_speaker_out(r, names) for r in services.speakers_list(item)],
         "speaking_seconds": item.assembly.speaking_minutes * 60,
     }
 
 
-def _vote_out(vote: LiveVote) -> dict:
+def _vote_out(vote: LiveVote, viewer: Member | None) -> dict:
+    """The vote, its counts and result for all; who voted how only as ``rules.named_record``."""
     from tribune.elections.models import VoterRoll
 
     election = vote.election
@@ -644,7 +646,8 @@ def _vote_out(vote: LiveVote) -> dict:
             "threshold": rule.get("threshold", "1/2"),
         }
     named = None
-    if not vote.assembly.secret_votes:
+    record = rules.named_record(viewer, vote)
+    if record is not None:
         named = [
             {
                 "participant_id": n.participant_id,
@@ -653,7 +656,7 @@ def _vote_out(vote: LiveVote) -> dict:
                 "ballots": n.ballots,
                 "ranking": n.ranking,
             }
-            for n in vote.named.select_related("participant__member").order_by("pk")
+            for n in record
         ]
     return {
         "id": vote.pk,
@@ -764,11 +767,17 @@ def close_assembly(request, slug: str, pk: int):
 
 @router.get("/{slug}/assemblies/{pk}/participants", response=list[ParticipantOut])
 def list_participants(request, slug: str, pk: int):
-    assembly = _assembly(_organisation(slug), pk)
+    """Who takes part: for members in good standing (everyone sees the count on the assembly)."""
+    organisation = _organisation(slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _viewer(request, organisation)
+    if viewer is None:
+        require_login(request)
+    participants = rules.participants_for(viewer, assembly)
     proxies = dict(
         Proxy.objects.filter(giver__assembly=assembly).values_list("giver_id", "holder_id")
     )
-    participants = assembly.participants.select_related("member", "delegation").order_by("pk")
+    participants = participants.select_related("member", "delegation").order_by("pk")
     return [_participant_out(p, proxies) for p in participants]
 
 
@@ -865,7 +874,10 @@ def set_current_item(request, slug: str, pk: int, item_id: int):
 @router.get("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers", response=SpeakersOut)
 def list_speakers(request, slug: str, pk: int, item_id: int):
     """Who speaks now, and who waits, in the order the standing orders give."""
-    return _speakers_out(_item(_assembly(_organisation(slug), pk), item_id))
+    organisation = _organisation(slug)
+    assembly = _assembly(organisation, pk)
+    names = rules.shows_names(_viewer(request, organisation), assembly)
+    return _speakers_out(_item(assembly, item_id), names)
 
 
 @router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers", response={201: SpeakerOut})
@@ -890,11 +902,13 @@ def next_speaker(request, slug: str, pk: int, item_id: int):
 
 @router.get("/{slug}/assemblies/{pk}/motions", response=list[MotionSummary])
 def list_motions(request, slug: str, pk: int):
-    assembly = _assembly(_organisation(slug), pk)
+    organisation = _organisation(slug)
+    assembly = _assembly(organisation, pk)
+    names = rules.shows_names(_viewer(request, organisation), assembly)
     motions = assembly.motions.select_related(
         "tabled_by", "on_behalf_of_branch", "on_behalf_of_faction"
     )
-    return [_motion_summary(m) for m in motions]
+    return [_motion_summary(m, names) for m in motions]
 
 
 @router.post("/{slug}/assemblies/{pk}/motions", response={201: MotionOut})
@@ -931,7 +945,10 @@ def table_motion(request, slug: str, pk: int, payload: MotionIn):
 @router.get("/{slug}/assemblies/{pk}/motions/{motion_id}", response=MotionOut)
 def get_motion(request, slug: str, pk: int, motion_id: int):
     """The motion with every version and its diff, the consolidated text and the amendments."""
-    return _motion_out(_motion(_assembly(_organisation(slug), pk), motion_id))
+    organisation = _organisation(slug)
+    assembly = _assembly(organisation, pk)
+    names = rules.shows_names(_viewer(request, organisation), assembly)
+    return _motion_out(_motion(assembly, motion_id), names)
 
 
 @router.post("/{slug}/assemblies/{pk}/motions/{motion_id}/amendments", response={201: AmendmentOut})
@@ -956,11 +973,13 @@ def table_amendment(request, slug: str, pk: int, motion_id: int, payload: Amendm
 
 @router.get("/{slug}/assemblies/{pk}/votes", response=list[VoteOut])
 def list_votes(request, slug: str, pk: int):
-    assembly = _assembly(_organisation(slug), pk)
+    organisation = _organisation(slug)
+    assembly = _assembly(organisation, pk)
+    viewer = _viewer(request, organisation)
     votes = assembly.votes.select_related("election", "assembly", "session").order_by(
         "opened_at", "pk"
     )
-    return [_vote_out(v) for v in votes]
+    return [_vote_out(v, viewer) for v in votes]
 
 
 @router.post("/{slug}/assemblies/{pk}/votes", response={201: VoteOut})
@@ -985,12 +1004,14 @@ def open_vote(request, slug: str, pk: int, payload: VoteIn):
             "supermajority",
         )
     vote = services.open_vote(actor, assembly, motion=motion, amendment=amendment)
-    return Status(201, _vote_out(vote))
+    return Status(201, _vote_out(vote, actor))
 
 
 @router.get("/{slug}/assemblies/{pk}/votes/{vote_id}", response=VoteOut)
 def get_vote(request, slug: str, pk: int, vote_id: int):
-    return _vote_out(_vote(_assembly(_organisation(slug), pk), vote_id))
+    organisation = _organisation(slug)
+    viewer = _viewer(request, organisation)
+    return _vote_out(_vote(_assembly(organisation, pk), vote_id), viewer)
 
 
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ballots", response={201: CastOut})
@@ -1015,7 +1036,7 @@ def open_ranking_vote(request, slug: str, pk: int, item_id: int):
     """
     organisation, actor = acting(request, slug)
     vote = services.open_ranking_vote(actor, _item(_assembly(organisation, pk), item_id))
-    return Status(201, _vote_out(_vote(vote.assembly, vote.pk)))
+    return Status(201, _vote_out(_vote(vote.assembly, vote.pk), actor))
 
 
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ranking", response={201: CastOut})
@@ -1034,7 +1055,7 @@ def close_vote(request, slug: str, pk: int, vote_id: int):
     """
     organisation, actor = acting(request, slug)
     vote = services.close_vote(actor, _vote(_assembly(organisation, pk), vote_id))
-    return _vote_out(vote)
+    return _vote_out(vote, actor)
 
 
 # --- the programme ------------------------------------------------------------------------

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
-from tribune.assemblies import services, sessions, textmerge
+from tribune.assemblies import rules, services, sessions, textmerge
 from tribune.assemblies.forms import (
     AgendaItemForm,
     AmendmentForm,
@@ -207,6 +207,8 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
     last_ranking = services.ranking_result(last) if last and last.is_ranking else None
     return {
         "assembly": assembly,
+        # Members' names (speakers, named votes, movers) are for members: assemblies.rules.
+        "show_names": rules.shows_names(viewer, assembly),
         "is_chair": _is_chair(viewer, assembly),
         "participant": participant,
         "presence": sessions.presence_of(participant) if participant else None,
@@ -229,7 +231,7 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
         ),
         "last": last,
         "last_counts": services.vote_counts(last.election) if last else None,
-        "last_named": _named(last) if last else (),
+        "last_named": _named(last, viewer) if last else (),
         "last_ranking": last_ranking,
         "ranking_form": ranking_form,
         "speak_form": forms.get("speak_form") or SpeakForm(),
@@ -238,9 +240,10 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
     }
 
 
-def _named(vote: LiveVote) -> list:
-    """Who voted how; for a ranking, ``titles`` holds the motions ranked, first first."""
-    named = list(vote.named.select_related("participant__member"))
+def _named(vote: LiveVote, viewer: Member | None) -> list:
+    """Who voted how, for a reader ``rules.named_record`` lets see it; for a ranking,
+    ``titles`` holds the motions ranked, first first."""
+    named = list(rules.named_record(viewer, vote) or ())
     if vote.is_ranking:
         titles = {pk: title for pk, title in vote.election.options}
         for n in named:
@@ -287,7 +290,12 @@ def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **for
     programme = Programme.objects.filter(organisation=organisation).first()
     current_programme = programme.current() if programme else None
     sections = current_programme.sections.all() if current_programme else []
-    participants = assembly.participants.select_related(
+    participants = (
+        assembly.participants.all()
+        if rules.shows_names(viewer, assembly)
+        else assembly.participants.none()  # the count is still shown to everyone
+    )
+    participants = participants.select_related(
         "member", "delegation", "substitute_for__member", "proxy_given"
     ).prefetch_related(Prefetch("proxies_held", queryset=Proxy.objects.select_related("giver")))
     motions = assembly.motions.select_related("agenda_item", "tabled_by").prefetch_related(

@@ -20,6 +20,7 @@ from tribune.elections import publication, services
 from tribune.elections.models import Candidacy, Election, MandateReport, RecallPetition
 from tribune.lib.errors import RuleViolation
 from tribune.members.models import Member
+from tribune.members.rules import sees_member_names
 from tribune.offices.models import Office, Term
 from tribune.organisations.models import Organisation
 
@@ -302,10 +303,6 @@ def _report_out(report: MandateReport, with_comments: bool) -> dict:
     return out
 
 
-def _sees_comments(viewer: Member | None) -> bool:
-    return viewer is not None and viewer.in_good_standing
-
-
 # --- elections ----------------------------------------------------------------------------
 
 
@@ -519,7 +516,9 @@ def _reports(request, slug: str, **filters) -> list[dict]:
     reports = MandateReport.objects.filter(
         term__office__body__organisation=organisation, **filters
     ).select_related("term__member")
-    return [_report_out(r, _sees_comments(viewer)) for r in reports]
+    # Comments are members' speech, under their names: for members (members.rules).
+    comments = sees_member_names(viewer, organisation)
+    return [_report_out(r, comments) for r in reports]
 
 
 @router.get("/{slug}/offices/{office_id}/reports", response=list[ReportOut])

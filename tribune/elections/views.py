@@ -48,6 +48,7 @@ from tribune.elections.models import (
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.members.models import Member, Standing
+from tribune.members.rules import sees_member_names
 from tribune.offices.models import Office, Term
 from tribune.offices.rules import reach
 from tribune.web.helpers import attempt, organisation_and_viewer
@@ -275,6 +276,9 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
     return {
         "organisation": organisation,
         "viewer": viewer,
+        # Who nominated whom names members: for members (members.rules). Candidates
+        # themselves stand in public.
+        "show_names": sees_member_names(viewer, organisation),
         "election": election,
         "timeline": _timeline(election),
         "candidacies": candidacies,
@@ -504,6 +508,8 @@ def _office_page(office: Office, viewer: Member | None, **forms) -> dict:
         "my_term": mine,
         "history": office.terms.select_related("member").order_by("-starts_at"),
         "reports": reports,
+        # Comments are members' speech, under their names: for members (members.rules).
+        "show_comments": sees_member_names(viewer, organisation),
         "petitions": RecallPetition.objects.filter(term__office=office).select_related(
             "term__member", "election"
         ),

@@ -157,7 +157,7 @@ def test_agenda_and_speakers(world, congress, auth):
     response = post(f"{base}/agenda/{item['id']}/speakers", auth("ben"))
     assert reasons(response) == {"__all__": "You are already on the list."}
     post(f"{base}/agenda/{item['id']}/speakers", auth("ana"), {"point_of_order": True})
-    waiting = get(f"{base}/agenda/{item['id']}/speakers").json()["waiting"]
+    waiting = get(f"{base}/agenda/{item['id']}/speakers", auth("ben")).json()["waiting"]
     assert [w["name"] for w in waiting] == ["Ana", "Ben", "Cam"]  # the point of order first
     assert post(f"{base}/agenda/{item['id']}/speakers/next", auth("ben")).status_code == 403
     listed = post(f"{base}/agenda/{item['id']}/speakers/next", auth("eli")).json()
@@ -294,7 +294,7 @@ def test_proxies_and_weights_are_counted_and_secret_votes_name_no_one(world, con
     base = f"/assemblies/{pk}"
     motion = post(f"{base}/motions", auth("ben"), {"title": "Rents", "text": "Freeze."}).json()
     post(f"{base}/participants", auth("eli"))
-    seats = {p["name"]: p for p in get(f"{base}/participants").json()}
+    seats = {p["name"]: p for p in get(f"{base}/participants", auth("ben")).json()}
     Participant.objects.filter(pk=seats["Ben"]["id"]).update(weight=10)
     response = post(f"{base}/proxy", auth("cam"), {"holder": seats["Cam"]["id"]})
     assert reasons(response) == {"holder": "Give your proxy to another participant."}
@@ -304,8 +304,8 @@ def test_proxies_and_weights_are_counted_and_secret_votes_name_no_one(world, con
     response = Client().delete(f"{ORG}{base}/proxy", **auth("cam"))
     assert reasons(response) == {"__all__": "You have not given a proxy."}
     post(f"{base}/proxy", auth("cam"), {"holder": seats["Ben"]["id"]})
-    assert get(f"{base}/participants").json()[-1]["proxy_holder"] is None
-    listed = {p["name"]: p for p in get(f"{base}/participants").json()}
+    assert get(f"{base}/participants", auth("ben")).json()[-1]["proxy_holder"] is None
+    listed = {p["name"]: p for p in get(f"{base}/participants", auth("ben")).json()}
     assert listed["Cam"]["proxy_holder"] == seats["Ben"]["id"]
 
     _sit(pk, auth)
@@ -326,7 +326,7 @@ def test_proxies_and_weights_are_counted_and_secret_votes_name_no_one(world, con
 def test_substitutes_take_the_vote_and_give_it_back(world, congress, auth):
     base = f"/assemblies/{congress}"
     post(f"{base}/participants", auth("eli"))
-    seats = {p["name"]: p for p in get(f"{base}/participants").json()}
+    seats = {p["name"]: p for p in get(f"{base}/participants", auth("ben")).json()}
     # Dana takes part already: seat a fresh member of Millbrook as Ben's substitute.
     Participant.objects.filter(pk=seats["Cam"]["id"]).delete()
     path = f"{base}/participants/{seats['Ben']['id']}/substitutes"

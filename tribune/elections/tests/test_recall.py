@@ -126,3 +126,20 @@ def test_mandate_reports_by_the_holder_with_member_comments(world, secretary):
     with pytest.raises(RuleViolation, match="Write a comment"):
         services.comment_on_report(world.cam, report, " ")
     assert report.comments.count() == 1
+
+
+def test_the_office_page_names_commenters_to_members_only(world, secretary):
+    """Issue 10, finding 5: the API kept comments for members; the office page showed them,
+    under the commenters' names, to anyone."""
+    from django.test import Client
+
+    report = services.publish_report(world.ben, secretary, title="Q1", done="Six meetings.")
+    services.comment_on_report(world.cam, report, "I can help with the archive.")
+    url = f"/o/test-union/offices/{secretary.office_id}/"
+    page = Client().get(url).content.decode()
+    assert "Six meetings." in page and "1 comment from members" in page
+    assert "Cam" not in page and "help with the archive" not in page
+    member = Client()
+    member.force_login(world.users["ana"])
+    page = member.get(url).content.decode()
+    assert "Cam" in page and "help with the archive" in page

@@ -425,8 +425,10 @@ def test_holder_publishes_a_report_members_comment(world, office, held, as_):
     assert response.status_code == 302
     report = MandateReport.objects.get()
     as_("ben").post(_office_url(office, f"reports/{report.pk}/comment/"), {"text": "Thanks!"})
-    page = as_().get(_office_url(office)).content.decode()
+    page = as_("cam").get(_office_url(office)).content.decode()
     assert "Minutes published." in page and "Thanks!" in page
+    public = as_().get(_office_url(office)).content.decode()  # comments are for members
+    assert "Minutes published." in public and "Thanks!" not in public
 
 
 def test_a_non_holder_cannot_publish_a_report(world, office, held, as_):
@@ -485,3 +487,14 @@ def test_reaching_the_threshold_opens_the_recall_vote(world, office, held, as_):
     response = as_("ana").post(f"{ORG}/recalls/{petition.pk}/withdraw/")
     assert response.status_code == 400
     assert "signatures can no longer be withdrawn" in response.content.decode()
+
+
+def test_the_election_page_names_a_nominator_to_members_only(world, office, as_):
+    """Issue 10, finding 5: the page named who nominated a candidate to anyone logged out."""
+    election = services.call_election(world.ana, office=office)
+    services.nominate(world.ben, election, world.cam)
+    url = f"/o/test-union/elections/{election.pk}/"
+    public = as_().get(url).content.decode()
+    assert "Cam" in public and "Nominated by a member" in public  # the candidate is public
+    assert "Ben" not in public
+    assert "Nominated by Ben" in as_("ana").get(url).content.decode()

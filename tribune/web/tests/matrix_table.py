@@ -1,0 +1,477 @@
+# ruff: noqa: E501 — one route a line, its cells aligned under the roles: a table, read across.
+"""The table of expectations for the permission matrix (``test_matrix``).
+
+One line per route, one column per role, in the order of ``ROLES``::
+
+    anonymous applicant member suspended elsewhere faction outsider officer
+
+Each cell says what that role gets:
+
+* ``ok``    — a GET answered (2xx, or a redirect that is not to the login page);
+* ``go``    — an acting request not refused for who sent it: it succeeded, or was
+  refused on its merits (400/409/422: a closed assembly, a missing field) only
+  after the rules let the caller in;
+* ``login`` — a redirect to the login page (the web, for anonymous callers);
+* ``401``, ``403``, ``404``, ``405`` — the refusal.
+
+Web POSTs are sent empty: where a view validates its form before it asks the
+rules, a role without the right sees the form's 400 (``go``); the API lines, sent
+valid bodies (``BODIES``), check the same domain rules. A line marked ``ORDER``
+records a refusal on the merits given before the refusal for lack of right (no
+secret is told: the state refused is public), to be tightened by the area named.
+
+Every request runs in a savepoint rolled back afterwards, so a ``go`` changes
+nothing for the next line. Keep the table sorted; a new route fails the matrix
+until it has a line here.
+"""
+
+# fmt: off
+EXPECT: dict[str, str] = {
+    # route                                                                  anon   applic member susp   elsewh factn  outsdr officer
+    # --- organisations
+    "GET /organisations/":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- the organisation
+    "GET $A":                                                              "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- applications
+    "GET $A/applications":                                                 "401    403    403    403    403    403    403    ok",
+    "POST $A/applications":                                                "401    go     go     go     go     go     go     go",
+    "POST $A/applications/{member_id}/admit":                              "401    403    403    403    403    403    403    go",
+    "POST $A/applications/{member_id}/refuse":                             "401    403    403    403    403    403    403    go",
+    # --- assemblies
+    "GET $A/assemblies":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/assemblies":                                                  "401    403    403    403    403    403    403    go",
+    "GET $A/assemblies/{pk}":                                              "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/assemblies/{pk}/agenda":                                      "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/agenda/{item_id}/current":                    "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/agenda/{item_id}/ranking":                    "401    403    403    403    403    403    403    403",
+    "GET $A/assemblies/{pk}/agenda/{item_id}/speakers":                    "ok     ok     ok     ok     ok     ok     ok     ok",  # speakers' names for members only
+    "POST $A/assemblies/{pk}/agenda/{item_id}/speakers":                   "401    403    go     403    403    go     403    go",
+    "POST $A/assemblies/{pk}/agenda/{item_id}/speakers/next":              "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/close":                                       "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/delegate-elections":                          "401    403    403    403    403    403    403    403",
+    "GET $A/assemblies/{pk}/minutes":                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/assemblies/{pk}/motions":                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/assemblies/{pk}/motions":                                     "401    403    go     403    go     go     403    go",
+    "GET $A/assemblies/{pk}/motions/{motion_id}":                          "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/assemblies/{pk}/motions/{motion_id}/amendments":              "401    403    go     403    go     go     403    go",
+    "GET $A/assemblies/{pk}/participants":                                 "401    403    ok     403    ok     ok     403    ok",  # finding 5: names are for members
+    "POST $A/assemblies/{pk}/participants":                                "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/participants/{participant_id}/substitutes":   "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/participants/{participant_id}/transfer":      "401    403    403    403    403    403    403    403",
+    "DELETE $A/assemblies/{pk}/proxy":                                     "401    403    go     403    403    go     403    go",
+    "POST $A/assemblies/{pk}/proxy":                                       "401    403    go     403    403    go     403    go",
+    "GET $A/assemblies/{pk}/votes":                                        "ok     ok     ok     ok     ok     ok     ok     ok",  # counts for all; the named record for members
+    "POST $A/assemblies/{pk}/votes":                                       "401    403    403    403    403    403    403    403",
+    "GET $A/assemblies/{pk}/votes/{vote_id}":                              "ok     ok     ok     ok     ok     ok     ok     ok",  # counts for all; the named record for members
+    "POST $A/assemblies/{pk}/votes/{vote_id}/ballots":                     "401    403    go     403    403    go     403    go",
+    "POST $A/assemblies/{pk}/votes/{vote_id}/close":                       "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/votes/{vote_id}/ranking":                     "401    go     go     go     go     go     403    go",  # ORDER: the (public) closed state is checked before the caller's seat: 400, not 403
+    # --- audit
+    "GET $A/audit":                                                        "ok     ok     ok     ok     ok     ok     ok     ok",  # public by design; names no private act (audit)
+    "GET $A/audit/verify":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- bodies
+    "GET $A/bodies":                                                       "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- branches
+    "GET $A/branches":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/branches":                                                    "401    403    403    403    403    403    403    go",
+    # --- constitution
+    "GET $A/constitution":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/constitution/versions":                                        "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- debate
+    "GET $A/debate/appeals":                                               "401    403    ok     403    ok     ok     403    ok",
+    "POST $A/debate/appeals/{appeal_id}/decide":                           "401    403    403    403    403    403    403    403",
+    "POST $A/debate/moderation/{action_id}/appeal":                        "401    403    403    403    403    403    403    403",
+    "GET $A/debate/notifications":                                         "401    403    ok     403    ok     ok     403    ok",
+    "POST $A/debate/notifications/read":                                   "401    403    go     403    go     go     403    go",
+    "POST $A/debate/posts/{post_id}/hide":                                 "401    403    403    403    403    403    403    403",
+    "POST $A/debate/posts/{post_id}/restore":                              "401    403    403    403    403    403    403    403",
+    "GET $A/debate/rules":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/debate/search":                                                "401    403    ok     403    ok     ok     403    ok",
+    "GET $A/debate/threads":                                               "401    403    ok     403    ok     ok     403    ok",
+    "POST $A/debate/threads":                                              "401    403    go     403    go     go     403    go",
+    "GET $A/debate/threads/{thread_id}":                                   "401    403    ok     403    ok     ok     403    ok",
+    "DELETE $A/debate/threads/{thread_id}/follow":                         "401    403    go     403    go     go     403    go",
+    "POST $A/debate/threads/{thread_id}/follow":                           "401    403    go     403    go     go     403    go",
+    "POST $A/debate/threads/{thread_id}/posts":                            "401    403    go     403    go     go     403    go",
+    # --- elections
+    "GET $A/elections":                                                    "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/elections":                                                   "401    403    403    403    403    403    403    go",
+    "GET $A/elections/{election_id}":                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/elections/{election_id}/ballots":                             "401    403    go     403    403    go     403    go",
+    "GET $A/elections/{election_id}/box":                                  "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/elections/{election_id}/box.blt":                              "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/elections/{election_id}/cancel":                              "401    403    403    403    403    403    403    go",
+    "POST $A/elections/{election_id}/candidacies":                         "401    403    go     403    go     go     403    go",
+    "POST $A/elections/{election_id}/candidacies/{candidacy_id}/accept":   "401    403    403    403    403    403    403    403",
+    "POST $A/elections/{election_id}/candidacies/{candidacy_id}/second":   "401    403    go     403    go     go     403    go",
+    "POST $A/elections/{election_id}/candidacies/{candidacy_id}/withdraw": "401    403    403    403    403    403    403    403",
+    "POST $A/elections/{election_id}/certify":                             "401    go     go     go     go     go     403    go",  # ORDER (elections): the (public) state is checked before the right: 400, not 403
+    "GET $A/elections/{election_id}/endorsements":                         "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/elections/{election_id}/proportionality":                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/elections/{election_id}/trackers/{tracker}":                   "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- factions
+    "GET $A/factions":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/factions":                                                    "401    403    go     403    go     go     403    go",
+    "GET $A/factions/{faction_slug}":                                      "ok     ok     ok     ok     ok     ok     ok     ok",  # members listed to members; private ones to the convenor
+    "POST $A/factions/{faction_slug}/dissolution":                         "401    403    403    403    403    go     403    403",
+    "POST $A/factions/{faction_slug}/endorsements":                        "401    403    403    403    403    go     403    403",
+    "DELETE $A/factions/{faction_slug}/membership":                        "401    go     go     go     go     go     403    go",
+    "POST $A/factions/{faction_slug}/membership":                          "401    403    go     403    go     go     403    go",
+    "PUT $A/factions/{faction_slug}/membership":                           "401    go     go     go     go     go     403    go",
+    "GET $A/factions/{faction_slug}/platform":                             "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/factions/{faction_slug}/platform":                            "401    403    403    403    403    go     403    403",
+    "GET $A/factions/{faction_slug}/platform/{number}":                    "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/factions/{faction_slug}/signatures":                          "401    403    go     403    go     go     403    go",
+    "POST $A/factions/{faction_slug}/statements":                          "401    403    403    403    403    go     403    403",
+    # --- imports
+    "POST $A/imports":                                                     "401    403    403    403    403    403    403    403",  # Ana has no import power; Els's reaches Millbrook only
+    "POST $A/imports/{job_id}/confirm":                                    "401    403    403    403    403    403    403    403",
+    # --- me
+    "GET $A/me":                                                           "401    ok     ok     ok     ok     ok     403    ok",
+    "POST $A/me/erase":                                                    "401    go     go     go     go     go     403    go",
+    "GET $A/me/export":                                                    "401    ok     ok     ok     ok     ok     403    ok",
+    "POST $A/me/resign":                                                   "401    go     go     go     go     go     403    go",
+    # --- members
+    "GET $A/members":                                                      "401    403    ok     403    ok     ok     403    ok",
+    "GET $A/members/{member_id}":                                          "401    403    ok     403    ok     ok     403    ok",
+    "POST $A/members/{member_id}/reinstate":                               "401    403    403    403    403    403    403    go",
+    "POST $A/members/{member_id}/suspend":                                 "401    403    403    403    403    403    403    go",
+    # --- offices
+    "GET $A/offices/{office_id}/reports":                                  "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- programme
+    "GET $A/programme":                                                    "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/programme/versions":                                           "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/programme/versions/{number}":                                  "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/programme/versions/{number}/diff":                             "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- recalls
+    "GET $A/recalls":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/recalls":                                                     "401    403    go     403    go     go     403    go",
+    "GET $A/recalls/{petition_id}":                                        "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/recalls/{petition_id}/reply":                                 "401    403    403    403    403    go     403    403",  # the faction's convenor holds the recalled term
+    "POST $A/recalls/{petition_id}/sign":                                  "401    403    go     403    go     go     403    go",
+    "POST $A/recalls/{petition_id}/withdraw":                              "401    go     go     go     go     go     403    go",
+    # --- reports
+    "POST $A/reports/{report_id}/comments":                                "401    403    go     403    go     go     403    go",
+    # --- terms
+    "GET $A/terms/{term_id}/reports":                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/terms/{term_id}/reports":                                     "401    403    403    403    403    go     403    403",
+    # --- admin
+    "GET admin:index":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",  # a redirect to the admin's own login: no one here is staff
+    # --- allauth
+    "GET allauth:email":                                                   "login  ok     ok     ok     ok     ok     ok     ok",
+    "GET allauth:login":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- web
+    "GET web:add_agenda_item":                                             "login  405    405    405    405    405    405    405",
+    "POST web:add_agenda_item":                                            "login  go     go     go     go     go     403    go",
+    "GET web:appeal":                                                      "login  405    405    405    405    405    405    405",
+    "POST web:appeal":                                                     "login  404    404    go     404    404    403    404",
+    "GET web:appeals":                                                     "login  403    403    403    403    403    403    403",
+    "GET web:applications":                                                "login  403    403    403    ok     403    403    ok",
+    "GET web:assemblies":                                                  "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:assembly":                                                    "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:assembly_events":                                             "-      -      -      -      -      -      -      -",
+    "GET web:assembly_live":                                               "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:audit":                                                       "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:bodies":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:box_blt":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:box_json":                                                    "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:branch":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST web:branch":                                                     "login  go     go     go     go     go     go     go",
+    "GET web:call_election":                                               "login  403    403    403    ok     403    403    ok",
+    "POST web:call_election":                                              "login  403    403    403    go     403    403    go",
+    "GET web:cancel_election":                                             "login  405    405    405    405    405    405    405",
+    "POST web:cancel_election":                                            "login  go     go     go     go     go     403    go",  # ORDER (elections): the form is checked before the right: 400, not 403
+    "GET web:candidacy[accept]":                                           "login  405    405    405    405    405    405    405",
+    "POST web:candidacy[accept]":                                          "login  403    403    403    403    403    403    403",
+    "GET web:candidacy[second]":                                           "login  405    405    405    405    405    405    405",
+    "POST web:candidacy[second]":                                          "login  403    go     403    go     go     403    go",
+    "GET web:candidacy[withdraw]":                                         "login  405    405    405    405    405    405    405",
+    "POST web:candidacy[withdraw]":                                        "login  403    403    403    403    403    403    403",
+    "GET web:cast":                                                        "login  405    405    405    405    405    405    405",
+    "POST web:cast":                                                       "login  go     go     go     go     go     403    go",
+    "GET web:certify":                                                     "login  405    405    405    405    405    405    405",
+    "POST web:certify":                                                    "login  go     go     go     go     go     403    go",
+    "GET web:chair_action[close-vote]":                                    "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[close-vote]":                                   "login  404    404    404    404    404    403    404",
+    "GET web:chair_action[close]":                                         "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[close]":                                        "login  403    403    403    403    403    403    403",
+    "GET web:chair_action[current-item]":                                  "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[current-item]":                                 "login  404    404    404    404    404    403    404",
+    "GET web:chair_action[delegate-elections]":                            "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[delegate-elections]":                           "login  403    403    403    403    403    403    403",
+    "GET web:chair_action[next-speaker]":                                  "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[next-speaker]":                                 "login  404    404    404    404    404    403    404",
+    "GET web:chair_action[open-ranking]":                                  "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[open-ranking]":                                 "login  404    404    404    404    404    403    404",
+    "GET web:chair_action[seat]":                                          "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[seat]":                                         "login  403    403    403    403    403    403    403",
+    "GET web:change_standing[lapse]":                                      "login  405    405    405    405    405    405    405",
+    "POST web:change_standing[lapse]":                                     "login  403    go     403    go     go     403    go",
+    "GET web:change_standing[reinstate]":                                  "login  405    405    405    405    405    405    405",
+    "POST web:change_standing[reinstate]":                                 "login  403    go     403    go     go     403    go",
+    "GET web:change_standing[renew]":                                      "login  405    405    405    405    405    405    405",
+    "POST web:change_standing[renew]":                                     "login  403    go     403    go     go     403    go",
+    "GET web:change_standing[suspend]":                                    "login  405    405    405    405    405    405    405",
+    "POST web:change_standing[suspend]":                                   "login  403    go     403    go     go     403    go",
+    "GET web:comment_report":                                              "login  405    405    405    405    405    405    405",
+    "POST web:comment_report":                                             "login  go     go     go     go     go     403    go",
+    "GET web:constitution":                                                "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:constitution_version":                                        "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:convene":                                                     "login  403    403    403    ok     403    403    ok",
+    "POST web:convene":                                                    "login  403    403    403    go     403    403    go",
+    "GET web:debate":                                                      "login  403    ok     403    ok     ok     403    ok",
+    "GET web:debate_appeal":                                               "login  405    405    405    405    405    405    405",
+    "POST web:debate_appeal":                                              "login  go     go     go     go     go     go     go",
+    "GET web:debate_appeals":                                              "login  403    ok     403    ok     ok     403    ok",
+    "POST web:debate_appeals":                                             "login  403    404    403    404    404    403    404",
+    "GET web:debate_follow":                                               "login  405    405    405    405    405    405    405",
+    "POST web:debate_follow":                                              "login  403    go     403    go     go     403    go",
+    "GET web:debate_hide":                                                 "login  405    405    405    405    405    405    405",
+    "POST web:debate_hide":                                                "login  403    go     403    go     go     403    go",
+    "GET web:debate_reply":                                                "login  405    405    405    405    405    405    405",
+    "POST web:debate_reply":                                               "login  403    go     403    go     go     403    go",
+    "GET web:debate_restore":                                              "login  405    405    405    405    405    405    405",
+    "POST web:debate_restore":                                             "login  403    go     403    go     go     403    go",
+    "GET web:debate_rules":                                                "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:debate_search":                                               "login  403    ok     403    ok     ok     403    ok",
+    "GET web:decide_application[admit]":                                   "login  ok     ok     ok     ok     ok     ok     ok",
+    "POST web:decide_application[admit]":                                  "login  403    403    403    403    403    403    go",
+    "GET web:decide_application[refuse]":                                  "login  403    403    403    403    403    403    ok",
+    "POST web:decide_application[refuse]":                                 "login  403    403    403    403    403    403    go",
+    "GET web:directory":                                                   "login  403    ok     403    ok     ok     403    ok",
+    "GET web:election":                                                    "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:elections":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:erase":                                                       "login  ok     ok     ok     ok     ok     403    ok",
+    "POST web:erase":                                                      "login  go     go     go     go     go     403    go",
+    "GET web:export":                                                      "login  ok     ok     ok     ok     ok     403    ok",
+    "GET web:faction":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:faction_action[dissolve]":                                    "login  405    405    405    405    405    405    405",
+    "POST web:faction_action[dissolve]":                                   "login  go     go     go     go     go     403    go",
+    "GET web:faction_action[endorse]":                                     "login  405    405    405    405    405    405    405",
+    "POST web:faction_action[endorse]":                                    "login  go     go     go     go     go     403    go",
+    "GET web:faction_action[join]":                                        "login  405    405    405    405    405    405    405",
+    "POST web:faction_action[join]":                                       "login  go     go     go     go     go     403    go",
+    "GET web:faction_action[leave]":                                       "login  405    405    405    405    405    405    405",
+    "POST web:faction_action[leave]":                                      "login  go     go     go     go     go     403    go",
+    "GET web:faction_action[platform]":                                    "login  405    405    405    405    405    405    405",
+    "POST web:faction_action[platform]":                                   "login  go     go     go     go     go     403    go",
+    "GET web:faction_action[sign]":                                        "login  405    405    405    405    405    405    405",
+    "POST web:faction_action[sign]":                                       "login  403    go     403    go     go     403    go",
+    "GET web:faction_action[statement]":                                   "login  405    405    405    405    405    405    405",
+    "POST web:faction_action[statement]":                                  "login  go     go     go     go     go     403    go",
+    "GET web:faction_action[visibility]":                                  "login  405    405    405    405    405    405    405",
+    "POST web:faction_action[visibility]":                                 "login  go     go     go     go     go     403    go",
+    "GET web:faction_platform":                                            "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:factions":                                                    "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:home":                                                        "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:import":                                                      "login  403    403    403    403    403    403    403",
+    "GET web:import_job":                                                  "login  403    403    403    403    403    403    403",
+    "POST web:import":                                                     "login  403    403    403    403    403    403    403",
+    "GET web:join":                                                        "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST web:join":                                                       "go     go     go     go     go     go     go     go",
+    "GET web:me":                                                          "login  ok     ok     ok     ok     ok     ok     ok",
+    "GET web:member":                                                      "login  403    ok     403    ok     ok     403    ok",
+    "GET web:minutes":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:minutes_md":                                                  "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:nominate":                                                    "login  405    405    405    405    405    405    405",
+    "POST web:nominate":                                                   "login  go     go     go     go     go     403    go",
+    "GET web:notifications":                                               "login  403    ok     403    ok     ok     403    ok",
+    "POST web:notifications":                                              "login  403    go     403    go     go     403    go",
+    "GET web:office":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:open_recall":                                                 "login  405    405    405    405    405    405    405",
+    "POST web:open_recall":                                                "login  404    404    404    404    404    403    404",
+    "GET web:open_thread":                                                 "login  403    ok     403    ok     ok     403    ok",
+    "POST web:open_thread":                                                "login  403    go     403    go     go     403    go",
+    "GET web:open_vote":                                                   "login  405    405    405    405    405    405    405",
+    "POST web:open_vote":                                                  "login  go     go     go     go     go     403    go",
+    "GET web:organisation":                                                "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:programme":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:programme_diff":                                              "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:programme_version":                                           "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:projector":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:propose_faction":                                             "login  ok     ok     ok     ok     ok     403    ok",
+    "POST web:propose_faction":                                            "login  go     go     go     go     go     403    go",
+    "GET web:proxy":                                                       "login  405    405    405    405    405    405    405",
+    "POST web:proxy":                                                      "login  403    go     403    403    go     403    go",
+    "GET web:publish_report":                                              "login  405    405    405    405    405    405    405",
+    "POST web:publish_report":                                             "login  404    404    404    404    404    403    404",
+    "GET web:recall":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:recall_reply":                                                "login  405    405    405    405    405    405    405",
+    "POST web:recall_reply":                                               "login  go     go     go     go     go     403    go",
+    "GET web:recall_sign[sign]":                                           "login  405    405    405    405    405    405    405",
+    "POST web:recall_sign[sign]":                                          "login  403    go     403    go     go     403    go",
+    "GET web:recall_sign[withdraw]":                                       "login  405    405    405    405    405    405    405",
+    "POST web:recall_sign[withdraw]":                                      "login  go     go     go     go     go     403    go",
+    "GET web:resign":                                                      "login  ok     ok     ok     ok     ok     403    ok",
+    "POST web:resign":                                                     "login  go     go     go     go     go     403    go",
+    "GET web:speak":                                                       "login  405    405    405    405    405    405    405",
+    "POST web:speak":                                                      "login  404    404    404    404    404    403    404",
+    "GET web:substitute":                                                  "login  405    405    405    405    405    405    405",
+    "POST web:substitute":                                                 "login  go     go     go     go     go     403    go",
+    "GET web:table_amendment":                                             "login  ok     ok     ok     ok     ok     403    ok",
+    "POST web:table_amendment":                                            "login  go     go     go     go     go     403    go",
+    "GET web:table_motion":                                                "login  405    405    405    405    405    405    405",
+    "POST web:table_motion":                                               "login  go     go     go     go     go     403    go",
+    "GET web:thread":                                                      "login  403    ok     403    ok     ok     403    ok",
+    "GET web:tokens":                                                      "login  ok     ok     ok     ok     ok     ok     ok",
+    "POST web:tokens":                                                     "login  go     go     go     go     go     go     go",
+    "GET web:transfer":                                                    "login  405    405    405    405    405    405    405",
+    "POST web:transfer":                                                   "login  go     go     go     go     go     403    go",
+    "GET web:vote":                                                        "login  405    405    405    405    405    405    405",
+    "POST web:vote":                                                       "login  go     go     go     go     go     403    go",
+}
+# fmt: on
+
+# Acting requests need a body that passes validation, or every role would get the
+# same 422 and the matrix would test nothing. "@name" is the world's path parameter.
+ORG = "POST $A"
+BODIES: dict[str, dict] = {
+    f"{ORG}/branches": {"parent": "riverside", "name": "Matrix Street", "level": "local"},
+    f"{ORG}/applications": {"name": "Matrix Applicant", "branch": "riverside"},
+    f"{ORG}/imports": {"csv": "name,email,branch\nIra Import,ira2@example.org,riverside\n"},
+    f"{ORG}/elections": {"office_id": "@office_id"},
+    f"{ORG}/elections/{{election_id}}/candidacies": {"member_id": "@member_id"},
+    f"{ORG}/elections/{{election_id}}/ballots": {"choice": ["@voting_candidacy_id"]},
+    f"{ORG}/recalls": {"term_id": "@term_id", "reason": "Broke the mandate."},
+    f"{ORG}/factions/{{faction_slug}}/membership": {"visibility": "public"},
+    "PUT $A/factions/{faction_slug}/membership": {"visibility": "public"},
+    f"{ORG}/factions/{{faction_slug}}/endorsements": {"candidacy_id": "@candidacy_id"},
+    f"{ORG}/debate/posts/{{post_id}}/hide": {"rule": "@rule_id", "reason": "Rule one."},
+    f"{ORG}/assemblies": {
+        "title": "Matrix assembly",
+        "kind": "general",
+        "starts_at": "2031-01-02T10:00:00+00:00",
+        "ends_at": "2031-01-02T18:00:00+00:00",
+        "motions_deadline": "2031-01-01T10:00:00+00:00",
+        "chair_id": "@member_id",
+    },
+    f"{ORG}/assemblies/{{pk}}/participants/{{participant_id}}/substitutes": {
+        "member": "@member_id"
+    },
+    f"{ORG}/assemblies/{{pk}}/proxy": {"holder": "@participant_id"},
+    f"{ORG}/assemblies/{{pk}}/motions/{{motion_id}}/amendments": {
+        "start": 1,
+        "end": 1,
+        "new_text": "1. Matrix.",
+    },
+    f"{ORG}/assemblies/{{pk}}/votes": {"motion_id": "@motion_id"},
+    f"{ORG}/assemblies/{{pk}}/votes/{{vote_id}}/ballots": {"choice": "yes"},
+    f"{ORG}/assemblies/{{pk}}/votes/{{vote_id}}/ranking": {"ranking": ["@motion_id"]},
+}
+
+# Query strings some reads need (the route's name, as in the schema or the URL resolver).
+QUERIES: dict[str, str] = {
+    "search": "?q=rent",
+    "debate_search": "?q=rent",
+    "programme_diff": "?against=1",
+}
+
+# Pages under allauth and the Django admin, summarised: one line each for the group.
+OUTSIDE: dict[str, str] = {
+    "GET allauth:login": "/accounts/login/",
+    "GET allauth:email": "/accounts/email/",
+    "GET admin:index": "/server-admin/",  # a redirect to the admin's own login: no one here is staff
+}
+
+# Roles that may see contacts (a mandate with view_member_contacts reaching someone).
+SEE_CONTACTS = {"officer", "elsewhere"}
+# Roles that are not members in good standing of the demo organisation.
+NOT_MEMBERS = {"anonymous", "applicant", "suspended", "outsider"}
+# Routes that name ordinary members to anyone, by design (and why).
+NAMES_PUBLIC: dict[str, str] = {}
+
+# Routes the matrix lists but does not request (and why); their cells are "-".
+NOT_REQUESTED: dict[str, str] = {
+    "web:assembly_events": (
+        "an endless event stream served by its own ASGI application (assemblies.live); "
+        "it says only that something changed, and the panel is then fetched (assembly_live)"
+    ),
+}
+
+# Pages that also take a POST (the others are read with GET only).
+WEB_POST: set[str] = {
+    "add_agenda_item",
+    "appeal",
+    "branch",
+    "call_election",
+    "cancel_election",
+    "candidacy[accept]",
+    "candidacy[second]",
+    "candidacy[withdraw]",
+    "cast",
+    "certify",
+    "chair_action[close-vote]",
+    "chair_action[close]",
+    "chair_action[current-item]",
+    "chair_action[delegate-elections]",
+    "chair_action[next-speaker]",
+    "chair_action[open-ranking]",
+    "chair_action[seat]",
+    "change_standing[lapse]",
+    "change_standing[reinstate]",
+    "change_standing[renew]",
+    "change_standing[suspend]",
+    "comment_report",
+    "convene",
+    "debate_appeal",
+    "debate_appeals",
+    "debate_follow",
+    "debate_hide",
+    "debate_reply",
+    "debate_restore",
+    "decide_application[admit]",
+    "decide_application[refuse]",
+    "erase",
+    "faction_action[dissolve]",
+    "faction_action[endorse]",
+    "faction_action[join]",
+    "faction_action[leave]",
+    "faction_action[platform]",
+    "faction_action[sign]",
+    "faction_action[statement]",
+    "faction_action[visibility]",
+    "import",
+    "join",
+    "nominate",
+    "notifications",
+    "open_recall",
+    "open_thread",
+    "open_vote",
+    "propose_faction",
+    "proxy",
+    "publish_report",
+    "recall_reply",
+    "recall_sign[sign]",
+    "recall_sign[withdraw]",
+    "resign",
+    "speak",
+    "substitute",
+    "table_amendment",
+    "table_motion",
+    "tokens",
+    "transfer",
+    "vote",
+}
+
+
+def web_methods(label: str) -> tuple[str, ...]:
+    import os
+
+    if os.environ.get("MATRIX_RECORD"):
+        return ("GET", "POST")
+    return ("GET", "POST") if label in WEB_POST else ("GET",)
+
+
+def expectations() -> dict[str, dict[str, str]]:
+    from tribune.web.tests.matrix_world import ROLES
+
+    table = {}
+    for key, cells in EXPECT.items():
+        values = cells.split()
+        assert len(values) == len(ROLES), f"{key}: {len(values)} cells for {len(ROLES)} roles"
+        table[key] = dict(zip(ROLES, values, strict=True))
+    return table
+
+
+def matches(want: str, got: str) -> bool:
+    return got in want.split("|")
