@@ -197,7 +197,7 @@ def build() -> MatrixWorld:
     voting = org.elections.get(status=Status.VOTING, kind=Kind.OFFICE)
     tracker = Ballot.objects.filter(election=certified).values_list("tracker", flat=True).first()
     thread = org.threads.filter(faction__isnull=True).order_by("pk").first()
-    moderation = ModerationAction.objects.get(post__thread__organisation=org)
+    moderation = ModerationAction.objects.get(post__thread__organisation=org, rule__number=1)
     first = org.assemblies.get(title="First congress")
     second = org.assemblies.get(title="Second congress")
     vote = LiveVote.objects.filter(assembly=first).order_by("pk").first()
