@@ -5,6 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from tribune.api.types import Count, Offset, PathText
 from tribune.audit.log import verify_chain
 from tribune.audit.models import AuditEntry
 from tribune.organisations.models import Organisation
@@ -32,7 +33,7 @@ class VerificationOut(Schema):
 
 
 @router.get("/{slug}/audit", response=list[EntryOut])
-def audit_entries(request, slug: str, after_seq: int = 0, limit: int = 100):
+def audit_entries(request, slug: PathText, after_seq: Offset = 0, limit: Count = 100):
     organisation = get_object_or_404(Organisation, slug=slug)
     limit = max(1, min(limit, 1000))
     return AuditEntry.objects.filter(organisation=organisation, seq__gt=after_seq).order_by("seq")[
@@ -41,5 +42,5 @@ def audit_entries(request, slug: str, after_seq: int = 0, limit: int = 100):
 
 
 @router.get("/{slug}/audit/verify", response=VerificationOut)
-def audit_verify(request, slug: str):
+def audit_verify(request, slug: PathText):
     return verify_chain(get_object_or_404(Organisation, slug=slug)).__dict__

@@ -5,6 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from tribune.api.types import PathText
 from tribune.organisations.models import Organisation
 
 router = Router(tags=["constitution"])
@@ -45,13 +46,13 @@ def _out(v) -> dict:
 
 
 @router.get("/{slug}/constitution", response=ConstitutionOut)
-def current_constitution(request, slug: str):
+def current_constitution(request, slug: PathText):
     organisation = get_object_or_404(Organisation, slug=slug)
     return _out(organisation.current_constitution())
 
 
 @router.get("/{slug}/constitution/versions", response=list[ConstitutionOut])
-def constitution_versions(request, slug: str):
+def constitution_versions(request, slug: PathText):
     organisation = get_object_or_404(Organisation, slug=slug)
     versions = organisation.constitution_versions.select_related("appeal_body")
     return [_out(v) for v in versions.order_by("number")]

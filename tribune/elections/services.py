@@ -41,6 +41,7 @@ from tribune.elections.models import (
     VoterRoll,
 )
 from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number
 from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, Office, Term, TermSource
 from tribune.offices.rules import mandate_for
@@ -130,6 +131,10 @@ def call_election(
     faction=None,
 ) -> Election:
     """Call an election (by a mandate with ``call_elections``, or by rule when actor is None)."""
+    # Checked first: a date beyond year 2999 overflows the schedule computed from it.
+    check_moment(starts_at, field="starts_at")
+    if seats is not None:
+        check_whole_number(seats, field="seats", low=1, high=MAX_SEATS)
     if kind == Kind.OFFICE and office is None:
         raise RuleViolation(_t("Choose the office to elect."), "office")
     if office is None and electorate_branch is None:

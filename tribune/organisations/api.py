@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_login
+from tribune.api.types import PathText
 from tribune.lib.errors import RuleViolation
 from tribune.members.models import Standing
 from tribune.organisations.models import Organisation
@@ -67,7 +68,7 @@ def _branches(organisation) -> list[dict]:
 
 
 @router.get("/{slug}", response=OrganisationDetail)
-def get_organisation(request, slug: str):
+def get_organisation(request, slug: PathText):
     organisation = get_object_or_404(Organisation.objects.annotate(member_count=_good()), slug=slug)
     return {**_organisation_out(organisation), "branches": _branches(organisation)}
 
@@ -80,7 +81,7 @@ class BranchIn(Schema):
 
 
 @router.post("/{slug}/branches", response={201: BranchOut})
-def add_branch(request, slug: str, payload: BranchIn):
+def add_branch(request, slug: PathText, payload: BranchIn):
     organisation, member = organisation_and_member(request, slug)
     require_login(request)
     parent = organisation.branches.filter(slug=payload.parent).first()
@@ -103,5 +104,5 @@ def add_branch(request, slug: str, payload: BranchIn):
 
 
 @router.get("/{slug}/branches", response=list[BranchOut])
-def list_branches(request, slug: str):
+def list_branches(request, slug: PathText):
     return _branches(get_object_or_404(Organisation, slug=slug))
