@@ -504,7 +504,7 @@ def validate_choice(election: Election, choice):
     on_ballot = {c.pk for c in _ballot_candidacies(election)}
     try:
         ranking = [int(c) for c in choice]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
         raise RuleViolation(_t("A ranking lists candidates."), "choice") from None
     if len(set(ranking)) != len(ranking):
         raise RuleViolation(_t("Each candidate may be ranked only once."), "choice")
@@ -519,7 +519,7 @@ def _validate_ranking_of_options(election: Election, choice) -> list[int]:
         raise RuleViolation(_t("Rank at least one option."), "choice")
     try:
         ranking = [int(c) for c in choice]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
         raise RuleViolation(_t("A ranking lists the options on the ballot."), "choice") from None
     if len(set(ranking)) != len(ranking):
         raise RuleViolation(_t("Each option may be ranked only once."), "choice")

@@ -5,14 +5,17 @@ Each case here was a server error (or, on PostgreSQL, would be) before
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from tribune.accounts.models import ApiToken
 from tribune.debate.models import Thread
 from tribune.elections import services as elections
-from tribune.elections.models import Election
+from tribune.elections.models import Ballot, Election
+from tribune.lib.errors import RuleViolation
 from tribune.members.models import ImportJob, Member
 
 ORG = "/api/v1/organisations/test-union"
@@ -93,12 +96,31 @@ def test_an_import_row_too_long_for_its_field_is_rejected_with_its_line(world, d
 # --- numbers --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("choice", ["Infinity", "-Infinity", "NaN", "1e999", "[Infinity]"])
-def test_infinity_in_a_ballot_is_refused(world, office, ana, choice):
+@pytest.fixture
+def voting(world, office):
+    """Ben and Cam stand for Secretary, and voting is open."""
     election = elections.call_election(world.ana, office=office)
-    refused = post_raw(f"/elections/{election.pk}/ballots", ana, f'{{"choice": {choice}}}')
+    for member in (world.ben, world.cam):
+        candidacy = elections.nominate(world.ana, election, member)
+        elections.accept_nomination(member, candidacy)
+    election = elections.advance(election, election.voting_open_at)
+    Election.objects.filter(pk=election.pk).update(
+        voting_open_at=timezone.now() - timedelta(minutes=1)
+    )
+    return election
+
+
+@pytest.mark.parametrize("choice", ["Infinity", "-Infinity", "NaN", "1e999", "[Infinity]"])
+def test_infinity_in_a_ballot_is_refused(world, voting, ana, choice):
+    refused = post_raw(f"/elections/{voting.pk}/ballots", ana, f'{{"choice": {choice}}}')
     assert refused.status_code == 400
     assert set(detail(refused)) == {"__all__"}
+    assert not Ballot.objects.exists()
+
+
+def test_infinity_in_a_ranking_is_refused_by_the_domain_too(world, voting):
+    with pytest.raises(RuleViolation, match="A ranking lists candidates."):
+        elections.validate_choice(voting, [float("inf")])
 
 
 def test_a_huge_number_in_a_body_is_refused(world, office, ana):
