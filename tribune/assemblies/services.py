@@ -965,7 +965,7 @@ def _check_ranking(vote: LiveVote, ranking) -> list[int]:
         raise RuleViolation(_t("Rank at least one of the competing motions."), "ranking")
     try:
         ranking = [int(pk) for pk in ranking]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
         raise RuleViolation(_t("A ranking lists motions by their number."), "ranking") from None
     if len(set(ranking)) != len(ranking):
         raise RuleViolation(_t("Each motion may be ranked only once."), "ranking")

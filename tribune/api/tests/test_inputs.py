@@ -123,6 +123,13 @@ def test_infinity_in_a_ranking_is_refused_by_the_domain_too(world, voting):
         elections.validate_choice(voting, [float("inf")])
 
 
+def test_infinity_in_a_ranking_of_motions_is_refused_by_the_domain():
+    from tribune.assemblies.services import _check_ranking
+
+    with pytest.raises(RuleViolation, match="A ranking lists motions by their number."):
+        _check_ranking(None, [float("inf")])  # refused before the vote is looked at
+
+
 def test_a_huge_number_in_a_body_is_refused(world, office, ana):
     election = elections.call_election(world.ana, office=office)
     refused = post_raw(f"/elections/{election.pk}/candidacies", ana, f'{{"member_id": {HUGE_ID}}}')
