@@ -15,6 +15,12 @@ role itself are **excluded**: ``POST …/me/erase`` (erases the account) and
 ``POST …/me/resign`` (ends the membership). Leaving a faction is kept: it only
 ends a faction membership, never the caller's standing.
 
+So that requests get past the door to the rules behind it, the signed-in runs
+draw path ids from the demo's range (1-60), and half of the request schemas are
+drawn with printable text and demo-sized ``*_id`` fields; the anonymous run and
+the other half draw from everything the schema allows (30-digit ids, control
+characters, surrogates), which the door must refuse with a documented 4xx.
+
 Every response must be: no server error (5xx), a status code the schema
 documents for that operation, and a body that conforms to the documented
 schema. The figures (requests, server errors, failures) are printed per role.
@@ -63,15 +69,50 @@ CHECKS = [
 SMALL_IDS = {"type": "integer", "minimum": 1, "maximum": 60}
 
 
-def generation_schema() -> dict:
-    """The published schema, with integer path ids also drawn from the demo's range."""
+# Request text is drawn, for half of the operations, without control characters:
+# the door refuses those (test_inputs says how), and requests that pass it reach
+# the rules behind it.
+PRINTABLE = "^[^\\u0000-\\u001f\\u007f-\\u009f]*$"
+
+
+def _reach_further(node) -> None:
+    """Printable strings and demo-sized ids in one request schema."""
+    if isinstance(node, dict):
+        if node.get("type") == "string" and not {"format", "enum", "pattern"} & set(node):
+            node["pattern"] = PRINTABLE
+        for name, value in (node.get("properties") or {}).items():
+            if name.endswith("_id") and isinstance(value, dict) and value.get("type") == "integer":
+                node["properties"][name] = {"anyOf": [SMALL_IDS, value]}
+        for value in node.values():
+            _reach_further(value)
+    elif isinstance(node, list):
+        for value in node:
+            _reach_further(value)
+
+
+def generation_schema(reach: bool) -> dict:
+    """The published schema; with ``reach``, path ids only from the demo's range.
+
+    Without it (the anonymous run) path ids are drawn from the whole integer range
+    as well, 30-digit ones included.
+    """
     schema = copy.deepcopy(api.get_openapi_schema())
+    inputs = {
+        body["schema"]["$ref"].rsplit("/", 1)[-1]
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for body in operation.get("requestBody", {}).get("content", {}).values()
+        if "$ref" in body.get("schema", {})
+    }
+    for n, name in enumerate(sorted(inputs)):
+        if n % 2:
+            _reach_further(schema["components"]["schemas"][name])
     for operations in schema["paths"].values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 declared = parameter.get("schema", {})
                 if parameter["in"] == "path" and declared.get("type") == "integer":
-                    parameter["schema"] = {"anyOf": [SMALL_IDS, declared]}
+                    parameter["schema"] = SMALL_IDS if reach else {"anyOf": [SMALL_IDS, declared]}
     return schema
 
 
@@ -92,7 +133,7 @@ def demo(db):
 def fuzz(organisation, role: str, headers: dict) -> dict:
     """Call every operation with generated requests; return the figures and failures."""
     app = WSGIHandler()
-    schema = schemathesis.openapi.from_dict(generation_schema())
+    schema = schemathesis.openapi.from_dict(generation_schema(reach=bool(headers)))
     schema.config.base_url = "http://testserver"
     faction_slugs = list(organisation.factions.values_list("slug", flat=True)) or ["none"]
     figures = {"requests": 0, "server_errors": 0, "statuses": Counter(), "failures": []}
