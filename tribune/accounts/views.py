@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from tribune.accounts.models import ApiToken
+from tribune.lib.inputs import object_id
 
 
 class TokenForm(forms.Form):
@@ -20,7 +21,9 @@ def tokens(request):
     secret = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            get_object_or_404(ApiToken, user=request.user, pk=request.POST["revoke"]).delete()
+            get_object_or_404(
+                ApiToken, user=request.user, pk=object_id(request.POST.get("revoke"))
+            ).delete()
             messages.success(request, _t("The token is revoked."))
             return redirect("web:tokens")
         if form.is_valid():

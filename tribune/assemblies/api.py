@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import acting, require_login
+from tribune.api.types import Id, PathText
 from tribune.assemblies import rules, services, sessions, textmerge
 from tribune.assemblies.minutes import write as write_minutes
 from tribune.assemblies.models import (
@@ -719,13 +720,13 @@ def _as_text(version: ProgrammeVersion) -> str:
 
 
 @router.get("/{slug}/assemblies", response=list[AssemblySummary])
-def list_assemblies(request, slug: str):
+def list_assemblies(request, slug: PathText):
     organisation = _organisation(slug)
     return [_summary(a) for a in organisation.assemblies.select_related("branch")]
 
 
 @router.post("/{slug}/assemblies", response={201: AssemblyOut})
-def convene(request, slug: str, payload: ConveneIn):
+def convene(request, slug: PathText, payload: ConveneIn):
     """Convene an assembly of a branch (the root by default); needs the convene_assemblies power."""
     organisation, actor = acting(request, slug)
     branch = organisation.root_branch
@@ -754,19 +755,19 @@ def convene(request, slug: str, payload: ConveneIn):
 
 
 @router.get("/{slug}/assemblies/{pk}", response=AssemblyOut)
-def get_assembly(request, slug: str, pk: int):
+def get_assembly(request, slug: PathText, pk: Id):
     return _assembly_out(_assembly(_organisation(slug), pk))
 
 
 @router.post("/{slug}/assemblies/{pk}/close", response=AssemblyOut)
-def close_assembly(request, slug: str, pk: int):
+def close_assembly(request, slug: PathText, pk: Id):
     organisation, actor = acting(request, slug)
     assembly = services.close_assembly(actor, _assembly(organisation, pk))
     return _assembly_out(assembly)
 
 
 @router.get("/{slug}/assemblies/{pk}/participants", response=list[ParticipantOut])
-def list_participants(request, slug: str, pk: int):
+def list_participants(request, slug: PathText, pk: Id):
     """Who takes part: for members in good standing (everyone sees the count on the assembly)."""
     organisation = _organisation(slug)
     assembly = _assembly(organisation, pk)
@@ -782,7 +783,7 @@ def list_participants(request, slug: str, pk: int):
 
 
 @router.post("/{slug}/assemblies/{pk}/participants", response=SeatedOut)
-def seat_participants(request, slug: str, pk: int):
+def seat_participants(request, slug: PathText, pk: Id):
     """The chair seats every member (general assembly) or the delegates now in office."""
     organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
@@ -791,7 +792,7 @@ def seat_participants(request, slug: str, pk: int):
 
 
 @router.post("/{slug}/assemblies/{pk}/delegate-elections", response={201: CalledOut})
-def call_delegate_elections(request, slug: str, pk: int):
+def call_delegate_elections(request, slug: PathText, pk: Id):
     organisation, actor = acting(request, slug)
     called = services.call_delegate_elections(actor, _assembly(organisation, pk))
     return Status(201, {"elections": [e.pk for e in called]})
@@ -801,7 +802,7 @@ def call_delegate_elections(request, slug: str, pk: int):
     "/{slug}/assemblies/{pk}/participants/{participant_id}/substitutes",
     response={201: ParticipantOut},
 )
-def add_substitute(request, slug: str, pk: int, participant_id: int, payload: SubstituteIn):
+def add_substitute(request, slug: PathText, pk: Id, participant_id: Id, payload: SubstituteIn):
     organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
     delegate = _participant(assembly, participant_id, "participant_id")
@@ -815,7 +816,7 @@ def add_substitute(request, slug: str, pk: int, participant_id: int, payload: Su
 @router.post(
     "/{slug}/assemblies/{pk}/participants/{participant_id}/transfer", response=ParticipantOut
 )
-def transfer_vote(request, slug: str, pk: int, participant_id: int, payload: TransferIn):
+def transfer_vote(request, slug: PathText, pk: Id, participant_id: Id, payload: TransferIn):
     """The delegate (or the chair) hands the vote to the substitute, or takes it back."""
     organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
@@ -825,7 +826,7 @@ def transfer_vote(request, slug: str, pk: int, participant_id: int, payload: Tra
 
 
 @router.post("/{slug}/assemblies/{pk}/proxy", response={201: ProxyOut})
-def give_proxy(request, slug: str, pk: int, payload: ProxyIn):
+def give_proxy(request, slug: PathText, pk: Id, payload: ProxyIn):
     assembly, _actor, giver = _seat(request, slug, pk)
     holder = _participant(assembly, payload.holder, "holder")
     services.give_proxy(giver, holder)
@@ -833,14 +834,14 @@ def give_proxy(request, slug: str, pk: int, payload: ProxyIn):
 
 
 @router.delete("/{slug}/assemblies/{pk}/proxy", response={204: None})
-def revoke_proxy(request, slug: str, pk: int):
+def revoke_proxy(request, slug: PathText, pk: Id):
     _assembly_here, _actor, giver = _seat(request, slug, pk)
     services.revoke_proxy(giver)
     return Status(204, None)
 
 
 @router.get("/{slug}/assemblies/{pk}/minutes")
-def minutes(request, slug: str, pk: int):
+def minutes(request, slug: PathText, pk: Id):
     """The minutes in Markdown: every item, motion, amendment and vote with its result."""
     assembly = _assembly(_organisation(slug), pk)
     return HttpResponse(write_minutes(assembly), content_type="text/markdown; charset=utf-8")
@@ -850,7 +851,7 @@ def minutes(request, slug: str, pk: int):
 
 
 @router.post("/{slug}/assemblies/{pk}/agenda", response={201: AgendaItemOut})
-def add_agenda_item(request, slug: str, pk: int, payload: AgendaIn):
+def add_agenda_item(request, slug: PathText, pk: Id, payload: AgendaIn):
     organisation, actor = acting(request, slug)
     if not payload.title.strip():
         raise RuleViolation(_t("An agenda item needs a title."), "title")
@@ -865,14 +866,14 @@ def add_agenda_item(request, slug: str, pk: int, payload: AgendaIn):
 
 
 @router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/current", response=AgendaItemOut)
-def set_current_item(request, slug: str, pk: int, item_id: int):
+def set_current_item(request, slug: PathText, pk: Id, item_id: Id):
     organisation, actor = acting(request, slug)
     item = services.set_current_item(actor, _item(_assembly(organisation, pk), item_id))
     return _item_out(item)
 
 
 @router.get("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers", response=SpeakersOut)
-def list_speakers(request, slug: str, pk: int, item_id: int):
+def list_speakers(request, slug: PathText, pk: Id, item_id: Id):
     """Who speaks now, and who waits, in the order the standing orders give."""
     organisation = _organisation(slug)
     assembly = _assembly(organisation, pk)
@@ -881,7 +882,7 @@ def list_speakers(request, slug: str, pk: int, item_id: int):
 
 
 @router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers", response={201: SpeakerOut})
-def request_to_speak(request, slug: str, pk: int, item_id: int, payload: SpeakIn):
+def request_to_speak(request, slug: PathText, pk: Id, item_id: Id, payload: SpeakIn):
     organisation, actor = acting(request, slug)
     item = _item(_assembly(organisation, pk), item_id)
     made = services.request_to_speak(actor, item, point_of_order=payload.point_of_order)
@@ -890,7 +891,7 @@ def request_to_speak(request, slug: str, pk: int, item_id: int, payload: SpeakIn
 
 
 @router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/speakers/next", response=SpeakersOut)
-def next_speaker(request, slug: str, pk: int, item_id: int):
+def next_speaker(request, slug: PathText, pk: Id, item_id: Id):
     organisation, actor = acting(request, slug)
     item = _item(_assembly(organisation, pk), item_id)
     services.next_speaker(actor, item)
@@ -901,7 +902,7 @@ def next_speaker(request, slug: str, pk: int, item_id: int):
 
 
 @router.get("/{slug}/assemblies/{pk}/motions", response=list[MotionSummary])
-def list_motions(request, slug: str, pk: int):
+def list_motions(request, slug: PathText, pk: Id):
     organisation = _organisation(slug)
     assembly = _assembly(organisation, pk)
     names = rules.shows_names(_viewer(request, organisation), assembly)
@@ -912,7 +913,7 @@ def list_motions(request, slug: str, pk: int):
 
 
 @router.post("/{slug}/assemblies/{pk}/motions", response={201: MotionOut})
-def table_motion(request, slug: str, pk: int, payload: MotionIn):
+def table_motion(request, slug: PathText, pk: Id, payload: MotionIn):
     """Table a motion by the deadline, for oneself, one's branch or one's faction."""
     organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
@@ -943,7 +944,7 @@ def table_motion(request, slug: str, pk: int, payload: MotionIn):
 
 
 @router.get("/{slug}/assemblies/{pk}/motions/{motion_id}", response=MotionOut)
-def get_motion(request, slug: str, pk: int, motion_id: int):
+def get_motion(request, slug: PathText, pk: Id, motion_id: Id):
     """The motion with every version and its diff, the consolidated text and the amendments."""
     organisation = _organisation(slug)
     assembly = _assembly(organisation, pk)
@@ -952,7 +953,7 @@ def get_motion(request, slug: str, pk: int, motion_id: int):
 
 
 @router.post("/{slug}/assemblies/{pk}/motions/{motion_id}/amendments", response={201: AmendmentOut})
-def table_amendment(request, slug: str, pk: int, motion_id: int, payload: AmendmentIn):
+def table_amendment(request, slug: PathText, pk: Id, motion_id: Id, payload: AmendmentIn):
     """Amend lines start..end of the motion as tabled (start = end + 1 inserts after end)."""
     organisation, actor = acting(request, slug)
     motion = _motion(_assembly(organisation, pk), motion_id)
@@ -972,7 +973,7 @@ def table_amendment(request, slug: str, pk: int, motion_id: int, payload: Amendm
 
 
 @router.get("/{slug}/assemblies/{pk}/votes", response=list[VoteOut])
-def list_votes(request, slug: str, pk: int):
+def list_votes(request, slug: PathText, pk: Id):
     organisation = _organisation(slug)
     assembly = _assembly(organisation, pk)
     viewer = _viewer(request, organisation)
@@ -983,7 +984,7 @@ def list_votes(request, slug: str, pk: int):
 
 
 @router.post("/{slug}/assemblies/{pk}/votes", response={201: VoteOut})
-def open_vote(request, slug: str, pk: int, payload: VoteIn):
+def open_vote(request, slug: PathText, pk: Id, payload: VoteIn):
     """The chair puts one motion or one amendment to the vote."""
     organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
@@ -1008,14 +1009,14 @@ def open_vote(request, slug: str, pk: int, payload: VoteIn):
 
 
 @router.get("/{slug}/assemblies/{pk}/votes/{vote_id}", response=VoteOut)
-def get_vote(request, slug: str, pk: int, vote_id: int):
+def get_vote(request, slug: PathText, pk: Id, vote_id: Id):
     organisation = _organisation(slug)
     viewer = _viewer(request, organisation)
     return _vote_out(_vote(_assembly(organisation, pk), vote_id), viewer)
 
 
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ballots", response={201: CastOut})
-def cast(request, slug: str, pk: int, vote_id: int, payload: CastIn):
+def cast(request, slug: PathText, pk: Id, vote_id: Id, payload: CastIn):
     """Vote yes, no or abstain, for oneself and every proxy one holds; returns the ballots cast."""
     _organisation, actor = acting(request, slug)
     vote = get_object_or_404(
@@ -1028,7 +1029,7 @@ def cast(request, slug: str, pk: int, vote_id: int, payload: CastIn):
 
 
 @router.post("/{slug}/assemblies/{pk}/agenda/{item_id}/ranking", response={201: VoteOut})
-def open_ranking_vote(request, slug: str, pk: int, item_id: int):
+def open_ranking_vote(request, slug: PathText, pk: Id, item_id: Id):
     """The chair asks the hall to rank the motions competing on an item (two or more).
 
     The Schulze order of the count is the order in which they are then put to the vote;
@@ -1040,7 +1041,7 @@ def open_ranking_vote(request, slug: str, pk: int, item_id: int):
 
 
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/ranking", response={201: CastOut})
-def cast_ranking(request, slug: str, pk: int, vote_id: int, payload: RankingIn):
+def cast_ranking(request, slug: PathText, pk: Id, vote_id: Id, payload: RankingIn):
     """Rank the competing motions (ids, first first), for oneself and every proxy one holds."""
     organisation, actor = acting(request, slug)
     vote = _vote(_assembly(organisation, pk), vote_id)
@@ -1048,7 +1049,7 @@ def cast_ranking(request, slug: str, pk: int, vote_id: int, payload: RankingIn):
 
 
 @router.post("/{slug}/assemblies/{pk}/votes/{vote_id}/close", response=VoteOut)
-def close_vote(request, slug: str, pk: int, vote_id: int):
+def close_vote(request, slug: PathText, pk: Id, vote_id: Id):
     """The chair closes the vote; it is counted at once and the result pushed to every browser.
 
     A ranking vote's result is the order of the competing motions (``ranking``).
@@ -1062,7 +1063,7 @@ def close_vote(request, slug: str, pk: int, vote_id: int):
 
 
 @router.get("/{slug}/programme", response=ProgrammeVersionOut)
-def current_programme(request, slug: str):
+def current_programme(request, slug: PathText):
     """The programme as adopted now; every version links to the motion and vote that made it."""
     versions = _programme_versions(slug)
     if not versions:
@@ -1071,13 +1072,13 @@ def current_programme(request, slug: str):
 
 
 @router.get("/{slug}/programme/versions", response=list[ProgrammeVersionSummary])
-def programme_versions(request, slug: str):
+def programme_versions(request, slug: PathText):
     versions = _programme_versions(slug)
     return [_programme_summary(versions[n]) for n in sorted(versions, reverse=True)]
 
 
 @router.get("/{slug}/programme/versions/{number}", response=ProgrammeVersionOut)
-def programme_version(request, slug: str, number: int):
+def programme_version(request, slug: PathText, number: Id):
     version = _programme_versions(slug).get(number)
     if version is None:
         raise NotFound(_t("No such version of the programme."), "number")
@@ -1085,7 +1086,7 @@ def programme_version(request, slug: str, number: int):
 
 
 @router.get("/{slug}/programme/versions/{number}/diff", response=DiffOut)
-def programme_diff(request, slug: str, number: int, against: int | None = None):
+def programme_diff(request, slug: PathText, number: Id, against: Id | None = None):
     """What version ``number`` changed against ``against`` (the version before by default)."""
     versions = _programme_versions(slug)
     old = number - 1 if against is None else against

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema
 
 from tribune.api.common import acting
+from tribune.api.types import Id, PathText
 from tribune.assemblies import sessions
 from tribune.assemblies.api import (
     SessionOut,
@@ -33,12 +34,12 @@ class AttendanceIn(Schema):
 
 
 @router.get("/{slug}/assemblies/{pk}/session", response=SessionOut)
-def get_session(request, slug: str, pk: int):
+def get_session(request, slug: PathText, pk: Id):
     """Planned, in session, suspended or closed; attendance and quorum now; every sitting."""
     return session_out(_assembly(_organisation(slug), pk))
 
 
-def _chair_does(request, slug: str, pk: int, action) -> dict:
+def _chair_does(request, slug: PathText, pk: Id, action) -> dict:
     organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)
     action(actor, assembly)
@@ -46,25 +47,25 @@ def _chair_does(request, slug: str, pk: int, action) -> dict:
 
 
 @router.post("/{slug}/assemblies/{pk}/session/open", response=SessionOut)
-def open_session(request, slug: str, pk: int):
+def open_session(request, slug: PathText, pk: Id):
     """The chair opens the session (within the assembly's dates): votes may then open."""
     return _chair_does(request, slug, pk, sessions.open_session)
 
 
 @router.post("/{slug}/assemblies/{pk}/session/suspend", response=SessionOut)
-def suspend_session(request, slug: str, pk: int):
+def suspend_session(request, slug: PathText, pk: Id):
     """The chair suspends the session (not while a vote is open)."""
     return _chair_does(request, slug, pk, sessions.suspend_session)
 
 
 @router.post("/{slug}/assemblies/{pk}/session/resume", response=SessionOut)
-def resume_session(request, slug: str, pk: int):
+def resume_session(request, slug: PathText, pk: Id):
     """The chair resumes a suspended session: a new sitting with its own attendance."""
     return _chair_does(request, slug, pk, sessions.resume_session)
 
 
 @router.post("/{slug}/assemblies/{pk}/attendance", response=SessionOut)
-def check_in(request, slug: str, pk: int, payload: AttendanceIn):
+def check_in(request, slug: PathText, pk: Id, payload: AttendanceIn):
     """Check in as present, absent or proxy (with ``holder``): oneself, or (the chair) others."""
     organisation, actor = acting(request, slug)
     assembly = _assembly(organisation, pk)

@@ -48,6 +48,7 @@ from tribune.elections.models import (
 )
 from tribune.lib import events
 from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number
 from tribune.members.models import Member, Standing
 from tribune.offices.models import Body, BodyKind, Office, Term
 from tribune.offices.rules import mandate_for
@@ -80,6 +81,14 @@ def convene(
 ) -> Assembly:
     """Convene an assembly of ``branch`` and seat its chair in an office for it alone."""
     term = mandate_for(actor, "convene_assemblies", branch)
+    for field, moment in (
+        ("starts_at", starts_at),
+        ("ends_at", ends_at),
+        ("motions_deadline", motions_deadline),
+    ):
+        check_moment(moment, field=field)  # the chair's office runs to ends_at + 1 day
+    seats = standing_orders.get("delegate_seats") or 0
+    check_whole_number(seats, field="delegate_seats", low=0, high=MAX_SEATS)
     if not (motions_deadline <= starts_at < ends_at):
         raise RuleViolation(
             _t("The motions deadline comes before the assembly, which starts before it ends."),
@@ -1015,7 +1024,7 @@ def _check_ranking(vote: LiveVote, ranking) -> list[int]:
         raise RuleViolation(_t("Rank at least one of the competing motions."), "ranking")
     try:
         ranking = [int(pk) for pk in ranking]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
         raise RuleViolation(_t("A ranking lists motions by their number."), "ranking") from None
     if len(set(ranking)) != len(ranking):
         raise RuleViolation(_t("Each motion may be ranked only once."), "ranking")

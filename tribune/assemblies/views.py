@@ -49,6 +49,7 @@ from tribune.assemblies.models import (
 )
 from tribune.elections.models import Status, VoterRoll
 from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.inputs import object_id
 from tribune.members.models import Member
 from tribune.offices.rules import reach
 from tribune.web.helpers import attempt, organisation_and_viewer
@@ -488,17 +489,17 @@ def chair_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpR
             done=_t("Each branch's delegate election is called."),
         )
     if action == "next-speaker":
-        item = get_object_or_404(assembly.agenda, pk=request.POST.get("item"))
+        item = get_object_or_404(assembly.agenda, pk=object_id(request.POST.get("item")))
         return _button(
             request, assembly, services.next_speaker, viewer, item, done=_t("Next speaker.")
         )
     if action == "close-vote":
-        vote = get_object_or_404(assembly.votes, pk=request.POST.get("vote"))
+        vote = get_object_or_404(assembly.votes, pk=object_id(request.POST.get("vote")))
         return _button(
             request, assembly, services.close_vote, viewer, vote, done=_t("The vote is closed.")
         )
     if action == "open-ranking":
-        item = get_object_or_404(assembly.agenda, pk=request.POST.get("item"))
+        item = get_object_or_404(assembly.agenda, pk=object_id(request.POST.get("item")))
         return _button(
             request,
             assembly,
@@ -635,7 +636,7 @@ def transfer(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 @require_POST
 def speak(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     assembly, viewer = _acting(request, slug, pk)
-    item = get_object_or_404(assembly.agenda, pk=request.POST.get("item"))
+    item = get_object_or_404(assembly.agenda, pk=object_id(request.POST.get("item")))
     return _submit(
         request,
         assembly,

@@ -8,6 +8,7 @@ from django.urls import reverse
 from ninja import Router, Schema
 from pydantic import ConfigDict, StrictInt, StrictStr
 
+from tribune.api.types import Count, Offset, PathText
 from tribune.audit import checkpoints
 from tribune.audit.log import verify_chain
 from tribune.audit.models import AuditEntry
@@ -97,7 +98,9 @@ class ExportOut(Schema):
 
 
 @router.get("/{slug}/audit", response=list[EntryOut])
-def audit_entries(request, response: HttpResponse, slug: str, after_seq: int = 0, limit: int = 100):
+def audit_entries(
+    request, response: HttpResponse, slug: PathText, after_seq: Offset = 0, limit: Count = 100
+):
     """A page of the chain; the ``Link`` header points at the signed checkpoint to keep with it."""
     organisation = get_object_or_404(Organisation, slug=slug)
     checkpoint = reverse("api:audit_checkpoint", args=[organisation.slug])
@@ -109,24 +112,24 @@ def audit_entries(request, response: HttpResponse, slug: str, after_seq: int = 0
 
 
 @router.get("/{slug}/audit/verify", response=VerificationOut)
-def audit_verify(request, slug: str):
+def audit_verify(request, slug: PathText):
     return verify_chain(get_object_or_404(Organisation, slug=slug)).__dict__
 
 
 @router.get("/{slug}/audit/checkpoint", response=CheckpointDocument)
-def audit_checkpoint(request, slug: str):
+def audit_checkpoint(request, slug: PathText):
     """The server's signed checkpoint of the chain's current head: keep it, verify later."""
     return checkpoints.issue(get_object_or_404(Organisation, slug=slug)).document
 
 
 @router.post("/{slug}/audit/verify", response=CheckpointVerificationOut)
-def audit_verify_checkpoint(request, slug: str, checkpoint: CheckpointDocument):
+def audit_verify_checkpoint(request, slug: PathText, checkpoint: CheckpointDocument):
     """Check a kept checkpoint against the chain: detects truncation, rewriting, forgery."""
     organisation = get_object_or_404(Organisation, slug=slug)
     return checkpoints.verify(organisation, checkpoint.model_dump()).__dict__
 
 
 @router.get("/{slug}/audit/export", response=ExportOut)
-def audit_export(request, slug: str):
+def audit_export(request, slug: PathText):
     """The whole chain with a signed checkpoint of its last entry."""
     return checkpoints.export(get_object_or_404(Organisation, slug=slug))

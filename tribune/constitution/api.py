@@ -5,6 +5,7 @@ from datetime import datetime
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from tribune.api.types import Id, PathText
 from tribune.constitution.changes import compare
 from tribune.constitution.models import ConstitutionVersion
 from tribune.organisations.models import Organisation
@@ -49,13 +50,13 @@ def _out(v) -> dict:
 
 
 @router.get("/{slug}/constitution", response=ConstitutionOut)
-def current_constitution(request, slug: str):
+def current_constitution(request, slug: PathText):
     organisation = get_object_or_404(Organisation, slug=slug)
     return _out(organisation.current_constitution())
 
 
 @router.get("/{slug}/constitution/versions", response=list[ConstitutionOut])
-def constitution_versions(request, slug: str):
+def constitution_versions(request, slug: PathText):
     organisation = get_object_or_404(Organisation, slug=slug)
     versions = organisation.constitution_versions.select_related("appeal_body")
     return [_out(v) for v in versions.order_by("number")]
@@ -77,7 +78,7 @@ class ConstitutionDiffOut(Schema):
 
 
 @router.get("/{slug}/constitution/versions/{number}/diff", response=ConstitutionDiffOut)
-def constitution_diff(request, slug: str, number: int, against: int | None = None):
+def constitution_diff(request, slug: PathText, number: Id, against: Id | None = None):
     """What changed in version ``number`` since ``against`` (default: the version before)."""
     versions = ConstitutionVersion.objects.select_related("appeal_body").filter(
         organisation__slug=slug

@@ -13,9 +13,10 @@ from datetime import datetime
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_good_standing, require_login
+from tribune.api.types import Count, Id, Offset, PathText
 from tribune.debate import services
 from tribune.debate.models import ModerationAction, ModerationAppeal, Post, Thread
 from tribune.lib.errors import RuleViolation
@@ -234,7 +235,7 @@ def _post(request, slug: str, post_id: int):
 
 
 @router.get("/{slug}/debate/rules", response=list[RuleOut], auth=None)
-def rules(request, slug: str):
+def rules(request, slug: PathText):
     """The published rules of debate: public, as every moderation action cites one."""
     organisation, _viewer = organisation_and_member(request, slug)
     return list(organisation.debate_rules.all())
@@ -242,7 +243,11 @@ def rules(request, slug: str):
 
 @router.get("/{slug}/debate/threads", response=list[ThreadOut])
 def list_threads(
-    request, slug: str, branch: str | None = None, limit: int = 100, offset: int = Query(0, ge=0)
+    request,
+    slug: PathText,
+    branch: str | None = None,
+    limit: Count = 100,
+    offset: Offset = 0,
 ):
     organisation, viewer = _reader(request, slug)
     threads = services.visible_threads(viewer, organisation).select_related(
@@ -255,7 +260,7 @@ def list_threads(
 
 
 @router.post("/{slug}/debate/threads", response={201: ThreadDetailOut})
-def open_thread(request, slug: str, payload: ThreadIn):
+def open_thread(request, slug: PathText, payload: ThreadIn):
     organisation, viewer = _reader(request, slug)
     branch = faction = election = None
     if payload.branch:
@@ -284,34 +289,34 @@ def open_thread(request, slug: str, payload: ThreadIn):
 
 
 @router.get("/{slug}/debate/threads/{thread_id}", response=ThreadDetailOut)
-def get_thread(request, slug: str, thread_id: int):
+def get_thread(request, slug: PathText, thread_id: Id):
     """The thread and every post, hidden ones with their notice and text (see module doc)."""
     thread, viewer = _thread(request, slug, thread_id)
     return _detail_out(thread, viewer)
 
 
 @router.post("/{slug}/debate/threads/{thread_id}/posts", response={201: PostOut})
-def reply(request, slug: str, thread_id: int, payload: TextIn):
+def reply(request, slug: PathText, thread_id: Id, payload: TextIn):
     thread, viewer = _thread(request, slug, thread_id)
     return Status(201, _post_out(services.reply(viewer, thread, payload.text), viewer))
 
 
 @router.post("/{slug}/debate/threads/{thread_id}/follow", response=FollowOut)
-def follow(request, slug: str, thread_id: int):
+def follow(request, slug: PathText, thread_id: Id):
     thread, viewer = _thread(request, slug, thread_id)
     services.follow(viewer, thread)
     return {"following": True}
 
 
 @router.delete("/{slug}/debate/threads/{thread_id}/follow", response=FollowOut)
-def unfollow(request, slug: str, thread_id: int):
+def unfollow(request, slug: PathText, thread_id: Id):
     thread, viewer = _thread(request, slug, thread_id)
     services.unfollow(viewer, thread)
     return {"following": False}
 
 
 @router.post("/{slug}/debate/posts/{post_id}/hide", response=ActionOut)
-def hide(request, slug: str, post_id: int, payload: HideIn):
+def hide(request, slug: PathText, post_id: Id, payload: HideIn):
     post, viewer = _post(request, slug, post_id)
     rule = post.thread.organisation.debate_rules.filter(number=payload.rule).first()
     if rule is None:
@@ -320,13 +325,13 @@ def hide(request, slug: str, post_id: int, payload: HideIn):
 
 
 @router.post("/{slug}/debate/posts/{post_id}/restore", response=ActionOut)
-def restore(request, slug: str, post_id: int, payload: ReasonIn):
+def restore(request, slug: PathText, post_id: Id, payload: ReasonIn):
     post, viewer = _post(request, slug, post_id)
     return _action_out(services.restore_post(viewer, post, payload.reason))
 
 
 @router.post("/{slug}/debate/moderation/{action_id}/appeal", response={201: AppealOut})
-def appeal(request, slug: str, action_id: int, payload: AppealIn):
+def appeal(request, slug: PathText, action_id: Id, payload: AppealIn):
     """The post's author appeals a moderation decision to the appeal body."""
     organisation, viewer = organisation_and_member(request, slug)
     require_login(request)
@@ -337,7 +342,7 @@ def appeal(request, slug: str, action_id: int, payload: AppealIn):
 
 
 @router.get("/{slug}/debate/appeals", response=list[AppealOut])
-def list_appeals(request, slug: str, status: str | None = None):
+def list_appeals(request, slug: PathText, status: str | None = None):
     organisation, _viewer = _reader(request, slug)
     appeals = ModerationAppeal.objects.filter(
         action__post__thread__organisation=organisation
@@ -348,7 +353,7 @@ def list_appeals(request, slug: str, status: str | None = None):
 
 
 @router.post("/{slug}/debate/appeals/{appeal_id}/decide", response=AppealOut)
-def decide_appeal(request, slug: str, appeal_id: int, payload: DecisionIn):
+def decide_appeal(request, slug: PathText, appeal_id: Id, payload: DecisionIn):
     organisation, viewer = _reader(request, slug)
     appeal = get_object_or_404(
         ModerationAppeal, action__post__thread__organisation=organisation, pk=appeal_id
@@ -360,7 +365,7 @@ def decide_appeal(request, slug: str, appeal_id: int, payload: DecisionIn):
 
 
 @router.get("/{slug}/debate/search", response=list[SearchHitOut])
-def search(request, slug: str, q: str):
+def search(request, slug: PathText, q: str):
     """Posts matching every word of ``q`` (word prefixes; titles too), newest first."""
     organisation, viewer = _reader(request, slug)
     return [
@@ -379,7 +384,7 @@ def search(request, slug: str, q: str):
 
 
 @router.get("/{slug}/debate/notifications", response=list[NotificationOut])
-def notifications(request, slug: str):
+def notifications(request, slug: PathText):
     """Unread replies in the threads the caller follows."""
     _organisation, viewer = _reader(request, slug)
     return [
@@ -396,6 +401,6 @@ def notifications(request, slug: str):
 
 
 @router.post("/{slug}/debate/notifications/read", response=MarkedOut)
-def mark_read(request, slug: str):
+def mark_read(request, slug: PathText):
     _organisation, viewer = _reader(request, slug)
     return {"marked": services.mark_read(viewer)}

@@ -23,6 +23,7 @@ from tribune.debate.forms import (
     ThreadForm,
 )
 from tribune.debate.models import ModerationAction, ModerationAppeal, Post, Thread
+from tribune.lib.inputs import object_id
 from tribune.web.helpers import attempt, organisation_and_viewer, require_good_standing
 
 
@@ -266,7 +267,7 @@ def appeals(request: HttpRequest, slug: str) -> HttpResponse:
     services.screen_posts(viewer, organisation, [a.action.post for a in pending])
     form = AppealDecisionForm(request.POST or None)
     if request.method == "POST":
-        appeal = get_object_or_404(appeals, pk=request.POST.get("appeal"))
+        appeal = get_object_or_404(appeals, pk=object_id(request.POST.get("appeal")))
         if form.is_valid() and attempt(
             form,
             services.decide_moderation_appeal,

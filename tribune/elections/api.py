@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import acting, organisation_and_member
+from tribune.api.types import Id, PathText
 from tribune.elections import publication, services
 from tribune.elections.models import Candidacy, Election, MandateReport, RecallPetition
 from tribune.lib.errors import RuleViolation
@@ -307,7 +308,7 @@ def _report_out(report: MandateReport, with_comments: bool) -> dict:
 
 
 @router.get("/{slug}/elections", response=list[ElectionSummary])
-def list_elections(request, slug: str, status: str | None = None):
+def list_elections(request, slug: PathText, status: str | None = None):
     organisation, _viewer = organisation_and_member(request, slug)
     elections = Election.objects.filter(organisation=organisation)
     if status:
@@ -316,7 +317,7 @@ def list_elections(request, slug: str, status: str | None = None):
 
 
 @router.post("/{slug}/elections", response={201: ElectionOut})
-def call_election(request, slug: str, payload: CallIn):
+def call_election(request, slug: PathText, payload: CallIn):
     organisation, actor = acting(request, slug)
     office = None
     if payload.office_id is not None:
@@ -350,20 +351,20 @@ def call_election(request, slug: str, payload: CallIn):
 
 
 @router.get("/{slug}/elections/{election_id}", response=ElectionOut)
-def get_election(request, slug: str, election_id: int):
+def get_election(request, slug: PathText, election_id: Id):
     organisation, viewer = organisation_and_member(request, slug)
     return _election_out(_election(organisation, election_id), viewer)
 
 
 @router.post("/{slug}/elections/{election_id}/certify", response=ElectionOut)
-def certify(request, slug: str, election_id: int):
+def certify(request, slug: PathText, election_id: Id):
     organisation, actor = acting(request, slug)
     election = services.certify(actor, _election(organisation, election_id))
     return _election_out(election, actor)
 
 
 @router.post("/{slug}/elections/{election_id}/cancel", response=ElectionOut)
-def cancel(request, slug: str, election_id: int, payload: ReasonIn):
+def cancel(request, slug: PathText, election_id: Id, payload: ReasonIn):
     organisation, actor = acting(request, slug)
     election = services.cancel_election(actor, _election(organisation, election_id), payload.reason)
     return _election_out(election, actor)
@@ -373,7 +374,7 @@ def cancel(request, slug: str, election_id: int, payload: ReasonIn):
 
 
 @router.post("/{slug}/elections/{election_id}/candidacies", response={201: CandidacyOut})
-def nominate(request, slug: str, election_id: int, payload: NominateIn):
+def nominate(request, slug: PathText, election_id: Id, payload: NominateIn):
     """Nominate any member, yourself included; a self-nomination stands at once."""
     organisation, actor = acting(request, slug)
     election = _election(organisation, election_id)
@@ -390,7 +391,7 @@ def _candidacy_response(candidacy: Candidacy) -> dict:
 @router.post(
     "/{slug}/elections/{election_id}/candidacies/{candidacy_id}/accept", response=CandidacyOut
 )
-def accept(request, slug: str, election_id: int, candidacy_id: int, payload: AcceptIn):
+def accept(request, slug: PathText, election_id: Id, candidacy_id: Id, payload: AcceptIn):
     organisation, actor = acting(request, slug)
     candidacy = services.accept_nomination(
         actor,
@@ -404,7 +405,7 @@ def accept(request, slug: str, election_id: int, candidacy_id: int, payload: Acc
 @router.post(
     "/{slug}/elections/{election_id}/candidacies/{candidacy_id}/withdraw", response=CandidacyOut
 )
-def withdraw(request, slug: str, election_id: int, candidacy_id: int):
+def withdraw(request, slug: PathText, election_id: Id, candidacy_id: Id):
     organisation, actor = acting(request, slug)
     candidacy = _candidacy(organisation, election_id, candidacy_id)
     return _candidacy_response(services.withdraw_candidacy(actor, candidacy))
@@ -414,7 +415,7 @@ def withdraw(request, slug: str, election_id: int, candidacy_id: int):
     "/{slug}/elections/{election_id}/candidacies/{candidacy_id}/second",
     response={201: CandidacyOut},
 )
-def second(request, slug: str, election_id: int, candidacy_id: int):
+def second(request, slug: PathText, election_id: Id, candidacy_id: Id):
     organisation, actor = acting(request, slug)
     candidacy = _candidacy(organisation, election_id, candidacy_id)
     services.second_nomination(actor, candidacy)
@@ -425,7 +426,7 @@ def second(request, slug: str, election_id: int, candidacy_id: int):
 
 
 @router.post("/{slug}/elections/{election_id}/ballots", response={201: ReceiptOut})
-def cast(request, slug: str, election_id: int, payload: BallotIn):
+def cast(request, slug: PathText, election_id: Id, payload: BallotIn):
     """Cast a ballot; keep the tracker to find it in the published box, the key to change it."""
     organisation, voter = acting(request, slug)
     election = _election(organisation, election_id)
@@ -436,21 +437,21 @@ def cast(request, slug: str, election_id: int, payload: BallotIn):
 
 
 @router.get("/{slug}/elections/{election_id}/box")
-def box(request, slug: str, election_id: int):
+def box(request, slug: PathText, election_id: Id):
     """The published ballot box (random order, with trackers); anyone can recount it."""
     organisation, _viewer = organisation_and_member(request, slug)
     return publication.box(_election(organisation, election_id))
 
 
 @router.get("/{slug}/elections/{election_id}/box.blt")
-def box_blt(request, slug: str, election_id: int):
+def box_blt(request, slug: PathText, election_id: Id):
     organisation, _viewer = organisation_and_member(request, slug)
     text = publication.blt(_election(organisation, election_id))
     return HttpResponse(text, content_type="text/plain; charset=utf-8")
 
 
 @router.get("/{slug}/elections/{election_id}/trackers/{tracker}", response=TrackerOut)
-def check_tracker(request, slug: str, election_id: int, tracker: str):
+def check_tracker(request, slug: PathText, election_id: Id, tracker: PathText):
     organisation, _viewer = organisation_and_member(request, slug)
     election = _election(organisation, election_id)
     return {
@@ -464,7 +465,7 @@ def check_tracker(request, slug: str, election_id: int, tracker: str):
 
 
 @router.get("/{slug}/recalls", response=list[PetitionOut])
-def list_petitions(request, slug: str):
+def list_petitions(request, slug: PathText):
     organisation, _viewer = organisation_and_member(request, slug)
     petitions = RecallPetition.objects.filter(
         term__office__body__organisation=organisation
@@ -473,7 +474,7 @@ def list_petitions(request, slug: str):
 
 
 @router.post("/{slug}/recalls", response={201: PetitionOut})
-def open_petition(request, slug: str, payload: PetitionIn):
+def open_petition(request, slug: PathText, payload: PetitionIn):
     organisation, actor = acting(request, slug)
     petition = services.open_recall_petition(
         actor, _term(organisation, payload.term_id), payload.reason
@@ -482,27 +483,27 @@ def open_petition(request, slug: str, payload: PetitionIn):
 
 
 @router.get("/{slug}/recalls/{petition_id}", response=PetitionOut)
-def get_petition(request, slug: str, petition_id: int):
+def get_petition(request, slug: PathText, petition_id: Id):
     organisation, viewer = organisation_and_member(request, slug)
     return _petition_out(_petition(organisation, petition_id), viewer)
 
 
 @router.post("/{slug}/recalls/{petition_id}/sign", response={201: PetitionOut})
-def sign(request, slug: str, petition_id: int):
+def sign(request, slug: PathText, petition_id: Id):
     organisation, actor = acting(request, slug)
     services.sign_recall_petition(actor, _petition(organisation, petition_id))
     return Status(201, _petition_out(_petition(organisation, petition_id), actor))
 
 
 @router.post("/{slug}/recalls/{petition_id}/withdraw", response=PetitionOut)
-def unsign(request, slug: str, petition_id: int):
+def unsign(request, slug: PathText, petition_id: Id):
     organisation, actor = acting(request, slug)
     services.withdraw_signature(actor, _petition(organisation, petition_id))
     return _petition_out(_petition(organisation, petition_id), actor)
 
 
 @router.post("/{slug}/recalls/{petition_id}/reply", response=PetitionOut)
-def reply(request, slug: str, petition_id: int, payload: ReplyIn):
+def reply(request, slug: PathText, petition_id: Id, payload: ReplyIn):
     organisation, actor = acting(request, slug)
     services.reply_to_recall(actor, _petition(organisation, petition_id), payload.text)
     return _petition_out(_petition(organisation, petition_id), actor)
@@ -522,21 +523,21 @@ def _reports(request, slug: str, **filters) -> list[dict]:
 
 
 @router.get("/{slug}/offices/{office_id}/reports", response=list[ReportOut])
-def office_reports(request, slug: str, office_id: int):
+def office_reports(request, slug: PathText, office_id: Id):
     organisation, _viewer = organisation_and_member(request, slug)
     get_object_or_404(Office, body__organisation=organisation, pk=office_id)
     return _reports(request, slug, term__office_id=office_id)
 
 
 @router.get("/{slug}/terms/{term_id}/reports", response=list[ReportOut])
-def term_reports(request, slug: str, term_id: int):
+def term_reports(request, slug: PathText, term_id: Id):
     organisation, _viewer = organisation_and_member(request, slug)
     _term(organisation, term_id)
     return _reports(request, slug, term_id=term_id)
 
 
 @router.post("/{slug}/terms/{term_id}/reports", response={201: ReportOut})
-def publish_report(request, slug: str, term_id: int, payload: ReportIn):
+def publish_report(request, slug: PathText, term_id: Id, payload: ReportIn):
     organisation, actor = acting(request, slug)
     report = services.publish_report(
         actor,
@@ -549,7 +550,7 @@ def publish_report(request, slug: str, term_id: int, payload: ReportIn):
 
 
 @router.post("/{slug}/reports/{report_id}/comments", response={201: CommentOut})
-def comment(request, slug: str, report_id: int, payload: CommentIn):
+def comment(request, slug: PathText, report_id: Id, payload: CommentIn):
     organisation, actor = acting(request, slug)
     report = get_object_or_404(
         MandateReport.objects.select_related("term__office__body__organisation"),

@@ -44,6 +44,7 @@ from tribune.elections.models import (
 from tribune.lib import ratelimit
 from tribune.lib.clock import each_alone
 from tribune.lib.errors import NotPermitted, RuleViolation, TooManyAttempts
+from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number
 from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, Office, Term, TermSource
 from tribune.offices.rules import mandate_for
@@ -222,6 +223,11 @@ def _call(
     electorate_branch=None,
     faction=None,
 ) -> Election:
+    """Call an election (by a mandate with ``call_elections``, or by rule when actor is None)."""
+    # Checked first: a date beyond year 2999 overflows the schedule computed from it.
+    check_moment(starts_at, field="starts_at")
+    if seats is not None:
+        check_whole_number(seats, field="seats", low=1, high=MAX_SEATS)
     if kind == Kind.OFFICE and office is None:
         raise RuleViolation(_t("Choose the office to elect."), "office")
     if office is None and electorate_branch is None:
@@ -689,7 +695,7 @@ def validate_choice(election: Election, choice):
     on_ballot = {c.pk for c in _ballot_candidacies(election)}
     try:
         ranking = [int(c) for c in choice]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
         raise RuleViolation(_t("A ranking lists candidates."), "choice") from None
     if len(set(ranking)) != len(ranking):
         raise RuleViolation(_t("Each candidate may be ranked only once."), "choice")
@@ -704,7 +710,7 @@ def _validate_ranking_of_options(election: Election, choice) -> list[int]:
         raise RuleViolation(_t("Rank at least one option."), "choice")
     try:
         ranking = [int(c) for c in choice]
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
         raise RuleViolation(_t("A ranking lists the options on the ballot."), "choice") from None
     if len(set(ranking)) != len(ranking):
         raise RuleViolation(_t("Each option may be ranked only once."), "choice")

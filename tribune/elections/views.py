@@ -47,6 +47,7 @@ from tribune.elections.models import (
     Status,
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
+from tribune.lib.inputs import object_id
 from tribune.members.models import Member, Standing
 from tribune.members.rules import sees_member_names
 from tribune.offices.models import Office, Term
@@ -550,7 +551,7 @@ def publish_report(request: HttpRequest, slug: str, office_id: int) -> HttpRespo
     organisation, viewer = organisation_and_viewer(request, slug)
     office = _office(organisation, office_id)
     viewer = _member(viewer)
-    term = get_object_or_404(Term, office=office, pk=request.POST.get("term") or 0)
+    term = get_object_or_404(Term, office=office, pk=object_id(request.POST.get("term")))
     form = ReportForm(request.POST)
     if form.is_valid() and attempt(
         form,
@@ -588,7 +589,7 @@ def open_recall(request: HttpRequest, slug: str, office_id: int) -> HttpResponse
     organisation, viewer = organisation_and_viewer(request, slug)
     office = _office(organisation, office_id)
     viewer = _member(viewer)
-    term = get_object_or_404(Term, office=office, pk=request.POST.get("term") or 0)
+    term = get_object_or_404(Term, office=office, pk=object_id(request.POST.get("term")))
     form = RecallForm(request.POST)
     if form.is_valid():
         petition = attempt(

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_good_standing, require_login
+from tribune.api.types import Id, PathText
 from tribune.elections.models import Candidacy, Election
 from tribune.elections.models import Status as ElectionStatus
 from tribune.factions import rules, services
@@ -234,7 +235,7 @@ def _detail(faction: Faction, viewer: Member | None) -> dict:
 
 
 @router.get("/{slug}/factions", response=list[FactionSummary])
-def list_factions(request, slug: str, status: str | None = None):
+def list_factions(request, slug: PathText, status: str | None = None):
     """Registered and proposed factions (with their founding signatures), and dissolved ones."""
     organisation, _viewer = organisation_and_member(request, slug)
     threshold = organisation.current_constitution().faction_threshold
@@ -248,7 +249,7 @@ def list_factions(request, slug: str, status: str | None = None):
 
 
 @router.get("/{slug}/factions/{faction_slug}", response=FactionOut)
-def get_faction(request, slug: str, faction_slug: str):
+def get_faction(request, slug: PathText, faction_slug: PathText):
     """A faction; its members as the caller may see them (none for non-members)."""
     organisation, viewer = organisation_and_member(request, slug)
     faction = _faction(organisation, faction_slug)
@@ -259,7 +260,7 @@ def get_faction(request, slug: str, faction_slug: str):
 
 
 @router.post("/{slug}/factions", response={201: FactionOut})
-def propose(request, slug: str, payload: ProposeIn):
+def propose(request, slug: PathText, payload: ProposeIn):
     organisation, viewer = organisation_and_member(request, slug)
     require_good_standing(request, viewer)
     faction = services.propose_faction(
@@ -269,7 +270,7 @@ def propose(request, slug: str, payload: ProposeIn):
 
 
 @router.post("/{slug}/factions/{faction_slug}/signatures", response={201: FactionOut})
-def sign(request, slug: str, faction_slug: str):
+def sign(request, slug: PathText, faction_slug: PathText):
     faction, viewer = _member(request, slug, faction_slug)
     services.sign_founding(viewer, faction)
     faction.refresh_from_db()
@@ -277,7 +278,7 @@ def sign(request, slug: str, faction_slug: str):
 
 
 @router.post("/{slug}/factions/{faction_slug}/membership", response={201: MembershipOut})
-def join(request, slug: str, faction_slug: str, payload: VisibilityIn):
+def join(request, slug: PathText, faction_slug: PathText, payload: VisibilityIn):
     faction, viewer = _member(request, slug, faction_slug)
     membership = services.join_faction(viewer, faction, visibility=payload.visibility)
     return Status(201, _membership(membership))
@@ -292,20 +293,20 @@ def _membership(membership) -> dict:
 
 
 @router.put("/{slug}/factions/{faction_slug}/membership", response=MembershipOut)
-def set_visibility(request, slug: str, faction_slug: str, payload: VisibilityIn):
+def set_visibility(request, slug: PathText, faction_slug: PathText, payload: VisibilityIn):
     faction, viewer = _member(request, slug, faction_slug)
     return _membership(services.set_visibility(viewer, faction, payload.visibility))
 
 
 @router.delete("/{slug}/factions/{faction_slug}/membership", response={204: None})
-def leave(request, slug: str, faction_slug: str):
+def leave(request, slug: PathText, faction_slug: PathText):
     faction, viewer = _member(request, slug, faction_slug)
     services.leave_faction(viewer, faction)
     return Status(204, None)
 
 
 @router.get("/{slug}/factions/{faction_slug}/platform", response=list[PlatformOut])
-def platform_versions(request, slug: str, faction_slug: str):
+def platform_versions(request, slug: PathText, faction_slug: PathText):
     """Every version of the platform, newest first."""
     organisation, _viewer = organisation_and_member(request, slug)
     faction = _faction(organisation, faction_slug)
@@ -313,27 +314,27 @@ def platform_versions(request, slug: str, faction_slug: str):
 
 
 @router.get("/{slug}/factions/{faction_slug}/platform/{number}", response=PlatformOut)
-def platform_version(request, slug: str, faction_slug: str, number: int):
+def platform_version(request, slug: PathText, faction_slug: PathText, number: Id):
     organisation, _viewer = organisation_and_member(request, slug)
     faction = _faction(organisation, faction_slug)
     return _platform(get_object_or_404(faction.platform_versions, number=number))
 
 
 @router.post("/{slug}/factions/{faction_slug}/platform", response={201: PlatformOut})
-def publish_platform(request, slug: str, faction_slug: str, payload: TextIn):
+def publish_platform(request, slug: PathText, faction_slug: PathText, payload: TextIn):
     faction, viewer = _member(request, slug, faction_slug)
     return Status(201, _platform(services.publish_platform(viewer, faction, payload.text)))
 
 
 @router.post("/{slug}/factions/{faction_slug}/statements", response={201: StatementOut})
-def publish_statement(request, slug: str, faction_slug: str, payload: StatementIn):
+def publish_statement(request, slug: PathText, faction_slug: PathText, payload: StatementIn):
     faction, viewer = _member(request, slug, faction_slug)
     statement = services.publish_statement(viewer, faction, title=payload.title, text=payload.text)
     return Status(201, _statement(statement))
 
 
 @router.post("/{slug}/factions/{faction_slug}/endorsements", response={201: EndorsementOut})
-def endorse(request, slug: str, faction_slug: str, payload: EndorseIn):
+def endorse(request, slug: PathText, faction_slug: PathText, payload: EndorseIn):
     faction, viewer = _member(request, slug, faction_slug)
     candidacy = Candidacy.objects.filter(pk=payload.candidacy_id).first()
     if candidacy is None:
@@ -342,7 +343,7 @@ def endorse(request, slug: str, faction_slug: str, payload: EndorseIn):
 
 
 @router.post("/{slug}/factions/{faction_slug}/dissolution", response={201: DissolutionOut})
-def propose_dissolution(request, slug: str, faction_slug: str, payload: ReasonIn):
+def propose_dissolution(request, slug: PathText, faction_slug: PathText, payload: ReasonIn):
     faction, viewer = _member(request, slug, faction_slug)
     election = services.propose_dissolution(viewer, faction, payload.reason)
     return Status(
@@ -351,7 +352,7 @@ def propose_dissolution(request, slug: str, faction_slug: str, payload: ReasonIn
 
 
 @router.get("/{slug}/elections/{election_id}/endorsements", response=list[EndorsementOut])
-def election_endorsements(request, slug: str, election_id: int):
+def election_endorsements(request, slug: PathText, election_id: Id):
     """Which factions endorse which candidates: ballot information, never on the ballot."""
     organisation, _viewer = organisation_and_member(request, slug)
     election = get_object_or_404(Election, organisation=organisation, pk=election_id)
@@ -364,7 +365,7 @@ def election_endorsements(request, slug: str, election_id: int):
 
 
 @router.get("/{slug}/elections/{election_id}/proportionality", response=list[ProportionalityRow])
-def proportionality(request, slug: str, election_id: int):
+def proportionality(request, slug: PathText, election_id: Id):
     """Seats by declared faction against first-preference shares, once a multi-seat count is out."""
     organisation, _viewer = organisation_and_member(request, slug)
     election = get_object_or_404(Election, organisation=organisation, pk=election_id)

@@ -9,7 +9,7 @@ from datetime import datetime
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
-from ninja import Query, Router, Schema, Status
+from ninja import Router, Schema, Status
 
 from tribune.api.common import (
     acting,
@@ -17,6 +17,7 @@ from tribune.api.common import (
     require_good_standing,
     require_login,
 )
+from tribune.api.types import Count, Id, Offset, PathText
 from tribune.factions.rules import public_factions_of
 from tribune.lib.errors import RuleViolation
 from tribune.members import importing, services
@@ -100,7 +101,11 @@ def _change_out(change) -> dict:
 
 @router.get("/{slug}/members", response=list[MemberOut])
 def list_members(
-    request, slug: str, branch: str | None = None, limit: int = 500, offset: int = Query(0, ge=0)
+    request,
+    slug: PathText,
+    branch: str | None = None,
+    limit: Count = 500,
+    offset: Offset = 0,
 ):
     organisation, viewer = organisation_and_member(request, slug)
     require_good_standing(request, viewer)
@@ -115,7 +120,7 @@ def list_members(
 
 
 @router.get("/{slug}/members/{member_id}", response=MemberOut)
-def get_member(request, slug: str, member_id: int):
+def get_member(request, slug: PathText, member_id: Id):
     organisation, viewer = organisation_and_member(request, slug)
     require_good_standing(request, viewer)
     member = get_object_or_404(
@@ -130,7 +135,7 @@ def get_member(request, slug: str, member_id: int):
 
 
 @router.post("/{slug}/applications", response={201: MemberOut})
-def apply(request, slug: str, payload: ApplicationIn):
+def apply(request, slug: PathText, payload: ApplicationIn):
     organisation, _viewer = organisation_and_member(request, slug)
     require_login(request)
     branch = organisation.branches.filter(slug=payload.branch).first()
@@ -148,7 +153,7 @@ def apply(request, slug: str, payload: ApplicationIn):
 
 
 @router.get("/{slug}/applications", response=list[MemberOut])
-def list_applications(request, slug: str):
+def list_applications(request, slug: PathText):
     organisation, viewer = organisation_and_member(request, slug)
     require_login(request)
     mandate_for(viewer, "admit_members")
@@ -161,14 +166,14 @@ def _target(organisation, member_id: int) -> Member:
 
 
 @router.post("/{slug}/applications/{member_id}/admit", response=StandingOut)
-def admit(request, slug: str, member_id: int):
+def admit(request, slug: PathText, member_id: Id):
     organisation, viewer = organisation_and_member(request, slug)
     require_login(request)
     return _change_out(services.admit_member(viewer, _target(organisation, member_id)))
 
 
 @router.post("/{slug}/applications/{member_id}/refuse", response=StandingOut)
-def refuse(request, slug: str, member_id: int, payload: ReasonIn):
+def refuse(request, slug: PathText, member_id: Id, payload: ReasonIn):
     organisation, viewer = organisation_and_member(request, slug)
     require_login(request)
     target = _target(organisation, member_id)
@@ -176,7 +181,7 @@ def refuse(request, slug: str, member_id: int, payload: ReasonIn):
 
 
 @router.post("/{slug}/members/{member_id}/suspend", response=StandingOut)
-def suspend(request, slug: str, member_id: int, payload: ReasonIn):
+def suspend(request, slug: PathText, member_id: Id, payload: ReasonIn):
     organisation, viewer = organisation_and_member(request, slug)
     require_good_standing(request, viewer)
     target = _target(organisation, member_id)
@@ -184,7 +189,7 @@ def suspend(request, slug: str, member_id: int, payload: ReasonIn):
 
 
 @router.post("/{slug}/members/{member_id}/reinstate", response=StandingOut)
-def reinstate(request, slug: str, member_id: int, payload: ReasonIn):
+def reinstate(request, slug: PathText, member_id: Id, payload: ReasonIn):
     organisation, viewer = organisation_and_member(request, slug)
     require_good_standing(request, viewer)
     target = _target(organisation, member_id)
@@ -196,28 +201,28 @@ def _me(request, slug: str) -> Member:
 
 
 @router.get("/{slug}/me", response=MemberOut)
-def me(request, slug: str):
+def me(request, slug: PathText):
     return _member_out(_me(request, slug), contacts=True)
 
 
 @router.get("/{slug}/me/export")
-def export(request, slug: str):
+def export(request, slug: PathText):
     return services.export_data(_me(request, slug))
 
 
 @router.post("/{slug}/me/resign", response=StandingOut)
-def resign(request, slug: str):
+def resign(request, slug: PathText):
     return _change_out(services.resign(_me(request, slug)))
 
 
 @router.post("/{slug}/me/erase", response={204: None})
-def erase(request, slug: str):
+def erase(request, slug: PathText):
     services.erase(_me(request, slug))
     return Status(204, None)
 
 
 @router.post("/{slug}/imports", response={201: ImportOut})
-def check_import(request, slug: str, payload: ImportIn):
+def check_import(request, slug: PathText, payload: ImportIn):
     """Dry run: reports every row that would be rejected and why; imports nothing."""
     organisation, viewer = organisation_and_member(request, slug)
     require_login(request)
@@ -226,7 +231,7 @@ def check_import(request, slug: str, payload: ImportIn):
 
 
 @router.post("/{slug}/imports/{job_id}/confirm", response=ImportOut)
-def confirm_import(request, slug: str, job_id: int):
+def confirm_import(request, slug: PathText, job_id: Id):
     organisation, viewer = organisation_and_member(request, slug)
     require_login(request)
     job = get_object_or_404(ImportJob, organisation=organisation, pk=job_id)

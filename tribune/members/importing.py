@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _t
 
 from tribune.audit.log import record, standing_ref
 from tribune.lib.errors import RuleViolation
+from tribune.lib.inputs import clean_text, text_problem
 from tribune.members.models import ImportJob, ImportStatus, Member, Standing
 from tribune.offices.rules import mandate_for
 
@@ -56,6 +57,9 @@ def parse(organisation, csv_text: str, *, classify: bool = True) -> Report:
     With ``classify`` the report also counts new, changed and unchanged members
     (the dry run); the import itself skips that.
     """
+    # Before anything else: a lone surrogate cannot even be measured in bytes, and
+    # a NUL cannot be stored (the file is kept with the import job).
+    clean_text(csv_text, field="file")
     if len(csv_text.encode()) > MAX_BYTES:
         raise RuleViolation(_t("The file is larger than 20 MB."), "file")
     reader = csv.DictReader(io.StringIO(csv_text.lstrip("\ufeff")))
@@ -112,6 +116,15 @@ def _existing(organisation, emails: list[str]) -> dict[str, Member]:
 
 
 def _row_problem(row: Row, branches: set[str], seen: dict[str, int]) -> str:
+    # Rows go in by bulk_create, under no save hook: the model's limits are checked here.
+    for column in ("name", "email", "phone", "address"):
+        problem = text_problem(
+            getattr(row, column),
+            one_line=True,
+            max_length=Member._meta.get_field(column).max_length,
+        )
+        if problem:
+            return f"{column}: {problem}"
     if not row.name:
         return _t("no name")
     if not row.email:

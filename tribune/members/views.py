@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from tribune.factions.rules import public_factions_of
 from tribune.lib.errors import NotPermitted
+from tribune.lib.inputs import object_id
 from tribune.members import importing, services
 from tribune.members.forms import (
     AppealDecisionForm,
@@ -324,7 +325,7 @@ def appeals(request, slug):
         raise NotPermitted(_t("Only current members of the appeal body see appeals."))
     form = AppealDecisionForm(request.POST or None)
     if request.method == "POST":
-        appeal = get_object_or_404(Appeal, body=body, pk=request.POST.get("appeal"))
+        appeal = get_object_or_404(Appeal, body=body, pk=object_id(request.POST.get("appeal")))
         if form.is_valid() and attempt(
             form,
             services.decide_appeal,

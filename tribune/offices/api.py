@@ -6,6 +6,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from tribune.api.types import PathText
 from tribune.offices.models import Body, Office, Term
 from tribune.organisations.models import Organisation
 
@@ -41,7 +42,7 @@ class BodyOut(Schema):
 
 
 @router.get("/{slug}/bodies", response=list[BodyOut])
-def list_bodies(request, slug: str):
+def list_bodies(request, slug: PathText):
     organisation = get_object_or_404(Organisation, slug=slug)
     current = Term.objects.current().select_related("member")
     bodies = (

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_login
+from tribune.api.types import PathText
 from tribune.lib.errors import RuleViolation
 from tribune.members.models import Standing
 from tribune.organisations.models import Organisation
@@ -69,7 +70,7 @@ def _branches(organisation) -> list[dict]:
 
 
 @router.get("/{slug}", response=OrganisationDetail)
-def get_organisation(request, slug: str):
+def get_organisation(request, slug: PathText):
     organisation = get_object_or_404(Organisation.objects.annotate(member_count=_good()), slug=slug)
     return {**_organisation_out(organisation), "branches": _branches(organisation)}
 
@@ -82,7 +83,7 @@ class BranchIn(Schema):
 
 
 @router.post("/{slug}/branches", response={201: BranchOut})
-def add_branch(request, slug: str, payload: BranchIn):
+def add_branch(request, slug: PathText, payload: BranchIn):
     organisation, member = organisation_and_member(request, slug)
     require_login(request)
     parent = organisation.branches.filter(slug=payload.parent).first()
@@ -105,7 +106,7 @@ def add_branch(request, slug: str, payload: BranchIn):
 
 
 @router.get("/{slug}/branches", response=list[BranchOut])
-def list_branches(request, slug: str):
+def list_branches(request, slug: PathText):
     return _branches(get_object_or_404(Organisation, slug=slug))
 
 
@@ -127,7 +128,7 @@ class TransitionOut(Schema):
 
 
 @router.get("/{slug}/transition", response=TransitionOut)
-def provisional_transition(request, slug: str):
+def provisional_transition(request, slug: PathText):
     """How far the organisation has gone from its provisional committee to elected offices."""
     from tribune.elections.transition import transition
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Field, Router, Schema, Status
 
 from tribune.api.common import require_login
+from tribune.api.types import Id
 from tribune.constitution.presets import PRESETS
 from tribune.organisations import founding
 from tribune.organisations.models import FoundingInvitation
@@ -127,7 +128,7 @@ def my_invitations(request):
 
 
 @router.post("/invitations/{invitation_id}/accept", response={201: AcceptedOut})
-def accept(request, invitation_id: int, payload: AcceptIn):
+def accept(request, invitation_id: Id, payload: AcceptIn):
     require_login(request)
     invitation = get_object_or_404(FoundingInvitation, pk=invitation_id)
     member = founding.accept_invitation(request.user, invitation, name=payload.name)

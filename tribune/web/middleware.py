@@ -1,6 +1,7 @@
 """Turn a refused action that escaped a view into a clear error page, never a 500."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _t
 
 from tribune.lib.errors import RuleViolation, TooManyAttempts
 
@@ -10,6 +11,11 @@ class RuleViolationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if not request.path.startswith("/api/") and _has_nul(request):
+            # Views look objects up by what the address says (a branch's slug in
+            # ?branch=); PostgreSQL cannot even compare text holding a NUL.
+            message = _t("The address holds a character no page uses.")
+            return render(request, "refused.html", {"message": message}, status=400)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
@@ -21,3 +27,9 @@ class RuleViolationMiddleware:
                 response["Retry-After"] = str(exception.retry_after)
             return response
         return None
+
+
+def _has_nul(request) -> bool:
+    return "\x00" in request.path or any(
+        "\x00" in key or "\x00" in value for key, value in request.GET.items()
+    )

@@ -1,6 +1,6 @@
 """Every page of the web UI, in one place so the site's shape reads at a glance."""
 
-from django.urls import path, re_path
+from django.urls import path, re_path, register_converter
 
 from tribune.accounts import views as accounts
 from tribune.assemblies import live
@@ -10,11 +10,15 @@ from tribune.constitution import views as constitution
 from tribune.debate import views as debate
 from tribune.elections import views as elections
 from tribune.factions import views as factions
+from tribune.lib.inputs import IdConverter
 from tribune.members import views as members
 from tribune.offices import views as offices
 from tribune.organisations import views as organisations
 
 app_name = "web"
+
+# Ids in paths: ``<id:…>`` and ``\d{1,18}``, never ``<int:…>`` or ``\d+`` — see IdConverter.
+register_converter(IdConverter, "id")
 
 org = "o/<slug:slug>/"
 
@@ -27,15 +31,15 @@ urlpatterns = [
     path(org + "b/<slug:branch_slug>/", organisations.branch, name="branch"),
     path(org + "join/", members.join, name="join"),
     path(org + "members/", members.directory, name="directory"),
-    path(org + "members/<int:member_id>/", members.member_detail, name="member"),
+    path(org + "members/<id:member_id>/", members.member_detail, name="member"),
     re_path(
-        r"^o/(?P<slug>[-\w]+)/members/(?P<member_id>\d+)/(?P<action>suspend|reinstate|lapse|renew)/$",
+        r"^o/(?P<slug>[-\w]+)/members/(?P<member_id>\d{1,18})/(?P<action>suspend|reinstate|lapse|renew)/$",
         members.change_standing,
         name="change_standing",
     ),
     path(org + "applications/", members.applications, name="applications"),
     re_path(
-        r"^o/(?P<slug>[-\w]+)/applications/(?P<member_id>\d+)/(?P<decision>admit|refuse)/$",
+        r"^o/(?P<slug>[-\w]+)/applications/(?P<member_id>\d{1,18})/(?P<decision>admit|refuse)/$",
         members.decide_application,
         name="decide_application",
     ),
@@ -43,16 +47,16 @@ urlpatterns = [
     path(org + "me/export/", members.export, name="export"),
     path(org + "me/resign/", members.resign, name="resign"),
     path(org + "me/erase/", members.erase, name="erase"),
-    path(org + "me/appeal/<int:change_id>/", members.appeal, name="appeal"),
+    path(org + "me/appeal/<id:change_id>/", members.appeal, name="appeal"),
     path(org + "appeals/", members.appeals, name="appeals"),
     path(org + "import/", members.import_members, name="import"),
-    path(org + "import/<int:job_id>/", members.import_job, name="import_job"),
+    path(org + "import/<id:job_id>/", members.import_job, name="import_job"),
     path(org + "constitution/", constitution.constitution, name="constitution"),
     path(
-        org + "constitution/v<int:number>/", constitution.constitution, name="constitution_version"
+        org + "constitution/v<id:number>/", constitution.constitution, name="constitution_version"
     ),
     path(
-        org + "constitution/diff/<int:old>/<int:new>/",
+        org + "constitution/diff/<id:old>/<id:new>/",
         constitution.constitution_diff,
         name="constitution_diff",
     ),
@@ -60,40 +64,40 @@ urlpatterns = [
     path(org + "audit/", audit.audit_log, name="audit"),
     path(org + "elections/", elections.elections, name="elections"),
     path(org + "elections/call/", elections.call_election, name="call_election"),
-    path(org + "elections/<int:pk>/", elections.election, name="election"),
-    path(org + "elections/<int:pk>/nominate/", elections.nominate, name="nominate"),
+    path(org + "elections/<id:pk>/", elections.election, name="election"),
+    path(org + "elections/<id:pk>/nominate/", elections.nominate, name="nominate"),
     re_path(
-        r"^o/(?P<slug>[-\w]+)/elections/(?P<pk>\d+)/candidacies/(?P<candidacy_id>\d+)/"
+        r"^o/(?P<slug>[-\w]+)/elections/(?P<pk>\d{1,18})/candidacies/(?P<candidacy_id>\d{1,18})/"
         r"(?P<action>accept|withdraw|second)/$",
         elections.candidacy,
         name="candidacy",
     ),
-    path(org + "elections/<int:pk>/vote/", elections.vote, name="vote"),
-    path(org + "elections/<int:pk>/certify/", elections.certify, name="certify"),
-    path(org + "elections/<int:pk>/cancel/", elections.cancel, name="cancel_election"),
-    path(org + "elections/<int:pk>/box.json", elections.box_json, name="box_json"),
-    path(org + "elections/<int:pk>/box.blt", elections.box_blt, name="box_blt"),
-    path(org + "offices/<int:office_id>/", elections.office, name="office"),
-    path(org + "offices/<int:office_id>/report/", elections.publish_report, name="publish_report"),
+    path(org + "elections/<id:pk>/vote/", elections.vote, name="vote"),
+    path(org + "elections/<id:pk>/certify/", elections.certify, name="certify"),
+    path(org + "elections/<id:pk>/cancel/", elections.cancel, name="cancel_election"),
+    path(org + "elections/<id:pk>/box.json", elections.box_json, name="box_json"),
+    path(org + "elections/<id:pk>/box.blt", elections.box_blt, name="box_blt"),
+    path(org + "offices/<id:office_id>/", elections.office, name="office"),
+    path(org + "offices/<id:office_id>/report/", elections.publish_report, name="publish_report"),
     path(
-        org + "offices/<int:office_id>/reports/<int:report_id>/comment/",
+        org + "offices/<id:office_id>/reports/<id:report_id>/comment/",
         elections.comment,
         name="comment_report",
     ),
-    path(org + "offices/<int:office_id>/recall/", elections.open_recall, name="open_recall"),
-    path(org + "recalls/<int:pk>/", elections.recall, name="recall"),
+    path(org + "offices/<id:office_id>/recall/", elections.open_recall, name="open_recall"),
+    path(org + "recalls/<id:pk>/", elections.recall, name="recall"),
     re_path(
-        r"^o/(?P<slug>[-\w]+)/recalls/(?P<pk>\d+)/(?P<action>sign|withdraw)/$",
+        r"^o/(?P<slug>[-\w]+)/recalls/(?P<pk>\d{1,18})/(?P<action>sign|withdraw)/$",
         elections.recall_sign,
         name="recall_sign",
     ),
-    path(org + "recalls/<int:pk>/reply/", elections.recall_reply, name="recall_reply"),
+    path(org + "recalls/<id:pk>/reply/", elections.recall_reply, name="recall_reply"),
     path(org + "factions/", factions.factions, name="factions"),
     # Outside factions/ so that no faction's slug can shadow it.
     path(org + "propose-faction/", factions.propose, name="propose_faction"),
     path(org + "factions/<slug:faction_slug>/", factions.faction, name="faction"),
     path(
-        org + "factions/<slug:faction_slug>/platform/v<int:number>/",
+        org + "factions/<slug:faction_slug>/platform/v<id:number>/",
         factions.platform_version,
         name="faction_platform",
     ),
@@ -109,45 +113,45 @@ urlpatterns = [
     path(org + "debate/search/", debate.search, name="debate_search"),
     path(org + "debate/appeals/", debate.appeals, name="debate_appeals"),
     path(org + "debate/notifications/", debate.notifications, name="notifications"),
-    path(org + "debate/<int:pk>/", debate.thread, name="thread"),
-    path(org + "debate/<int:pk>/reply/", debate.reply, name="debate_reply"),
-    path(org + "debate/<int:pk>/follow/", debate.follow, name="debate_follow"),
-    path(org + "debate/posts/<int:post_id>/hide/", debate.hide, name="debate_hide"),
-    path(org + "debate/posts/<int:post_id>/restore/", debate.restore, name="debate_restore"),
-    path(org + "debate/moderation/<int:action_id>/appeal/", debate.appeal, name="debate_appeal"),
+    path(org + "debate/<id:pk>/", debate.thread, name="thread"),
+    path(org + "debate/<id:pk>/reply/", debate.reply, name="debate_reply"),
+    path(org + "debate/<id:pk>/follow/", debate.follow, name="debate_follow"),
+    path(org + "debate/posts/<id:post_id>/hide/", debate.hide, name="debate_hide"),
+    path(org + "debate/posts/<id:post_id>/restore/", debate.restore, name="debate_restore"),
+    path(org + "debate/moderation/<id:action_id>/appeal/", debate.appeal, name="debate_appeal"),
     path(org + "assemblies/", assemblies.assemblies, name="assemblies"),
     path(org + "assemblies/convene/", assemblies.convene, name="convene"),
-    path(org + "assemblies/<int:pk>/", assemblies.assembly, name="assembly"),
-    path(org + "assemblies/<int:pk>/events/", live.stream, name="assembly_events"),
-    path(org + "assemblies/<int:pk>/live/", assemblies.live_panel, name="assembly_live"),
-    path(org + "assemblies/<int:pk>/projector/", assemblies.projector, name="projector"),
-    path(org + "assemblies/<int:pk>/minutes/", assemblies.minutes, name="minutes"),
-    path(org + "assemblies/<int:pk>/minutes.md", assemblies.minutes_markdown, name="minutes_md"),
-    path(org + "assemblies/<int:pk>/motions/", assemblies.table_motion, name="table_motion"),
+    path(org + "assemblies/<id:pk>/", assemblies.assembly, name="assembly"),
+    path(org + "assemblies/<id:pk>/events/", live.stream, name="assembly_events"),
+    path(org + "assemblies/<id:pk>/live/", assemblies.live_panel, name="assembly_live"),
+    path(org + "assemblies/<id:pk>/projector/", assemblies.projector, name="projector"),
+    path(org + "assemblies/<id:pk>/minutes/", assemblies.minutes, name="minutes"),
+    path(org + "assemblies/<id:pk>/minutes.md", assemblies.minutes_markdown, name="minutes_md"),
+    path(org + "assemblies/<id:pk>/motions/", assemblies.table_motion, name="table_motion"),
     path(
-        org + "assemblies/<int:pk>/motions/<int:motion_id>/amend/",
+        org + "assemblies/<id:pk>/motions/<id:motion_id>/amend/",
         assemblies.table_amendment,
         name="table_amendment",
     ),
-    path(org + "assemblies/<int:pk>/agenda/", assemblies.add_item, name="add_agenda_item"),
+    path(org + "assemblies/<id:pk>/agenda/", assemblies.add_item, name="add_agenda_item"),
     re_path(
-        r"^o/(?P<slug>[-\w]+)/assemblies/(?P<pk>\d+)/chair/"
+        r"^o/(?P<slug>[-\w]+)/assemblies/(?P<pk>\d{1,18})/chair/"
         r"(?P<action>seat|delegate-elections|next-speaker|close-vote|current-item|close"
         r"|open-ranking|open-session|suspend-session|resume-session)/$",
         assemblies.chair_action,
         name="chair_action",
     ),
-    path(org + "assemblies/<int:pk>/votes/open/", assemblies.open_vote, name="open_vote"),
-    path(org + "assemblies/<int:pk>/votes/<int:vote_id>/cast/", assemblies.cast, name="cast"),
-    path(org + "assemblies/<int:pk>/speak/", assemblies.speak, name="speak"),
-    path(org + "assemblies/<int:pk>/proxy/", assemblies.proxy, name="proxy"),
-    path(org + "assemblies/<int:pk>/attendance/", assemblies.attendance, name="attendance"),
-    path(org + "assemblies/<int:pk>/substitute/", assemblies.substitute, name="substitute"),
-    path(org + "assemblies/<int:pk>/transfer/", assemblies.transfer, name="transfer"),
+    path(org + "assemblies/<id:pk>/votes/open/", assemblies.open_vote, name="open_vote"),
+    path(org + "assemblies/<id:pk>/votes/<id:vote_id>/cast/", assemblies.cast, name="cast"),
+    path(org + "assemblies/<id:pk>/speak/", assemblies.speak, name="speak"),
+    path(org + "assemblies/<id:pk>/proxy/", assemblies.proxy, name="proxy"),
+    path(org + "assemblies/<id:pk>/attendance/", assemblies.attendance, name="attendance"),
+    path(org + "assemblies/<id:pk>/substitute/", assemblies.substitute, name="substitute"),
+    path(org + "assemblies/<id:pk>/transfer/", assemblies.transfer, name="transfer"),
     path(org + "programme/", assemblies.programme, name="programme"),
-    path(org + "programme/v<int:number>/", assemblies.programme, name="programme_version"),
+    path(org + "programme/v<id:number>/", assemblies.programme, name="programme_version"),
     path(
-        org + "programme/diff/<int:old>/<int:new>/",
+        org + "programme/diff/<id:old>/<id:new>/",
         assemblies.programme_diff,
         name="programme_diff",
     ),
