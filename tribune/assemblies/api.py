@@ -494,6 +494,14 @@ def _assembly_out(assembly: Assembly) -> dict:
     }
 
 
+def _counts(snapshot: dict | None) -> dict | None:
+    """An attendance snapshot as figures: who was present is for members (the participants
+    list and the minutes say it to them), not for every reader of the assembly."""
+    if snapshot is None:
+        return None
+    return {k: v for k, v in snapshot.items() if k not in ("present_names", "proxies")}
+
+
 def _sitting_out(sitting) -> dict:
     return {
         "number": sitting.number,
@@ -501,8 +509,8 @@ def _sitting_out(sitting) -> dict:
         "opened_by": sitting.opened_by.name,
         "ended_at": sitting.ended_at,
         "ended_how": sitting.ended_how,
-        "attendance_at_open": sitting.attendance_at_open,
-        "attendance_at_end": sitting.attendance_at_end,
+        "attendance_at_open": _counts(sitting.attendance_at_open),
+        "attendance_at_end": _counts(sitting.attendance_at_end),
     }
 
 
@@ -843,8 +851,12 @@ def revoke_proxy(request, slug: PathText, pk: Id):
 @router.get("/{slug}/assemblies/{pk}/minutes")
 def minutes(request, slug: PathText, pk: Id):
     """The minutes in Markdown: every item, motion, amendment and vote with its result."""
-    assembly = _assembly(_organisation(slug), pk)
-    return HttpResponse(write_minutes(assembly), content_type="text/markdown; charset=utf-8")
+    organisation = _organisation(slug)
+    assembly = _assembly(organisation, pk)
+    names = rules.shows_names(_viewer(request, organisation), assembly)
+    return HttpResponse(
+        write_minutes(assembly, names=names), content_type="text/markdown; charset=utf-8"
+    )
 
 
 # --- agenda and speakers ------------------------------------------------------------------------

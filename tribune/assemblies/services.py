@@ -377,8 +377,8 @@ def table_motion(
     programme_section: str = "",
     amends_constitution: bool = False,
 ) -> Motion:
+    _in_unit(member, assembly)  # who may table first: a refusal on the merits says more
     _before_deadline(assembly)
-    _in_unit(member, assembly)
     title, text = (title or "").strip(), (text or "").strip()
     if not title or not text:
         raise RuleViolation(_t("A motion needs a title and a text."), "text")
@@ -424,8 +424,8 @@ def table_amendment(
 ) -> Amendment:
     """Amend lines start..end of the motion as tabled (start = end + 1 inserts after end)."""
     assembly = motion.assembly
+    _in_unit(member, assembly)  # who may table first: a refusal on the merits says more
     _before_deadline(assembly)
-    _in_unit(member, assembly)
     if motion.status != Motion.Status.TABLED:
         raise RuleViolation(_t("This motion is no longer open to amendment."))
     label = f"A{motion.amendments.count() + 1}"

@@ -756,15 +756,16 @@ def minutes(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "organisation": organisation,
             "viewer": viewer,
             "assembly": assembly,
-            "minutes": write_minutes(assembly),
+            "minutes": write_minutes(assembly, names=rules.shows_names(viewer, assembly)),
         },
     )
 
 
 def minutes_markdown(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    organisation, _viewer = organisation_and_viewer(request, slug)
+    organisation, viewer = organisation_and_viewer(request, slug)
     assembly = _assembly(organisation, pk)
-    response = HttpResponse(write_minutes(assembly), content_type="text/markdown; charset=utf-8")
+    minutes = write_minutes(assembly, names=rules.shows_names(viewer, assembly))
+    response = HttpResponse(minutes, content_type="text/markdown; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="minutes-{assembly.pk}.md"'
     return response
 

@@ -57,11 +57,11 @@ class InvitationOut(Schema):
     expires_at: datetime
 
 
-class AcceptIn(Schema):
+class SeatAcceptIn(Schema):
     name: str = Field(..., max_length=200)
 
 
-class AcceptedOut(Schema):
+class SeatAcceptedOut(Schema):
     organisation: str
     member_id: int
 
@@ -127,8 +127,8 @@ def my_invitations(request):
     ]
 
 
-@router.post("/invitations/{invitation_id}/accept", response={201: AcceptedOut})
-def accept(request, invitation_id: Id, payload: AcceptIn):
+@router.post("/invitations/{invitation_id}/accept", response={201: SeatAcceptedOut})
+def accept(request, invitation_id: Id, payload: SeatAcceptIn):
     require_login(request)
     invitation = get_object_or_404(FoundingInvitation, pk=invitation_id)
     member = founding.accept_invitation(request.user, invitation, name=payload.name)

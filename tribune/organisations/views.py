@@ -175,13 +175,13 @@ def invitations(request):
     """Founding invitations addressed to the user's verified email addresses."""
     open_invitations = founding.invitations_for(request.user)
     form = AcceptForm(request.POST or None)
-    if request.method == "POST":
+    if request.method == "POST" and form.is_valid():
         chosen = next(
             (i for i in open_invitations if str(i.pk) == request.POST.get("invitation")), None
         )
         if chosen is None:
             form.add_error(None, _t("This invitation is not open to you."))
-        elif form.is_valid():
+        else:
             member = attempt(
                 form,
                 founding.accept_invitation,

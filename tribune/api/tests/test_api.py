@@ -353,3 +353,31 @@ def test_a_non_member_suspending_is_403_json_not_a_crash(world):
     )
     assert response.status_code == 403
     assert reasons(response) == {"__all__": "Only members in good standing can see this."}
+
+
+def test_no_two_request_or_response_shapes_share_a_name():
+    """The OpenAPI schema names shapes by class name: two different classes with one name
+    would document one endpoint with the other's body (it happened to founding's accept)."""
+    import inspect
+    import json
+    import sys
+
+    from ninja import Router, Schema
+
+    import tribune.api.api  # noqa: F401 - imports every router
+
+    seen: dict[str, str] = {}
+    modules = [
+        m
+        for name, m in list(sys.modules.items())
+        if name.startswith("tribune.") and isinstance(getattr(m, "router", None), Router)
+    ]
+    assert len(modules) >= 10
+    for module in modules:
+        for name, cls in vars(module).items():
+            if not (inspect.isclass(cls) and issubclass(cls, Schema)):
+                continue
+            if cls.__module__ != module.__name__:
+                continue
+            shape = json.dumps(cls.model_json_schema(), sort_keys=True)
+            assert seen.setdefault(name, shape) == shape, f"two different shapes named {name}"

@@ -29,8 +29,14 @@ until it has a line here.
 EXPECT: dict[str, str] = {
     # route                                                                  anon   applic member susp   elsewh factn  outsdr officer
     # --- organisations
+    "GET /founding/invitations":                                            "401    ok     ok     ok     ok     ok     ok     ok",  # only invitations to the caller's verified addresses
+    "GET /founding/requests":                                               "401    ok     ok     ok     ok     ok     ok     ok",  # the caller's own requests
+    "GET /founding/templates":                                              "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST /founding/":                                                      "401    go     go     go     go     go     go     go",  # the server's founding setting decides; matrix body: unknown template, 400
+    "POST /founding/invitations/{invitation_id}/accept":                    "401    403    403    403    403    403    403    403",  # only the invitee, by verified address
     "GET /organisations/":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
     # --- the organisation
+    "GET $A/transition":                                                    "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET $A":                                                              "ok     ok     ok     ok     ok     ok     ok     ok",
     # --- applications
     "GET $A/applications":                                                 "401    403    403    403    403    403    403    ok",
@@ -38,6 +44,11 @@ EXPECT: dict[str, str] = {
     "POST $A/applications/{member_id}/admit":                              "401    403    403    403    403    403    403    go",
     "POST $A/applications/{member_id}/refuse":                             "401    403    403    403    403    403    403    go",
     # --- assemblies
+    "POST $A/assemblies/{pk}/attendance":                                   "401    403    go     403    403    go     403    go",  # a participant checks in; the desk is the chair's
+    "GET $A/assemblies/{pk}/session":                                       "ok     ok     ok     ok     ok     ok     ok     ok",  # figures only: who is present is for members
+    "POST $A/assemblies/{pk}/session/open":                                 "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/session/resume":                               "401    403    403    403    403    403    403    403",
+    "POST $A/assemblies/{pk}/session/suspend":                              "401    403    403    403    403    403    403    403",
     "GET $A/assemblies":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
     "POST $A/assemblies":                                                  "401    403    403    403    403    403    403    go",
     "GET $A/assemblies/{pk}":                                              "ok     ok     ok     ok     ok     ok     ok     ok",
@@ -67,6 +78,9 @@ EXPECT: dict[str, str] = {
     "POST $A/assemblies/{pk}/votes/{vote_id}/close":                       "401    403    403    403    403    403    403    403",
     "POST $A/assemblies/{pk}/votes/{vote_id}/ranking":                     "401    go     go     go     go     go     403    go",  # ORDER: the (public) closed state is checked before the caller's seat: 400, not 403
     # --- audit
+    "GET $A/audit/checkpoint":                                              "ok     ok     ok     ok     ok     ok     ok     ok",  # signed head of the chain: anyone keeps a copy
+    "GET $A/audit/export":                                                  "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/audit/verify":                                                 "go     go     go     go     go     go     go     go",  # anyone verifies a checkpoint they kept
     "GET $A/audit":                                                        "ok     ok     ok     ok     ok     ok     ok     ok",  # public by design; names no private act (audit)
     "GET $A/audit/verify":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
     # --- bodies
@@ -75,6 +89,7 @@ EXPECT: dict[str, str] = {
     "GET $A/branches":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
     "POST $A/branches":                                                    "401    403    403    403    403    403    403    go",
     # --- constitution
+    "GET $A/constitution/versions/{number}/diff":                           "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET $A/constitution":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET $A/constitution/versions":                                        "ok     ok     ok     ok     ok     ok     ok     ok",
     # --- debate
@@ -161,6 +176,19 @@ EXPECT: dict[str, str] = {
     "GET allauth:email":                                                   "login  ok     ok     ok     ok     ok     ok     ok",
     "GET allauth:login":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
     # --- web
+    "GET web:attendance":                                                   "login  405    405    405    405    405    405    405",
+    "POST web:attendance":                                                  "login  403    go     403    403    go     403    go",
+    "GET web:chair_action[open-session]":                                   "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[open-session]":                                  "login  403    403    403    403    403    403    403",
+    "GET web:chair_action[resume-session]":                                 "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[resume-session]":                                "login  403    403    403    403    403    403    403",
+    "GET web:chair_action[suspend-session]":                                "login  405    405    405    405    405    405    405",
+    "POST web:chair_action[suspend-session]":                               "login  403    403    403    403    403    403    403",
+    "GET web:constitution_diff":                                            "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:found":                                                        "login  ok     ok     ok     ok     ok     ok     ok",
+    "POST web:found":                                                       "login  go     go     go     go     go     go     go",
+    "GET web:invitations":                                                  "login  ok     ok     ok     ok     ok     ok     ok",
+    "POST web:invitations":                                                 "login  go     go     go     go     go     go     go",
     "GET web:add_agenda_item":                                             "login  405    405    405    405    405    405    405",
     "POST web:add_agenda_item":                                            "login  go     go     go     go     go     403    go",
     "GET web:appeal":                                                      "login  405    405    405    405    405    405    405",
@@ -390,6 +418,12 @@ NOT_REQUESTED: dict[str, str] = {
 
 # Pages that also take a POST (the others are read with GET only).
 WEB_POST: set[str] = {
+    "attendance",
+    "chair_action[open-session]",
+    "chair_action[resume-session]",
+    "chair_action[suspend-session]",
+    "found",
+    "invitations",
     "add_agenda_item",
     "appeal",
     "branch",

@@ -27,6 +27,9 @@ Roles (the order of the table's columns, ``ROLES``):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import timezone
 
 ROLES = (
     "anonymous",
@@ -80,6 +83,7 @@ def build() -> MatrixWorld:
     from tribune.offices.models import BodyKind, Office, TermSource
     from tribune.offices.services import begin_term, create_body, create_office
     from tribune.organisations.demo import CONSTITUTION, create_demo
+    from tribune.organisations.models import FoundingInvitation
     from tribune.organisations.services import found_organisation
 
     org = create_demo(members=80)
@@ -203,6 +207,7 @@ def build() -> MatrixWorld:
     vote = LiveVote.objects.filter(assembly=first).order_by("pk").first()
     item = second.agenda.order_by("position").first()
 
+    _second_constitution(org)
     world.params = {
         "slug": org.slug,
         "branch_slug": "riverside",
@@ -231,6 +236,13 @@ def build() -> MatrixWorld:
         "voting_candidacy_id": voting.candidacies.order_by("pk").first().pk,
         "old": 1,
         "new": 2,
+        # A co-founder's invitation addressed to none of the roles: only its invitee accepts.
+        "invitation_id": FoundingInvitation.objects.create(
+            organisation=org,
+            email="invitee@example.net",
+            invited_by=by_email["ana@example.org"],
+            expires_at=timezone.now() + timedelta(days=30),
+        ).pk,
     }
     assembly = {"pk": first.pk, "motion_id": first.motions.get().pk}
     upcoming = {"pk": second.pk}
@@ -277,6 +289,20 @@ def build() -> MatrixWorld:
                 "assembly_events",
             )
         },
+        # Sessions and check-in: the upcoming congress, which sits.
+        **{
+            key: upcoming
+            for key in (
+                "GET $A/assemblies/{pk}/session",
+                "POST $A/assemblies/{pk}/session/open",
+                "POST $A/assemblies/{pk}/session/suspend",
+                "POST $A/assemblies/{pk}/session/resume",
+                "POST $A/assemblies/{pk}/attendance",
+                "attendance",
+            )
+        },
+        # Version 2 of the constitution, compared with version 1.
+        "GET $A/constitution/versions/{number}/diff": {"number": 2},
         **{
             name: upcoming
             for name in (
@@ -344,3 +370,25 @@ def _candidacies(org):
     from tribune.elections.models import Candidacy
 
     return Candidacy.objects.filter(election__organisation=org).select_related("member")
+
+
+def _second_constitution(org) -> None:
+    """An amended constitution (version 2), so the comparison pages have two versions."""
+    from django.utils import timezone as tz
+
+    from tribune.constitution.models import ConstitutionVersion
+
+    current = org.current_constitution()
+    fields = {
+        f.name: getattr(current, f.name)
+        for f in ConstitutionVersion._meta.concrete_fields
+        if f.name not in ("id", "organisation", "number", "adopted_at", "adopted_how")
+    }
+    fields["term_limit"] = current.term_limit + 1
+    ConstitutionVersion.objects.create(
+        organisation=org,
+        number=current.number + 1,
+        adopted_at=tz.now(),
+        adopted_how="Adopted by members' vote (matrix world)",
+        **fields,
+    )
