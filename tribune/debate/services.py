@@ -48,6 +48,7 @@ from tribune.debate.models import (
     Thread,
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation, TooManyAttempts
+from tribune.lib.inputs import clean_text
 from tribune.members.models import Member
 from tribune.offices.rules import mandate_for, seat_in
 
@@ -137,14 +138,9 @@ def _clean(text: str, field: str, message: str, max_chars: int = STATEMENT_MAX_C
 
 
 def _within(text: str, field: str, max_chars: int) -> str:
-    """``text``, refused with both lengths when over ``max_chars`` (the writer can cut it)."""
-    if len(text) > max_chars:
-        raise RuleViolation(
-            _t("At most %(most)s characters, please; this has %(count)s.")
-            % {"most": f"{max_chars:,}", "count": f"{len(text):,}"},
-            field,
-        )
-    return text
+    """``text``, refused with both lengths when over ``max_chars`` (the writer can cut it),
+    or holding what no text may (``tribune.lib.inputs``: one validation for every door)."""
+    return clean_text(text, field=field, max_length=max_chars)
 
 
 def posting_limits() -> list[tuple[timedelta, int]]:

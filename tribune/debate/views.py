@@ -24,7 +24,13 @@ from tribune.debate.forms import (
 )
 from tribune.debate.models import ModerationAction, ModerationAppeal, Post, Thread
 from tribune.lib.inputs import object_id
-from tribune.web.helpers import attempt, organisation_and_viewer, require_good_standing
+from tribune.web.helpers import (
+    attempt,
+    attempt_writing,
+    organisation_and_viewer,
+    refused_status,
+    require_good_standing,
+)
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -86,7 +92,7 @@ def open_thread(request: HttpRequest, slug: str) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        thread = attempt(
+        thread = attempt_writing(
             form,
             services.open_thread,
             viewer,
@@ -105,7 +111,7 @@ def open_thread(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "debate/open.html",
         {"organisation": organisation, "viewer": viewer, "form": form},
-        status=400 if form.errors else 200,
+        status=refused_status(form) if form.errors else 200,
     )
 
 
@@ -161,7 +167,7 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = ReplyForm(request.POST)
     post = None
     if form.is_valid():
-        post = attempt(form, services.reply, viewer, thread, form.cleaned_data["text"])
+        post = attempt_writing(form, services.reply, viewer, thread, form.cleaned_data["text"])
     if _is_htmx(request):
         # htmx swaps only 2xx answers, so a refused reply comes back 200 with its errors.
         context = _thread_page(thread, viewer, reply_form=None if post else form)
@@ -169,9 +175,8 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if post is not None:
         messages.success(request, _t("Your reply is posted."))
         return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
-    return render(
-        request, "debate/thread.html", _thread_page(thread, viewer, reply_form=form), status=400
-    )
+    context = _thread_page(thread, viewer, reply_form=form)
+    return render(request, "debate/thread.html", context, status=refused_status(form))
 
 
 @login_required

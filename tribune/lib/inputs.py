@@ -79,9 +79,9 @@ def text_problem(
     if bad:
         return _t("Remove the invalid character at position %(n)s.") % {"n": bad.start() + 1}
     if max_length is not None and len(value) > max_length:
-        return _t("At most %(limit)s characters (this has %(n)s).") % {
-            "limit": max_length,
-            "n": len(value),
+        return _t("At most %(limit)s characters, please; this has %(n)s.") % {
+            "limit": f"{max_length:,}",
+            "n": f"{len(value):,}",
         }
     if one_line and value and not has_visible_character(value):
         return _t("Use at least one visible character.")

@@ -33,3 +33,20 @@ def attempt(form, action, *args, **kwargs):
         field = exc.field if exc.field in form.fields else None
         form.add_error(field, exc.message)
         return None
+
+
+def attempt_writing(form, action, *args, **kwargs):
+    """``attempt`` for what a member has typed: a rate limit goes on the form as well, so
+    the text comes back to them with the wait, instead of a page that loses it."""
+    try:
+        return attempt(form, action, *args, **kwargs)
+    except TooManyAttempts as exc:
+        field = exc.field if exc.field in form.fields else None
+        form.add_error(field, exc.message)
+        form.retry_after = exc.retry_after
+        return None
+
+
+def refused_status(form) -> int:
+    """429 for a form refused by a rate limit, 400 for any other refusal."""
+    return 429 if getattr(form, "retry_after", None) else 400

@@ -66,7 +66,7 @@ def test_unstorable_characters_in_a_debate_post_are_refused(world, ana, escaped,
 def test_a_title_longer_than_its_field_is_refused_naming_the_field(world, ana):
     refused = post_raw("/debate/threads", ana, json.dumps({"title": "x" * 100_000, "text": "Hi"}))
     assert refused.status_code == 400
-    assert detail(refused) == {"title": "At most 300 characters (this has 100000)."}
+    assert detail(refused) == {"title": "At most 300 characters, please; this has 100,000."}
     assert not Thread.objects.exists()
 
 
@@ -89,7 +89,7 @@ def test_an_import_row_too_long_for_its_field_is_rejected_with_its_line(world, d
     csv = f"name,email,branch\n{'Z' * 201},zoe@test.org,millbrook\nYan,yan@test.org,millbrook\n"
     checked = post_raw("/imports", dana, json.dumps({"csv": csv, "filename": "list.csv"}))
     assert checked.status_code == 201
-    reason = "name: At most 200 characters (this has 201)."
+    reason = "name: At most 200 characters, please; this has 201."
     assert checked.json()["rejected"] == [{"line": 2, "email": "zoe@test.org", "reason": reason}]
 
 

@@ -85,7 +85,11 @@ def _sit(pk: int, auth) -> dict:
     Assembly.objects.filter(pk=pk).update(
         starts_at=now - timedelta(minutes=1), motions_deadline=now - timedelta(minutes=2)
     )
-    here = [p["id"] for p in get(f"/assemblies/{pk}/participants").json() if not p["proxy_holder"]]
+    here = [
+        p["id"]
+        for p in get(f"/assemblies/{pk}/participants", auth("eli")).json()
+        if not p["proxy_holder"]
+    ]
     body = {"participants": here, "presence": "present"}
     assert post(f"/assemblies/{pk}/attendance", auth("eli"), body).status_code == 200
     response = post(f"/assemblies/{pk}/session/open", auth("eli"))

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from tribune.assemblies import services
 from tribune.assemblies.models import Assembly
+from tribune.assemblies.tests.sitting import begin
 from tribune.members import services as members
 from tribune.members.rules import sees_member_names
 from tribune.offices.models import BodyKind, TermSource
@@ -45,9 +46,7 @@ def hall(world):
         chair=world.eli,
     )
     motion = services.table_motion(world.ben, assembly, title="Rents", text=TEXT)
-    Assembly.objects.filter(pk=assembly.pk).update(motions_deadline=now - timedelta(minutes=1))
-    assembly.refresh_from_db()
-    services.seat_participants(world.eli, assembly)
+    assembly = begin(world.eli, assembly)
     item = services.add_agenda_item(world.eli, assembly, title="Housing", minutes=30)
     services.set_current_item(world.eli, item)
     vote = services.open_vote(world.eli, assembly, motion=motion)

@@ -46,7 +46,7 @@ def test_the_session_and_attendance_over_the_api(world, strict, auth):  # noqa: 
     assert response.status_code == 403
     assert reasons(response) == {"__all__": "Only participants of this assembly can do this."}
     post(f"{base}/participants", auth("eli"))
-    seats = {p["name"]: p["id"] for p in get(f"{base}/participants").json()}
+    seats = {p["name"]: p["id"] for p in get(f"{base}/participants", auth("eli")).json()}
     state = get(f"{base}/session").json()
     assert state["state"] == "planned" and state["current"] is None
     assert state["attendance"] == {
@@ -89,7 +89,7 @@ def test_the_session_and_attendance_over_the_api(world, strict, auth):  # noqa: 
     assert response.status_code == 200 and response.json()["attendance"]["present"] == 1
     body = {"presence": "proxy", "holder": seats["Ben"]}
     assert post(f"{base}/attendance", auth("cam"), body).json()["attendance"]["present"] == 2
-    listed = {p["name"]: p["presence"] for p in get(f"{base}/participants").json()}
+    listed = {p["name"]: p["presence"] for p in get(f"{base}/participants", auth("eli")).json()}
     assert listed == {"Ana": "absent", "Dana": "absent", "Eli": "absent", "Ben": "present"} | {
         "Cam": "proxy"
     }

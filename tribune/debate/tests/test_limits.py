@@ -172,9 +172,11 @@ def test_the_api_answers_429_with_retry_after_and_the_page_shows_the_wait(world,
     assert _reasons(response)["text"].endswith("you can post again in 60 seconds.")
     client = Client()
     client.force_login(world.users["ana"])
-    response = client.post(f"{WEB}/{thread.pk}/reply/", {"text": "More."})
-    assert response.status_code == 400
-    assert "you can post again in 60 seconds." in response.content.decode()
+    response = client.post(f"{WEB}/{thread.pk}/reply/", {"text": "More unsaid."})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "you can post again in 60 seconds." in page
+    assert "More unsaid." in page  # what was typed comes back with the wait
     assert thread.posts.filter(author=world.ana).count() == 5
 
 
