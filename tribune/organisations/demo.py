@@ -869,7 +869,7 @@ def _second_congress_sits(congress, clock: Clock) -> None:
     assemblies.seat_participants(eli, congress)
     voters = _voters(organisation)
     seats = {p.member_id: p for p in congress.participants.all()}
-    present = min(150, len(voters) * 3 // 4)
+    present = 150 if len(voters) >= 160 else len(voters) * 3 // 4
     sessions.check_in(eli, congress, [seats[v.pk] for v in voters[:present]], "present")
     for giver, holder in zip(voters[present : present + 4], voters[10:14], strict=False):
         sessions.check_in(eli, congress, [seats[giver.pk]], "proxy", holder=seats[holder.pk])
