@@ -157,41 +157,20 @@ def _check_kind_and_method(kind: str, method: str | None) -> None:
 
 
 def call_election(
-    actor: Member | None,
-    *,
-    office: Office | None = None,
-    kind: str = Kind.OFFICE,
-    title: str = "",
-    question: str = "",
-    seats: int | None = None,
-    method: str | None = None,
-    returning_officer: Member | None = None,
-    starts_at=None,
-    allow_vote_change: bool = True,
-    amendment: dict | None = None,
-    electorate_branch=None,
+    actor: Member | None, *, kind: str = Kind.OFFICE, method: str | None = None, **options
 ) -> Election:
     """Call an election (by a mandate with ``call_elections``, or by rule when actor is None).
 
     Only the kinds in ``CALLABLE_KINDS``, counted by a method of ``Method``:
     anything else is refused here, naming the field, rather than left for the
-    clock to trip over when the vote opens, closes or is certified.
+    clock to trip over when the vote opens, closes or is certified. ``options``
+    are ``_call``'s: office, title, question, seats, returning_officer,
+    starts_at, allow_vote_change, amendment, electorate_branch.
     """
+    if "faction" in options:
+        raise TypeError("a faction's own votes are called by the faction's services")
     _check_kind_and_method(kind, method)
-    return _call(
-        actor,
-        office=office,
-        kind=kind,
-        title=title,
-        question=question,
-        seats=seats,
-        method=method,
-        returning_officer=returning_officer,
-        starts_at=starts_at,
-        allow_vote_change=allow_vote_change,
-        amendment=amendment,
-        electorate_branch=electorate_branch,
-    )
+    return _call(actor, kind=kind, method=method, **options)
 
 
 def call_dissolution_vote(faction, *, title: str, question: str) -> Election:
