@@ -16,6 +16,13 @@ import os
 import shutil
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI explores the same examples every run (no example database, derandomised), so a
+# pass or a failure there is reproducible; locally each run explores afresh.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+    hypothesis_settings.load_profile("ci")
 
 PASSWORD = "correct horse battery staple"
 

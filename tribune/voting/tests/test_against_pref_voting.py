@@ -153,7 +153,9 @@ def test_ranked_pairs_linear(data, seed):
 
 
 @SETTINGS
-@given(truncated_profiles(max_candidates=4), st.integers(0, 2**32))
+# Three candidates: pref_voting tries every order of equally strong pairs, and with
+# truncated ballots four candidates can tie all twelve (12! orders: an endless run).
+@given(truncated_profiles(max_candidates=3), st.integers(0, 2**32))
 def test_ranked_pairs_truncated_winning_votes(data, seed):
     n, rankings, weights = data
     prof = pv_truncated(n, rankings, weights)
