@@ -278,8 +278,8 @@ def can_moderate(member, thread: Thread) -> bool:
 @transaction.atomic
 def hide_post(actor, post: Post, *, rule: DebateRule, reason: str) -> ModerationAction:
     """Hide a post under a published rule, with a reason everyone reading the thread sees."""
+    term = _moderator_term(actor, post.thread)  # who may hide first: then the merits
     reason = _clean(reason, "reason", _t("A written reason is required."))
-    term = _moderator_term(actor, post.thread)
     if rule is None or rule.organisation_id != post.thread.organisation_id:
         raise RuleViolation(_t("Cite one of the published rules of debate."), "rule")
     if post.hidden:

@@ -68,7 +68,7 @@ def test_a_post_may_be_a_pamphlet_but_not_more(world, thread):
     assert not Thread.objects.filter(title="Long").exists()
 
 
-def test_titles_subjects_and_moderation_texts_have_their_limits(world, thread):
+def test_titles_subjects_and_moderation_texts_have_their_limits(world, thread, moderator):
     with pytest.raises(RuleViolation, match="At most 300 characters") as exc:
         services.open_thread(world.ana, world.org, title="t" * 301, text="Body")
     assert exc.value.field == "title"
@@ -78,10 +78,24 @@ def test_titles_subjects_and_moderation_texts_have_their_limits(world, thread):
     action_post = services.reply(world.ana, thread, "A reply.")
     with pytest.raises(RuleViolation, match="At most 5,000 characters") as exc:
         services.hide_post(
-            world.cam, action_post, rule=world.org.debate_rules.first(), reason="r" * 5_001
+            moderator, action_post, rule=world.org.debate_rules.first(), reason="r" * 5_001
         )
     assert exc.value.field == "reason"
     assert not Post.objects.filter(text__startswith="x").exists()
+
+
+@pytest.fixture
+def moderator(world):
+    """Cam, a steward whose mandate is to apply the rules of debate."""
+    from tribune.offices.models import BodyKind, TermSource
+    from tribune.offices.services import begin_term, create_body, create_office
+
+    body = create_body(world.org, name="Debate stewards", kind=BodyKind.COMMITTEE)
+    office = create_office(
+        body, title="Steward", mandate="Apply the rules of debate.", powers=["moderate_debate"]
+    )
+    begin_term(office, world.cam, source=TermSource.ELECTION)
+    return world.cam
 
 
 def test_the_api_refuses_a_two_million_character_reply_with_field_and_reason(world, thread):

@@ -364,7 +364,7 @@ BODIES: dict[str, dict] = {
     f"{ORG}/factions/{{faction_slug}}/membership": {"visibility": "public"},
     "PUT $A/factions/{faction_slug}/membership": {"visibility": "public"},
     f"{ORG}/factions/{{faction_slug}}/endorsements": {"candidacy_id": "@candidacy_id"},
-    f"{ORG}/debate/posts/{{post_id}}/hide": {"rule": "@rule_id", "reason": "Rule one."},
+    f"{ORG}/debate/posts/{{post_id}}/hide": {"rule": 1, "reason": "Rule one."},  # its number
     f"{ORG}/assemblies": {
         "title": "Matrix assembly",
         "kind": "general",
