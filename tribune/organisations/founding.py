@@ -29,6 +29,7 @@ from tribune.audit.log import record
 from tribune.constitution.models import AdmissionRule, ConstitutionVersion
 from tribune.constitution.presets import PRESETS, editable_fields
 from tribune.lib.errors import NotAuthenticated, NotPermitted, RuleViolation
+from tribune.lib.inputs import clean_text
 from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, Term, TermSource
 from tribune.offices.powers import POWERS
@@ -61,17 +62,11 @@ def founding_mode() -> str:
 
 
 def _clean_text(value, field: str, max_length: int, *, required: bool) -> str:
+    """Stripped text, required or not, within the limits every door applies (lib.inputs)."""
     value = str(value or "").strip()
     if required and not value:
         raise RuleViolation(_t("This field is required."), field)
-    if len(value) > max_length:
-        raise RuleViolation(
-            _t("At most %(n)s characters.") % {"n": max_length},
-            field,
-        )
-    if "\x00" in value:
-        raise RuleViolation(_t("This text contains a character that is not allowed."), field)
-    return value
+    return clean_text(value, field=field, max_length=max_length, one_line=max_length <= 200)
 
 
 def _clean_constitution(preset_slug: str, overrides: dict | None) -> dict:

@@ -111,6 +111,12 @@ def test_bad_names_are_refused_with_the_field(rosa, open_founding):
         found(rosa, slug="oak", branches=["Oak"])
     assert refused.value.field == "branches"
     with pytest.raises(RuleViolation) as refused:
+        found(rosa, slug="x1", name="\u200b\u200b")  # invisible only
+    assert refused.value.field == "name"
+    with pytest.raises(RuleViolation) as refused:
+        found(rosa, slug="x1", founder_name="Rosa\ud800")  # a lone surrogate
+    assert refused.value.field == "founder_name"
+    with pytest.raises(RuleViolation) as refused:
         found(rosa, slug="x2", committee=["not-an-email"])
     assert refused.value.field == "committee"
     with pytest.raises(RuleViolation) as refused:
