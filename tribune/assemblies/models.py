@@ -249,6 +249,9 @@ class Motion(models.Model):
     programme_section = models.SlugField(_("programme section it rewrites (optional)"), blank=True)
     # A motion to change the constitution needs the constitution's amendment majority.
     amends_constitution = models.BooleanField(_("amends the constitution"), default=False)
+    # What the motion changes in the constitution's data (the rules and the structure),
+    # as the members read it when it was tabled; adopted when the motion is carried.
+    constitution_change = models.JSONField(null=True, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.TABLED)
     tabled_at = models.DateTimeField(auto_now_add=True)
 

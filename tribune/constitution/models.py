@@ -82,6 +82,15 @@ class ConstitutionVersion(models.Model):
         _("candidates not exceeding the seats are returned unopposed, without a vote"),
         default=False,
     )
+    # The organisation's bodies and offices (``constitution.structure``): a list of
+    # bodies, each with its offices, as the members adopted it. Bodies and offices
+    # in the database are made from it, never the other way round.
+    structure = models.JSONField(_("structure"), default=list, blank=True)
+    # Set while the structure is the provisional committee's: it lapses at this
+    # moment unless the members adopt it (referendum or congress) before then.
+    structure_provisional_until = models.DateTimeField(
+        _("structure provisional until"), null=True, blank=True
+    )
     appeal_body = models.ForeignKey(
         "offices.Body",
         models.PROTECT,
@@ -189,9 +198,16 @@ class ConstitutionVersion(models.Model):
             raise RuleViolation(
                 _t("Appeals must go to a body of this organisation."), "appeal_body"
             )
+        from tribune.constitution.structure import check_structure
+
+        check_structure(self)
         if offices is None:
             from tribune.offices.models import Office
 
-            offices = Office.objects.filter(body__organisation_id=self.organisation_id)
+            offices = Office.objects.filter(
+                body__organisation_id=self.organisation_id,
+                abolished_at__isnull=True,
+                body__in_structure=False,
+            )
         for office in offices:
             office.check_against(self)

@@ -148,12 +148,27 @@ PRESETS: dict[str, Preset] = {
 # What founders may set for version 1: every rule of the constitution, none of
 # the bookkeeping (number, dates, the appeals body, which founding creates).
 BOOKKEEPING = frozenset(
-    {"id", "organisation", "number", "adopted_at", "adopted_how", "appeal_body"}
+    {
+        "id",
+        "organisation",
+        "number",
+        "adopted_at",
+        "adopted_how",
+        "appeal_body",
+        "structure_provisional_until",
+    }
 )
+# Rules that are not a single value: the structure has its own editor and its own
+# comparison (``constitution.structure``).
+COMPOUND = frozenset({"structure"})
 
 
 def editable_fields() -> list[str]:
     """Names of the constitution's rules, in the model's order."""
     from tribune.constitution.models import ConstitutionVersion
 
-    return [f.name for f in ConstitutionVersion._meta.concrete_fields if f.name not in BOOKKEEPING]
+    return [
+        f.name
+        for f in ConstitutionVersion._meta.concrete_fields
+        if f.name not in BOOKKEEPING | COMPOUND
+    ]

@@ -75,6 +75,14 @@ class Election(models.Model):
         related_name="elections",
         help_text=_("Set when the faction's members are the electorate."),
     )
+    electorate_body = models.ForeignKey(
+        "offices.Body",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Set when the holders of this body's offices are the electorate."),
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CALLED)
     nominations_open_at = models.DateTimeField(null=True, blank=True)
     nominations_close_at = models.DateTimeField(null=True, blank=True)

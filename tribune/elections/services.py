@@ -23,6 +23,7 @@ from django.utils.translation import ngettext
 
 from tribune import voting
 from tribune.audit.log import private_ref, record
+from tribune.constitution import services as constitution_services
 from tribune.constitution.models import ConstitutionVersion
 from tribune.elections import sealing
 from tribune.elections.models import (
@@ -49,6 +50,7 @@ from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, Office, Term, TermSource
 from tribune.offices.rules import mandate_for
 from tribune.offices.services import begin_term, consecutive_terms, single_use_office
+from tribune.offices.services import term_limit as office_term_limit
 
 # At most 20 ballot submissions per voter per minute, counted outside the database
 # (tribune.lib.ratelimit): a voter's attempts carry time, so they never sit beside the box.
@@ -59,13 +61,28 @@ BACKDATING = timedelta(minutes=5)  # clock skew tolerated when a start time is g
 # --- who belongs to an electorate ------------------------------------------------------
 
 
-def electorate(of):
-    """Members who vote in an election, or elect and may recall a body's offices.
+def _holders_of(body_id: int):
+    """Members in good standing holding one of a body's offices now."""
+    current = Term.objects.current().filter(office__body_id=body_id).values("member_id")
+    return Member.objects.filter(standing=Standing.GOOD, pk__in=current)
 
-    ``of`` is an Election, a Body or a Branch. A faction's members are the
-    electorate of its own bodies and elections; otherwise the members in good
-    standing of the branch and every branch below it.
+
+def electorate(of):
+    """Members who vote in an election, or elect and may recall an office.
+
+    ``of`` is an Election, an Office, a Body or a Branch. A faction's members
+    are the electorate of its own bodies and elections; an office the structure
+    has elected by another body, or by another branch, has that electorate;
+    otherwise the members in good standing of the branch and every branch below it.
     """
+    if isinstance(of, Office):
+        if of.electorate_kind == "body" and of.electorate_body_id:
+            return _holders_of(of.electorate_body_id)
+        if of.electorate_kind == "branch" and of.electorate_branch_id:
+            return electorate(of.electorate_branch)
+        return electorate(of.body)
+    if getattr(of, "electorate_body_id", None):
+        return _holders_of(of.electorate_body_id)
     faction_id = getattr(of, "faction_id", None)
     if faction_id is not None:
         return Member.objects.filter(
@@ -239,7 +256,10 @@ def _call(
             "seats",
         )
     if kind == Kind.OFFICE:
-        method = method or (Method.IRV if seats == 1 else Method.SCOTTISH_STV)
+        # The structure's method for the office, unless the caller chose another.
+        method = method or office.method or (Method.IRV if seats == 1 else Method.SCOTTISH_STV)
+        if method == Method.IRV and seats > 1:
+            method = Method.SCOTTISH_STV
         if method in (Method.YES_NO, Method.SCHULZE) or (seats > 1 and method == Method.IRV):
             raise RuleViolation(_t("Choose a counting method for this office."), "method")
     else:
@@ -260,7 +280,18 @@ def _call(
         office=office,
         seats=seats,
         method=method,
-        electorate=branch,
+        electorate=(
+            office.electorate_branch
+            if office is not None
+            and office.electorate_kind == "branch"
+            and office.electorate_branch_id
+            else branch
+        ),
+        electorate_body=(
+            office.electorate_body
+            if office is not None and office.electorate_kind == "body"
+            else None
+        ),
         nominations_open_at=n_open,
         nominations_close_at=n_close,
         voting_open_at=v_open,
@@ -296,40 +327,7 @@ def _call(
 
 def _check_amendment(organisation, amendment: dict | None) -> None:
     """A proposed amendment must itself respect every guarantee."""
-    if not amendment:
-        raise RuleViolation(_t("The amendment changes nothing."), "amendment")
-    current = organisation.current_constitution()
-    allowed = {f.name for f in ConstitutionVersion._meta.concrete_fields} - {
-        "id",
-        "organisation",
-        "number",
-        "adopted_at",
-        "adopted_how",
-        "appeal_body",
-    }
-    unknown = set(amendment) - allowed
-    if unknown:
-        raise RuleViolation(
-            _t("Unknown constitution fields: %(f)s.") % {"f": ", ".join(sorted(unknown))},
-            "amendment",
-        )
-    _next_version(current, amendment, how="").check_guarantees()
-
-
-def _next_version(current, amendment: dict, how: str) -> ConstitutionVersion:
-    fields = {
-        f.name: getattr(current, f.name)
-        for f in ConstitutionVersion._meta.concrete_fields
-        if f.name not in ("id", "organisation", "number", "adopted_at", "adopted_how")
-    }
-    fields.update(amendment)
-    return ConstitutionVersion(
-        organisation=current.organisation,
-        number=current.number + 1,
-        adopted_at=timezone.now(),
-        adopted_how=how,
-        **fields,
-    )
+    constitution_services.check_amendment(organisation, amendment)
 
 
 # --- the clock drives the lifecycle --------------------------------------------------------
@@ -505,6 +503,17 @@ def cancel_election(actor: Member, election: Election, reason: str) -> Election:
     return election
 
 
+def cancel_for_abolished_offices(sender, *, version, abolished, **kwargs) -> None:
+    """An office the constitution abolished is not elected: its unfinished elections end."""
+    reason = _t("The office was abolished by constitution version %(n)s.") % {"n": version.number}
+    for election in Election.objects.filter(office__in=abolished).exclude(
+        status__in=[Status.COUNTED, Status.CERTIFIED, Status.CANCELLED]
+    ):
+        election.cancelled_reason = reason
+        election.save(update_fields=["cancelled_reason"])
+        _move(election, Status.CANCELLED, data={"reason": reason, "by_rule": True})
+
+
 # --- open candidacy ------------------------------------------------------------------
 
 
@@ -524,14 +533,14 @@ def candidacy_problem(member: Member, election: Election) -> str | None:
         and Term.objects.filter(office_id=election.returning_office_id, member=member).exists()
     ):
         return _t("The returning officer cannot stand in the election they run.")
-    constitution = election.organisation.current_constitution()
+    limit = office_term_limit(election.office)
     if consecutive_terms(election.office, member, election.voting_close_at + timedelta(days=1)) >= (
-        constitution.term_limit
+        limit
     ):
         return _t(
             "%(name)s has served the constitution's limit of %(limit)s consecutive terms in "
             "this office."
-        ) % {"name": member.name, "limit": constitution.term_limit}
+        ) % {"name": member.name, "limit": limit}
     return None
 
 
@@ -910,19 +919,11 @@ def certify(actor: Member | None, election: Election) -> Election:
     if election.kind == Kind.OFFICE:
         _begin_elected_terms(election)
     elif election.kind == Kind.AMENDMENT and election.passed:
-        current = election.organisation.current_constitution()
-        version = _next_version(
-            current,
+        constitution_services.adopt(
+            election.organisation,
             election.amendment,
             how=_t("Adopted by members' vote: %(title)s") % {"title": election.title},
-        )
-        version.check_guarantees()
-        version.save()
-        record(
-            election.organisation,
-            "constitution.adopted",
-            target=version,
-            data={"number": version.number, "election": election.pk},
+            data={"election": election.pk},
         )
     elif election.kind == Kind.RECALL:
         _conclude_recall(election)
@@ -1047,11 +1048,71 @@ def schedule_elections(now=None) -> list[Election]:
         return call_election(None, office=office, starts_at=now, seats=office.seats - covered)
 
     offices = (
-        Office.objects.exclude(body__kind__in=PER_OCCASION).exclude(
-            body__faction__status="dissolved"
-        )
+        Office.objects.filter(abolished_at__isnull=True)
+        # Provisional offices lapse; the structure's offices are elected in their place.
+        .exclude(body__kind=BodyKind.PROVISIONAL)
+        .exclude(body__kind__in=PER_OCCASION, body__in_structure=False)
+        .exclude(body__faction__status="dissolved")
     ).select_related("body__organisation", "body__branch")
     return [e for e in each_alone(list(offices), call_if_due, what="office") if e is not None]
+
+
+# --- the provisional committee's structure goes to the members ---------------------------
+
+
+def _structure_vote_pending(organisation) -> bool:
+    return (
+        Election.objects.filter(organisation=organisation, kind=Kind.AMENDMENT)
+        .exclude(status__in=[Status.CERTIFIED, Status.CANCELLED])
+        .filter(amendment__has_key="structure")
+        .exists()
+    )
+
+
+def put_structure_to_members(actor: Member | None, organisation, *, starts_at=None) -> Election:
+    """A referendum on adopting the provisional committee's structure as it stands.
+
+    Called by a mandate to call elections, or by the clock (actor None) in time
+    for the vote to finish before the structure would lapse.
+    """
+    current = organisation.current_constitution()
+    if current.structure_provisional_until is None:
+        raise RuleViolation(_t("The members have already adopted this structure."), "structure")
+    if _structure_vote_pending(organisation):
+        raise RuleViolation(_t("The structure is already before the members."), "structure")
+    return call_election(
+        actor,
+        kind=Kind.AMENDMENT,
+        title=_t("Adopt the organisation's structure"),
+        question=_t(
+            "Do you adopt the bodies and offices the provisional committee set up, as "
+            "constitution version %(n)s describes them? If not, they lapse when the "
+            "provisional period ends."
+        )
+        % {"n": current.number},
+        amendment={"structure": current.structure},
+        electorate_branch=organisation.root_branch,
+        starts_at=starts_at,
+    )
+
+
+def confirm_structures_in_time(now=None) -> list[Election]:
+    """The clock: put every provisional structure to the members before it would lapse."""
+    from tribune.organisations.models import Organisation
+
+    now = now or timezone.now()
+    due = []
+    for organisation in Organisation.objects.all():
+        current = organisation.current_constitution()
+        until = current.structure_provisional_until if current else None
+        if until is None or not current.structure:
+            continue
+        if until - now <= timedelta(days=current.voting_days + 1):
+            if not _structure_vote_pending(organisation):
+                due.append(organisation)
+    return each_alone(
+        due, lambda o: put_structure_to_members(None, o, starts_at=now), what="organisation"
+    )
 
 
 # --- recall --------------------------------------------------------------------------------

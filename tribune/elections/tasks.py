@@ -7,6 +7,7 @@ repeated tick does no harm.
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from tribune.constitution import services as constitution_services
 from tribune.elections import services
 
 
@@ -16,5 +17,7 @@ def election_clock() -> dict:
     return {
         "advanced": services.advance_all(),
         "lapsed_petitions": services.lapse_petitions(),
+        "structures_put_to_members": len(services.confirm_structures_in_time()),
+        "structures_lapsed": constitution_services.lapse_provisional_structures(),
         "called": len(services.schedule_elections()),
     }

@@ -20,8 +20,15 @@ class BodyKind(models.TextChoices):
     COMMITTEE = "committee", _("Committee")
     DELEGATION = "delegation", _("Delegation")
     STAFF = "staff", _("Full-time staff post")
+    COMMISSION = "commission", _("Commission")
     PROVISIONAL = "provisional", _("Provisional committee")
     RETURNING = "returning", _("Returning officers")
+
+
+class Electorate(models.TextChoices):
+    MEMBERS = "members", _("The members of the body's branch (and those below it)")
+    BRANCH = "branch", _("The members of another branch (and those below it)")
+    BODY = "body", _("The holders of another body's offices")
 
 
 class Body(models.Model):
@@ -46,6 +53,10 @@ class Body(models.Model):
         related_name="bodies",
         help_text=_("Set for a faction's own officers: elected by and answerable to its members."),
     )
+    # Made from the constitution's structure (``constitution.structure.materialise``);
+    # such bodies change only when a new constitution version is adopted.
+    in_structure = models.BooleanField(default=False)
+    abolished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["name"]
@@ -65,6 +76,22 @@ class Office(models.Model):
     powers = models.JSONField(_("powers"), default=list, blank=True)
     term_days = models.PositiveIntegerField(_("term (days)"))
     seats = models.PositiveSmallIntegerField(_("seats"), default=1)
+    # The office's name in the constitution's structure (unique within its body).
+    key = models.SlugField(blank=True)
+    # Stricter than the constitution's general limit where the structure says so.
+    term_limit = models.PositiveSmallIntegerField(_("term limit"), null=True, blank=True)
+    # Blank: instant-runoff for one seat, STV for several.
+    method = models.CharField(_("counting method"), max_length=20, blank=True)
+    electorate_kind = models.CharField(
+        _("who elects"), max_length=20, choices=Electorate.choices, default=Electorate.MEMBERS
+    )
+    electorate_branch = models.ForeignKey(
+        "organisations.Branch", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    electorate_body = models.ForeignKey(
+        "offices.Body", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    abolished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["body", "title"]

@@ -109,9 +109,14 @@ def consecutive_terms(office: Office, member, before) -> int:
     return count
 
 
+def term_limit(office: Office) -> int:
+    """The office's limit of consecutive terms: never laxer than the constitution's."""
+    general = office.body.organisation.current_constitution().term_limit
+    return min(office.term_limit or general, general)
+
+
 def term_limit_reached(office: Office, member, at=None) -> bool:
-    constitution = office.body.organisation.current_constitution()
-    return consecutive_terms(office, member, at or timezone.now()) >= constitution.term_limit
+    return consecutive_terms(office, member, at or timezone.now()) >= term_limit(office)
 
 
 def _most_seats_held(office: Office, starts_at, ends_at) -> int:
@@ -146,6 +151,8 @@ def begin_term(
             % {"days": min(office.term_days, constitution.max_term_days)},
             "days",
         )
+    if office.abolished_at is not None:
+        raise RuleViolation(_t("This office has been abolished."), "office")
     if member.organisation_id != office.body.organisation_id or not member.in_good_standing:
         raise RuleViolation(_t("Only a member in good standing can hold office."), "member")
     if term_limit_reached(office, member, starts_at):
@@ -154,7 +161,7 @@ def begin_term(
                 "%(name)s has served the constitution's limit of %(limit)s consecutive terms "
                 "in this office."
             )
-            % {"name": member.name, "limit": constitution.term_limit},
+            % {"name": member.name, "limit": term_limit(office)},
             "member",
         )
     ends_at = starts_at + timedelta(days=days)

@@ -3,29 +3,13 @@
 from decimal import Decimal
 
 from django.test import Client
-from django.utils import timezone
 
 from tribune.constitution.models import ConstitutionVersion
+from tribune.constitution.services import adopt
 
 
 def _amend(organisation, **changes) -> ConstitutionVersion:
-    current = organisation.current_constitution()
-    fields = {
-        f.name: getattr(current, f.name)
-        for f in ConstitutionVersion._meta.concrete_fields
-        if f.name not in ("id", "organisation", "number", "adopted_at", "adopted_how")
-    }
-    fields.update(changes)
-    version = ConstitutionVersion(
-        organisation=organisation,
-        number=current.number + 1,
-        adopted_at=timezone.now(),
-        adopted_how="Adopted by members' vote: test",
-        **fields,
-    )
-    version.check_guarantees()
-    version.save()
-    return version
+    return adopt(organisation, changes, how="Adopted by members' vote: test")
 
 
 def test_the_diff_page_names_each_changed_rule_and_marks_the_preamble(world):

@@ -374,21 +374,10 @@ def _candidacies(org):
 
 def _second_constitution(org) -> None:
     """An amended constitution (version 2), so the comparison pages have two versions."""
-    from django.utils import timezone as tz
+    from tribune.constitution.services import adopt
 
-    from tribune.constitution.models import ConstitutionVersion
-
-    current = org.current_constitution()
-    fields = {
-        f.name: getattr(current, f.name)
-        for f in ConstitutionVersion._meta.concrete_fields
-        if f.name not in ("id", "organisation", "number", "adopted_at", "adopted_how")
-    }
-    fields["term_limit"] = current.term_limit + 1
-    ConstitutionVersion.objects.create(
-        organisation=org,
-        number=current.number + 1,
-        adopted_at=tz.now(),
-        adopted_how="Adopted by members' vote (matrix world)",
-        **fields,
+    adopt(
+        org,
+        {"term_limit": org.current_constitution().term_limit + 1},
+        how="Adopted by members' vote (matrix world)",
     )
