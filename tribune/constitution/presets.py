@@ -27,6 +27,75 @@ class Preset:
     levels: tuple[str, ...] = ("national", "local")
 
 
+def _office(key, title, mandate, *, powers=(), seats=1, days, limit):
+    return {
+        "key": key,
+        "title": title,
+        "mandate": mandate,
+        "powers": sorted(powers),
+        "seats": seats,
+        "term_days": days,
+        "term_limit": limit,
+        "electorate": {"kind": "members"},
+        "method": "irv" if seats == 1 else "scottish-stv",
+    }
+
+
+def _structure(committee: str, seats: int, secretary: str, *, days: int, limit: int, extra=()):
+    """A committee elected by STV, a secretary by instant-runoff, and an appeals panel."""
+    return [
+        {
+            "key": "committee",
+            "name": committee,
+            "kind": "committee",
+            "branch": "",
+            "description": "",
+            "offices": [
+                _office(
+                    "member",
+                    f"{committee}: member",
+                    "Carry out the decisions of the members and their congress between "
+                    "meetings, report to the members on what was done and not done, and "
+                    "answer for it.",
+                    powers=("convene_assemblies", "call_elections", "manage_branches"),
+                    seats=seats,
+                    days=days,
+                    limit=limit,
+                ),
+                _office(
+                    "secretary",
+                    secretary,
+                    "Keep the membership list and the records, admit members under the "
+                    "constitution's rule, and see that meetings and elections happen on time.",
+                    powers=("admit_members", "manage_standing", "view_member_contacts"),
+                    days=days,
+                    limit=limit,
+                ),
+                *extra,
+            ],
+        },
+        {
+            "key": "appeals",
+            "name": "Appeals panel",
+            "kind": "commission",
+            "branch": "",
+            "description": "Hears appeals against refused applications and suspensions.",
+            "hears_appeals": True,
+            "offices": [
+                _office(
+                    "member",
+                    "Appeals panel member",
+                    "Hear and decide appeals against refused applications and suspensions, "
+                    "giving written reasons.",
+                    seats=3,
+                    days=days,
+                    limit=limit,
+                )
+            ],
+        },
+    ]
+
+
 _COMMON = {
     "nomination_days": 14,
     "voting_days": 14,
@@ -64,6 +133,9 @@ PRESETS: dict[str, Preset] = {
                 "faction_threshold": 5,
                 "admission_rule": AdmissionRule.AUTOMATIC,
                 "seconders_required": 0,
+                "structure": _structure(
+                    "Coordinating committee", 5, "Secretary", days=365, limit=2
+                ),
             },
             levels=("city", "neighbourhood", "building"),
         ),
@@ -89,6 +161,9 @@ PRESETS: dict[str, Preset] = {
                 "faction_threshold": 10,
                 "admission_rule": AdmissionRule.OFFICER,
                 "seconders_required": 1,
+                "structure": _structure(
+                    "National executive", 7, "General secretary", days=730, limit=3
+                ),
             },
             levels=("national", "regional", "workplace"),
         ),
@@ -114,6 +189,25 @@ PRESETS: dict[str, Preset] = {
                 "faction_threshold": 20,
                 "admission_rule": AdmissionRule.OFFICER,
                 "seconders_required": 2,
+                "structure": _structure(
+                    "National committee",
+                    9,
+                    "General secretary",
+                    days=730,
+                    limit=2,
+                    extra=[
+                        _office(
+                            "steward",
+                            "Debate steward",
+                            "Keep the members' debate open and civil under its published "
+                            "rules, hiding only what breaks them, always with the reason.",
+                            powers=("moderate_debate",),
+                            seats=3,
+                            days=730,
+                            limit=2,
+                        )
+                    ],
+                ),
             },
             levels=("national", "regional", "local"),
         ),
@@ -139,6 +233,9 @@ PRESETS: dict[str, Preset] = {
                 "faction_threshold": 10,
                 "admission_rule": AdmissionRule.OFFICER,
                 "seconders_required": 0,
+                "structure": _structure(
+                    "Federal council", 5, "Federal secretary", days=365, limit=2
+                ),
             },
             levels=("federation", "branch"),
         ),

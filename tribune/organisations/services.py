@@ -6,6 +6,8 @@ constitution version 1 and a provisional committee whose terms lapse after
 membership elects them.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -15,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tribune.audit.log import record
 from tribune.constitution.models import ConstitutionVersion
+from tribune.constitution.structure import materialise
 from tribune.debate.services import publish_default_rules
 from tribune.lib.errors import RuleViolation
 from tribune.members.models import Member, Standing
@@ -84,12 +87,17 @@ def found_organisation(
         **constitution,
     )
     version.check_guarantees(offices=[])
+    days = min(settings.TRIBUNE_PROVISIONAL_DAYS, version.max_term_days)
+    now = timezone.now()
+    if version.structure:
+        # The founders' structure is provisional like their offices: the members adopt
+        # it before the provisional period ends, or it lapses (``constitution.services``).
+        version.structure_provisional_until = now + timedelta(days=days)
     version.save()
     record(organisation, "organisation.founded", target=organisation, data={"name": name})
     publish_default_rules(organisation)
     record(organisation, "constitution.adopted", target=version, data={"number": 1})
-    days = min(settings.TRIBUNE_PROVISIONAL_DAYS, version.max_term_days)
-    now = timezone.now()
+    materialise(version)
     for founder in founders:
         member = Member.objects.create(
             organisation=organisation,
