@@ -3,9 +3,12 @@
 from datetime import datetime
 
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from django.utils.translation import gettext as _t
+from ninja import Field, Router, Schema, Status
 
+from tribune.api.common import acting
 from tribune.api.types import Id, PathText
+from tribune.constitution import structure as structures
 from tribune.constitution.changes import compare
 from tribune.constitution.models import ConstitutionVersion
 from tribune.organisations.models import Organisation
@@ -28,6 +31,8 @@ class ConstitutionOut(Schema):
     admission_rule: str
     appeal_body: str | None
     uncontested_returns: bool
+    structure: list[dict]
+    structure_provisional_until: datetime | None
 
 
 def _out(v) -> dict:
@@ -46,6 +51,8 @@ def _out(v) -> dict:
         "admission_rule": v.admission_rule,
         "appeal_body": v.appeal_body.slug if v.appeal_body else None,
         "uncontested_returns": v.uncontested_returns,
+        "structure": v.structure or [],
+        "structure_provisional_until": v.structure_provisional_until,
     }
 
 
@@ -69,12 +76,20 @@ class RuleChangeOut(Schema):
     after: str
 
 
+class StructureChangeOut(Schema):
+    what: str
+    body: str
+    office: str
+    details: list[list[str]]
+
+
 class ConstitutionDiffOut(Schema):
     old: int
     new: int
     rules: list[RuleChangeOut]
     preamble_changed: bool
     preamble_html: str
+    structure: list[StructureChangeOut]
 
 
 @router.get("/{slug}/constitution/versions/{number}/diff", response=ConstitutionDiffOut)
@@ -92,4 +107,68 @@ def constitution_diff(request, slug: PathText, number: Id, against: Id | None = 
         "rules": [vars(r) for r in comparison.rules],
         "preamble_changed": comparison.preamble_changed,
         "preamble_html": comparison.preamble_html,
+        "structure": [
+            {**vars(c), "details": [list(d) for d in c.details]} for c in comparison.structure
+        ],
     }
+
+
+class StructureIn(Schema):
+    structure: list[dict] = Field(max_length=structures.MAX_BODIES)
+    summary: str = Field(min_length=1, max_length=300)
+
+
+class StructureProposalOut(Schema):
+    adopted_version: int | None
+    election_id: int | None
+    message: str
+
+
+@router.post("/{slug}/constitution/structure", response={201: StructureProposalOut})
+def propose_structure(request, slug: PathText, payload: StructureIn):
+    """Set up the structure (the provisional committee) or put a new one to a referendum.
+
+    The whole structure as it should be; the response says which happened.
+    """
+    from tribune.constitution.models import ConstitutionVersion
+    from tribune.elections.amendments import change_structure
+    from tribune.lib.inputs import clean_text
+
+    organisation, actor = acting(request, slug)
+    summary = clean_text(payload.summary, field="summary", max_length=300)
+    outcome = change_structure(actor, organisation, payload.structure, summary=summary)
+    if isinstance(outcome, ConstitutionVersion):
+        return Status(
+            201,
+            {
+                "adopted_version": outcome.number,
+                "election_id": None,
+                "message": _t("Version %(n)s of the constitution records the change.")
+                % {"n": outcome.number},
+            },
+        )
+    return Status(
+        201,
+        {
+            "adopted_version": None,
+            "election_id": outcome.pk,
+            "message": _t("The change is put to the members' vote."),
+        },
+    )
+
+
+@router.post("/{slug}/constitution/structure/to-members", response={201: StructureProposalOut})
+def structure_to_members(request, slug: PathText):
+    """Ask the members to adopt the provisional committee's structure (a referendum)."""
+    from tribune.elections.amendments import put_structure_to_members
+
+    organisation, actor = acting(request, slug)
+    election = put_structure_to_members(actor, organisation)
+    return Status(
+        201,
+        {
+            "adopted_version": None,
+            "election_id": election.pk,
+            "message": _t("The structure is put to the members' vote."),
+        },
+    )

@@ -11,8 +11,9 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _t
 
+from tribune.constitution import structure
 from tribune.constitution.models import ConstitutionVersion
-from tribune.constitution.presets import BOOKKEEPING
+from tribune.constitution.presets import BOOKKEEPING, COMPOUND
 from tribune.lib.worddiff import changed, render_changes
 
 
@@ -31,6 +32,7 @@ class Comparison:
     rules: list[RuleChange]
     preamble_changed: bool
     preamble_html: str
+    structure: list[structure.StructureChange]
 
 
 def _shown(version: ConstitutionVersion, field) -> str:
@@ -49,7 +51,7 @@ def _shown(version: ConstitutionVersion, field) -> str:
 def compare(old: ConstitutionVersion, new: ConstitutionVersion) -> Comparison:
     rules = []
     for field in ConstitutionVersion._meta.concrete_fields:
-        if field.name in BOOKKEEPING | {"preamble"}:
+        if field.name in BOOKKEEPING | COMPOUND | {"preamble"}:
             continue
         before, after = _shown(old, field), _shown(new, field)
         if before != after:
@@ -69,4 +71,5 @@ def compare(old: ConstitutionVersion, new: ConstitutionVersion) -> Comparison:
         rules=rules,
         preamble_changed=changed(old.preamble, new.preamble),
         preamble_html=render_changes(old.preamble, new.preamble),
+        structure=structure.compare(old, new),
     )

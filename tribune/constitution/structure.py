@@ -153,12 +153,14 @@ def check_structure(version) -> None:
             raise _fail(_t("The short name “%(key)s” is already used.") % {"key": key})
         body_keys.add(key)
         name = _text(body.get("name"), what=_t("A body's name"), limit=200)
-        if body.get("kind") not in BODY_KINDS:
+        if not isinstance(body.get("kind"), str) or body["kind"] not in BODY_KINDS:
             raise _fail(
                 _t("“%(name)s”: choose what kind of body it is (%(kinds)s).")
                 % {"name": name, "kinds": ", ".join(str(k) for k in BODY_KINDS.values())}
             )
-        if body.get("branch") and body["branch"] not in branches:
+        if body.get("branch") and (
+            not isinstance(body["branch"], str) or body["branch"] not in branches
+        ):
             raise _fail(_t("“%(name)s”: no such branch.") % {"name": name})
         _text(body.get("description"), what=_t("A body's description"), limit=5000, required=False)
         if not isinstance(body.get("hears_appeals", False), bool):
@@ -231,7 +233,7 @@ def _check_office(office, body, version, office_keys, branches, body_keys, power
         high=limit,
     )
     method = office.get("method", default_method(seats))
-    if method not in METHODS:
+    if not isinstance(method, str) or method not in METHODS:
         raise _fail(_t("“%(t)s”: unknown counting method.") % {"t": title})
     if method == "irv" and seats > 1:
         raise _fail(
@@ -239,7 +241,9 @@ def _check_office(office, body, version, office_keys, branches, body_keys, power
             % {"t": title, "n": seats}
         )
     electorate = office.get("electorate", {"kind": "members"})
-    if not isinstance(electorate, dict) or electorate.get("kind") not in ELECTORATES:
+    if not isinstance(electorate, dict) or not all(isinstance(v, str) for v in electorate.values()):
+        raise _fail(_t("“%(t)s”: say who elects this office.") % {"t": title})
+    if electorate.get("kind") not in ELECTORATES:
         raise _fail(_t("“%(t)s”: say who elects this office.") % {"t": title})
     if set(electorate) - {"kind", "branch", "body"}:
         raise _fail(_t("“%(t)s”: say who elects this office.") % {"t": title})

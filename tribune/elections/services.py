@@ -1057,64 +1057,6 @@ def schedule_elections(now=None) -> list[Election]:
     return [e for e in each_alone(list(offices), call_if_due, what="office") if e is not None]
 
 
-# --- the provisional committee's structure goes to the members ---------------------------
-
-
-def _structure_vote_pending(organisation) -> bool:
-    return (
-        Election.objects.filter(organisation=organisation, kind=Kind.AMENDMENT)
-        .exclude(status__in=[Status.CERTIFIED, Status.CANCELLED])
-        .filter(amendment__has_key="structure")
-        .exists()
-    )
-
-
-def put_structure_to_members(actor: Member | None, organisation, *, starts_at=None) -> Election:
-    """A referendum on adopting the provisional committee's structure as it stands.
-
-    Called by a mandate to call elections, or by the clock (actor None) in time
-    for the vote to finish before the structure would lapse.
-    """
-    current = organisation.current_constitution()
-    if current.structure_provisional_until is None:
-        raise RuleViolation(_t("The members have already adopted this structure."), "structure")
-    if _structure_vote_pending(organisation):
-        raise RuleViolation(_t("The structure is already before the members."), "structure")
-    return call_election(
-        actor,
-        kind=Kind.AMENDMENT,
-        title=_t("Adopt the organisation's structure"),
-        question=_t(
-            "Do you adopt the bodies and offices the provisional committee set up, as "
-            "constitution version %(n)s describes them? If not, they lapse when the "
-            "provisional period ends."
-        )
-        % {"n": current.number},
-        amendment={"structure": current.structure},
-        electorate_branch=organisation.root_branch,
-        starts_at=starts_at,
-    )
-
-
-def confirm_structures_in_time(now=None) -> list[Election]:
-    """The clock: put every provisional structure to the members before it would lapse."""
-    from tribune.organisations.models import Organisation
-
-    now = now or timezone.now()
-    due = []
-    for organisation in Organisation.objects.all():
-        current = organisation.current_constitution()
-        until = current.structure_provisional_until if current else None
-        if until is None or not current.structure:
-            continue
-        if until - now <= timedelta(days=current.voting_days + 1):
-            if not _structure_vote_pending(organisation):
-                due.append(organisation)
-    return each_alone(
-        due, lambda o: put_structure_to_members(None, o, starts_at=now), what="organisation"
-    )
-
-
 # --- recall --------------------------------------------------------------------------------
 
 

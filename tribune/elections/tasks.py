@@ -8,7 +8,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
 from tribune.constitution import services as constitution_services
-from tribune.elections import services
+from tribune.elections import amendments, services
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -17,7 +17,7 @@ def election_clock() -> dict:
     return {
         "advanced": services.advance_all(),
         "lapsed_petitions": services.lapse_petitions(),
-        "structures_put_to_members": len(services.confirm_structures_in_time()),
+        "structures_put_to_members": len(amendments.confirm_structures_in_time()),
         "structures_lapsed": constitution_services.lapse_provisional_structures(),
         "called": len(services.schedule_elections()),
     }

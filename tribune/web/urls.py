@@ -55,6 +55,27 @@ urlpatterns = [
     path(
         org + "constitution/v<id:number>/", constitution.constitution, name="constitution_version"
     ),
+    path(org + "constitution/structure/", constitution.structure, name="constitution_structure"),
+    path(
+        org + "constitution/structure/body/",
+        constitution.structure_body,
+        name="constitution_structure_body",
+    ),
+    path(
+        org + "constitution/structure/office/",
+        constitution.structure_office,
+        name="constitution_structure_office",
+    ),
+    path(
+        org + "constitution/structure/remove/",
+        constitution.structure_remove,
+        name="constitution_structure_remove",
+    ),
+    path(
+        org + "constitution/structure/to-members/",
+        constitution.structure_to_members,
+        name="constitution_structure_to_members",
+    ),
     path(
         org + "constitution/diff/<id:old>/<id:new>/",
         constitution.constitution_diff,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from tribune.constitution import services
 from tribune.constitution import structure as structures
 from tribune.constitution.presets import PRESETS
+from tribune.elections import amendments
 from tribune.elections import services as elections
 from tribune.elections.models import Election, Kind, Method, Status
 from tribune.lib.errors import NotPermitted, RuleViolation
@@ -98,10 +99,10 @@ def test_the_clock_puts_the_structure_to_the_members_in_time(world):
         world.ana, world.org, _executive_and_secretary(world.org), summary="first"
     )
     until = world.org.current_constitution().structure_provisional_until
-    assert elections.confirm_structures_in_time(until - timedelta(days=30)) == []
-    (vote,) = elections.confirm_structures_in_time(until - timedelta(days=15))
+    assert amendments.confirm_structures_in_time(until - timedelta(days=30)) == []
+    (vote,) = amendments.confirm_structures_in_time(until - timedelta(days=15))
     assert vote.kind == Kind.AMENDMENT and "structure" in vote.amendment
-    assert elections.confirm_structures_in_time(until - timedelta(days=14)) == []  # once
+    assert amendments.confirm_structures_in_time(until - timedelta(days=14)) == []  # once
     # While the members vote on it, the committee cannot change what they vote on.
     with pytest.raises(RuleViolation, match="before the members"):
         services.set_up_structure(world.ana, world.org, [], summary="switch")
