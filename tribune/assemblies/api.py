@@ -176,6 +176,7 @@ class MotionSummary(Schema):
     on_behalf_of_faction: str | None
     programme_section: str
     amends_constitution: bool
+    constitution_change: dict | None
     tabled_at: datetime
 
 
@@ -215,6 +216,9 @@ class MotionIn(Schema):
     faction: str | None = None
     programme_section: str = ""
     amends_constitution: bool = False
+    # What the motion changes in the constitution's rules or structure, if anything
+    # (the fields of a constitution version; "structure" as the constitution API shows it).
+    constitution_change: dict | None = None
 
 
 class AmendmentIn(Schema):
@@ -557,6 +561,7 @@ def _motion_summary(motion: Motion, names: bool = True) -> dict:
         ),
         "programme_section": motion.programme_section,
         "amends_constitution": motion.amends_constitution,
+        "constitution_change": motion.constitution_change,
         "tabled_at": motion.tabled_at,
     }
 
@@ -951,6 +956,7 @@ def table_motion(request, slug: PathText, pk: Id, payload: MotionIn):
         faction=faction,
         programme_section=payload.programme_section,
         amends_constitution=payload.amends_constitution,
+        constitution_change=payload.constitution_change,
     )
     return Status(201, _motion_out(motion))
 

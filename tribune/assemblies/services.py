@@ -36,6 +36,7 @@ from tribune.assemblies.models import (
     SpeakerRequest,
 )
 from tribune.audit.log import record
+from tribune.constitution import services as constitution_services
 from tribune.elections import services as elections
 from tribune.elections.models import (
     YES_NO_CHOICES,
@@ -376,9 +377,23 @@ def table_motion(
     faction=None,
     programme_section: str = "",
     amends_constitution: bool = False,
+    constitution_change: dict | None = None,
 ) -> Motion:
+    """Table a motion; ``constitution_change`` is what an amending motion changes in the
+    constitution's rules or structure, adopted if the motion is carried."""
     _in_unit(member, assembly)  # who may table first: a refusal on the merits says more
     _before_deadline(assembly)
+    if constitution_change is not None:
+        if assembly.branch.parent_id is not None:
+            raise RuleViolation(
+                _t("Only an assembly of the whole organisation can amend its constitution."),
+                "constitution_change",
+            )
+        try:
+            constitution_services.check_amendment(assembly.organisation, constitution_change)
+        except RuleViolation as exc:
+            raise RuleViolation(exc.message, "constitution_change") from None
+        amends_constitution = True
     title, text = (title or "").strip(), (text or "").strip()
     if not title or not text:
         raise RuleViolation(_t("A motion needs a title and a text."), "text")
@@ -407,6 +422,7 @@ def table_motion(
         on_behalf_of_faction=faction,
         programme_section=programme_section,
         amends_constitution=bool(amends_constitution),
+        constitution_change=constitution_change,
     )
     MotionVersion.objects.create(motion=motion, number=1, text=text + "\n", note=_t("As tabled"))
     record(assembly.organisation, "motion.tabled", actor=member, target=motion)
@@ -859,6 +875,34 @@ def _carry_out(vote: LiveVote, election: Election) -> None:
             _competitors_fall(motion)
         if carried and motion.programme_section:
             amend_programme(motion, election)
+        if carried and motion.constitution_change:
+            _amend_constitution(motion)
+
+
+def _amend_constitution(motion: Motion) -> None:
+    """A carried amending motion brings the new constitution version into force.
+
+    Checked again against the constitution as it now stands: if another change
+    since tabling makes it break a guarantee, the motion stays carried but the
+    change is not made, and the record says why.
+    """
+    organisation = motion.assembly.organisation
+    try:
+        with transaction.atomic():
+            constitution_services.adopt(
+                organisation,
+                motion.constitution_change,
+                how=_t("Adopted by %(assembly)s: %(title)s")
+                % {"assembly": motion.assembly.title, "title": motion.title},
+                data={"motion": motion.pk},
+            )
+    except RuleViolation as exc:
+        record(
+            organisation,
+            "constitution.not_adopted",
+            target=motion,
+            data={"reason": exc.message},
+        )
 
 
 # --- ranking competing motions ------------------------------------------------------------

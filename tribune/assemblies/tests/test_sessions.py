@@ -326,3 +326,52 @@ def test_check_ins_at_the_door_push_coalesced_attendance(
         timer.cancel()
         services._flush_progress(services.channel(congress), ("attendance", congress.pk))
     assert sent == [("attendance", 1), ("attendance", 3)]  # the last figure arrives
+
+
+def test_a_carried_congress_motion_brings_its_change_to_the_structure_into_force(world, convenor):
+    from tribune.constitution import structure as structures
+    from tribune.offices.models import Office
+
+    version = world.org.current_constitution()
+    structure, key = structures.add_body([], name="Executive committee", kind="committee")
+    structure, _ = structures.put_office(
+        structure, version, key, title="Secretary", mandate="Keep the records."
+    )
+    assembly = _convene(world)
+    with pytest.raises(RuleViolation, match="no mandate"):
+        broken = structures.remove_office(structure, key, "secretary")
+        broken[0]["offices"] = [{**structure[0]["offices"][0], "mandate": ""}]
+        _motion(world, assembly, constitution_change={"structure": broken})
+    motion = _motion(
+        world, assembly, title="An executive", constitution_change={"structure": structure}
+    )
+    assert motion.amends_constitution  # and so it needs the constitution's majority
+    services.seat_participants(world.eli, assembly)
+    _check_in(world, assembly, "Ana", "Ben", "Cam", "Dana", "Eli")
+    sessions.open_session(world.eli, assembly)
+    _decide(world, assembly, 3, 2, motion=motion)  # 60%: short of two thirds
+    assert world.org.current_constitution().number == version.number
+    again = _motion(world, assembly, title="Again", constitution_change={"structure": structure})
+    _decide(world, assembly, 4, 1, motion=again)
+    adopted = world.org.current_constitution()
+    assert adopted.number == version.number + 1 and "Adopted by Congress" in adopted.adopted_how
+    assert adopted.structure_provisional_until is None
+    assert Office.objects.filter(key="secretary", abolished_at__isnull=True).exists()
+
+
+def test_a_branch_assembly_cannot_amend_the_constitution(world, convenor):
+    now = timezone.now()
+    assembly = services.convene(
+        world.ana,
+        world.north,
+        title="North meeting",
+        kind=Assembly.Kind.GENERAL,
+        starts_at=now + timedelta(days=1),
+        ends_at=now + timedelta(days=2),
+        motions_deadline=now + timedelta(hours=1),
+        chair=world.eli,
+    )
+    with pytest.raises(RuleViolation, match="whole organisation"):
+        services.table_motion(
+            world.ben, assembly, title="X", text="X", constitution_change={"term_limit": 1}
+        )
