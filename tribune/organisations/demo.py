@@ -321,12 +321,97 @@ def _found(members: int) -> Organisation:
         if i < 6:
             continue  # left as pending applications
         services.admit_member(ana, applicant)
+    _structure(organisation, ana)
     suspended = Member.objects.filter(organisation=organisation, standing=Standing.GOOD).last()
     change = services.suspend_member(
         ana, suspended, "Repeatedly ignored the branch's safeguarding policy at meetings."
     )
     services.lodge_appeal(suspended, change, "I was not told of the complaint or heard.")
     return organisation
+
+
+# The bodies and offices the provisional committee sets up, through the same page
+# (and service) any new organisation's committee uses: body, kind, offices.
+STRUCTURE = [
+    (
+        "Executive committee",
+        "committee",
+        [
+            {
+                "title": "Committee member",
+                "mandate": (
+                    "Carry out the programme between congresses; meet fortnightly; report to "
+                    "the membership every quarter on what was done and what was not."
+                ),
+                "seats": 3,
+            },
+            {
+                "title": "Secretary",
+                "mandate": (
+                    "Keep the records and correspondence; prepare meetings; publish minutes."
+                ),
+                "powers": ["call_elections"],
+            },
+        ],
+    ),
+    (
+        "Debate stewards",
+        "commission",
+        [
+            {
+                "title": "Debate steward",
+                "mandate": (
+                    "Apply the published rules of debate, and only those: hide a post only by "
+                    "citing a rule and giving a reason, never delete, and report every action."
+                ),
+                "powers": ["moderate_debate"],
+            }
+        ],
+    ),
+    (
+        "Congress arrangements committee",
+        "committee",
+        [
+            {
+                "title": "Convenor",
+                "mandate": (
+                    "Convene the congresses and assemblies the membership or its committees call."
+                ),
+                "powers": ["convene_assemblies"],
+            }
+        ],
+    ),
+]
+
+
+def _structure(organisation: Organisation, ana: Member) -> None:
+    """The provisional committee sets up the first structure, one change at a time."""
+    from tribune.constitution import services as constitution
+    from tribune.constitution import structure as structures
+    from tribune.elections.amendments import change_structure
+
+    for name, kind, offices in STRUCTURE:
+        version = organisation.current_constitution()
+        new, key = structures.add_body(
+            version.structure, name=name, kind=kind, taken=constitution.taken_keys(organisation)
+        )
+        for office in offices:
+            new, _ = structures.put_office(new, version, key, **office)
+        change_structure(ana, organisation, new, summary=f"set up the {name.lower()}")
+
+
+def _office(organisation: Organisation, title: str):
+    from tribune.offices.models import Office
+
+    return Office.objects.get(body__organisation=organisation, body__in_structure=True, title=title)
+
+
+def _stand(election, member: Member) -> None:
+    """A member stands, nominating themselves (as any member may)."""
+    from tribune.elections import services as elections
+
+    candidacy = elections.nominate(member, election, member, statement="I will keep to it.")
+    elections.accept_nomination(member, candidacy, statement="I will keep to the mandate.")
 
 
 CANDIDATES = [
@@ -342,26 +427,17 @@ CANDIDATES = [
 def _past_election(organisation: Organisation, clock: Clock) -> None:
     """The first executive committee, elected by STV a month ago: results published."""
     from tribune.elections import services as elections
-    from tribune.offices.models import BodyKind
-    from tribune.offices.services import create_body, create_office
 
     ana = Member.objects.get(organisation=organisation, email="ana@example.org")
-    body = create_body(organisation, name="Executive committee", kind=BodyKind.COMMITTEE)
-    committee = create_office(
-        body,
-        title="Committee member",
-        mandate=(
-            "Carry out the programme between congresses; meet fortnightly; report to the "
-            "membership every quarter on what was done and what was not."
-        ),
-        seats=3,
-    )
-    create_office(
-        body,
-        title="Secretary",
-        mandate="Keep the records and correspondence; prepare meetings; publish minutes.",
-        powers=["call_elections"],
-    )
+    committee = _office(organisation, "Committee member")
+    # The steward and the convenor are elected alongside: one candidate each.
+    others = [
+        (elections.call_election(ana, office=_office(organisation, title)), email)
+        for title, email in (
+            ("Debate steward", "dana@example.org"),
+            ("Convenor", "ana@example.org"),
+        )
+    ]
     election = elections.call_election(
         ana, office=committee, title="Executive committee: first election"
     )
@@ -373,8 +449,15 @@ def _past_election(organisation: Organisation, clock: Clock) -> None:
         candidacy = elections.nominate(member, election, member, statement=statement)
         elections.accept_nomination(member, candidacy, statement=statement, faction_label=faction)
         candidates.append(candidacy.pk)
+    for other, email in others:
+        _stand(other, Member.objects.get(organisation=organisation, email=email))
     clock.now = election.voting_open_at + timedelta(hours=2)
     elections.advance(election)
+    for other, _email in others:
+        elections.advance(other)
+        (candidacy,) = other.candidacies.all()
+        for voter in people.order_by("-pk")[:12]:  # a dozen members vote in each
+            elections.cast_ballot(voter, other, [candidacy.pk])
     rng = random.Random(1917)
     slates = [[0, 1, 4], [2, 3, 4], [1, 0, 5], [4, 2], [5, 0], [3, 2, 1, 0]]
     voters = list(people.order_by("pk"))
@@ -386,6 +469,8 @@ def _past_election(organisation: Organisation, clock: Clock) -> None:
         clock.advance(minutes=17)
     clock.now = election.voting_close_at + timedelta(minutes=5)
     elections.advance(election)
+    for other, _email in others:
+        elections.advance(other)
 
 
 FACTIONS = {
@@ -522,8 +607,6 @@ def _debates(organisation: Organisation, clock: Clock) -> None:
     """
     from tribune.debate import services as debate
     from tribune.elections.models import Election
-    from tribune.offices.models import BodyKind, TermSource
-    from tribune.offices.services import begin_term, create_body, create_office
 
     def member(email):
         return Member.objects.get(organisation=organisation, email=email)
@@ -534,18 +617,7 @@ def _debates(organisation: Organisation, clock: Clock) -> None:
         .order_by("pk")[20:40]
     )
     clock.now = max(clock.now, clock.real_now() - timedelta(days=21))
-    body = create_body(organisation, name="Debate stewards", kind=BodyKind.COMMITTEE)
-    office = create_office(
-        body,
-        title="Debate steward",
-        mandate=(
-            "Apply the published rules of debate, and only those: hide a post only by "
-            "citing a rule and giving a reason, never delete, and report every action."
-        ),
-        powers=["moderate_debate"],
-    )
-    steward = member("dana@example.org")
-    begin_term(office, steward, source=TermSource.ELECTION)
+    steward = member("dana@example.org")  # elected with the first executive
     past = Election.objects.filter(organisation=organisation).order_by("pk").first()
     threads = []
     for i, (email, title, subject, branch, text) in enumerate(DEBATES):
@@ -697,21 +769,10 @@ def _first_congress(organisation: Organisation, clock: Clock) -> None:
     from tribune.assemblies import services as assemblies
     from tribune.assemblies import sessions
     from tribune.assemblies.models import Assembly
-    from tribune.offices.models import BodyKind, TermSource
-    from tribune.offices.services import begin_term, create_body, create_office
 
     clock.now = max(clock.now, clock.real_now() - timedelta(days=19, hours=12))
+    # Ana was elected convenor with the first executive.
     ana, eli = _member(organisation, "ana@example.org"), _member(organisation, "eli@example.org")
-    body = create_body(
-        organisation, name="Congress arrangements committee", kind=BodyKind.COMMITTEE
-    )
-    convenor = create_office(
-        body,
-        title="Convenor",
-        mandate="Convene the congresses and assemblies the membership or its committees call.",
-        powers=["convene_assemblies"],
-    )
-    begin_term(convenor, ana, source=TermSource.ELECTION)
     assemblies.found_programme(organisation, PROGRAMME)
     start = clock.now + timedelta(days=2)
     congress = assemblies.convene(
@@ -733,6 +794,16 @@ def _first_congress(organisation: Organisation, clock: Clock) -> None:
         text=PROGRAMME[0][2],
         programme_section="housing",
     )
+    structure = assemblies.table_motion(
+        _member(organisation, "cam@example.org"),
+        congress,
+        title="Adopt the structure the provisional committee set up",
+        text=(
+            "The congress adopts the executive committee, the debate stewards and the congress "
+            "arrangements committee, with their mandates, as the constitution now describes them."
+        ),
+        constitution_change={"structure": organisation.current_constitution().structure},
+    )
     clock.advance(hours=5)
     amendment = assemblies.table_amendment(
         _member(organisation, "cam@example.org"),
@@ -750,7 +821,7 @@ def _first_congress(organisation: Organisation, clock: Clock) -> None:
     sessions.open_session(eli, congress)
     item = assemblies.add_agenda_item(eli, congress, title="Housing", minutes=45)
     assemblies.set_current_item(eli, item)
-    for subject, no_every in ((amendment, 4), (motion, 6)):
+    for subject, no_every in ((amendment, 4), (motion, 6), (structure, 9)):
         vote = assemblies.open_vote(
             eli,
             congress,

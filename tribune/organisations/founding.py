@@ -9,6 +9,7 @@ seats end when the founders' do, so no founder's power outlives the
 provisional period unless the membership elects them.
 """
 
+import copy
 import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
@@ -102,6 +103,8 @@ def _clean_constitution(preset_slug: str, overrides: dict | None) -> dict:
 def _coerce(field, value):
     from django.db import models
 
+    if isinstance(field, models.JSONField):  # the structure, checked by check_guarantees
+        return copy.deepcopy(value)
     if isinstance(field, models.BooleanField):
         if isinstance(value, bool):
             return value
