@@ -208,26 +208,26 @@ def _remove(form, version, organisation):
     }
 
 
-@require_POST
 @login_required
+@require_POST
 def structure_body(request, slug):
     return _propose(request, slug, BodyForm, "body", _add_body)
 
 
-@require_POST
 @login_required
+@require_POST
 def structure_office(request, slug):
     return _propose(request, slug, OfficeForm, "office", _put_office)
 
 
-@require_POST
 @login_required
+@require_POST
 def structure_remove(request, slug):
     return _propose(request, slug, RemoveForm, "remove", _remove)
 
 
-@require_POST
 @login_required
+@require_POST
 def structure_to_members(request, slug):
     """Ask the members to adopt the provisional committee's structure."""
     from tribune.elections.amendments import put_structure_to_members

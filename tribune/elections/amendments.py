@@ -19,7 +19,7 @@ from tribune.elections.services import call_election
 from tribune.lib.clock import each_alone
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member
-from tribune.offices.rules import has_power
+from tribune.offices.rules import has_power, mandate_for
 
 
 def _structure_vote_pending(organisation) -> bool:
@@ -37,6 +37,8 @@ def put_structure_to_members(actor: Member | None, organisation, *, starts_at=No
     Called by a mandate to call elections, or by the clock (actor None) in time
     for the vote to finish before the structure would lapse.
     """
+    if actor is not None:
+        mandate_for(actor, "call_elections")  # who asks first: the state is told after
     current = organisation.current_constitution()
     if current.structure_provisional_until is None:
         raise RuleViolation(_t("The members have already adopted this structure."), "structure")

@@ -185,12 +185,9 @@ def build() -> MatrixWorld:
     job = importing.check_import(
         dana, org, "name,email,branch\nIra Import,ira@example.org,riverside\n", "list.csv"
     )
-    committee = Office.objects.get(body__organisation=org, title="Secretary")
+    _second_constitution(org)
     open_election = elections.call_election(
-        ana,
-        office=create_office(
-            committee.body, title="Treasurer", mandate="Keep the accounts.", powers=[]
-        ),
+        ana, office=Office.objects.get(body__organisation=org, title="Treasurer")
     )
     cam = by_email["cam@example.org"]
     candidacy = elections.nominate(cam, open_election, cam, statement="I keep books.")
@@ -207,7 +204,6 @@ def build() -> MatrixWorld:
     vote = LiveVote.objects.filter(assembly=first).order_by("pk").first()
     item = second.agenda.order_by("position").first()
 
-    _second_constitution(org)
     world.params = {
         "slug": org.slug,
         "branch_slug": "riverside",
@@ -373,11 +369,20 @@ def _candidacies(org):
 
 
 def _second_constitution(org) -> None:
-    """An amended constitution (version 2), so the comparison pages have two versions."""
+    """An amended constitution, with a treasurer added to the executive committee."""
+    from tribune.constitution import structure as structures
     from tribune.constitution.services import adopt
 
+    current = org.current_constitution()
+    structure, _ = structures.put_office(
+        current.structure,
+        current,
+        "executive-committee",
+        title="Treasurer",
+        mandate="Keep the accounts.",
+    )
     adopt(
         org,
-        {"term_limit": org.current_constitution().term_limit + 1},
+        {"term_limit": current.term_limit + 1, "structure": structure},
         how="Adopted by members' vote (matrix world)",
     )
