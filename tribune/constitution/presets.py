@@ -27,21 +27,20 @@ class Preset:
     levels: tuple[str, ...] = ("national", "local")
 
 
-def _office(key, title, mandate, *, powers=(), seats=1, days, limit):
+def _office(key, title, mandate, *, powers=(), seats=1):
+    # No term or term limit of its own: the constitution's, as the founders set them.
     return {
         "key": key,
         "title": title,
         "mandate": mandate,
         "powers": sorted(powers),
         "seats": seats,
-        "term_days": days,
-        "term_limit": limit,
         "electorate": {"kind": "members"},
         "method": "irv" if seats == 1 else "scottish-stv",
     }
 
 
-def _structure(committee: str, seats: int, secretary: str, *, days: int, limit: int, extra=()):
+def _structure(committee: str, seats: int, secretary: str, *, extra=()):
     """A committee elected by STV, a secretary by instant-runoff, and an appeals panel."""
     return [
         {
@@ -59,8 +58,6 @@ def _structure(committee: str, seats: int, secretary: str, *, days: int, limit: 
                     "answer for it.",
                     powers=("convene_assemblies", "call_elections", "manage_branches"),
                     seats=seats,
-                    days=days,
-                    limit=limit,
                 ),
                 _office(
                     "secretary",
@@ -68,8 +65,6 @@ def _structure(committee: str, seats: int, secretary: str, *, days: int, limit: 
                     "Keep the membership list and the records, admit members under the "
                     "constitution's rule, and see that meetings and elections happen on time.",
                     powers=("admit_members", "manage_standing", "view_member_contacts"),
-                    days=days,
-                    limit=limit,
                 ),
                 *extra,
             ],
@@ -88,8 +83,6 @@ def _structure(committee: str, seats: int, secretary: str, *, days: int, limit: 
                     "Hear and decide appeals against refused applications and suspensions, "
                     "giving written reasons.",
                     seats=3,
-                    days=days,
-                    limit=limit,
                 )
             ],
         },
@@ -133,9 +126,7 @@ PRESETS: dict[str, Preset] = {
                 "faction_threshold": 5,
                 "admission_rule": AdmissionRule.AUTOMATIC,
                 "seconders_required": 0,
-                "structure": _structure(
-                    "Coordinating committee", 5, "Secretary", days=365, limit=2
-                ),
+                "structure": _structure("Coordinating committee", 5, "Secretary"),
             },
             levels=("city", "neighbourhood", "building"),
         ),
@@ -161,9 +152,7 @@ PRESETS: dict[str, Preset] = {
                 "faction_threshold": 10,
                 "admission_rule": AdmissionRule.OFFICER,
                 "seconders_required": 1,
-                "structure": _structure(
-                    "National executive", 7, "General secretary", days=730, limit=3
-                ),
+                "structure": _structure("National executive", 7, "General secretary"),
             },
             levels=("national", "regional", "workplace"),
         ),
@@ -193,8 +182,6 @@ PRESETS: dict[str, Preset] = {
                     "National committee",
                     9,
                     "General secretary",
-                    days=730,
-                    limit=2,
                     extra=[
                         _office(
                             "steward",
@@ -203,8 +190,6 @@ PRESETS: dict[str, Preset] = {
                             "rules, hiding only what breaks them, always with the reason.",
                             powers=("moderate_debate",),
                             seats=3,
-                            days=730,
-                            limit=2,
                         )
                     ],
                 ),
@@ -233,9 +218,7 @@ PRESETS: dict[str, Preset] = {
                 "faction_threshold": 10,
                 "admission_rule": AdmissionRule.OFFICER,
                 "seconders_required": 0,
-                "structure": _structure(
-                    "Federal council", 5, "Federal secretary", days=365, limit=2
-                ),
+                "structure": _structure("Federal council", 5, "Federal secretary"),
             },
             levels=("federation", "branch"),
         ),

@@ -61,7 +61,9 @@ def transition(organisation, now=None) -> Transition:
     current = Term.objects.current(now).filter(office__body__organisation=organisation)
     provisional = current.filter(source=TermSource.FOUNDING).order_by("-ends_at").first()
     offices = list(
-        Office.objects.filter(body__organisation=organisation, body__faction__isnull=True)
+        Office.objects.filter(
+            body__organisation=organisation, body__faction__isnull=True, abolished_at__isnull=True
+        )
         .exclude(body__kind__in=NOT_IN_STRUCTURE)
         .select_related("body")
         .order_by("body__name", "title")

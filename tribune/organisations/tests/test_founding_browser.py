@@ -2,13 +2,18 @@
 
 Rosa founds a trade union from the home page with a template, inviting Sami as
 co-founder and naming two branches; Sami accepts from his home page; Zoe
-applies to join and Rosa, on the provisional committee, admits her.
+applies to join and Rosa, on the provisional committee, admits her. Then Rosa
+sets up an executive of five elected by STV and a secretary by instant-runoff,
+and at the clock's next tick sees their first elections under way.
 """
 
 import pytest
 
 from conftest import PASSWORD, make_user
+from tribune.elections import tasks
+from tribune.elections.models import Election, Method
 from tribune.members.models import Member, Standing
+from tribune.offices.models import Office
 from tribune.organisations.models import Organisation
 
 pytestmark = pytest.mark.browser
@@ -69,3 +74,40 @@ def test_found_invite_accept_branches_and_admit(live_server, transactional_db, b
     assert Member.objects.get(organisation=organisation, name="Zoe Mensah").standing == (
         Standing.GOOD
     )
+
+    # The structure: an executive of five by STV, a secretary by instant-runoff.
+    rosa.goto(f"{base}/o/bakers/")
+    rosa.click("text=The bodies and offices, and how they are set up")
+    rosa.fill("#id_name", "Executive")
+    rosa.select_option("#id_kind", "committee")
+    rosa.click("text=Set up this body")
+    rosa.wait_for_selector("text=Version 2 of the constitution records the change")
+    rosa.goto(f"{base}/o/bakers/constitution/structure/")
+    for title, seats, method in (
+        ("Executive member", "5", "scottish-stv"),
+        ("Secretary", "1", "irv"),
+    ):
+        rosa.select_option("#id_body", label="Executive")
+        rosa.fill("#id_title", title)
+        rosa.fill(
+            "#id_mandate", f"The {title.lower()}'s mandate: carry out the members' decisions."
+        )
+        rosa.fill("#id_seats", seats)
+        rosa.select_option("#id_method", method)
+        rosa.click("text=Set up this office")
+        rosa.wait_for_selector(f"text=the office “{title}”")
+        rosa.goto(f"{base}/o/bakers/constitution/structure/")
+    executive = Office.objects.get(body__organisation=organisation, title="Executive member")
+    assert (executive.seats, executive.method) == (5, Method.SCOTTISH_STV)
+    tasks.election_clock.call_local()  # the minute's tick, as the task worker runs it
+    rosa.goto(f"{base}/o/bakers/")
+    panel = rosa.locator("section.transition")
+    for title in ("Executive member", "Secretary"):
+        assert (
+            "nominations open" in panel.locator(f"li:has-text('{title} (Executive)')").inner_text()
+        )
+    elections = Election.objects.filter(organisation=organisation, office__body__name="Executive")
+    assert {(e.office.title, e.method, e.seats) for e in elections} == {
+        ("Executive member", Method.SCOTTISH_STV, 5),
+        ("Secretary", Method.IRV, 1),
+    }

@@ -194,7 +194,9 @@ def build() -> MatrixWorld:
     petition = RecallPetition.objects.filter(term__office__body__organisation=org).first()
     term = petition.term
     report = elections.publish_report(term.member, term, title="Our month", done="Held surgeries.")
-    certified = org.elections.get(status=Status.CERTIFIED, kind=Kind.OFFICE)
+    certified = org.elections.get(
+        status=Status.CERTIFIED, kind=Kind.OFFICE, office__title="Committee member"
+    )
     voting = org.elections.get(status=Status.VOTING, kind=Kind.OFFICE)
     tracker = Ballot.objects.filter(election=certified).values_list("tracker", flat=True).first()
     thread = org.threads.filter(faction__isnull=True).order_by("pk").first()
