@@ -280,6 +280,7 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
         # Who nominated whom names members: for members (members.rules). Candidates
         # themselves stand in public.
         "show_names": sees_member_names(viewer, organisation),
+        "amendment_comparison": _amendment_comparison(election),
         "election": election,
         "timeline": _timeline(election),
         "candidacies": candidacies,
@@ -307,6 +308,22 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
         if election.kind == Kind.RECALL
         else None,
     }
+
+
+def _amendment_comparison(election):
+    """What an amendment not yet decided would change in the constitution now in force."""
+    from tribune.constitution.changes import compare
+    from tribune.constitution.services import draft
+
+    if election.kind != Kind.AMENDMENT or election.status in (Status.CERTIFIED, Status.CANCELLED):
+        return None
+    if not isinstance(election.amendment, dict):
+        return None
+    current = election.organisation.current_constitution()
+    try:
+        return compare(current, draft(current, election.amendment))
+    except (TypeError, ValueError):  # an amendment older code let in: the page still shows
+        return None
 
 
 def election(request: HttpRequest, slug: str, pk: int) -> HttpResponse:

@@ -242,7 +242,7 @@ def build() -> MatrixWorld:
             expires_at=timezone.now() + timedelta(days=30),
         ).pk,
     }
-    assembly = {"pk": first.pk, "motion_id": first.motions.get().pk}
+    assembly = {"pk": first.pk, "motion_id": first.motions.order_by("pk").first().pk}
     upcoming = {"pk": second.pk}
     world.overrides = {
         # Application decisions name the pending applicant; reinstating, the suspended member.
