@@ -237,6 +237,8 @@ def structure_to_members(request, slug):
         raise NotPermitted(_t("Only members of this organisation can do this."))
     try:
         election = put_structure_to_members(viewer, organisation)
+    except NotPermitted:
+        raise
     except RuleViolation as exc:
         messages.error(request, exc.message)
         return redirect("web:constitution_structure", slug)
