@@ -12,7 +12,21 @@ def _bodies(version) -> list[tuple[str, str]]:
     return [(b["key"], b["name"]) for b in version.structure or []]
 
 
-class BodyForm(forms.Form):
+class CongressChoice(forms.Form):
+    """Where the change goes when it is not set up or put to a referendum: a congress."""
+
+    assembly = forms.ChoiceField(label=_("Or table it as a motion at"), required=False)
+
+    def __init__(self, *args, congresses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assembly"].choices = [("", _("— no, not as a motion —"))] + [
+            (str(a.pk), a.title) for a in congresses
+        ]
+        if not congresses:
+            del self.fields["assembly"]
+
+
+class BodyForm(CongressChoice):
     name = forms.CharField(label=_("Name"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind of body"), choices=list(structures.BODY_KINDS.items()))
     branch = forms.ChoiceField(label=_("Serves"), required=False)
@@ -29,7 +43,7 @@ class BodyForm(forms.Form):
         ]
 
 
-class OfficeForm(forms.Form):
+class OfficeForm(CongressChoice):
     body = forms.ChoiceField(label=_("Body"))
     key = forms.CharField(widget=forms.HiddenInput, required=False)
     title = forms.CharField(label=_("Title"), max_length=200)
@@ -84,7 +98,7 @@ class OfficeForm(forms.Form):
         return {"kind": kind, kind: name} if name else {"kind": kind}
 
 
-class RemoveForm(forms.Form):
+class RemoveForm(CongressChoice):
     body = forms.ChoiceField(label=_("Body"))
     office = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -79,12 +79,34 @@ def constitution_diff(request, slug, old, new):
 # --- changing the structure ------------------------------------------------------------------
 
 
+def _congresses(organisation, viewer) -> list:
+    """Assemblies of the whole organisation still taking motions, for a member in good standing."""
+    from django.utils import timezone
+
+    from tribune.assemblies.models import Assembly
+
+    if viewer is None or not viewer.in_good_standing:
+        return []
+    return list(
+        Assembly.objects.filter(
+            organisation=organisation,
+            branch__parent__isnull=True,
+            motions_deadline__gt=timezone.now(),
+        )
+        .exclude(status=Assembly.Status.CLOSED)
+        .order_by("starts_at")
+    )
+
+
 def _structure_page(request, organisation, viewer, *, forms_=None, status=200):
     """The structure as it stands, and the forms the viewer may use to change it."""
     from tribune.elections.amendments import how_member_changes_structure
 
     version = organisation.current_constitution()
     how = how_member_changes_structure(viewer, organisation)
+    congresses = _congresses(organisation, viewer)
+    if how is None and congresses:
+        how = "motion"  # any member may table a change at a congress
     forms_ = forms_ or {}
     context = {
         "organisation": organisation,
@@ -133,21 +155,26 @@ def _propose(request, slug, form_class, name, change):
     from tribune.elections.amendments import change_structure, how_member_changes_structure
 
     organisation, viewer = organisation_and_viewer(request, slug)
-    if how_member_changes_structure(viewer, organisation) is None:
+    congresses = _congresses(organisation, viewer)
+    if how_member_changes_structure(viewer, organisation) is None and not congresses:
         raise NotPermitted(
             _t(
                 "Only the provisional committee, or an office whose mandate includes calling "
-                "votes, can propose a change to the structure."
+                "votes, can propose a change to the structure, except as a motion to a congress."
             )
         )
     version = organisation.current_constitution()
-    form = form_class(request.POST, organisation=organisation, version=version)
+    form = form_class(
+        request.POST, organisation=organisation, version=version, congresses=congresses
+    )
     if form.is_valid():
         try:
             new, summary = change(form, version, organisation)
         except RuleViolation as exc:
             form.add_error(None, exc.message)
         else:
+            if form.cleaned_data.get("assembly"):
+                return _table_at_congress(request, form, viewer, congresses, new, summary)
             outcome = attempt(form, change_structure, viewer, organisation, new, summary=summary)
             if isinstance(outcome, ConstitutionVersion):
                 messages.success(
@@ -160,6 +187,29 @@ def _propose(request, slug, form_class, name, change):
                 messages.success(request, _t("The change is put to the members' vote."))
                 return redirect(outcome)
     return _structure_page(request, organisation, viewer, forms_={name: form}, status=400)
+
+
+def _table_at_congress(request, form, viewer, congresses, structure, summary):
+    """The change as a motion to a congress: adopted if the congress carries it."""
+    from tribune.assemblies.services import table_motion
+
+    assembly = next(a for a in congresses if str(a.pk) == form.cleaned_data["assembly"])
+    motion = attempt(
+        form,
+        table_motion,
+        viewer,
+        assembly,
+        title=summary[:1].upper() + summary[1:],
+        text=_t("The congress amends the constitution's structure: %(summary)s.")
+        % {"summary": summary},
+        constitution_change={"structure": structure},
+    )
+    if motion is None:
+        return _structure_page(
+            request, assembly.organisation, viewer, forms_={"office": form}, status=400
+        )
+    messages.success(request, _t("Your motion is tabled."))
+    return redirect(assembly)
 
 
 def _add_body(form, version, organisation):

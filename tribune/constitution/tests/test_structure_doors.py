@@ -102,3 +102,44 @@ def test_the_api_sets_up_the_structure_and_answers_bad_input_with_the_field(worl
     detail = Client().get("/api/v1/organisations/test-union/constitution/versions/2/diff").json()
     assert detail["structure"][0]["what"] == "added"
     assert world.org.current_constitution().number == 2
+
+
+def test_any_member_may_table_a_change_as_a_motion_at_a_congress(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from tribune.assemblies import services as assemblies
+    from tribune.assemblies.models import Assembly, Motion
+    from tribune.offices.models import TermSource
+    from tribune.offices.services import begin_term, create_body, create_office
+
+    body = create_body(world.org, name="Conference committee", kind="committee")
+    convenor = create_office(
+        body, title="Convenor", mandate="Convene congresses.", powers=["convene_assemblies"]
+    )
+    begin_term(convenor, world.ana, source=TermSource.ELECTION)
+    now = timezone.now()
+    congress = assemblies.convene(
+        world.ana,
+        world.root,
+        title="Congress",
+        kind=Assembly.Kind.GENERAL,
+        starts_at=now + timedelta(days=10),
+        ends_at=now + timedelta(days=11),
+        motions_deadline=now + timedelta(days=5),
+        chair=world.eli,
+    )
+    ben = _client(world, "ben")
+    page = ben.get(URL).content.decode()
+    assert "Table this body as a motion" in page
+    response = ben.post(URL + "body/", {"name": "Executive", "kind": "committee"})
+    assert response.status_code == 403  # not as a motion: he has no mandate to set it up
+    response = ben.post(
+        URL + "body/", {"name": "Executive", "kind": "committee", "assembly": congress.pk}
+    )
+    assert response.status_code == 302
+    motion = Motion.objects.get(assembly=congress)
+    assert motion.amends_constitution and motion.tabled_by == world.ben
+    assert motion.constitution_change["structure"][0]["name"] == "Executive"
+    assert world.org.current_constitution().number == 1  # until the congress carries it
