@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 
 from tribune.audit.labels import action_label
 from tribune.audit.models import AuditEntry
-from tribune.elections import services
+from tribune.elections import charts, services
 from tribune.elections.forms import (
     AcceptForm,
     CallElectionForm,
@@ -297,6 +297,7 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
             election=election, tracker=tracker_form.cleaned_data["tracker"].strip().lower()
         ).exists()
     stored = _stored_ballot(request, election, viewer)
+    stage_table = _stage_table(election.result) if election.is_ranked else None
     return {
         "organisation": organisation,
         "viewer": viewer,
@@ -321,7 +322,8 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
         "can_cancel": services.may_cancel(viewer, election),
         "cancel_form": forms.get("cancel_form") or ReasonForm(),
         "published": published,
-        "stage_table": _stage_table(election.result) if election.is_ranked else None,
+        "stage_table": stage_table,
+        "stv_chart": charts.stv_chart(stage_table, (election.result or {}).get("quota")),
         "tally": _tally(election),
         "elected": candidacies.filter(elected_rank__isnull=False).order_by("elected_rank"),
         "tracker_form": tracker_form,

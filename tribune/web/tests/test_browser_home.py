@@ -6,6 +6,8 @@ applications waiting for her decision; at 390 px wide neither the home nor an
 election's result scrolls sideways, and the menu opens without a script.
 """
 
+import os
+
 import pytest
 from django.conf import settings
 
@@ -23,6 +25,14 @@ def _log_in(page, base: str, email: str) -> None:
     page.fill("#id_password", settings.TRIBUNE_DEMO_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(f"{base}/")
+
+
+def _shot(page, name: str) -> None:
+    """A full-page screenshot into $TRIBUNE_SCREENSHOTS, when it is set (to look, not to test)."""
+    folder = os.environ.get("TRIBUNE_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 def _overflow(page) -> int:
@@ -73,6 +83,7 @@ def test_homes_of_a_member_and_an_officer_at_phone_width(live_server, demo, brow
     assert "Recall petition you may sign" in recall.inner_text()
     assert "UTC" in needs.inner_text()  # every deadline names its time zone
     assert _overflow(ben) <= 0, _wide(ben)
+    _shot(ben, "home-390")
     # One click to the petition, which says until when it collects signatures.
     recall.locator("a").click()
     ben.wait_for_selector("text=Open for signatures until")
@@ -89,6 +100,8 @@ def test_homes_of_a_member_and_an_officer_at_phone_width(live_server, demo, brow
     )
     ben.goto(f"{base}{past.get_absolute_url()}")
     ben.wait_for_selector("#result")
+    assert ben.locator("figure.chart svg[role=img]").count() == 1  # the count, drawn
+    _shot(ben, "stv-result-390")
     assert _overflow(ben) <= 0, _wide(ben)
 
     ana = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
@@ -99,3 +112,5 @@ def test_homes_of_a_member_and_an_officer_at_phone_width(live_server, demo, brow
     ana.wait_for_selector("text=Zoe Mensah")
     # On a wide screen every group of the menu is in sight without opening it.
     assert ana.locator("details.menu >> text=Constitution").is_visible()
+    ana.goto(f"{base}/")
+    _shot(ana, "officer-home-1280")
