@@ -285,6 +285,41 @@ def needs_of(user, now=None) -> list[Need]:
                 )
             )
 
+    # Appeals against moderation, for whoever sits on their organisation's appeal body.
+    if bodies:
+        from tribune.constitution.models import ConstitutionVersion
+        from tribune.debate.models import ModerationAppeal
+
+        appeal_body = {}
+        for org_id, body_id in (
+            ConstitutionVersion.objects.filter(organisation_id__in=by_org)
+            .order_by("organisation_id", "-number")
+            .values_list("organisation_id", "appeal_body_id")
+        ):
+            appeal_body.setdefault(org_id, body_id)
+        judging = [org for org, body in appeal_body.items() if body in bodies]
+        if judging:
+            pending = (
+                ModerationAppeal.objects.filter(
+                    status=ModerationAppeal.Status.PENDING,
+                    action__post__thread__organisation_id__in=judging,
+                )
+                .values("action__post__thread__organisation_id")
+                .annotate(n=Count("id"))
+            )
+            for row in pending:
+                member = by_org[row["action__post__thread__organisation_id"]]
+                needs.append(
+                    Need(
+                        member.organisation,
+                        "debate_appeals",
+                        _t("Appeals against moderation to decide: %(n)s") % {"n": row["n"]},
+                        _t("posts hidden in debate"),
+                        reverse("web:debate_appeals", args=[member.organisation.slug]),
+                        officer=True,
+                    )
+                )
+
     # Results counted and waiting for their certification as returning officer.
     offices = {t.office_id for t in terms}
     if offices:

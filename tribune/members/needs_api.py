@@ -12,7 +12,8 @@ router = Router(tags=["members"])
 
 class NeedOut(Schema):
     organisation: str  # the organisation's slug
-    # vote, nomination, recall, recall_reply, assembly, report, applications, appeals, certify
+    # vote, nomination, recall, recall_reply, assembly, report, applications, appeals,
+    # debate_appeals, certify
     kind: str
     label: str
     title: str

@@ -94,10 +94,26 @@ def test_a_suspended_member_is_asked_for_nothing(world, busy):
 
 
 def test_the_home_takes_a_bounded_number_of_queries(world, busy, django_assert_max_num_queries):
-    """However many votes, petitions and branches: one query per kind of thing, at most."""
-    with django_assert_max_num_queries(13):
+    """One query per kind of thing, however many votes, elections and branches there are."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with django_assert_max_num_queries(15):
         needs = needs_of(world.users["ana"])
     assert {n.kind for n in needs} >= {"vote", "recall", "applications"}
+    with CaptureQueriesContext(connection) as before:
+        needs_of(world.users["ana"])
+    for n in range(3):
+        services.call_election(
+            world.ana,
+            kind=Kind.REFERENDUM,
+            title=f"Question {n}",
+            question="Yes or no?",
+            electorate_branch=world.root,
+        )
+    with CaptureQueriesContext(connection) as after:
+        assert len(needs_of(world.users["ana"])) == len(needs) + 3
+    assert len(after) == len(before)
 
 
 def test_the_home_page_and_the_api_list_the_same(client, world, busy):
@@ -112,3 +128,27 @@ def test_the_home_page_and_the_api_list_the_same(client, world, busy):
 
 def test_the_api_wants_a_login(client, db):
     assert client.get("/api/v1/me/needs").status_code == 401
+
+
+def test_the_appeal_body_sees_appeals_against_moderation(world):
+    from tribune.debate import services as debate
+    from tribune.offices.models import BodyKind
+    from tribune.offices.services import create_body, create_office
+
+    office = create_office(
+        create_body(world.org, name="Debate stewards", kind=BodyKind.COMMITTEE),
+        title="Steward",
+        mandate="Apply the published rules of debate.",
+        powers=["moderate_debate"],
+    )
+    begin_term(office, world.cam, source=TermSource.ELECTION)
+    thread = debate.open_thread(world.ben, world.org, title="Rents", text="Too weak.")
+    post = debate.reply(world.ana, thread, "Heated but fair.")
+    action = debate.hide_post(
+        world.cam, post, rule=world.org.debate_rules.get(number=1), reason="Too heated."
+    )
+    debate.appeal_moderation(world.ana, action, "It criticised a position.")
+    eli = [n for n in needs_of(world.users["eli"]) if n.officer]
+    assert [n.kind for n in eli] == ["debate_appeals"]
+    assert eli[0].url == reverse("web:debate_appeals", args=[world.org.slug])
+    assert not any(n.kind == "debate_appeals" for n in needs_of(world.users["cam"]))
