@@ -75,3 +75,12 @@ def test_on_behalf_of_offers_only_what_the_tabler_may_act_for(world):
     assert offered == {"Test Union", "North", "Millbrook"}  # his branch and those above it
     assert "on_behalf_of_faction" not in form.fields  # he holds no faction office
     assert "on_behalf_of_branch" not in MotionForm(assembly=assembly).fields
+
+
+def test_an_expired_form_keeps_the_frame(db):
+    from django.test import Client
+
+    response = Client(enforce_csrf_checks=True).post("/accounts/logout/")
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "The form had expired" in page and 'class="menu"' in page
