@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Max, Min
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _t
 
 from tribune.members.models import Appeal, AppealStatus, Member, Standing
@@ -258,7 +259,11 @@ def needs_of(user, now=None) -> list[Need]:
                     "applications",
                     _t("Membership applications to decide: %(n)s") % {"n": row["n"]},
                     _t("waiting since %(date)s")
-                    % {"date": timezone.localtime(row["oldest"], member.organisation.zone).date()},
+                    % {
+                        "date": date_format(
+                            timezone.localtime(row["oldest"], member.organisation.zone), "j M Y"
+                        )
+                    },
                     reverse("web:applications", args=[member.organisation.slug]),
                     officer=True,
                 )
