@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench
+.PHONY: install run test lint bench screenshots
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,3 +25,8 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/tally.py
+
+# Screenshots of the member's home (390 px), an STV result (390 px) and an officer's home
+# (1280 px) from the demo, into var/screenshots/ (not committed): to look without setting up.
+screenshots: install
+	TRIBUNE_SCREENSHOTS=var/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tribune/web/tests/test_browser_home.py

@@ -181,10 +181,12 @@ from tribune.debate.api import router as debate_router  # noqa: E402
 from tribune.elections.api import router as elections_router  # noqa: E402
 from tribune.factions.api import router as factions_router  # noqa: E402
 from tribune.members.api import router as members_router  # noqa: E402
+from tribune.members.needs_api import router as needs_router  # noqa: E402
 from tribune.offices.api import router as offices_router  # noqa: E402
 from tribune.organisations.api import router as organisations_router  # noqa: E402
 from tribune.organisations.founding_api import router as founding_router  # noqa: E402
 
+api.add_router("/me", needs_router)
 api.add_router("/founding", founding_router)
 api.add_router("/organisations", organisations_router)
 api.add_router("/organisations", members_router)

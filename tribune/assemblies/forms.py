@@ -91,14 +91,23 @@ class MotionForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, assembly: Assembly, sections=(), **kwargs):
+    def __init__(self, *args, assembly: Assembly, sections=(), member=None, **kwargs):
+        from tribune.assemblies.rules import tabling_branches, tabling_factions
+
         super().__init__(*args, **kwargs)
         self.fields["agenda_item"].queryset = assembly.agenda.all()
         self.fields["programme_section"].choices = [("", "—")] + [
             (s.key, s.title) for s in sections
         ]
-        self.fields["on_behalf_of_branch"].queryset = assembly.organisation.branches.all()
-        self.fields["on_behalf_of_faction"].queryset = assembly.organisation.factions.all()
+        # Only what the tabler may act for; a choice they may not make is not offered.
+        for name, allowed in (
+            ("on_behalf_of_branch", tabling_branches(member, assembly)),
+            ("on_behalf_of_faction", tabling_factions(member, assembly)),
+        ):
+            if allowed.exists():
+                self.fields[name].queryset = allowed
+            else:
+                del self.fields[name]
 
 
 class AmendmentForm(forms.Form):

@@ -36,3 +36,29 @@ def named_record(viewer, vote: LiveVote) -> QuerySet | None:
     if vote.assembly.secret_votes or not shows_names(viewer, vote.assembly):
         return None
     return vote.named.select_related("participant__member").order_by("pk")
+
+
+def tabling_branches(member, assembly: Assembly) -> QuerySet:
+    """The branches ``member`` may table a motion for: their own and those above it
+    (``services.table_motion`` refuses any other), none if the standing orders say so."""
+    from tribune.organisations.models import Branch
+
+    if member is None or not assembly.branches_may_table:
+        return Branch.objects.none()
+    return Branch.objects.filter(pk__in=[b.pk for b in member.home_branch.ancestors()])
+
+
+def tabling_factions(member, assembly: Assembly) -> QuerySet:
+    """The factions ``member`` may table a motion for: those whose officer they are now and
+    whose member they still are (``factions.rules.faction_term``), if factions may table."""
+    from tribune.factions.models import Faction
+    from tribune.offices.models import Term
+
+    if member is None or not member.in_good_standing or not assembly.factions_may_table:
+        return Faction.objects.none()
+    acting = Term.objects.current().filter(member=member, office__body__faction__isnull=False)
+    return Faction.objects.filter(
+        organisation=assembly.organisation,
+        pk__in=acting.values("office__body__faction"),
+        memberships__member=member,
+    ).distinct()

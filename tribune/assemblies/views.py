@@ -326,7 +326,8 @@ def _page(request: HttpRequest, assembly: Assembly, viewer: Member | None, **for
         "agenda": agenda,
         "motions": [_motion_view(m) for m in motions],
         "before_deadline": timezone.now() <= assembly.motions_deadline,
-        "motion_form": forms.get("motion_form") or MotionForm(assembly=assembly, sections=sections),
+        "motion_form": forms.get("motion_form")
+        or MotionForm(assembly=assembly, sections=sections, member=viewer),
         "agenda_form": forms.get("agenda_form") or AgendaItemForm(),
         "item_form": ItemForm(assembly=assembly),
         "proxy_form": forms.get("proxy_form") or ProxyForm(assembly=assembly, exclude=participant),
@@ -383,7 +384,10 @@ def table_motion(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     programme = Programme.objects.filter(organisation=organisation).first()
     current = programme.current() if programme else None
     form = MotionForm(
-        request.POST, assembly=assembly, sections=current.sections.all() if current else []
+        request.POST,
+        assembly=assembly,
+        sections=current.sections.all() if current else [],
+        member=viewer,
     )
     if form.is_valid():
         data = form.cleaned_data
@@ -395,8 +399,8 @@ def table_motion(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             title=data["title"],
             text=data["text"],
             agenda_item=data["agenda_item"],
-            branch=data["on_behalf_of_branch"],
-            faction=data["on_behalf_of_faction"],
+            branch=data.get("on_behalf_of_branch"),
+            faction=data.get("on_behalf_of_faction"),
             programme_section=data["programme_section"],
             amends_constitution=data["amends_constitution"],
         )

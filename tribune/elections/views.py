@@ -21,8 +21,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
+from tribune.audit.labels import action_label
 from tribune.audit.models import AuditEntry
-from tribune.elections import services
+from tribune.elections import charts, services
 from tribune.elections.forms import (
     AcceptForm,
     CallElectionForm,
@@ -37,6 +38,7 @@ from tribune.elections.forms import (
     YesNoBallotForm,
 )
 from tribune.elections.models import (
+    YES_NO_CHOICES,
     Ballot,
     Election,
     Kind,
@@ -199,20 +201,41 @@ def _nominees(election: Election):
 
 
 def _timeline(election: Election):
+    """What happened, when; a step taken later than the dates above says when it was due."""
     labels = {f"election.{s.value}": s.label for s in Status}
     labels["election.called"] = _t("Called")
+    due = {
+        f"election.{Status.NOMINATIONS}": election.nominations_open_at,
+        f"election.{Status.NOMINATIONS_CLOSED}": election.nominations_close_at,
+        f"election.{Status.VOTING}": election.voting_open_at,
+        f"election.{Status.VOTING_CLOSED}": election.voting_close_at,
+    }
     entries = AuditEntry.objects.filter(
         organisation=election.organisation, target=f"election:{election.pk}"
     ).order_by("seq")
-    return [
-        {
-            "at": e.at,
-            "label": labels.get(e.action, e.action),
-            "reason": (e.data or {}).get("reason", ""),
-            "seq": e.seq,
-        }
-        for e in entries
-    ]
+    steps = []
+    for e in entries:
+        scheduled = due.get(e.action)
+        late = scheduled is not None and abs(e.at - scheduled) > timedelta(minutes=1)
+        steps.append(
+            {
+                "at": e.at,
+                "label": labels.get(e.action) or action_label(e.action),
+                "reason": (e.data or {}).get("reason", ""),
+                "seq": e.seq,
+                "scheduled": scheduled if late else None,
+            }
+        )
+    return steps
+
+
+def _tally(election: Election) -> list[tuple[str, int]] | None:
+    """A yes/no vote's counts, each answer in words (not a stage table of "candidates")."""
+    if election.is_ranked or not election.result or not election.result.get("stages"):
+        return None
+    votes = election.result["stages"][-1].get("votes", {})
+    words = {"yes": _t("Yes"), "no": _t("No"), "abstain": _t("Abstain")}
+    return [(words[k], votes.get(k, 0)) for k in YES_NO_CHOICES]
 
 
 def _stage_table(result: dict | None) -> dict | None:
@@ -274,6 +297,7 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
             election=election, tracker=tracker_form.cleaned_data["tracker"].strip().lower()
         ).exists()
     stored = _stored_ballot(request, election, viewer)
+    stage_table = _stage_table(election.result) if election.is_ranked else None
     return {
         "organisation": organisation,
         "viewer": viewer,
@@ -299,7 +323,9 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
         "can_cancel": services.may_cancel(viewer, election),
         "cancel_form": forms.get("cancel_form") or ReasonForm(),
         "published": published,
-        "stage_table": _stage_table(election.result),
+        "stage_table": stage_table,
+        "stv_chart": charts.stv_chart(stage_table, (election.result or {}).get("quota")),
+        "tally": _tally(election),
         "elected": candidacies.filter(elected_rank__isnull=False).order_by("elected_rank"),
         "tracker_form": tracker_form,
         "tracker_value": request.GET.get("tracker", stored.get("tracker", "")),

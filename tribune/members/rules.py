@@ -32,3 +32,21 @@ def require_member_names(viewer, organisation) -> None:
         raise NotPermitted(
             _t("Only members in good standing of this organisation see who its members are.")
         )
+
+
+def appeal_body_seat(viewer, organisation):
+    """The appeal body, if ``viewer`` sits on it now; NotPermitted otherwise (the appeals page)."""
+    if viewer is None or not viewer.in_good_standing:
+        raise NotPermitted(_t("Only members in good standing can see this page."))
+    body = organisation.current_constitution().appeal_body
+    if body is None or not viewer.terms.current().filter(office__body=body).exists():
+        raise NotPermitted(_t("Only current members of the appeal body see appeals."))
+    return body
+
+
+def sits_on_appeal_body(viewer, organisation) -> bool:
+    try:
+        appeal_body_seat(viewer, organisation)
+    except NotPermitted:
+        return False
+    return True

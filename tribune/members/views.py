@@ -31,6 +31,7 @@ from tribune.members.forms import (
     ReasonForm,
 )
 from tribune.members.models import Appeal, AppealStatus, ImportJob, Member, Standing
+from tribune.members.rules import appeal_body_seat
 from tribune.offices.rules import has_power, mandate_for, reach
 from tribune.web.helpers import attempt, organisation_and_viewer, require_good_standing
 
@@ -318,11 +319,7 @@ def appeal(request, slug, change_id):
 @login_required
 def appeals(request, slug):
     organisation, viewer = organisation_and_viewer(request, slug)
-    require_good_standing(viewer)
-    body = organisation.current_constitution().appeal_body
-    sits = viewer.terms.current().filter(office__body=body).exists() if body else False
-    if not sits:
-        raise NotPermitted(_t("Only current members of the appeal body see appeals."))
+    body = appeal_body_seat(viewer, organisation)
     form = AppealDecisionForm(request.POST or None)
     if request.method == "POST":
         appeal = get_object_or_404(Appeal, body=body, pk=object_id(request.POST.get("appeal")))

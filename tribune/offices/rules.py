@@ -114,3 +114,26 @@ def reach(member, power: str, at=None) -> dict[int, Term]:
         # Same checks as acting (two-factor for personal data), on one reachable branch.
         mandate_for(member, power, next(iter(granted.values())).office.body.branch, at)
     return granted
+
+
+def reaches_anywhere(member, power: str, at=None) -> bool:
+    """Whether ``member`` may use ``power`` over some branch (for the links a page offers)."""
+    try:
+        reach(member, power, at)
+    except NotPermitted:
+        return False
+    return True
+
+
+def officer_pages(member, organisation) -> dict[str, bool]:
+    """Which officers' pages ``member`` may open: each answer is the page's own check.
+
+    Pages offer a link only where it is True, so no one is sent to a refusal.
+    """
+    from tribune.members.rules import sits_on_appeal_body
+
+    return {
+        "applications": reaches_anywhere(member, "admit_members"),
+        "import": has_power(member, "import_members"),
+        "appeals": sits_on_appeal_body(member, organisation),
+    }

@@ -1,15 +1,29 @@
 """Organisations and their tree of branches (local → regional → national, any depth)."""
 
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def validate_time_zone(name: str) -> None:
+    if name not in zoneinfo.available_timezones():
+        raise ValidationError(
+            _("“%(name)s” is not a time zone name (e.g. Europe/Madrid)."), params={"name": name}
+        )
 
 
 class Organisation(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"), unique=True)
     description = models.TextField(_("description"), blank=True)
+    # Every deadline is shown in this zone, and says so (an IANA name, e.g. Europe/Madrid).
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -24,6 +38,14 @@ class Organisation(models.Model):
     @property
     def root_branch(self) -> "Branch":
         return self.branches.get(parent=None)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The organisation's time zone (UTC if the stored name is unknown here)."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
     def current_constitution(self):
         return self.constitution_versions.order_by("-number").first()

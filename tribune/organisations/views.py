@@ -13,9 +13,10 @@ from tribune.audit.models import AuditEntry
 from tribune.constitution.presets import PRESETS
 from tribune.elections.transition import transition
 from tribune.lib.errors import NotPermitted, RuleViolation
-from tribune.members.models import Standing
+from tribune.members.models import Member, Standing
+from tribune.members.needs import needs_of
 from tribune.offices.models import Term
-from tribune.offices.rules import has_power
+from tribune.offices.rules import has_power, officer_pages
 from tribune.organisations import founding
 from tribune.organisations.forms import AcceptForm, FoundForm
 from tribune.organisations.models import Branch, Organisation
@@ -24,14 +25,26 @@ from tribune.web.helpers import attempt, organisation_and_viewer
 
 
 def home(request):
+    """A member's home: what needs them now, their organisations, then the others here."""
     organisations = Organisation.objects.annotate(
         member_count=Count("members", filter=Q(members__standing=Standing.GOOD))
     )
+    mine: dict[int, object] = {}
+    if request.user.is_authenticated:
+        mine = {
+            m.organisation_id: m
+            for m in Member.objects.filter(user=request.user).exclude(
+                standing__in=[Standing.RESIGNED, Standing.REFUSED]
+            )
+        }
+    organisations = list(organisations)
     return render(
         request,
         "organisations/home.html",
         {
-            "organisations": organisations,
+            "needs": needs_of(request.user),
+            "mine": [(o, mine[o.pk]) for o in organisations if o.pk in mine],
+            "organisations": [o for o in organisations if o.pk not in mine],
             "founding_mode": founding.founding_mode(),
             "invitations": founding.invitations_for(request.user),
         },
@@ -72,6 +85,7 @@ def organisation(request, slug):
             .select_related("member", "office__body"),
             "recent": AuditEntry.objects.filter(organisation=organisation)[:8],
             "transition": transition(organisation),
+            "may": officer_pages(viewer, organisation),
         },
     )
 

@@ -21,7 +21,10 @@ class RuleViolationMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, RuleViolation) and not request.path.startswith("/api/"):
             response = render(
-                request, "refused.html", {"message": exception.message}, status=exception.status
+                request,
+                "refused.html",
+                {"message": exception.message, **_frame(request)},
+                status=exception.status,
             )
             if isinstance(exception, TooManyAttempts):
                 response["Retry-After"] = str(exception.retry_after)
@@ -33,3 +36,17 @@ def _has_nul(request) -> bool:
     return "\x00" in request.path or any(
         "\x00" in key or "\x00" in value for key, value in request.GET.items()
     )
+
+
+def _frame(request) -> dict:
+    """The organisation the refused page belongs to (and the viewer in it), so the refusal
+    keeps the organisation's menu and can offer its page as the next step."""
+    from tribune.offices.rules import member_of
+    from tribune.organisations.models import Organisation
+
+    match = getattr(request, "resolver_match", None)
+    slug = match.kwargs.get("slug") if match else None
+    organisation = Organisation.objects.filter(slug=slug).first() if slug else None
+    if organisation is None:
+        return {}
+    return {"organisation": organisation, "viewer": member_of(request.user, organisation)}

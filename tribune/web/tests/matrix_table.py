@@ -34,6 +34,7 @@ EXPECT: dict[str, str] = {
     "GET /founding/templates":                                              "ok     ok     ok     ok     ok     ok     ok     ok",
     "POST /founding/":                                                      "401    go     go     go     go     go     go     go",  # the server's founding setting decides; matrix body: unknown template, 400
     "POST /founding/invitations/{invitation_id}/accept":                    "401    403    403    403    403    403    403    403",  # only the invitee, by verified address
+    "GET /me/needs":                                                        "401    ok     ok     ok     ok     ok     ok     ok",  # the caller's own home: what needs them
     "GET /organisations/":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
     # --- the organisation
     "GET $A/transition":                                                    "ok     ok     ok     ok     ok     ok     ok     ok",
