@@ -15,10 +15,16 @@ ACTION_LABELS: dict[str, str] = {
     "member.founding": _("Founding member enrolled"),
     "branch.created": _("Branch created"),
     "body.created": _("Body created"),
+    "body.abolished": _("Body abolished by the constitution"),
     "office.created": _("Office created"),
+    "office.abolished": _("Office abolished by the constitution"),
     "term.began": _("Term of office began"),
+    "term.ended": _("Term of office ended"),
     "term.recalled": _("Office-holder recalled by the membership"),
     "constitution.adopted": _("Constitution adopted"),
+    "constitution.not_adopted": _(
+        "Constitutional change carried but not made (it broke a guarantee)"
+    ),
     # membership
     "member.applied": _("Membership application received"),
     "member.reapplied": _("Membership application made again"),
