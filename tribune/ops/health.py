@@ -7,11 +7,11 @@ task's lateness is the queue's lag: how long due work waited for the worker.
 """
 
 import time
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
 
 HEARTBEAT_KEY = "tribune:ops:worker-heartbeat"
 
@@ -44,7 +44,7 @@ def worker_status() -> dict:
     age = max(0.0, time.time() - record["at"])
     status = {
         "ok": age <= settings.TRIBUNE_HEALTH_WORKER_MAX_AGE and pending is not None,
-        "last_run": timezone.datetime.fromtimestamp(record["at"], tz=timezone.UTC).isoformat(),
+        "last_run": datetime.fromtimestamp(record["at"], tz=UTC).isoformat(),
         "age_seconds": round(age, 1),
         "lag_seconds": round(record["lag"], 3),
         "pending": pending,

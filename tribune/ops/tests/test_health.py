@@ -1,0 +1,111 @@
+"""/healthz, /metrics and the request log."""
+
+import json
+import logging
+import time
+
+import pytest
+from django.test import Client
+
+from tribune.ops import health
+
+
+@pytest.fixture
+def no_heartbeat(db):
+    from django.core.cache import cache
+
+    cache.delete(health.HEARTBEAT_KEY)
+
+
+def test_healthz_is_503_until_the_task_worker_has_run(no_heartbeat, client):
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["ok"] is False
+    assert body["checks"]["database"]["ok"] is True
+    assert body["checks"]["tasks"] == {
+        "ok": False,
+        "last_run": None,
+        "age_seconds": None,
+        "lag_seconds": None,
+        "pending": body["checks"]["tasks"]["pending"],
+        "error": "the task worker has not run yet",
+    }
+
+
+def test_the_worker_heartbeat_makes_healthz_200_and_measures_lag(no_heartbeat, client):
+    from tribune.ops.tasks import heartbeat
+
+    heartbeat.call_local()
+    response = client.get("/healthz")
+    assert response.status_code == 200, response.json()
+    tasks = response.json()["checks"]["tasks"]
+    assert tasks["ok"] and tasks["age_seconds"] < 5 and 0 <= tasks["lag_seconds"] <= 60
+    assert isinstance(tasks["pending"], int)
+    assert "redis" not in response.json()["checks"]  # not configured
+
+
+def test_a_worker_silent_too_long_is_unhealthy(no_heartbeat, client, settings):
+    settings.TRIBUNE_HEALTH_WORKER_MAX_AGE = 60
+    from django.core.cache import cache
+
+    cache.set(health.HEARTBEAT_KEY, {"at": time.time() - 600, "lag": 0.1}, timeout=None)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert "has not run for" in response.json()["checks"]["tasks"]["error"]
+
+
+def test_redis_when_configured_is_checked(no_heartbeat, client, settings):
+    health.beat()
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens there
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["redis"]["ok"] is False
+
+
+def test_metrics_are_off_without_a_token(db, client, settings):
+    settings.TRIBUNE_METRICS_TOKEN = ""
+    assert client.get("/metrics").status_code == 404
+
+
+def test_metrics_only_for_the_token(world, client, settings):
+    settings.TRIBUNE_METRICS_TOKEN = "s3cret-token"
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+    client.force_login(world.users["ana"], backend="django.contrib.auth.backends.ModelBackend")
+    assert client.get("/metrics").status_code == 401  # being logged in is not enough
+    client.get("/")
+    response = Client().get("/metrics", HTTP_AUTHORIZATION="Bearer s3cret-token")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for name in (
+        "tribune_http_request_duration_seconds_bucket",
+        "tribune_http_requests_in_progress",
+        "tribune_ballots_cast_total",
+        "tribune_task_queue_pending",
+        "tribune_task_queue_lag_seconds",
+        "tribune_task_worker_last_run_age_seconds",
+        "tribune_email_failures_total",
+    ):
+        assert name in text, name
+    assert 'route=""' not in text
+    assert "ana@test.org" not in text
+
+
+def test_one_json_line_per_request_without_personal_data(world, client, caplog):
+    member = world.ben
+    user = world.users["ben"]
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    url = f"/o/{world.org.slug}/members/{member.pk}/?q={member.name}"
+    with caplog.at_level(logging.INFO, logger="tribune.requests"):
+        response = client.get(url)
+    lines = [r.getMessage() for r in caplog.records if r.name == "tribune.requests"]
+    assert len(lines) == 1
+    line = json.loads(lines[0])
+    assert set(line) == {"event", "method", "route", "status", "ms", "bytes"}
+    assert line["status"] == response.status_code and line["method"] == "GET"
+    assert line["route"] == "o/<slug:slug>/members/<id:member_id>/"
+    assert isinstance(line["ms"], float) and line["ms"] >= 0
+    text = lines[0]
+    for private in (user.email, member.name, "Ben", "127.0.0.1", user.username, "q="):
+        assert private not in text, private
