@@ -109,3 +109,19 @@ def test_one_json_line_per_request_without_personal_data(world, client, caplog):
     text = lines[0]
     for private in (user.email, member.name, "Ben", "127.0.0.1", user.username, "q="):
         assert private not in text, private
+
+
+def test_email_the_mail_server_refuses_is_counted(settings):
+    from django.core.mail import send_mail
+
+    from tribune.ops.metrics import EMAIL_FAILURES
+
+    settings.EMAIL_BACKEND = "tribune.ops.mail.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    before = EMAIL_FAILURES._value.get()
+    with pytest.raises(OSError):
+        send_mail("Ballot open", "Vote now.", "tribune@example.net", ["ben@example.net"])
+    assert (
+        send_mail("Again", "x", "tribune@example.net", ["b@example.net"], fail_silently=True) == 0
+    )
+    assert EMAIL_FAILURES._value.get() == before + 2
