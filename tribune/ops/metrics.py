@@ -1,8 +1,9 @@
 """Prometheus metrics for the operator (``/metrics``), with ``prometheus_client``.
 
 Measured in each web process: request latencies by route (the URL pattern, never
-the path: paths carry member ids) and requests in progress (the live
-connections, the assembly event streams included until they close). Read from
+the path: paths carry member ids), requests inside Django, and the live
+connections (assembly event streams and requests, counted at the ASGI door,
+tribune/asgi.py). Read from
 the database and the queue at each scrape, so every process reports the same:
 ballots cast, task-queue depth and lag, the worker's last run, and email failures.
 
@@ -24,7 +25,14 @@ REQUEST_LATENCY = Histogram(
 )
 IN_PROGRESS = Gauge(
     "tribune_http_requests_in_progress",
-    "Requests being answered now (live connections, event streams included).",
+    "Requests inside Django now (being answered by a thread).",
+    multiprocess_mode="livesum",
+)
+OPEN_CONNECTIONS = Gauge(
+    "tribune_http_connections_open",
+    "Live HTTP connections at the ASGI door: assembly event streams, and requests "
+    "waiting for or inside Django.",
+    ["kind"],
     multiprocess_mode="livesum",
 )
 EMAIL_FAILURES = Counter(
@@ -75,7 +83,7 @@ def exposition() -> bytes:
 
         multiprocess.MultiProcessCollector(registry)
     else:
-        for metric in (REQUEST_LATENCY, IN_PROGRESS, EMAIL_FAILURES):
+        for metric in (REQUEST_LATENCY, IN_PROGRESS, OPEN_CONNECTIONS, EMAIL_FAILURES):
             registry.register(metric)
     registry.register(DatabaseCollector())
     return generate_latest(registry)

@@ -81,6 +81,7 @@ def test_metrics_only_for_the_token(world, client, settings):
     for name in (
         "tribune_http_request_duration_seconds_bucket",
         "tribune_http_requests_in_progress",
+        "tribune_http_connections_open",
         "tribune_ballots_cast_total",
         "tribune_task_queue_pending",
         "tribune_task_queue_lag_seconds",
@@ -125,3 +126,31 @@ def test_email_the_mail_server_refuses_is_counted(settings):
         send_mail("Again", "x", "tribune@example.net", ["b@example.net"], fail_silently=True) == 0
     )
     assert EMAIL_FAILURES._value.get() == before + 2
+
+
+def test_live_connections_are_counted_at_the_asgi_door():
+    """An event stream is counted while it is open, and no longer once it is answered."""
+    import asyncio
+
+    from tribune.asgi import application
+    from tribune.ops.metrics import OPEN_CONNECTIONS
+
+    streams = OPEN_CONNECTIONS.labels("stream")
+    before = streams._value.get()
+    seen = []
+
+    async def receive():
+        return {"type": "http.disconnect"}
+
+    async def send(message):
+        seen.append(streams._value.get())
+
+    scope = {
+        "type": "http",
+        "method": "GET",
+        "path": "/o/x/assemblies/1/events/",
+        "headers": [(b"host", b"not-allowed.example")],  # refused at once: 400
+    }
+    asyncio.run(application(scope, receive, send))
+    assert seen and seen[0] == before + 1
+    assert streams._value.get() == before
