@@ -348,5 +348,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "tribune.requests": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        # Django's own line for each 4xx ("Not Found: /o/x/members/42/") names the path,
+        # and with it a member's id: the JSON line above says route and status instead.
+        # Server errors (5xx) are still logged with their path and traceback, to be fixed.
+        "django.request": {"level": "ERROR"},
     },
 }

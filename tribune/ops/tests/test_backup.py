@@ -206,3 +206,24 @@ def test_a_backup_taken_while_ballots_are_cast_holds_every_acknowledged_ballot(
     restored = set(Ballot.objects.values_list("tracker", flat=True))
     assert set(before_backup) <= restored
     assert len(before_backup) >= len(voters) // 2
+
+
+def test_a_backup_from_another_server_key_does_not_verify_here(live_world, tmp_path, settings):
+    """The restoring server's own audit key decides; without one, the file's key is named."""
+    from tribune.audit import keys
+
+    written = backup.create(tmp_path / "a.tar.gz")
+    settings.TRIBUNE_AUDIT_KEY_FILE = str(tmp_path / "other-server.pem")
+    keys.private_key()  # this server has a key of its own, not the one that signed
+    empty_the_server()
+    result = backup.restore(written)
+    assert result.problems == [
+        "test-union: BROKEN: The checkpoint is not signed by this server's key."
+    ]
+
+    settings.TRIBUNE_AUDIT_KEY_FILE = str(tmp_path / "absent.pem")
+    result = backup.restore(written, force=True)
+    assert result.ok, result.problems
+    (note,) = result.notes
+    assert "The audit key is not on this server" in note and "id " in note
+    assert not (tmp_path / "absent.pem").exists()  # a restore never makes a key

@@ -108,6 +108,7 @@ def test_one_json_line_per_request_without_personal_data(world, client, caplog):
     assert line["route"] == "o/<slug:slug>/members/<id:member_id>/"
     assert isinstance(line["ms"], float) and line["ms"] >= 0
     text = lines[0]
+    assert not [r for r in caplog.records if r.name != "tribune.requests"], caplog.records
     for private in (user.email, member.name, "Ben", "127.0.0.1", user.username, "q="):
         assert private not in text, private
 
@@ -154,3 +155,15 @@ def test_live_connections_are_counted_at_the_asgi_door():
     asyncio.run(application(scope, receive, send))
     assert seen and seen[0] == before + 1
     assert streams._value.get() == before
+
+
+def test_a_refused_request_logs_no_path(world, client, caplog):
+    """Django's "Not Found: /path" warnings would name member ids: only the JSON line is logged."""
+    client.force_login(world.users["ben"], backend="django.contrib.auth.backends.ModelBackend")
+    url = f"/o/{world.org.slug}/members/987654321/"
+    with caplog.at_level(logging.INFO):
+        response = client.get(url)
+    assert response.status_code in (403, 404)
+    assert "987654321" not in caplog.text
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "tribune.requests"]
+    assert line["status"] == response.status_code
