@@ -6,7 +6,7 @@ deploy/tribune-worker.service, and runs those same command lines (with this
 checkout's ``python -m tribune.cli`` for ``/opt/tribune/venv/bin/tribune``) on
 PostgreSQL and Redis. Then: ``tribune check --deploy`` passes, /healthz answers
 200 once the task worker has beaten, the home page is served over the proxy's
-HTTPS headers, an account logs in, /metrics answers its token only,
+HTTPS headers, an account logs in and casts a vote, /metrics answers its token only,
 ``tribune backup`` writes a file and ``tribune audit verify`` passes.
 
     python scripts/deploy_smoke.py postgres://postgres@127.0.0.1:5432/tribune_smoke \
@@ -17,6 +17,7 @@ used for the queue and cache. Exit status 0 when every step passed.
 """
 
 import http.cookies
+import json
 import os
 import re
 import secrets
@@ -34,6 +35,40 @@ ROOT = Path(__file__).resolve().parents[1]
 PORT = 8000
 HOST = "tribune.example.net"
 PASSWORD = "a long smoke-test password 42"
+
+
+SETUP_ELECTION = """
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from tribune.elections import services
+from tribune.elections.models import Election
+from tribune.members.models import Member
+from tribune.offices.models import BodyKind
+from tribune.offices.services import create_body, create_office
+from tribune.organisations.services import found_organisation
+
+user = get_user_model().objects.get(username="smoke")
+org = found_organisation(
+    name="Smoke Union",
+    slug="smoke-union",
+    constitution={
+        "default_term_days": 365, "max_term_days": 730, "term_limit": 2,
+        "recall_threshold_percent": 20, "quorum_percent": 10, "faction_threshold": 3,
+        "admission_rule": "officer",
+    },
+    founders=[{"name": "Smoke", "email": user.email, "user": user, "office": "Secretary",
+               "powers": ["call_elections", "admit_members"]}],
+)
+smoke = Member.objects.get(organisation=org, user=user)
+body = create_body(org, name="Executive committee", kind=BodyKind.COMMITTEE)
+office = create_office(body, title="Treasurer", mandate="Keep the accounts.", term_days=365)
+election = services.call_election(smoke, office=office)
+candidacy = services.nominate(smoke, election, smoke)
+services.advance(election, election.voting_open_at)
+Election.objects.filter(pk=election.pk).update(voting_open_at=timezone.now() - timedelta(minutes=1))
+print(org.slug, election.pk, candidacy.pk)
+"""
 
 
 def environment(database_url: str, redis_url: str, data: Path) -> dict[str, str]:
@@ -95,9 +130,11 @@ class Browser:
         self.cookies: dict[str, str] = {}
         self.opener = urllib.request.build_opener(NoRedirects)
 
-    def request(self, path, data=None, headers=None, proxied=True):
+    def request(self, path, data=None, headers=None, proxied=True, json_body=None):
         url = f"http://127.0.0.1:{PORT}{path}"
         body = urllib.parse.urlencode(data).encode() if data is not None else None
+        if json_body is not None:
+            body = json.dumps(json_body).encode()
         request = urllib.request.Request(url, data=body, headers=headers or {})
         if proxied:
             request.add_header("Host", HOST)
@@ -181,6 +218,21 @@ def main(database_url: str, redis_url: str) -> None:
         )
         step("an account logs in", status == 302 and bool(browser.cookie("sessionid")), body)
 
+        # An organisation with an election open for voting, made through the services
+        # (as `tribune found` and the web would), then a vote through the API, as a browser.
+        done = tribune(env, "shell", "--no-imports", "-c", SETUP_ELECTION)
+        slug, election_id, candidacy_id = done.stdout.split()[-3:]
+        status, body, _ = browser.request(
+            f"/api/v1/organisations/{slug}/elections/{election_id}/ballots",
+            headers={
+                "Content-Type": "application/json",
+                "X-CSRFToken": browser.cookie("csrftoken"),
+                "Referer": f"https://{HOST}/",
+            },
+            json_body={"choice": [int(candidacy_id)]},
+        )
+        step("a vote is cast and acknowledged", status == 201 and "tracker" in body, body)
+
         status, _, _ = Browser().request("/metrics", proxied=False)
         step("/metrics refuses a request without the token", status == 401, str(status))
         status, body, _ = Browser().request(
@@ -190,7 +242,9 @@ def main(database_url: str, redis_url: str) -> None:
         )
         step(
             "/metrics for the token, summed over the web workers",
-            status == 200 and "tribune_http_request_duration_seconds_count" in body,
+            status == 200
+            and "tribune_http_request_duration_seconds_count" in body
+            and re.search(r"^tribune_ballots_cast_total 1\.0$", body, re.M) is not None,
             body[:300],
         )
         done = tribune(env, "backup")
