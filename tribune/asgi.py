@@ -20,12 +20,25 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tribune.settings")
 django_application = get_asgi_application()
 
 from tribune.assemblies import live  # noqa: E402  (needs Django set up)
+from tribune.ops.metrics import OPEN_CONNECTIONS  # noqa: E402
 
 IN_FLIGHT = int(os.environ.get("WEB_IN_FLIGHT", "8"))
 _gates: dict[asyncio.AbstractEventLoop, asyncio.Semaphore] = {}
 
 
 async def application(scope, receive, send):
+    if scope["type"] != "http":
+        return await _answer(scope, receive, send)
+    # Live connections, for /metrics: event streams, and requests waiting or being answered.
+    open_now = OPEN_CONNECTIONS.labels("stream" if live.is_stream(scope) else "request")
+    open_now.inc()
+    try:
+        return await _answer(scope, receive, send)
+    finally:
+        open_now.dec()
+
+
+async def _answer(scope, receive, send):
     if live.is_stream(scope):
         return await live.asgi_stream(scope, receive, send)
     if IN_FLIGHT <= 0 or scope["type"] != "http":

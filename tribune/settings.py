@@ -73,9 +73,12 @@ INSTALLED_APPS = [
     "tribune.assemblies",
     "tribune.accounts",
     "tribune.web",
+    "tribune.ops",
 ]
 
 MIDDLEWARE = [
+    # First, so its latency covers every other layer (tribune/ops/middleware.py).
+    "tribune.ops.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
@@ -306,9 +309,48 @@ TRIBUNE_AUDIT_KEY_FILE = os.environ.get("TRIBUNE_AUDIT_KEY_FILE") or str(
     DATA_DIR / "audit-signing-key.pem"
 )
 
+# Operations (tribune/ops, docs/deploy.md). Backups: `tribune backup`, and one
+# every night at TRIBUNE_BACKUP_HOUR (UTC; empty: none) by the task worker,
+# keeping the newest TRIBUNE_BACKUP_KEEP in TRIBUNE_BACKUP_DIR.
+TRIBUNE_BACKUP_DIR = os.environ.get("TRIBUNE_BACKUP_DIR") or str(DATA_DIR / "backups")
+TRIBUNE_BACKUP_KEEP = envint("TRIBUNE_BACKUP_KEEP", "7")
+TRIBUNE_BACKUP_HOUR = os.environ.get("TRIBUNE_BACKUP_HOUR", "3")
+# /metrics answers only a request bearing this token (Authorization: Bearer ...);
+# without one set, /metrics does not exist (404).
+TRIBUNE_METRICS_TOKEN = os.environ.get("TRIBUNE_METRICS_TOKEN", "")
+# /healthz reports the task worker unhealthy when it has not run for this long.
+TRIBUNE_HEALTH_WORKER_MAX_AGE = envint("TRIBUNE_HEALTH_WORKER_MAX_AGE", "300")
+# One JSON line per request (route, status, latency; no personal data) on stdout.
+TRIBUNE_REQUEST_LOG = envbool("TRIBUNE_REQUEST_LOG", "True")
+# Behind the documented proxy, which redirects plain HTTP itself, Django may also
+# redirect (SSL_REDIRECT=1); the health check and metrics stay reachable over
+# plain HTTP on the server itself, for monitors that ask there.
+SECURE_SSL_REDIRECT = envbool("SSL_REDIRECT")
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HSTS_INCLUDE_SUBDOMAINS")
+SECURE_HSTS_PRELOAD = envbool("HSTS_PRELOAD")
+# Submitting the domain to the browsers' preload list is a commitment, not a setting
+# a deploy check should demand (Django's security.W021).
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"bare": {"format": "%(message)s"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "requests": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stdout",
+            "formatter": "bare",
+        },
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "tribune.requests": {"handlers": ["requests"], "level": "INFO", "propagate": False},
+        # Django's own line for each 4xx ("Not Found: /o/x/members/42/") names the path,
+        # and with it a member's id: the JSON line above says route and status instead.
+        # Server errors (5xx) are still logged with their path and traceback, to be fixed.
+        "django.request": {"level": "ERROR"},
+    },
 }

@@ -7,5 +7,6 @@ urlpatterns = [
     path("server-admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
+    path("", include("tribune.ops.urls")),
     path("", include("tribune.web.urls")),
 ]

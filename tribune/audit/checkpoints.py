@@ -196,14 +196,18 @@ class CheckpointVerification:
     signers: list[str] = field(default_factory=list)
 
 
-def verify(organisation, document, *, full: bool = True) -> CheckpointVerification:
+def verify(
+    organisation, document, *, full: bool = True, trusted_keys: set[str] | None = None
+) -> CheckpointVerification:
     """Does this organisation's chain still contain what ``document`` vouches for?
 
     Refuses a checkpoint whose signatures do not verify or whose server key is
     not this server's; then finds truncation (the chain ends before the
     checkpoint's entry) and rewriting (that entry's hash is not the head the
     checkpoint signed), and checks the chain itself (from the start with
-    ``full``, otherwise only from the checkpoint on).
+    ``full``, otherwise only from the checkpoint on). ``trusted_keys`` replaces
+    this server's keys as the ones a checkpoint must be signed by (a restore
+    checks a backup against the key the operator kept, without creating one).
     """
     try:
         signers = check_signatures(document)
@@ -215,7 +219,8 @@ def verify(organisation, document, *, full: bool = True) -> CheckpointVerificati
     if body["organisation"] != organisation.slug:
         failed.reason = f"The checkpoint is for {body['organisation']}, not {organisation.slug}."
         return failed
-    if body["server"]["public_key"] not in known_server_keys():
+    trusted = known_server_keys() if trusted_keys is None else trusted_keys
+    if body["server"]["public_key"] not in trusted:
         failed.reason = "The checkpoint is not signed by this server's key."
         return failed
     last_seq, _ = _head(organisation)

@@ -178,6 +178,9 @@ EXPECT: dict[str, str] = {
     # --- allauth
     "GET allauth:email":                                                   "login  ok     ok     ok     ok     ok     ok     ok",
     "GET allauth:login":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
+    # --- operations (tribune/ops): the proxy's and monitors' health check; the operator's metrics
+    "GET ops:healthz":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",  # status only, nothing of any organisation
+    "GET ops:metrics":                                                      "404    404    404    404    404    404    404    404",  # off without TRIBUNE_METRICS_TOKEN; with it, only for its bearer (ops/tests/test_health)
     # --- web
     "GET web:attendance":                                                   "login  405    405    405    405    405    405    405",
     "POST web:attendance":                                                  "login  403    go     403    403    go     403    go",
@@ -412,6 +415,8 @@ OUTSIDE: dict[str, str] = {
     "GET allauth:login": "/accounts/login/",
     "GET allauth:email": "/accounts/email/",
     "GET admin:index": "/server-admin/",  # a redirect to the admin's own login: no one here is staff
+    "GET ops:healthz": "/healthz",
+    "GET ops:metrics": "/metrics",
 }
 
 # Roles that may see contacts (a mandate with view_member_contacts reaching someone).

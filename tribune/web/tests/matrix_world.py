@@ -355,6 +355,10 @@ def build() -> MatrixWorld:
     # A member's comment on a mandate report: members' speech, for members.
     commenter = everyone.get(name=world.member_names[0], standing=Standing.GOOD)
     elections.comment_on_report(commenter, report, "When is the next surgery?")
+    # The task worker has run (its heartbeat), so /healthz answers 200 (tribune/ops/health.py).
+    from tribune.ops import health
+
+    health.beat()
     return world
 
 

@@ -8,11 +8,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--reset", action="store_true", help="wipe the demo and rebuild it")
+        parser.add_argument(
+            "--remove", action="store_true", help="wipe the demo (before going into production)"
+        )
         parser.add_argument("--members", type=int, default=200)
 
-    def handle(self, *args, reset=False, members=200, **options):
+    def handle(self, *args, reset=False, remove=False, members=200, **options):
         from tribune.organisations.models import Organisation
 
+        if remove:
+            demo.remove_demo()
+            self.stdout.write("The demo organisation is removed.")
+            return
         if reset:
             demo.remove_demo()
         if Organisation.objects.filter(slug=demo.SLUG).exists():

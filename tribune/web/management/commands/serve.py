@@ -49,6 +49,20 @@ def check_secret_key(host: str) -> str | None:
     return problem
 
 
+def _empty_metrics_directory() -> None:
+    """Start the web workers' shared metrics afresh (prometheus_client's multiprocess mode).
+
+    Files left by the previous run's processes would count their live gauges
+    (open connections) forever; serve is the one parent of every web worker.
+    """
+    from pathlib import Path
+
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory and Path(directory).is_dir():
+        for stale in Path(directory).glob("*.db"):
+            stale.unlink(missing_ok=True)
+
+
 class Command(BaseCommand):
     help = "Migrate, create the demo if asked (--demo), and serve Tribune with uvicorn."
 
@@ -103,6 +117,7 @@ class Command(BaseCommand):
                 [sys.executable, "-m", "tribune.cli", "run_huey", "--workers", "1", "--quiet"],
                 preexec_fn=_die_with_parent,
             )
+        _empty_metrics_directory()
         self.stdout.write(f"Tribune is serving on http://{host}:{port}/")
         try:
             uvicorn.run(
