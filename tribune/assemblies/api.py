@@ -811,6 +811,15 @@ def call_delegate_elections(request, slug: PathText, pk: Id):
     return Status(201, {"elections": [e.pk for e in called]})
 
 
+@router.post("/{slug}/assemblies/{pk}/congress-elections", response={201: CalledOut})
+def call_congress_elections(request, slug: PathText, pk: Id):
+    """The chair calls the elections the structure gives to a congress of the whole
+    organisation: nominations until it opens, voting while it sits."""
+    organisation, actor = acting(request, slug)
+    called = services.call_congress_elections(actor, _assembly(organisation, pk))
+    return Status(201, {"elections": [e.pk for e in called]})
+
+
 @router.post(
     "/{slug}/assemblies/{pk}/participants/{participant_id}/substitutes",
     response={201: ParticipantOut},

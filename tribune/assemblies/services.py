@@ -205,6 +205,53 @@ def call_delegate_elections(actor: Member, assembly: Assembly) -> list[Election]
 
 
 @transaction.atomic
+def call_congress_elections(actor: Member, assembly: Assembly) -> list[Election]:
+    """The chair calls the elections the structure gives to a congress.
+
+    For every office a congress elects whose seats are not filled beyond the
+    congress's end and the lead time: nominations open now and close when the
+    congress opens, and its participants vote while it sits.
+    """
+    term = chair_term(actor, assembly)
+    if assembly.branch.parent_id is not None:
+        raise RuleViolation(_t("Only a congress of the whole organisation elects these offices."))
+    if timezone.now() >= assembly.starts_at - timedelta(hours=1):
+        raise RuleViolation(
+            _t("Call the congress's elections before it opens: nominations close when it does.")
+        )
+    constitution = assembly.organisation.current_constitution()
+    called = []
+    offices = Office.objects.filter(
+        body__organisation=assembly.organisation,
+        electorate_kind="congress",
+        abolished_at__isnull=True,
+    )
+    for office in offices:
+        horizon = assembly.ends_at + elections.election_lead(office, constitution)
+        covered = Term.objects.filter(
+            office=office, ends_at__gt=horizon, ended_at__isnull=True
+        ).count()
+        pending = (
+            Election.objects.filter(office=office)
+            .exclude(status__in=[Status.CERTIFIED, Status.CANCELLED])
+            .exists()
+        )
+        if covered < office.seats and not pending:
+            called.append(
+                elections.call_congress_election(office, assembly, seats=office.seats - covered)
+            )
+    record(
+        assembly.organisation,
+        "assembly.congress_elections",
+        actor=actor,
+        term=term,
+        target=assembly,
+        data={"elections": [e.pk for e in called]},
+    )
+    return called
+
+
+@transaction.atomic
 def seat_participants(actor: Member, assembly: Assembly) -> int:
     """Fill the list of participants: every member, or the delegates in office now."""
     chair_term(actor, assembly)

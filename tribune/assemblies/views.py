@@ -492,6 +492,15 @@ def chair_action(request: HttpRequest, slug: str, pk: int, action: str) -> HttpR
             assembly,
             done=_t("Each branch's delegate election is called."),
         )
+    if action == "congress-elections":
+        return _button(
+            request,
+            assembly,
+            services.call_congress_elections,
+            viewer,
+            assembly,
+            done=_t("The elections the constitution gives the congress are called."),
+        )
     if action == "next-speaker":
         item = get_object_or_404(assembly.agenda, pk=object_id(request.POST.get("item")))
         return _button(

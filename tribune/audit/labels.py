@@ -22,6 +22,7 @@ ACTION_LABELS: dict[str, str] = {
     "term.ended": _("Term of office ended"),
     "term.recalled": _("Office-holder recalled by the membership"),
     "constitution.adopted": _("Constitution adopted"),
+    "assembly.congress_elections": _("Elections the congress holds called by its chair"),
     "constitution.not_adopted": _(
         "Constitutional change carried but not made (it broke a guarantee)"
     ),

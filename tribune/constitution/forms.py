@@ -91,6 +91,7 @@ class OfficeForm(CongressChoice):
                 (f"body:{key}", _("The members of the %(b)s") % {"b": name})
                 for key, name in _bodies(version)
             ]
+            + [("congress", _("The congress, at its sitting"))]
         )
 
     def electorate_value(self) -> dict:

@@ -57,7 +57,9 @@ METHODS = {
     "scottish-stv": _("Single transferable vote (Scottish rules)"),
     "meek-stv": _("Single transferable vote (Meek)"),
 }
-ELECTORATES = ("members", "branch", "body")
+# "congress": the participants of a congress of the whole organisation elect, at the
+# congress (``assemblies.services.call_congress_elections``); the clock does not.
+ELECTORATES = ("members", "branch", "body", "congress")
 BODY_KEYS = {"key", "name", "kind", "branch", "description", "hears_appeals", "offices"}
 # Deliberately no eligibility of any kind: any member in good standing may stand.
 OFFICE_KEYS = {
@@ -394,6 +396,8 @@ def electorate_label(electorate: dict, branch_names: dict, body_names: dict) -> 
         return _t("the members of the %(b)s") % {
             "b": body_names.get(electorate.get("body"), electorate.get("body"))
         }
+    if kind == "congress":
+        return _t("the congress")
     return _t("the members")
 
 

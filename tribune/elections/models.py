@@ -83,6 +83,14 @@ class Election(models.Model):
         related_name="+",
         help_text=_("Set when the holders of this body's offices are the electorate."),
     )
+    electorate_assembly = models.ForeignKey(
+        "assemblies.Assembly",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Set when a congress's participants elect, at its sitting."),
+    )
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.CALLED)
     nominations_open_at = models.DateTimeField(null=True, blank=True)
     nominations_close_at = models.DateTimeField(null=True, blank=True)

@@ -83,6 +83,13 @@ def electorate(of):
         return electorate(of.body)
     if getattr(of, "electorate_body_id", None):
         return _holders_of(of.electorate_body_id)
+    if getattr(of, "electorate_assembly_id", None):
+        from tribune.assemblies.models import Participant
+
+        voting = Participant.objects.filter(
+            assembly_id=of.electorate_assembly_id, voting=True
+        ).values("member_id")
+        return Member.objects.filter(standing=Standing.GOOD, pk__in=voting)
     faction_id = getattr(of, "faction_id", None)
     if faction_id is not None:
         return Member.objects.filter(
@@ -186,6 +193,8 @@ def call_election(
     """
     if "faction" in options:
         raise TypeError("a faction's own votes are called by the faction's services")
+    if {"schedule", "electorate_assembly"} & set(options):
+        raise TypeError("a congress's elections are called by call_congress_election")
     _check_kind_and_method(kind, method)
     return _call(actor, kind=kind, method=method, **options)
 
@@ -218,14 +227,25 @@ def _call(
     amendment: dict | None = None,
     electorate_branch=None,
     faction=None,
+    electorate_assembly=None,
+    schedule=None,
 ) -> Election:
-    """Call an election (by a mandate with ``call_elections``, or by rule when actor is None)."""
+    """Call an election (by a mandate with ``call_elections``, or by rule when actor is None).
+
+    ``electorate_assembly`` and ``schedule`` (nominations open and close, voting opens
+    and closes) are for an election a congress holds at its sitting.
+    """
     # Checked first: a date beyond year 2999 overflows the schedule computed from it.
     check_moment(starts_at, field="starts_at")
     if seats is not None:
         check_whole_number(seats, field="seats", low=1, high=MAX_SEATS)
     if kind == Kind.OFFICE and office is None:
         raise RuleViolation(_t("Choose the office to elect."), "office")
+    if office is not None and office.electorate_kind == "congress" and electorate_assembly is None:
+        raise RuleViolation(
+            _t("This office is elected by a congress, at its sitting: its chair calls it."),
+            "office",
+        )
     if office is None and electorate_branch is None:
         raise RuleViolation(_t("Choose who votes."), "electorate_branch")
     if actor is not None and starts_at is not None and starts_at < timezone.now() - BACKDATING:
@@ -267,7 +287,7 @@ def _call(
     if kind == Kind.AMENDMENT:
         _check_amendment(organisation, amendment)
     start = starts_at or timezone.now()
-    n_open, n_close, v_open, v_close = _schedule(
+    n_open, n_close, v_open, v_close = schedule or _schedule(
         constitution, start, nominations=kind == Kind.OFFICE
     )
     election = Election.objects.create(
@@ -292,6 +312,7 @@ def _call(
             if office is not None and office.electorate_kind == "body"
             else None
         ),
+        electorate_assembly=electorate_assembly,
         nominations_open_at=n_open,
         nominations_close_at=n_close,
         voting_open_at=v_open,
@@ -323,6 +344,21 @@ def _call(
     )
     advance(election)
     return Election.objects.get(pk=election.pk)
+
+
+def call_congress_election(office: Office, assembly, *, seats: int) -> Election:
+    """An office the structure has a congress elect: nominations until the congress opens,
+    voting while it sits, by its participants (``assemblies.call_congress_elections``)."""
+    now = timezone.now()
+    return _call(
+        None,
+        office=office,
+        seats=seats,
+        electorate_assembly=assembly,
+        schedule=(now, assembly.starts_at, assembly.starts_at, assembly.ends_at),
+        title=_t("%(office)s: elected by %(assembly)s")
+        % {"office": office.title, "assembly": assembly.title},
+    )
 
 
 def _check_amendment(organisation, amendment: dict | None) -> None:
@@ -1051,6 +1087,8 @@ def schedule_elections(now=None) -> list[Election]:
         Office.objects.filter(abolished_at__isnull=True)
         # Provisional offices lapse; the structure's offices are elected in their place.
         .exclude(body__kind=BodyKind.PROVISIONAL)
+        # A congress elects these at its sitting (assemblies.call_congress_elections).
+        .exclude(electorate_kind="congress")
         .exclude(body__kind__in=PER_OCCASION, body__in_structure=False)
         .exclude(body__faction__status="dissolved")
     ).select_related("body__organisation", "body__branch")

@@ -29,6 +29,7 @@ class Electorate(models.TextChoices):
     MEMBERS = "members", _("The members of the body's branch (and those below it)")
     BRANCH = "branch", _("The members of another branch (and those below it)")
     BODY = "body", _("The holders of another body's offices")
+    CONGRESS = "congress", _("A congress of the whole organisation")
 
 
 class Body(models.Model):

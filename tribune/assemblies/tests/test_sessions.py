@@ -375,3 +375,59 @@ def test_a_branch_assembly_cannot_amend_the_constitution(world, convenor):
         services.table_motion(
             world.ben, assembly, title="X", text="X", constitution_change={"term_limit": 1}
         )
+
+
+def test_a_congress_elects_the_offices_the_structure_gives_it(world, convenor):
+    from tribune.constitution import services as constitution
+    from tribune.constitution import structure as structures
+    from tribune.elections import services as elections
+    from tribune.elections.models import Election, Status
+    from tribune.offices.models import Office, Term
+
+    version = world.org.current_constitution()
+    structure, key = structures.add_body([], name="Executive committee", kind="committee")
+    structure, _ = structures.put_office(
+        structure,
+        version,
+        key,
+        title="Chair of the organisation",
+        mandate="Chair the executive.",
+        electorate={"kind": "congress"},
+    )
+    constitution.set_up_structure(world.ana, world.org, structure, summary="a chair")
+    chair_office = Office.objects.get(key="chair-of-the-organisation")
+    assert chair_office.electorate_kind == "congress"
+    assert elections.schedule_elections() == []  # not a members' ballot: the congress's
+    with pytest.raises(RuleViolation, match="elected by a congress"):
+        elections.call_election(world.ana, office=chair_office)
+    now = timezone.now()
+    congress = services.convene(
+        world.ana,
+        world.root,
+        title="Congress",
+        kind=Assembly.Kind.GENERAL,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=4),
+        motions_deadline=now + timedelta(days=1),
+        chair=world.eli,
+    )
+    with pytest.raises(NotPermitted):
+        services.call_congress_elections(world.ben, congress)
+    (election,) = services.call_congress_elections(world.eli, congress)
+    assert election.nominations_close_at == congress.starts_at == election.voting_open_at
+    assert services.call_congress_elections(world.eli, congress) == []  # once
+    candidacy = elections.nominate(world.cam, election, world.cam)
+    elections.accept_nomination(world.cam, candidacy)
+    services.seat_participants(world.eli, congress)
+    Participant.objects.filter(assembly=congress, member=world.dana).delete()  # not seated
+    sitting = congress.starts_at + timedelta(hours=1)
+    with mock.patch("django.utils.timezone.now", return_value=sitting):
+        election = elections.advance(Election.objects.get(pk=election.pk))
+        assert election.status == Status.VOTING
+        assert world.dana not in elections.electorate(election)  # participants only
+        assert world.ben in elections.electorate(election)
+        for member in (world.ana, world.ben):
+            elections.cast_ballot(member, election, [candidacy.pk])
+    election = elections.advance(Election.objects.get(pk=election.pk), congress.ends_at)
+    assert election.status == Status.CERTIFIED
+    assert Term.objects.filter(office=chair_office, member=world.cam).exists()

@@ -305,6 +305,7 @@ def build() -> MatrixWorld:
             name: upcoming
             for name in (
                 "call_delegate_elections",
+                "call_congress_elections",
                 "add_substitute",
                 "transfer_vote",
                 "give_proxy",
