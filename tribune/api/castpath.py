@@ -42,7 +42,7 @@ from types import SimpleNamespace
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.db import close_old_connections
+from django.core.signals import request_finished, request_started
 from django.db.models import F
 from django.http import Http404
 from django.http.request import split_domain_port, validate_host
@@ -156,22 +156,29 @@ def _static_headers(scope) -> list[tuple[bytes, bytes]]:
 # pool), not in the one thread Django keeps for its views: while one cast waits
 # for its commit to reach the disk, the next one's reads and checks go ahead.
 # Writes still take turns (SQLite's one writer; the election row on PostgreSQL).
+# CAST_THREADS=0: in Django's own thread, as a view would be (and as tests need, whose
+# data lives in the test's transaction, seen by that thread only).
 CAST_THREADS = int(os.environ.get("CAST_THREADS", "4"))
-_executor = ThreadPoolExecutor(CAST_THREADS, thread_name_prefix="cast")
+_executor = ThreadPoolExecutor(CAST_THREADS, "cast") if CAST_THREADS > 0 else None
 
 
 async def _cast_in_thread(kind: str, params: dict, headers: dict, body: bytes):
-    cast = sync_to_async(_cast, thread_sensitive=False, executor=_executor)
+    if _executor is None:
+        cast = sync_to_async(_cast, thread_sensitive=True)
+    else:
+        cast = sync_to_async(_cast, thread_sensitive=False, executor=_executor)
     return await cast(kind, params, headers, body)
 
 
 def _cast(kind: str, params: dict, headers: dict, body: bytes):
     """In Django's thread: the cast's answer (status, JSON, extra headers), or None for Django."""
-    close_old_connections()  # as at the start of every Django request
+    # As around every Django request: among the receivers, close_old_connections,
+    # which hands this thread's connection back to the pool at the end.
+    request_started.send(sender=__name__)
     try:
         return _answer(kind, params, headers, body)
     finally:
-        close_old_connections()  # and at its end: pooled connections go back to the pool
+        request_finished.send(sender=__name__)
 
 
 def _answer(kind: str, params: dict, headers: dict, body: bytes):
