@@ -56,10 +56,10 @@ logger = logging.getLogger(__name__)
 _SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"
 LIVE = re.compile(
     rf"/api/v1/organisations/{_SLUG}/assemblies/(?P<assembly>[0-9]{{1,18}})"
-    r"/votes/(?P<vote>[0-9]{1,18})/ballots/?"
+    r"/votes/(?P<vote>[0-9]{1,18})/ballots"
 )
 ELECTION = re.compile(
-    rf"/api/v1/organisations/{_SLUG}/elections/(?P<election>[0-9]{{1,18}})/ballots/?"
+    rf"/api/v1/organisations/{_SLUG}/elections/(?P<election>[0-9]{{1,18}})/ballots"
 )
 MAX_BODY = 64 * 1024  # a ballot is a few hundred bytes; anything larger goes to Django
 
@@ -69,7 +69,7 @@ def match(scope) -> tuple[str, re.Match] | None:
     if scope["type"] != "http" or scope["method"] != "POST":
         return None
     path = scope["path"]
-    if not path.endswith("ballots") and not path.endswith("ballots/"):
+    if not path.endswith("/ballots"):
         return None
     for kind, pattern in (("live", LIVE), ("election", ELECTION)):
         found = pattern.fullmatch(path)
