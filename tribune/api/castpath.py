@@ -55,11 +55,11 @@ logger = logging.getLogger(__name__)
 
 _SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"
 LIVE = re.compile(
-    rf"/api/v1/organisations/{_SLUG}/assemblies/(?P<assembly>[0-9]{{1,18}})"
-    r"/votes/(?P<vote>[0-9]{1,18})/ballots"
+    rf"/api/v1/organisations/{_SLUG}/assemblies/(?P<assembly>[0-9]{{1,19}})"
+    r"/votes/(?P<vote>[0-9]{1,19})/ballots"
 )
 ELECTION = re.compile(
-    rf"/api/v1/organisations/{_SLUG}/elections/(?P<election>[0-9]{{1,18}})/ballots"
+    rf"/api/v1/organisations/{_SLUG}/elections/(?P<election>[0-9]{{1,19}})/ballots"
 )
 MAX_BODY = 64 * 1024  # a ballot is a few hundred bytes; anything larger goes to Django
 

@@ -282,3 +282,20 @@ def test_a_live_vote_goes_in_once_by_the_lean_path(world, hall, token):
     closed = same_refusal(path, token("cam"), {"choice": "yes"}, 400)
     assert closed[1]["detail"][0]["field"] == "choice"
     assert Ballot.objects.filter(election=vote.election).count() == 1
+
+
+def test_only_the_two_cast_paths_are_taken():
+    def scope(path, method="POST"):
+        return {"type": "http", "method": method, "path": path}
+
+    assert castpath.match(scope(f"{ORG}/elections/7/ballots"))[0] == "election"
+    assert castpath.match(scope(f"{ORG}/assemblies/3/votes/9/ballots"))[0] == "live"
+    for path, method in (
+        (f"{ORG}/elections/7/ballots/", "POST"),  # not the API's path: Django refuses it
+        (f"{ORG}/elections/7/ballots", "GET"),
+        (f"{ORG}/elections/0/ballots", "POST"),
+        (f"{ORG}/elections/{2**63}/ballots", "POST"),  # beyond an id: the API answers
+        (f"{ORG}/elections/7/box", "POST"),
+        (f"{ORG}/assemblies/3/votes/9/ranking", "POST"),
+    ):
+        assert castpath.match(scope(path, method)) is None, path
