@@ -377,7 +377,9 @@ REJECTED_PER_PAGE = 100
 def import_job(request, slug, job_id):
     organisation, viewer = organisation_and_viewer(request, slug)
     mandate_for(viewer, "import_members")
-    job = get_object_or_404(ImportJob, organisation=organisation, pk=job_id)
+    # The file itself (up to 20 MB) is not shown: not read either.
+    jobs = ImportJob.objects.defer("csv_text")
+    job = get_object_or_404(jobs, organisation=organisation, pk=job_id)
     if request.method == "POST":
         if request.POST.get("step") == "confirm":
             job = importing.confirm_import(viewer, job)
