@@ -28,7 +28,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from common import machine, percentile  # noqa: E402  (bench/ is the script's folder)
+from common import machine, percentile, server_cpu_seconds  # noqa: E402  (bench/ is the script's folder)
 
 from tribune.elections import loadtest  # noqa: E402
 
@@ -78,9 +78,11 @@ def main() -> int:
             return status, time.perf_counter() - t0
 
         started = time.perf_counter()
+        cpu_before = server_cpu_seconds(server.process.pid)
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             outcomes = list(pool.map(cast, tokens))
         wall = time.perf_counter() - started
+        server_cpu = server_cpu_seconds(server.process.pid) - cpu_before
         for client in clients:
             client.close()
         server.stop()
@@ -99,6 +101,11 @@ def main() -> int:
         print(f"seeding {args.voters} voters with tokens: {seeding:.1f} s")
         print(f"ballots: {acknowledged} acknowledged (201), {failures} refused or failed")
         print(f"wall: {wall:.2f} s, throughput: {len(outcomes) / wall:,.0f} ballots/s")
+        # Less sensitive than throughput to other jobs on a shared machine.
+        print(
+            f"server CPU while casting: {server_cpu:.1f} s "
+            f"({server_cpu / len(outcomes) * 1000:.1f} ms per ballot)"
+        )
         print(
             f"latency: p50 {percentile(latencies, 50) * 1000:.1f} ms, "
             f"p99 {percentile(latencies, 99) * 1000:.1f} ms, "

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from fractions import Fraction
 
 from django.db import IntegrityError, transaction
+from django.db.models import Count, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.utils.translation import ngettext
@@ -677,6 +678,15 @@ def second_nomination(member: Member, candidacy: Candidacy) -> Seconding:
     return seconding
 
 
+def _on_ballot(election: Election) -> set[int]:
+    """The ids of ``_ballot_candidacies``, in one query (a cast checks every ranking)."""
+    constitution = ConstitutionVersion.objects.filter(organisation_id=election.organisation_id)
+    needed = Subquery(constitution.order_by("-number").values("seconders_required")[:1])
+    standing = election.candidacies.filter(accepted_at__isnull=False, withdrawn_at__isnull=True)
+    seconded = standing.annotate(seconders=Count("secondings")).filter(seconders__gte=needed)
+    return set(seconded.values_list("pk", flat=True))
+
+
 def _ballot_candidacies(election: Election) -> list[Candidacy]:
     """Who is on the ballot: accepted, not withdrawn, with enough seconders."""
     needed = election.organisation.current_constitution().seconders_required
@@ -716,7 +726,7 @@ def validate_choice(election: Election, choice):
         return _validate_ranking_of_options(election, choice)
     if not isinstance(choice, list | tuple) or not choice:
         raise RuleViolation(_t("Rank at least one candidate."), "choice")
-    on_ballot = {c.pk for c in _ballot_candidacies(election)}
+    on_ballot = _on_ballot(election)
     try:
         ranking = [int(c) for c in choice]
     except (TypeError, ValueError, OverflowError):  # OverflowError: int(Infinity)
@@ -772,22 +782,26 @@ def cast_ballot(member: Member, election: Election, choice, *, key: str = "") ->
     ballot is written, so concurrent attempts by one voter count exactly once.
     """
     throttle_vote(member)
+    # Read and checked before the transaction, which on SQLite holds the one write
+    # lock from its first statement: casts queue only for the writes. Whether
+    # voting is still open is checked again, under the election's lock, last.
+    election = Election.objects.get(pk=election.pk)
+    if election.kind == Kind.ASSEMBLY:
+        # Cast in the hall, where weights, proxies and named votes are applied.
+        raise RuleViolation(_t("Votes at an assembly are cast on the assembly's page."))
+    now = timezone.now()
+    if election.status != Status.VOTING or not (
+        election.voting_open_at <= now < election.voting_close_at
+    ):
+        raise RuleViolation(_t("Voting is not open."), "choice")
+    choice = validate_choice(election, choice)
+    roll = VoterRoll.objects.filter(election=election, member=member)
+    not_on_roll = NotPermitted(_t("You are not on the voter roll of this election."))
     with transaction.atomic():
-        election = Election.objects.get(pk=election.pk)
-        if election.kind == Kind.ASSEMBLY:
-            # Cast in the hall, where weights, proxies and named votes are applied.
-            raise RuleViolation(_t("Votes at an assembly are cast on the assembly's page."))
-        now = timezone.now()
-        if election.status != Status.VOTING or not (
-            election.voting_open_at <= now < election.voting_close_at
-        ):
-            raise RuleViolation(_t("Voting is not open."), "choice")
-        choice = validate_choice(election, choice)
-        roll = VoterRoll.objects.filter(election=election, member=member)
-        if not roll.exists():
-            raise NotPermitted(_t("You are not on the voter roll of this election."))
         replaced = False
         if key:
+            if not roll.exists():
+                raise not_on_roll
             if not election.allow_vote_change:
                 raise RuleViolation(_t("This election does not allow changing a vote."), "key")
             old = Ballot.objects.filter(election=election, key_hash=_key_hash(key, member))
@@ -795,6 +809,9 @@ def cast_ballot(member: Member, election: Election, choice, *, key: str = "") ->
                 raise RuleViolation(_t("That ballot key is not valid."), "key")
             replaced = True
         elif roll.filter(voted=False).update(voted=True) != 1:
+            # Nothing marked: not on the roll at all, or marked already.
+            if not roll.exists():
+                raise not_on_roll
             raise RuleViolation(_t("You have already voted in this election."), "choice")
         secret = secrets.token_urlsafe(24) if election.allow_vote_change else ""
         nonce = secrets.token_hex(16)

@@ -4,6 +4,11 @@ Every row is accounted for: a dry run reports each row that would be rejected
 and why, and the real run imports the rest in chunks, idempotently by email
 (re-importing the same file changes nothing). Imported people are members in
 good standing: the list is the organisation's own record of who its members are.
+
+The file is parsed and checked once, at the dry run: its good rows are stored
+(``ImportRow``, by position) with the counts of the report, and each chunk of
+the import reads only its own rows. Time is linear in the file's size (it was
+quadratic when every chunk parsed the whole file again; docs/benchmarks.md).
 """
 
 import csv
@@ -19,12 +24,13 @@ from django.utils.translation import gettext as _t
 from tribune.audit.log import record, standing_ref
 from tribune.lib.errors import RuleViolation
 from tribune.lib.inputs import clean_text, text_problem
-from tribune.members.models import ImportJob, ImportStatus, Member, Standing
+from tribune.members.models import ImportJob, ImportRow, ImportStatus, Member, Standing
 from tribune.offices.rules import mandate_for
 
 REQUIRED_COLUMNS = ("name", "email", "branch")
 OPTIONAL_COLUMNS = ("phone", "address")
 CHUNK_ROWS = 2000
+LOOKUP_ROWS = 2000  # emails looked up per query (SQLite limits a statement's parameters)
 MAX_BYTES = 20 * 1024 * 1024
 
 
@@ -98,8 +104,16 @@ def parse(organisation, csv_text: str, *, classify: bool = True) -> Report:
             "file",
         ) from None
     if classify:
-        existing = _existing(organisation, [r.email for r in report.rows])
-        for row in report.rows:
+        _classify(organisation, report)
+    return report
+
+
+def _classify(organisation, report: Report) -> None:
+    """Count the good rows that would add, change or leave alone a member."""
+    for start in range(0, len(report.rows), LOOKUP_ROWS):
+        rows = report.rows[start : start + LOOKUP_ROWS]
+        existing = _existing(organisation, [r.email for r in rows])
+        for row in rows:
             member = existing.get(row.email)
             if member is None:
                 report.new += 1
@@ -107,12 +121,61 @@ def parse(organisation, csv_text: str, *, classify: bool = True) -> Report:
                 report.updates += 1
             else:
                 report.unchanged += 1
-    return report
 
 
 def _existing(organisation, emails: list[str]) -> dict[str, Member]:
     members = Member.objects.filter(organisation=organisation, email__in=emails)
     return {m.email.lower(): m for m in members.select_related("home_branch")}
+
+
+def _store_rows(job: ImportJob, rows: list[Row]) -> None:
+    ImportRow.objects.bulk_create(
+        (
+            ImportRow(
+                job=job,
+                position=position,
+                line=row.line,
+                name=row.name,
+                email=row.email,
+                branch=row.branch,
+                phone=row.phone,
+                address=row.address,
+            )
+            for position, row in enumerate(rows)
+        ),
+        batch_size=LOOKUP_ROWS,
+    )
+
+
+def _stored_rows(job: ImportJob, start: int, count: int) -> list[Row]:
+    stored = job.rows.filter(position__gte=start, position__lt=start + count).order_by("position")
+    return [
+        Row(
+            line=r.line,
+            name=r.name,
+            email=r.email,
+            branch=r.branch,
+            phone=r.phone,
+            address=r.address,
+        )
+        for r in stored
+    ]
+
+
+def dry_run_counts(job: ImportJob) -> dict[str, int]:
+    """New, changed and unchanged members as counted when the file was checked.
+
+    A job checked before the counts were stored is counted here once, and stored.
+    """
+    if job.new_rows is None:
+        report = parse(job.organisation, job.csv_text)
+        job.new_rows, job.changed_rows, job.unchanged_rows = (
+            report.new,
+            report.updates,
+            report.unchanged,
+        )
+        job.save(update_fields=["new_rows", "changed_rows", "unchanged_rows"])
+    return {"new": job.new_rows, "updates": job.changed_rows, "unchanged": job.unchanged_rows}
 
 
 def _row_problem(row: Row, branches: set[str], seen: dict[str, int]) -> str:
@@ -151,9 +214,10 @@ def _differs(member: Member, row: Row) -> bool:
 
 @transaction.atomic
 def check_import(actor: Member, organisation, csv_text: str, filename: str = "") -> ImportJob:
-    """The dry run: store the whole file and the rows it would reject, import nothing."""
+    """The dry run: store the whole file, its good rows and the rows it would reject;
+    count what importing would change; import nothing."""
     term = mandate_for(actor, "import_members")
-    report = parse(organisation, csv_text, classify=False)
+    report = parse(organisation, csv_text)
     job = ImportJob.objects.create(
         organisation=organisation,
         created_by=actor,
@@ -163,7 +227,11 @@ def check_import(actor: Member, organisation, csv_text: str, filename: str = "")
         status=ImportStatus.CHECKED,
         total_rows=len(report.rows),
         rejected=report.rejected,
+        new_rows=report.new,
+        changed_rows=report.updates,
+        unchanged_rows=report.unchanged,
     )
+    _store_rows(job, report.rows)
     record(
         organisation,
         "import.checked",
@@ -196,15 +264,23 @@ def run_all(job: ImportJob) -> ImportJob:
 
 @transaction.atomic
 def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
-    """Import the next ``rows`` good rows of ``job``; safe to repeat after a crash."""
-    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    """Import the next ``rows`` good rows of ``job``; safe to repeat after a crash.
+
+    One transaction per chunk: the members, the job's progress and the audit entry
+    commit together or not at all. The chunk reads its stored rows only.
+    """
+    # The file and the rejected rows stay on disk: a chunk needs neither.
+    job = ImportJob.objects.select_for_update().defer("csv_text", "rejected").get(pk=job.pk)
     if job.status != ImportStatus.RUNNING:
         return job
     organisation = job.organisation
     # The mandate is checked again for every chunk: an import outlives nobody's power.
     mandate_for(job.created_by, "import_members")
-    good = parse(organisation, job.csv_text, classify=False).rows
-    batch = good[job.processed_rows : job.processed_rows + rows]
+    batch = _stored_rows(job, job.processed_rows, rows)
+    if not batch and job.processed_rows < job.total_rows:
+        # Checked before good rows were stored: parse the file this once and store them.
+        _store_rows(job, parse(organisation, job.csv_text, classify=False).rows)
+        batch = _stored_rows(job, job.processed_rows, rows)
     branches = {b.slug: b for b in organisation.branches.all()}
     existing = _existing(organisation, [r.email for r in batch])
     new_members, updated_ids = [], []
@@ -236,7 +312,9 @@ def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
     job.created += len(created_ids)
     job.updated += len(updated_ids)
     job.processed_rows += len(batch)
-    if job.processed_rows >= job.total_rows:
+    # The parsed copy of what is now imported goes (the file itself stays with the job).
+    job.rows.filter(position__lt=job.processed_rows).delete()
+    if job.processed_rows >= job.total_rows or not batch:
         job.status = ImportStatus.DONE
     job.save()
     record(

@@ -151,6 +151,11 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     rejected = models.JSONField(default=list)
+    # What the dry run found, counted once when the file was checked (None: a job
+    # checked before these were stored; the report counts them on first view).
+    new_rows = models.PositiveIntegerField(null=True)
+    changed_rows = models.PositiveIntegerField(null=True)
+    unchanged_rows = models.PositiveIntegerField(null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:
@@ -159,3 +164,29 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if not self.total_rows else int(100 * self.processed_rows / self.total_rows)
+
+
+class ImportRow(models.Model):
+    """One good row of an import's file, parsed and checked once at the dry run.
+
+    The import takes its chunks from here by position (0 for the first good row),
+    so each chunk reads only its own rows instead of parsing the file again. The
+    rows of a job are deleted with its last chunk; the file itself stays with the job.
+    """
+
+    job = models.ForeignKey(ImportJob, models.CASCADE, related_name="rows")
+    position = models.PositiveIntegerField()
+    line = models.PositiveIntegerField()  # line of the file, for reports
+    name = models.CharField(max_length=200)
+    email = models.CharField(max_length=254)
+    branch = models.CharField(max_length=50)  # a branch's slug
+    phone = models.CharField(max_length=50, blank=True)
+    address = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="one_import_row_per_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"Row {self.position} of import {self.job_id}"

@@ -11,6 +11,7 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages
 from django.contrib.auth import get_user_model, logout
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -366,11 +367,16 @@ def import_members(request, slug):
     )
 
 
+REJECTED_PER_PAGE = 100
+
+
 @login_required
 def import_job(request, slug, job_id):
     organisation, viewer = organisation_and_viewer(request, slug)
     mandate_for(viewer, "import_members")
-    job = get_object_or_404(ImportJob, organisation=organisation, pk=job_id)
+    # The file itself (up to 20 MB) is not shown: not read either.
+    jobs = ImportJob.objects.defer("csv_text")
+    job = get_object_or_404(jobs, organisation=organisation, pk=job_id)
     if request.method == "POST":
         if request.POST.get("step") == "confirm":
             job = importing.confirm_import(viewer, job)
@@ -379,6 +385,10 @@ def import_job(request, slug, job_id):
             return redirect("web:import_job", slug, job.pk)
     context = {"organisation": organisation, "viewer": viewer, "job": job}
     if job.status == "checked":
-        context["report"] = importing.parse(organisation, job.csv_text)
+        # Counted when the file was checked; the rejected rows a page at a time.
+        context["report"] = importing.dry_run_counts(job)
+        context["rejected"] = Paginator(job.rejected, REJECTED_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
     template = "members/_import_progress.html" if _is_htmx(request) else "members/import_job.html"
     return render(request, template, context)

@@ -4,7 +4,7 @@ import pytest
 
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members import importing
-from tribune.members.models import ImportStatus, Member
+from tribune.members.models import ImportJob, ImportStatus, Member
 
 CSV = """name,email,branch,phone
 Rosa Romero,rosa@test.org,millbrook,0700 1
@@ -76,3 +76,53 @@ def test_missing_columns_are_refused_clearly(world):
 def test_import_needs_the_power(world):
     with pytest.raises(NotPermitted):
         importing.check_import(world.ana, world.org, CSV)
+
+
+def test_the_file_is_parsed_once_and_chunks_read_only_their_rows(world, monkeypatch):
+    """Linear: the dry run stores the good rows; no chunk parses the file again."""
+    rows = "\n".join(f"Person {i},p{i}@test.org,millbrook" for i in range(25))
+    job = importing.check_import(world.dana, world.org, "name,email,branch\n" + rows, "l.csv")
+    assert job.rows.count() == 25
+    assert (job.new_rows, job.changed_rows, job.unchanged_rows) == (25, 0, 0)
+
+    def no_parse(*args, **kwargs):
+        raise AssertionError("the file was parsed again")
+
+    monkeypatch.setattr(importing, "parse", no_parse)
+    job = importing.run_chunk(importing.confirm_import(world.dana, job), rows=10)
+    assert job.processed_rows == 10
+    assert sorted(job.rows.values_list("position", flat=True)) == list(range(10, 25))
+    job = importing.run_all(job)
+    assert (job.status, job.created) == (ImportStatus.DONE, 25)
+    assert not job.rows.exists()  # the parsed copy goes; the file stays with the job
+    assert "Person 24" in ImportJob.objects.get(pk=job.pk).csv_text
+
+
+def test_a_chunk_that_fails_writes_nothing(world, monkeypatch):
+    rows = "\n".join(f"Person {i},p{i}@test.org,millbrook" for i in range(30))
+    job = importing.check_import(world.dana, world.org, "name,email,branch\n" + rows, "l.csv")
+    job = importing.confirm_import(world.dana, job)
+
+    def failing_record(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(importing, "record", failing_record)
+    with pytest.raises(RuntimeError):
+        importing.run_chunk(job, rows=10)
+    job.refresh_from_db()
+    assert (job.processed_rows, job.created, job.rows.count()) == (0, 0, 30)
+    assert not Member.objects.filter(email="p0@test.org").exists()
+    monkeypatch.undo()
+    job = importing.run_all(job)
+    assert job.created == 30
+
+
+def test_a_job_checked_before_rows_were_stored_still_imports(world):
+    """Jobs from before the upgrade have the file only: parsed once, then imported."""
+    job = importing.check_import(world.dana, world.org, CSV, "list.csv")
+    job.rows.all().delete()
+    ImportJob.objects.filter(pk=job.pk).update(new_rows=None)
+    job.refresh_from_db()
+    assert importing.dry_run_counts(job) == {"new": 3, "updates": 0, "unchanged": 0}
+    job = importing.run_all(importing.confirm_import(world.dana, job))
+    assert (job.status, job.created, job.processed_rows) == (ImportStatus.DONE, 3, 3)

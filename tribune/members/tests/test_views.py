@@ -395,3 +395,21 @@ def test_a_non_member_posting_a_suspension_is_refused_not_a_crash(world):
     assert "Only members in good standing can see this page." in response.content.decode()
     world.cam.refresh_from_db()
     assert world.cam.standing == Standing.GOOD
+
+
+def test_the_dry_run_report_shows_rejected_rows_a_page_at_a_time(world, as_):
+    from tribune.members.views import REJECTED_PER_PAGE
+
+    bad = REJECTED_PER_PAGE + 5
+    rows = "".join(f"Bad {i},bad{i},south\n" for i in range(bad)) + "Good,good@test.org,south\n"
+    client = as_("dana")
+    location = upload(client, "name,email,branch\n" + rows)["Location"]
+    first = client.get(location).content.decode()
+    assert f"{bad} rows rejected" in first
+    assert "“bad0” is not a valid email address" in first
+    assert f"“bad{bad - 1}”" not in first
+    assert "?page=2" in first
+    second = client.get(location + "?page=2").content.decode()
+    assert f"“bad{bad - 1}” is not a valid email address" in second
+    assert "“bad0”" not in second
+    assert "1 new members" in second

@@ -1,0 +1,334 @@
+"""The lean cast path: ballots sent with a personal token, answered beside Django's request cycle.
+
+At a congress thousands of delegates vote within seconds, and each ballot paid
+for the whole of Django's request cycle: a dozen middleware (sessions, CSRF,
+messages, locale, allauth...), django-ninja's routing, schema and rendering,
+then three lookups (token, membership, vote) before the cast itself — about
+12 ms of server CPU per ballot, of which the cast's own work was under half
+(profile in docs/benchmarks.md). ``tribune.asgi`` hands the two cast
+endpoints here when they come with ``Authorization: Bearer``:
+
+* ``POST /api/v1/organisations/<slug>/assemblies/<id>/votes/<id>/ballots``
+  (``tribune.assemblies.services.cast_live_vote``), and
+* ``POST /api/v1/organisations/<slug>/elections/<id>/ballots``
+  (``tribune.elections.services.cast_ballot``).
+
+The cast itself is the same domain call as through the API, in the same
+thread Django runs its views in, so every guarantee is the domain's: one
+ballot per voter (the conditional update of the roll), the late election
+lock (``elections.lock_open_voting``), the commit (fsynced on SQLite) before
+the answer, the secret ballot, the vote rate limit. What is lean is around
+it: the token, the user and the membership are found in one query; a live
+vote's fixed facts (its assembly, its election, its kind) are kept per
+process; nothing else runs.
+
+Anything this path does not recognise exactly — no token, a token that finds
+no membership, an unknown vote, a body that is not a JSON object of the
+expected fields, a host not allowed — goes to Django unchanged (its body
+replayed), so every refusal other than the domain's comes from one place
+and reads the same. Nothing has been written when that happens. The domain's
+refusals (already voted, voting closed, too many attempts...) are answered
+here in the API's shape: ``{"detail": [{"field": ..., "reason": ...}]}``
+with the same status, and ``Retry-After`` when waiting helps.
+"""
+
+import json
+import logging
+import os
+import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
+
+from asgiref.sync import sync_to_async
+from django.conf import settings
+from django.core.signals import request_finished, request_started
+from django.db.models import F
+from django.http import Http404
+from django.http.request import split_domain_port, validate_host
+from django.utils import translation
+
+from tribune.lib.errors import RuleViolation, TooManyAttempts
+from tribune.lib.inputs import MAX_ID
+
+logger = logging.getLogger(__name__)
+
+_SLUG = r"(?P<slug>[-a-zA-Z0-9_]+)"
+LIVE = re.compile(
+    rf"/api/v1/organisations/{_SLUG}/assemblies/(?P<assembly>[0-9]{{1,19}})"
+    r"/votes/(?P<vote>[0-9]{1,19})/ballots"
+)
+ELECTION = re.compile(
+    rf"/api/v1/organisations/{_SLUG}/elections/(?P<election>[0-9]{{1,19}})/ballots"
+)
+MAX_BODY = 64 * 1024  # a ballot is a few hundred bytes; anything larger goes to Django
+
+
+def match(scope) -> tuple[str, re.Match] | None:
+    """("live"|"election", the path's match) for a cast this path takes, else None."""
+    if scope["type"] != "http" or scope["method"] != "POST":
+        return None
+    path = scope["path"]
+    if not path.endswith("/ballots"):
+        return None
+    for kind, pattern in (("live", LIVE), ("election", ELECTION)):
+        found = pattern.fullmatch(path)
+        if found is not None:
+            ids = [int(v) for k, v in found.groupdict().items() if k != "slug"]
+            if all(0 < i <= MAX_ID for i in ids):
+                return kind, found
+    return None
+
+
+async def asgi_cast(scope, receive, send, kind: str, found: re.Match, django_app) -> None:
+    """Answer one cast, or pass it to ``django_app`` untouched (see the module docstring)."""
+    body, messages = b"", []
+    while True:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request":
+            break  # the client hung up: Django answers that as it always does
+        body += message.get("body", b"")
+        if len(body) > MAX_BODY or not message.get("more_body", False):
+            break
+    answer = None
+    if len(body) <= MAX_BODY and messages[-1]["type"] == "http.request":
+        answer = await _cast_in_thread(kind, found.groupdict(), _headers(scope), body)
+    if answer is None:
+        return await django_app(scope, _replay(messages, receive), send)
+    status, payload, extra = answer
+    content = json.dumps(payload).encode()
+    headers = [
+        *_static_headers(scope),
+        (b"content-length", str(len(content)).encode()),
+        *extra,
+    ]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": content})
+
+
+def _replay(messages: list[dict], receive):
+    pending = list(messages)
+
+    async def replay():
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay
+
+
+def _headers(scope) -> dict[str, str]:
+    headers: dict[str, str] = {}
+    for name, value in scope["headers"]:
+        key = name.decode("latin-1").lower()
+        if key in headers:  # a repeated header: let Django make sense of it
+            headers[key] = "\x00repeated"
+        else:
+            headers[key] = value.decode("latin-1")
+    headers["\x00scheme"] = scope.get("scheme", "http")
+    return headers
+
+
+# Django's security middleware adds these to every answer; the cast's answer carries them too.
+_static: list[tuple[bytes, bytes]] = []
+
+
+def _static_headers(scope) -> list[tuple[bytes, bytes]]:
+    if not _static:
+        from csp.utils import build_policy
+
+        headers = [(b"content-type", b"application/json; charset=utf-8")]
+        if settings.SECURE_CONTENT_TYPE_NOSNIFF:
+            headers.append((b"x-content-type-options", b"nosniff"))
+        if settings.SECURE_REFERRER_POLICY:
+            headers.append((b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()))
+        if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
+            coop = settings.SECURE_CROSS_ORIGIN_OPENER_POLICY.encode()
+            headers.append((b"cross-origin-opener-policy", coop))
+        headers.append((b"x-frame-options", settings.X_FRAME_OPTIONS.encode()))
+        headers.append((b"content-security-policy", build_policy().encode()))
+        _static[:] = headers
+    return _static
+
+
+# Casts run in threads of their own (each with its database connection, from the
+# pool), not in the one thread Django keeps for its views: while one cast waits
+# for its commit to reach the disk, the next one's reads and checks go ahead.
+# Writes still take turns (SQLite's one writer; the election row on PostgreSQL).
+# CAST_THREADS=0: in Django's own thread, as a view would be (and as tests need, whose
+# data lives in the test's transaction, seen by that thread only).
+CAST_THREADS = int(os.environ.get("CAST_THREADS", "4"))
+_executor = ThreadPoolExecutor(CAST_THREADS, "cast") if CAST_THREADS > 0 else None
+
+
+async def _cast_in_thread(kind: str, params: dict, headers: dict, body: bytes):
+    if _executor is None:
+        cast = sync_to_async(_cast, thread_sensitive=True)
+    else:
+        cast = sync_to_async(_cast, thread_sensitive=False, executor=_executor)
+    return await cast(kind, params, headers, body)
+
+
+def _cast(kind: str, params: dict, headers: dict, body: bytes):
+    """In Django's thread: the cast's answer (status, JSON, extra headers), or None for Django."""
+    # As around every Django request: among the receivers, close_old_connections,
+    # which hands this thread's connection back to the pool at the end.
+    request_started.send(sender=__name__)
+    try:
+        return _answer(kind, params, headers, body)
+    finally:
+        request_finished.send(sender=__name__)
+
+
+def _answer(kind: str, params: dict, headers: dict, body: bytes):
+    if settings.SECURE_SSL_REDIRECT and headers["\x00scheme"] != "https":
+        return None
+    host, _port = split_domain_port(headers.get("host", ""))
+    if not host or not validate_host(host, settings.ALLOWED_HOSTS):
+        return None
+    auth = headers.get("authorization", "")
+    if not auth.startswith("Bearer ") or "json" not in headers.get("content-type", "json"):
+        return None
+    payload = _payload(kind, body)
+    if payload is None:
+        return None
+    member = _member(params["slug"], auth[7:].strip())
+    if member is None:
+        return None
+    with translation.override(_language(headers.get("accept-language", ""))):
+        try:
+            if kind == "live":
+                return _cast_live(member, params, payload)
+            return _cast_ballot(member, params, payload)
+        except RuleViolation as refusal:
+            extra = []
+            if isinstance(refusal, TooManyAttempts):
+                extra.append((b"retry-after", str(refusal.retry_after).encode()))
+            detail = {"detail": [{"field": refusal.field, "reason": str(refusal.message)}]}
+            return refusal.status, detail, extra
+        except Http404:
+            return 404, {"detail": [{"field": "__all__", "reason": "Not found."}]}, []
+
+
+def _payload(kind: str, body: bytes) -> dict | None:
+    """The request's fields if they are exactly what the endpoint's schema takes, else None."""
+    from tribune.api.api import CheckedParser
+
+    try:
+        data = CheckedParser().parse_body(SimpleNamespace(body=body))
+    except (ValueError, RuleViolation, RecursionError):
+        return None  # Django answers it, naming what is wrong
+    if not isinstance(data, dict) or "choice" not in data:
+        return None
+    if kind == "live":
+        # CastIn: choice, a string.
+        if set(data) != {"choice"} or not isinstance(data["choice"], str):
+            return None
+        return data
+    # BallotIn: choice, any JSON; key, a string ("" when absent).
+    if not set(data) <= {"choice", "key"} or not isinstance(data.get("key", ""), str):
+        return None
+    return {"choice": data["choice"], "key": data.get("key", "")}
+
+
+def _member(slug: str, token: str):
+    """The token owner's membership of the organisation ``slug``, in one query; None if none.
+
+    As ``tribune.api.auth.token_or_session`` and ``tribune.api.common.acting`` find
+    it through Django: an active user's token, that user's record here.
+    """
+    from tribune.accounts import usage
+    from tribune.accounts.models import hash_token
+    from tribune.members.models import Member
+
+    member = (
+        Member.objects.select_related("organisation")
+        .filter(
+            organisation__slug=slug,
+            user__is_active=True,
+            user__api_tokens__token_hash=hash_token(token),
+        )
+        .annotate(
+            token_pk=F("user__api_tokens__pk"), token_used=F("user__api_tokens__last_used_at")
+        )
+        .first()
+    )
+    if member is not None:
+        usage.note_use(SimpleNamespace(pk=member.token_pk, last_used_at=member.token_used))
+    return member
+
+
+# A live vote's assembly, election and kind never change once it is open, nor an
+# election's organisation: kept per process.
+_votes_lock = threading.Lock()
+_votes: dict[int, object] = {}
+_election_organisations: dict[int, int] = {}
+
+
+def _live_vote(vote_id: int):
+    from tribune.assemblies.models import LiveVote
+
+    with _votes_lock:
+        vote = _votes.get(vote_id)
+    if vote is None:
+        vote = LiveVote.objects.select_related("assembly").filter(pk=vote_id).first()
+        if vote is None:
+            return None
+        with _votes_lock:
+            if len(_votes) > 1000:
+                _votes.clear()
+            _votes[vote_id] = vote
+    return vote
+
+
+def _cast_live(member, params: dict, payload: dict):
+    from tribune.assemblies import services
+
+    vote = _live_vote(int(params["vote"]))
+    if (
+        vote is None
+        or vote.assembly_id != int(params["assembly"])
+        or vote.assembly.organisation_id != member.organisation_id
+    ):
+        raise Http404
+    return 201, {"ballots": services.cast_live_vote(member, vote, payload["choice"])}, []
+
+
+def _cast_ballot(member, params: dict, payload: dict):
+    from tribune.elections import services
+    from tribune.elections.models import Election
+
+    election_id = int(params["election"])
+    with _votes_lock:
+        organisation_id = _election_organisations.get(election_id)
+    if organisation_id is None:
+        found = Election.objects.filter(pk=election_id).values_list("organisation_id", flat=True)
+        organisation_id = found.first()
+        if organisation_id is None:
+            raise Http404
+        with _votes_lock:
+            if len(_election_organisations) > 10_000:
+                _election_organisations.clear()
+            _election_organisations[election_id] = organisation_id
+    if organisation_id != member.organisation_id:
+        raise Http404
+    # cast_ballot reads the election afresh (its status, its ballot).
+    election = Election(pk=election_id, organisation_id=organisation_id)
+    receipt = services.cast_ballot(member, election, payload["choice"], key=payload["key"])
+    answer = {"tracker": receipt.tracker, "key": receipt.key, "replaced": receipt.replaced}
+    return 201, answer, []
+
+
+def _language(accept: str) -> str:
+    """The language Django's LocaleMiddleware would choose from Accept-Language alone."""
+    from django.utils.translation import trans_real
+
+    for code, _quality in trans_real.parse_accept_lang_header(accept):
+        if code == "*":
+            break
+        try:
+            return translation.get_supported_language_variant(code)
+        except LookupError:
+            continue
+    return settings.LANGUAGE_CODE
