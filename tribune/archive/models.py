@@ -109,16 +109,16 @@ class DocumentVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.document} v{self.number}"
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None or kwargs.get("force_update"):
+            raise RuleViolation(_t("A version of a document cannot be changed after it is saved."))
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse(
             "web:archive_version",
             args=[self.document.organisation.slug, self.document_id, self.number],
         )
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None or kwargs.get("force_update"):
-            raise RuleViolation(_t("A version of a document cannot be changed after it is saved."))
-        super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
         raise RuleViolation(_t("A version of a document cannot be deleted."))
