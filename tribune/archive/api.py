@@ -26,7 +26,7 @@ from tribune.lib.worddiff import render_changes
 router = Router(tags=["archive"])
 
 
-class DecisionOut(Schema):
+class ArchiveDecisionOut(Schema):
     id: int
     outcome: str
     reason: str
@@ -36,7 +36,7 @@ class DecisionOut(Schema):
     appeal_reason: str | None
 
 
-class VersionOut(Schema):
+class ArchiveVersionOut(Schema):
     number: int
     title: str
     format: str
@@ -46,17 +46,17 @@ class VersionOut(Schema):
     restored_from: int | None
     created_at: datetime
     author: str | None  # for members only
-    decision: DecisionOut | None
+    decision: ArchiveDecisionOut | None
 
 
-class LinkOut(Schema):
+class ArchiveLinkOut(Schema):
     target: str
     ref: str
     label: str
     url: str
 
 
-class DocumentOut(Schema):
+class ArchiveDocumentOut(Schema):
     id: int
     kind: str
     visibility: str
@@ -68,13 +68,13 @@ class DocumentOut(Schema):
     tags: list[str]
 
 
-class DocumentDetailOut(DocumentOut):
-    version: VersionOut | None  # the published version, or for members the latest proposal
+class ArchiveDocumentDetailOut(ArchiveDocumentOut):
+    version: ArchiveVersionOut | None  # the published version, or for members the latest proposal
     versions: list[int]
-    links: list[LinkOut]
+    links: list[ArchiveLinkOut]
 
 
-class HitOut(Schema):
+class ArchiveHitOut(Schema):
     id: int
     title: str
     kind: str
@@ -82,7 +82,7 @@ class HitOut(Schema):
     published_at: datetime | None
 
 
-class DiffOut(Schema):
+class ArchiveDiffOut(Schema):
     old: int
     new: int
     old_title: str
@@ -90,7 +90,7 @@ class DiffOut(Schema):
     html: str  # the newer text rendered, with <del> and <ins> marking the changes
 
 
-class DocumentIn(Schema):
+class ArchiveDocumentIn(Schema):
     title: str
     text: str = ""
     pdf_base64: str | None = None
@@ -101,7 +101,7 @@ class DocumentIn(Schema):
     lessons_of: str = ""
 
 
-class VersionIn(Schema):
+class ArchiveVersionIn(Schema):
     title: str
     text: str = ""
     pdf_base64: str | None = None
@@ -109,25 +109,25 @@ class VersionIn(Schema):
     note: str = ""
 
 
-class RestoreIn(Schema):
+class ArchiveRestoreIn(Schema):
     note: str = ""
 
 
-class DecisionIn(Schema):
+class ArchiveDecisionIn(Schema):
     publish: bool
     reason: str
 
 
-class AppealIn(Schema):
+class ArchiveAppealIn(Schema):
     statement: str
 
 
-class AppealDecisionIn(Schema):
+class ArchiveAppealDecisionIn(Schema):
     upheld: bool
     reason: str
 
 
-class AppealOut(Schema):
+class ArchiveAppealOut(Schema):
     id: int
     decision_id: int
     status: str
@@ -135,11 +135,11 @@ class AppealOut(Schema):
     decision_reason: str
 
 
-class TagsIn(Schema):
+class ArchiveTagsIn(Schema):
     tags: list[str]
 
 
-class LinkIn(Schema):
+class ArchiveLinkIn(Schema):
     target: str
     ref: str
 
@@ -226,8 +226,8 @@ def _acting_on(request, slug: str, document_id: int):
     return services.readable_document(viewer, organisation, document_id), viewer
 
 
-@router.get("/{slug}/archive/documents", response=list[DocumentOut])
-def documents(request, slug: PathText, tag: str = ""):
+@router.get("/{slug}/archive/documents", response=list[ArchiveDocumentOut])
+def archive_documents(request, slug: PathText, tag: str = ""):
     """Published documents the caller may read (public ones without a token), newest first."""
     organisation, viewer = organisation_and_member(request, slug)
     found = (
@@ -241,8 +241,8 @@ def documents(request, slug: PathText, tag: str = ""):
     return [_document_out(d, viewer) for d in found[:200]]
 
 
-@router.get("/{slug}/archive/search", response=list[HitOut])
-def search(request, slug: PathText, q: str, tag: str = ""):
+@router.get("/{slug}/archive/search", response=list[ArchiveHitOut])
+def archive_search(request, slug: PathText, q: str, tag: str = ""):
     """Published documents holding every word of ``q`` (stemmed: strikes finds strike), PDFs too."""
     organisation, viewer = organisation_and_member(request, slug)
     return [
@@ -257,8 +257,8 @@ def search(request, slug: PathText, q: str, tag: str = ""):
     ]
 
 
-@router.post("/{slug}/archive/documents", response={201: DocumentDetailOut})
-def propose(request, slug: PathText, payload: DocumentIn):
+@router.post("/{slug}/archive/documents", response={201: ArchiveDocumentDetailOut})
+def archive_propose(request, slug: PathText, payload: ArchiveDocumentIn):
     """Propose a document (a member in good standing); a curator publishes it or says why not."""
     organisation, viewer = acting(request, slug)
     document = services.propose_document(
@@ -276,21 +276,21 @@ def propose(request, slug: PathText, payload: DocumentIn):
     return Status(201, _detail_out(document, viewer))
 
 
-@router.get("/{slug}/archive/documents/{document_id}", response=DocumentDetailOut)
-def document(request, slug: PathText, document_id: Id):
+@router.get("/{slug}/archive/documents/{document_id}", response=ArchiveDocumentDetailOut)
+def archive_document(request, slug: PathText, document_id: Id):
     found, viewer = _document(request, slug, document_id)
     return _detail_out(found, viewer)
 
 
-@router.get("/{slug}/archive/documents/{document_id}/versions/{number}", response=VersionOut)
-def version(request, slug: PathText, document_id: Id, number: Id):
+@router.get("/{slug}/archive/documents/{document_id}/versions/{number}", response=ArchiveVersionOut)
+def archive_version(request, slug: PathText, document_id: Id, number: Id):
     found, viewer = _document(request, slug, document_id)
     shown = services.readable_version(viewer, found, number)
     return _version_out(shown, services.is_reader(viewer, found.organisation))
 
 
-@router.get("/{slug}/archive/documents/{document_id}/diff", response=DiffOut)
-def diff(request, slug: PathText, document_id: Id, old: Id, new: Id):
+@router.get("/{slug}/archive/documents/{document_id}/diff", response=ArchiveDiffOut)
+def archive_compare(request, slug: PathText, document_id: Id, old: Id, new: Id):
     """Any two versions compared word by word, in either order."""
     found, viewer = _document(request, slug, document_id)
     a = services.readable_version(viewer, found, old)
@@ -304,8 +304,8 @@ def diff(request, slug: PathText, document_id: Id, old: Id, new: Id):
     }
 
 
-@router.post("/{slug}/archive/documents/{document_id}/versions", response={201: VersionOut})
-def propose_version(request, slug: PathText, document_id: Id, payload: VersionIn):
+@router.post("/{slug}/archive/documents/{document_id}/versions", response={201: ArchiveVersionOut})
+def archive_propose_version(request, slug: PathText, document_id: Id, payload: ArchiveVersionIn):
     found, viewer = _acting_on(request, slug, document_id)
     proposed = services.propose_version(
         viewer,
@@ -321,9 +321,11 @@ def propose_version(request, slug: PathText, document_id: Id, payload: VersionIn
 
 @router.post(
     "/{slug}/archive/documents/{document_id}/versions/{number}/restore",
-    response={201: VersionOut},
+    response={201: ArchiveVersionOut},
 )
-def restore(request, slug: PathText, document_id: Id, number: Id, payload: RestoreIn):
+def archive_restore(
+    request, slug: PathText, document_id: Id, number: Id, payload: ArchiveRestoreIn
+):
     """Propose an old version's text again, as a new version."""
     found, viewer = _acting_on(request, slug, document_id)
     old = services.readable_version(viewer, found, number)
@@ -332,9 +334,11 @@ def restore(request, slug: PathText, document_id: Id, number: Id, payload: Resto
 
 @router.post(
     "/{slug}/archive/documents/{document_id}/versions/{number}/decision",
-    response={201: DecisionOut},
+    response={201: ArchiveDecisionOut},
 )
-def decide(request, slug: PathText, document_id: Id, number: Id, payload: DecisionIn):
+def archive_decide(
+    request, slug: PathText, document_id: Id, number: Id, payload: ArchiveDecisionIn
+):
     """Publish or refuse a proposed version (``curate_archive``), with a public reason."""
     found, viewer = _acting_on(request, slug, document_id)
     target = services.readable_version(viewer, found, number)
@@ -352,8 +356,8 @@ def _appeal_out(appeal: Appeal) -> dict:
     }
 
 
-@router.post("/{slug}/archive/decisions/{decision_id}/appeal", response={201: AppealOut})
-def appeal(request, slug: PathText, decision_id: Id, payload: AppealIn):
+@router.post("/{slug}/archive/decisions/{decision_id}/appeal", response={201: ArchiveAppealOut})
+def archive_appeal(request, slug: PathText, decision_id: Id, payload: ArchiveAppealIn):
     """The author of a refused version appeals to the constitution's appeal body."""
     organisation, viewer = acting(request, slug)
     decision = Decision.objects.filter(
@@ -364,8 +368,8 @@ def appeal(request, slug: PathText, decision_id: Id, payload: AppealIn):
     return Status(201, _appeal_out(services.appeal_refusal(viewer, decision, payload.statement)))
 
 
-@router.post("/{slug}/archive/appeals/{appeal_id}/decide", response=AppealOut)
-def decide_appeal(request, slug: PathText, appeal_id: Id, payload: AppealDecisionIn):
+@router.post("/{slug}/archive/appeals/{appeal_id}/decide", response=ArchiveAppealOut)
+def archive_decide_appeal(request, slug: PathText, appeal_id: Id, payload: ArchiveAppealDecisionIn):
     """A sitting member of the appeal body decides; upheld publishes the version."""
     organisation, viewer = acting(request, slug)
     found = Appeal.objects.filter(
@@ -379,14 +383,14 @@ def decide_appeal(request, slug: PathText, appeal_id: Id, payload: AppealDecisio
 
 
 @router.put("/{slug}/archive/documents/{document_id}/tags", response=list[str])
-def set_tags(request, slug: PathText, document_id: Id, payload: TagsIn):
+def archive_set_tags(request, slug: PathText, document_id: Id, payload: ArchiveTagsIn):
     """The document's tags (its proposer or a curator), in the document's language."""
     found, viewer = _acting_on(request, slug, document_id)
     return [t.name for t in services.set_tags(viewer, found, payload.tags)]
 
 
-@router.post("/{slug}/archive/documents/{document_id}/links", response={201: LinkOut})
-def add_link(request, slug: PathText, document_id: Id, payload: LinkIn):
+@router.post("/{slug}/archive/documents/{document_id}/links", response={201: ArchiveLinkOut})
+def archive_add_link(request, slug: PathText, document_id: Id, payload: ArchiveLinkIn):
     """Link to a motion, programme section (its key), debate thread or election (its id)."""
     found, viewer = _acting_on(request, slug, document_id)
     link = services.add_link(viewer, found, target=payload.target, ref=payload.ref)
@@ -398,8 +402,8 @@ def add_link(request, slug: PathText, document_id: Id, payload: LinkIn):
     return Status(201, {k: shown[0][k] for k in ("target", "ref", "label", "url")})
 
 
-@router.get("/{slug}/archive/referenced-by", response=list[DocumentOut])
-def referenced_by(request, slug: PathText, target: str, ref: str):
+@router.get("/{slug}/archive/referenced-by", response=list[ArchiveDocumentOut])
+def archive_referenced_by(request, slug: PathText, target: str, ref: str):
     """Documents the caller may read that link to a motion, section, thread or election."""
     organisation, viewer = organisation_and_member(request, slug)
     return [

@@ -424,12 +424,17 @@ def appeal_refusal(member, decision: Decision, statement: str) -> Appeal:
     return appeal
 
 
-def can_decide_appeals(member, organisation) -> bool:
+def appeal_body_term(member, organisation):
+    """The term by which ``member`` sits on the appeal body (raises NotPermitted)."""
     body = organisation.current_constitution().appeal_body
     if body is None:
-        return False
+        raise NotPermitted(_t("The constitution names no body to hear appeals."))
+    return seat_in(member, body)
+
+
+def can_decide_appeals(member, organisation) -> bool:
     try:
-        seat_in(member, body)
+        appeal_body_term(member, organisation)
     except NotPermitted:
         return False
     return True
@@ -479,7 +484,7 @@ def pending_appeals(organisation):
 # --- tags and links ------------------------------------------------------------------
 
 
-def _may_describe(member, document: Document) -> None:
+def may_describe(member, document: Document) -> None:
     """The proposer of a document and its curators file it under tags and link it."""
     _require_member(member, document.organisation)
     if member.pk != document.proposed_by_id and not can_curate(member, document.organisation):
@@ -491,7 +496,7 @@ def _may_describe(member, document: Document) -> None:
 @transaction.atomic
 def set_tags(member, document: Document, names: list[str]) -> list[Tag]:
     """The document's tags, in its language (a tag is a word of one language)."""
-    _may_describe(member, document)
+    may_describe(member, document)
     cleaned = []
     for name in names:
         name = " ".join((name or "").split()).lower()
@@ -546,7 +551,7 @@ def _target(organisation, target: str, ref: str):
 @transaction.atomic
 def add_link(member, document: Document, *, target: str, ref: str) -> Link:
     """The document refers to a motion, a programme section, a thread or an election."""
-    _may_describe(member, document)
+    may_describe(member, document)
     if target not in Link.Target.values:
         raise RuleViolation(_t("Choose what the document refers to."), "target")
     ref = (ref or "").strip()
@@ -600,7 +605,7 @@ def _url_of(organisation, target: str, found) -> str:
         return reverse("web:election", args=[slug, found.pk])
     if target == Link.Target.MOTION:
         return reverse("web:assembly", args=[slug, found.assembly_id]) + f"#motion-{found.pk}"
-    return reverse("web:programme", args=[slug]) + f"#{found.key}"
+    return reverse("web:programme", args=[slug]) + f"#section-{found.key}"
 
 
 def referenced_by(viewer, organisation, target: str, ref) -> list[Document]:

@@ -25,7 +25,7 @@ from tribune.archive.forms import (
 )
 from tribune.archive.models import Appeal, Decision, Kind
 from tribune.lib import markdown
-from tribune.lib.errors import NotFound
+from tribune.lib.errors import NotFound, NotPermitted
 from tribune.lib.search import excerpt
 from tribune.lib.worddiff import render_changes
 from tribune.web.helpers import (
@@ -312,6 +312,8 @@ def appeal(request: HttpRequest, slug: str, decision_id: int) -> HttpResponse:
     )
     if decision is None or not services.is_reader(viewer, organisation):
         raise NotFound(_t("There is no such decision."))  # refusals are for members' eyes
+    if decision.version.author_id != viewer.pk:
+        raise NotPermitted(_t("Only the version's author can appeal its refusal."))
     doc, target = decision.version.document, decision.version
     form = AppealForm(request.POST, auto_id="appeal_%s")
     if form.is_valid():
@@ -342,6 +344,7 @@ def decide_appeal(request: HttpRequest, slug: str, appeal_id: int) -> HttpRespon
     ).first()
     if found is None:
         raise NotFound(_t("There is no such appeal."))
+    services.appeal_body_term(viewer, organisation)  # who may decide first, then the form
     form = AppealDecisionForm(request.POST)
     if form.is_valid():
         done = attempt(
@@ -367,6 +370,7 @@ def decide_appeal(request: HttpRequest, slug: str, appeal_id: int) -> HttpRespon
 @require_POST
 def tags(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     organisation, viewer, doc = _document(request, slug, document_id)
+    services.may_describe(viewer, doc)
     form = TagsForm(request.POST, auto_id="tags_%s")
     if form.is_valid():
         names = form.cleaned_data["tags"].split(",")
@@ -380,6 +384,7 @@ def tags(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
 @require_POST
 def link(request: HttpRequest, slug: str, document_id: int) -> HttpResponse:
     organisation, viewer, doc = _document(request, slug, document_id)
+    services.may_describe(viewer, doc)  # who may link first, then the form
     form = LinkForm(request.POST, auto_id="link_%s")
     if form.is_valid():
         data = form.cleaned_data

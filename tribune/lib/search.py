@@ -159,31 +159,31 @@ def _stem(word: str) -> str:
 
 
 def excerpt(text: str, query: str, width: int = 240) -> str:
-    """Safe HTML: a passage of ``text`` around the first word matching ``query``, marked."""
-    text = " ".join((text or "").split())
-    stems = [_stem(w) for w in words(query)]
+    """Safe HTML: a passage of ``text`` around the first word matching ``query``, marked.
+
+    A word matches when it begins with a query word's stem (``strikes`` marks
+    ``strike`` and ``strikers``); one regular expression finds the first, so a
+    long document costs one scan in C, not a Python call per word.
+    """
+    stems = sorted({_stem(w) for w in words(query)}, key=len, reverse=True)
     if not text or not stems:
-        return escape(text[:width])
-
-    def matches(token: str) -> bool:
-        token = token.lower()
-        return any(token.startswith(s) or _stem(token) == s for s in stems)
-
-    first = next((m.start() for m in _WORD.finditer(text) if matches(m.group())), 0)
+        return escape(" ".join((text or "")[: width * 2].split())[:width])
+    pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.IGNORECASE)
+    found = pattern.search(text)
+    first = found.start() if found else 0
     start = max(0, first - width // 3)
     if start:
-        space = text.find(" ", start)
-        start = space + 1 if 0 <= space < first else start
+        space = text.find(" ", start, first)
+        start = space + 1 if space >= 0 else start
     end = min(len(text), start + width)
     if end < len(text):
-        space = text.rfind(" ", start, end)
+        space = text.rfind(" ", first, end)
         end = space if space > first else end
-    passage = text[start:end]
+    passage = " ".join(text[start:end].split())
     out, last = [], 0
-    for m in _WORD.finditer(passage):
-        if matches(m.group()):
-            out.append(escape(passage[last : m.start()]))
-            out.append(f"<mark>{escape(m.group())}</mark>")
-            last = m.end()
+    for m in pattern.finditer(passage):
+        out.append(escape(passage[last : m.start()]))
+        out.append(f"<mark>{escape(m.group())}</mark>")
+        last = m.end()
     out.append(escape(passage[last:]))
     return ("… " if start else "") + "".join(out) + (" …" if end < len(text) else "")

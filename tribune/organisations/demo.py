@@ -1006,6 +1006,7 @@ def _archive(organisation: Organisation, clock: Clock) -> None:
     past = Election.objects.filter(organisation=organisation).order_by("pk").first()
     if past is not None:
         archive.add_link(ana, founding, target="election", ref=str(past.pk))
+    archive.add_link(ana, founding, target="section", ref="housing")
 
     clock.advance(hours=3)
     lessons = archive.propose_document(

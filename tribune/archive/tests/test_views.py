@@ -109,3 +109,18 @@ def test_any_two_versions_compare_and_restore(client, world, curator):
     assert (
         client.get(_url(world, "archive_compare", document.pk) + "?old=1&new=2").status_code == 404
     )
+
+
+def test_a_linked_item_shows_referenced_by_on_its_own_page(client, world, curator):
+    from tribune.debate import services as debate
+
+    thread = debate.open_thread(world.ana, world.org, title="After the strike", text="What now?")
+    document = _publish(world, curator, "Strike report", "It ended well.")
+    secret = _publish(world, curator, "Strike fund ledger", "Figures.", visibility="members")
+    services.add_link(world.ben, document, target="thread", ref=str(thread.pk))
+    services.add_link(world.ben, secret, target="thread", ref=str(thread.pk))
+    client.force_login(world.users["ana"])
+    page = client.get(reverse("web:thread", args=[world.org.slug, thread.pk])).content.decode()
+    assert "Referenced by in the archive" in page
+    assert "Strike report" in page and "Strike fund ledger" in page
+    assert thread.title in client.get(_url(world, "archive_document", document.pk)).content.decode()
