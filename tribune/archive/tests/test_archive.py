@@ -171,3 +171,38 @@ def test_tags_are_per_language_and_links_show_referenced_by(world, curator):
     links = services.resolved_links(world.ana, document)
     assert [link["label"] for link in links] == ["After the strike"]
     assert services.resolved_links(None, document) == []  # a thread's title is for members
+
+
+CORPUS = [
+    ("Strike committee minutes", "The committee met; the strike fund is healthy."),
+    ("Rent strike at Linden Court", "Forty households struck over heating."),
+    ("Organising a stairwell", "Knock on every door; organise before you strike."),
+    ("Tenants' handbook", "Rights of tenants facing eviction."),
+    ("The strikers' song", "We sang it on the picket line."),
+    ("Annual accounts", "Dues, donations and the strike fund."),
+    ("Housing demands", "Rent freeze; repairs within 28 days."),
+]
+# The same results, in the same order, on SQLite and PostgreSQL (CI runs this on both):
+# every word stemmed (strikes → strike, strikers), titles holding every word first,
+# then the newest published.
+EXPECTED = {
+    "strikes": [
+        "The strikers' song",
+        "Rent strike at Linden Court",
+        "Strike committee minutes",
+        "Annual accounts",
+        "Organising a stairwell",
+    ],
+    "rent strike": ["Rent strike at Linden Court"],
+    "organising": ["Organising a stairwell"],
+    "tenant evictions": ["Tenants' handbook"],
+    "strike fund": ["Annual accounts", "Strike committee minutes"],
+}
+
+
+def test_the_same_query_gives_the_same_top_results_on_either_engine(world, curator):
+    for title, text in CORPUS:
+        _published(world, curator, title=title, text=text)
+    for query, titles in EXPECTED.items():
+        found = [d.published.title for d in services.search(None, world.org, query)]
+        assert found == titles, query
