@@ -637,6 +637,10 @@ def search(viewer, organisation, query: str, *, tag: str = "", limit: int = 50):
     documents = readable_documents(viewer, organisation).filter(published__isnull=False)
     if tag:
         documents = documents.filter(tags__name=tag.lower())
-    return list(
-        INDEX.search(documents.select_related("published"), query, newest="published_at")[:limit]
+    # The order is decided over ids alone, then the page's documents are fetched with their
+    # text: sorting every match with its whole text in the row is what made search slow.
+    ids = list(
+        INDEX.search(documents, query, newest="published_at").values_list("pk", flat=True)[:limit]
     )
+    found = Document.objects.select_related("published").in_bulk(ids)
+    return [found[pk] for pk in ids]

@@ -158,6 +158,20 @@ def _stem(word: str) -> str:
     return word
 
 
+def _first_word_starting(text: str, stems: list[str]) -> int:
+    """Where the first word beginning with one of ``stems`` starts (0 if none): found with
+    ``str.find`` over the lower-cased text, which is C-fast on a long document."""
+    lower = text.lower()
+    best = -1
+    for stem in stems:
+        at = lower.find(stem)
+        while at > 0 and (lower[at - 1].isalnum() or lower[at - 1] == "_"):
+            at = lower.find(stem, at + 1)
+        if at >= 0 and (best < 0 or at < best):
+            best = at
+    return max(best, 0)
+
+
 def excerpt(text: str, query: str, width: int = 240) -> str:
     """Safe HTML: a passage of ``text`` around the first word matching ``query``, marked.
 
@@ -169,8 +183,7 @@ def excerpt(text: str, query: str, width: int = 240) -> str:
     if not text or not stems:
         return escape(" ".join((text or "")[: width * 2].split())[:width])
     pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, stems)) + r")\w*", re.IGNORECASE)
-    found = pattern.search(text)
-    first = found.start() if found else 0
+    first = _first_word_starting(text, stems)
     start = max(0, first - width // 3)
     if start:
         space = text.find(" ", start, first)
