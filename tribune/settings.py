@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tribune.factions",
     "tribune.debate",
     "tribune.assemblies",
+    "tribune.archive",
     "tribune.accounts",
     "tribune.web",
     "tribune.ops",

@@ -173,6 +173,7 @@ def not_found(request, exc):
     return error(request, 404, "__all__", "Not found.")
 
 
+from tribune.archive.api import router as archive_router  # noqa: E402
 from tribune.assemblies.api import router as assemblies_router  # noqa: E402
 from tribune.assemblies.api_sessions import router as assembly_sessions_router  # noqa: E402
 from tribune.audit.api import router as audit_router  # noqa: E402
@@ -198,3 +199,4 @@ api.add_router("/organisations", factions_router)
 api.add_router("/organisations", debate_router)
 api.add_router("/organisations", assemblies_router)
 api.add_router("/organisations", assembly_sessions_router)
+api.add_router("/organisations", archive_router)

@@ -17,6 +17,7 @@ POWERS: dict[str, str] = {
     "call_elections": _("Call elections and votes"),
     "convene_assemblies": _("Convene congresses and assemblies, and name their chair"),
     "moderate_debate": _("Hide posts that break a published rule of debate (with a reason)"),
+    "curate_archive": _("Publish or refuse documents proposed for the archive (with a reason)"),
 }
 
 # Powers over members' personal data: their holders must use two-factor login.

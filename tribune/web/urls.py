@@ -3,6 +3,7 @@
 from django.urls import path, re_path, register_converter
 
 from tribune.accounts import views as accounts
+from tribune.archive import views as archive
 from tribune.assemblies import live
 from tribune.assemblies import views as assemblies
 from tribune.audit import views as audit
@@ -127,6 +128,29 @@ urlpatterns = [
         r"(?P<action>sign|join|leave|visibility|platform|statement|endorse|dissolve)/$",
         factions.faction_action,
         name="faction_action",
+    ),
+    path(org + "archive/", archive.index, name="archive"),
+    path(org + "archive/new/", archive.propose, name="archive_propose"),
+    path(org + "archive/<id:document_id>/", archive.document, name="archive_document"),
+    path(org + "archive/<id:document_id>/edit/", archive.edit, name="archive_edit"),
+    path(org + "archive/<id:document_id>/compare/", archive.compare, name="archive_compare"),
+    path(org + "archive/<id:document_id>/tags/", archive.tags, name="archive_tags"),
+    path(org + "archive/<id:document_id>/links/", archive.link, name="archive_link"),
+    path(org + "archive/<id:document_id>/v<id:number>/", archive.version, name="archive_version"),
+    path(org + "archive/<id:document_id>/v<id:number>/pdf/", archive.pdf, name="archive_pdf"),
+    path(
+        org + "archive/<id:document_id>/v<id:number>/restore/",
+        archive.restore,
+        name="archive_restore",
+    ),
+    path(
+        org + "archive/<id:document_id>/v<id:number>/decide/", archive.decide, name="archive_decide"
+    ),
+    path(org + "archive/decisions/<id:decision_id>/appeal/", archive.appeal, name="archive_appeal"),
+    path(
+        org + "archive/appeals/<id:appeal_id>/decide/",
+        archive.decide_appeal,
+        name="archive_appeal_decide",
     ),
     path(org + "debate/", debate.index, name="debate"),
     path(org + "debate/rules/", debate.rules, name="debate_rules"),

@@ -103,6 +103,13 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     rule.refresh_from_db()
     assert vote.quorate is False and not vote.election.passed and rule.status == "tabled"
     assert "not quorate" in client_minutes(upcoming)
+    # The archive: a founding statement in two versions, lessons, a PDF found by its words.
+    founding = org.documents.get(versions__title="Founding statement", versions__number=2)
+    assert founding.published.number == 2
+    assert org.documents.filter(kind="lessons", published__isnull=False).exists()
+    found = client.get(f"/o/{SLUG}/archive/?q=evictions").content.decode()
+    assert "know your rights" in found  # the PDF leaflet's words
+    assert "Negotiating notes" not in client.get(f"/o/{SLUG}/archive/").content.decode()
     call_command("demo")  # idempotent: leaves the existing demo alone
     assert "exists" in capsys.readouterr().out
     call_command("demo", "--reset")

@@ -44,6 +44,21 @@ EXPECT: dict[str, str] = {
     "POST $A/applications":                                                "401    go     go     go     go     go     go     go",
     "POST $A/applications/{member_id}/admit":                              "401    403    403    403    403    403    403    go",
     "POST $A/applications/{member_id}/refuse":                             "401    403    403    403    403    403    403    go",
+    # --- archive
+    "POST $A/archive/appeals/{appeal_id}/decide":                          "401    403    403    403    403    403    403    403",
+    "POST $A/archive/decisions/{decision_id}/appeal":                      "401    404    403    404    403    403    403    403",  # only the author (cam); to non-members a refusal is not there (404)
+    "GET $A/archive/documents":                                            "ok     ok     ok     ok     ok     ok     ok     ok",  # published documents the caller may read: public ones for anyone
+    "POST $A/archive/documents":                                           "401    403    go     403    go     go     403    go",
+    "GET $A/archive/documents/{document_id}":                              "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/archive/documents/{document_id}/diff":                         "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/archive/documents/{document_id}/links":                       "401    403    403    403    403    403    403    go",
+    "PUT $A/archive/documents/{document_id}/tags":                         "401    403    403    403    403    403    403    go",
+    "POST $A/archive/documents/{document_id}/versions":                    "401    403    go     403    go     go     403    go",
+    "GET $A/archive/documents/{document_id}/versions/{number}":            "ok     ok     ok     ok     ok     ok     ok     ok",
+    "POST $A/archive/documents/{document_id}/versions/{number}/decision":  "401    403    403    403    403    403    403    go",  # curate_archive (ana, the demo's archivist); decided already: 400
+    "POST $A/archive/documents/{document_id}/versions/{number}/restore":   "401    403    go     403    go     go     403    go",
+    "GET $A/archive/referenced-by":                                        "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/archive/search":                                               "ok     ok     ok     ok     ok     ok     ok     ok",
     # --- assemblies
     "POST $A/assemblies/{pk}/attendance":                                   "401    403    go     403    403    go     403    go",  # a participant checks in; the desk is the chair's
     "GET $A/assemblies/{pk}/session":                                       "ok     ok     ok     ok     ok     ok     ok     ok",  # figures only: who is present is for members
@@ -183,6 +198,27 @@ EXPECT: dict[str, str] = {
     "GET ops:healthz":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",  # status only, nothing of any organisation
     "GET ops:metrics":                                                      "404    404    404    404    404    404    404    404",  # off without TRIBUNE_METRICS_TOKEN; with it, only for its bearer (ops/tests/test_health)
     # --- web
+    "GET web:archive":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:archive_appeal":                                              "login  405    405    405    405    405    405    405",
+    "POST web:archive_appeal":                                             "login  404    403    404    403    403    404    403",
+    "GET web:archive_appeal_decide":                                       "login  405    405    405    405    405    405    405",
+    "POST web:archive_appeal_decide":                                      "login  403    403    403    403    403    403    403",
+    "GET web:archive_compare":                                             "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:archive_decide":                                              "login  405    405    405    405    405    405    405",
+    "POST web:archive_decide":                                             "login  403    403    403    403    403    403    go",
+    "GET web:archive_document":                                            "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:archive_edit":                                                "login  403    ok     403    ok     ok     403    ok",
+    "POST web:archive_edit":                                               "login  403    go     403    go     go     403    go",
+    "GET web:archive_link":                                                "login  405    405    405    405    405    405    405",
+    "POST web:archive_link":                                               "login  403    403    403    403    403    403    go",
+    "GET web:archive_pdf":                                                 "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:archive_propose":                                             "login  403    ok     403    ok     ok     403    ok",
+    "POST web:archive_propose":                                            "login  403    go     403    go     go     403    go",
+    "GET web:archive_restore":                                             "login  405    405    405    405    405    405    405",
+    "POST web:archive_restore":                                            "login  403    go     403    go     go     403    go",
+    "GET web:archive_tags":                                                "login  405    405    405    405    405    405    405",
+    "POST web:archive_tags":                                               "login  403    403    403    403    403    403    go",
+    "GET web:archive_version":                                             "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET web:attendance":                                                   "login  405    405    405    405    405    405    405",
     "POST web:attendance":                                                  "login  403    go     403    403    go     403    go",
     "GET web:chair_action[open-session]":                                   "login  405    405    405    405    405    405    405",
@@ -384,6 +420,16 @@ BODIES: dict[str, dict] = {
     "PUT $A/factions/{faction_slug}/membership": {"visibility": "public"},
     f"{ORG}/factions/{{faction_slug}}/endorsements": {"candidacy_id": "@candidacy_id"},
     f"{ORG}/debate/posts/{{post_id}}/hide": {"rule": 1, "reason": "Rule one."},  # its number
+    f"{ORG}/archive/documents": {"title": "Matrix minutes", "text": "Held."},
+    f"{ORG}/archive/documents/{{document_id}}/versions": {"title": "Matrix", "text": "Edited."},
+    f"{ORG}/archive/documents/{{document_id}}/versions/{{number}}/decision": {
+        "publish": True,
+        "reason": "Accurate.",
+    },
+    f"{ORG}/archive/documents/{{document_id}}/links": {"target": "section", "ref": "work"},
+    f"{ORG}/archive/decisions/{{decision_id}}/appeal": {"statement": "It belongs."},
+    f"{ORG}/archive/appeals/{{appeal_id}}/decide": {"upheld": False, "reason": "It stands."},
+    "PUT $A/archive/documents/{document_id}/tags": {"tags": ["matrix"]},
     f"{ORG}/assemblies": {
         "title": "Matrix assembly",
         "kind": "general",
@@ -410,6 +456,10 @@ BODIES: dict[str, dict] = {
 QUERIES: dict[str, str] = {
     "search": "?q=rent",
     "debate_search": "?q=rent",
+    "archive": "?q=rent",
+    "archive_search": "?q=rent",
+    "archive_compare": "?old=1&new=2",
+    "archive_referenced_by": "?target=section&ref=housing",
     "programme_diff": "?against=1",
 }
 
@@ -473,6 +523,14 @@ WEB_POST: set[str] = {
     "constitution_structure_remove",
     "constitution_structure_to_members",
     "convene",
+    "archive_appeal",
+    "archive_appeal_decide",
+    "archive_decide",
+    "archive_edit",
+    "archive_link",
+    "archive_propose",
+    "archive_restore",
+    "archive_tags",
     "debate_appeal",
     "debate_appeals",
     "debate_follow",

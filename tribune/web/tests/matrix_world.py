@@ -206,6 +206,12 @@ def build() -> MatrixWorld:
     vote = LiveVote.objects.filter(assembly=first).order_by("pk").first()
     item = second.agenda.order_by("position").first()
 
+    from tribune.archive.models import Appeal as ArchiveAppeal
+    from tribune.archive.models import Document
+
+    founding = Document.objects.get(organisation=org, versions__number=2)
+    leaflet = Document.objects.get(organisation=org, versions__format="pdf")
+    archive_appeal = ArchiveAppeal.objects.get(decision__version__document__organisation=org)
     world.params = {
         "slug": org.slug,
         "branch_slug": "riverside",
@@ -234,6 +240,9 @@ def build() -> MatrixWorld:
         "voting_candidacy_id": voting.candidacies.order_by("pk").first().pk,
         "old": 1,
         "new": 2,
+        # The archive: the founding statement (public, two versions), the refusal under appeal.
+        "document_id": founding.pk,
+        "decision_id": archive_appeal.decision_id,
         # A co-founder's invitation addressed to none of the roles: only its invitee accepts.
         "invitation_id": FoundingInvitation.objects.create(
             organisation=org,
@@ -262,6 +271,10 @@ def build() -> MatrixWorld:
         "recall_sign": {"pk": petition.pk},
         "recall_reply": {"pk": petition.pk},
         "thread": {"pk": thread.pk},
+        # The archive: the PDF leaflet's file; the appeal against a refusal.
+        "archive_pdf": {"document_id": leaflet.pk},
+        "archive_appeal_decide": {"appeal_id": archive_appeal.pk},
+        "POST $A/archive/appeals/{appeal_id}/decide": {"appeal_id": archive_appeal.pk},
         "debate_reply": {"pk": thread.pk},
         "debate_follow": {"pk": thread.pk},
         # The closed first congress holds the named votes and the minutes; the upcoming

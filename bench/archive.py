@@ -1,0 +1,174 @@
+"""Benchmark: archive search over many documents of several pages each.
+
+Usage: python bench/archive.py [--documents N] [--words W] [--queries Q]
+
+SQLite (default): a throw-away database in a temp dir. PostgreSQL: set
+``DATABASE_URL`` to a database this benchmark may empty (it is flushed first).
+
+Builds one organisation with N published public documents of about W words each
+(2,500 words is some five printed pages), written in bulk (versions, the
+published pointer and the search index exactly as publishing writes them), then
+times ``archive.services.search`` as an anonymous reader — the query, the top 50
+documents and their highlighted excerpts, what the archive page shows — for Q
+queries of one and two words drawn from the vocabulary's common, middling and
+rare words. Prints the p50/p95/max in milliseconds, the build time and the machine.
+"""
+
+import argparse
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from common import machine, percentile  # noqa: E402  (bench/ is the script's folder)
+
+REAL = (
+    "strike rent tenant landlord union branch picket repair eviction committee wage "
+    "workers housing meeting solidarity organise congress ballot leaflet campaign "
+    "arrears heating fund court notice demand victory defeat lesson history"
+).split()
+SYLLABLES = "ka lo mi ne ru sa te vo pi da ge hu ja ko li ma no pe ri su ta".split()
+
+
+def vocabulary(rng: random.Random, size: int = 6000) -> list[str]:
+    words = set(REAL)
+    while len(words) < size:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    ordered = sorted(words)
+    rng.shuffle(ordered)
+    return ordered
+
+
+def text_of(rng: random.Random, vocab: list[str], weights: list[float], words: int) -> str:
+    chosen = rng.choices(vocab, weights=weights, k=words)
+    paragraphs = [" ".join(chosen[i : i + 120]) + "." for i in range(0, words, 120)]
+    return "\n\n".join(paragraphs)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--documents", type=int, default=20_000)
+    parser.add_argument("--words", type=int, default=2_500)
+    parser.add_argument("--queries", type=int, default=200)
+    args = parser.parse_args()
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["TRIBUNE_DATA_DIR"] = tempfile.mkdtemp(prefix="tribune-bench-")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tribune.settings")
+    import django
+
+    django.setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    if connection.vendor == "postgresql":
+        call_command("flush", interactive=False, verbosity=0)
+
+    from tribune.archive import services
+    from tribune.archive.models import Document, DocumentVersion
+    from tribune.lib.search import excerpt
+    from tribune.members.models import Member
+    from tribune.organisations.services import found_organisation
+
+    user = get_user_model().objects.create_user("archivist", "archivist@bench.org", "x" * 16)
+    org = found_organisation(
+        name="Bench Union",
+        slug="bench",
+        constitution={
+            "default_term_days": 365,
+            "max_term_days": 730,
+            "term_limit": 2,
+            "recall_threshold_percent": 20,
+            "quorum_percent": 10,
+            "faction_threshold": 5,
+            "admission_rule": "officer",
+        },
+        founders=[
+            {
+                "name": "Archivist",
+                "email": "archivist@bench.org",
+                "user": user,
+                "office": "Archivist",
+                "powers": ["curate_archive"],
+            }
+        ],
+    )
+    author = Member.objects.get(organisation=org)
+    rng = random.Random(1917)
+    vocab = vocabulary(rng)
+    weights = [1 / (rank + 1) for rank in range(len(vocab))]  # Zipf: a few words everywhere
+
+    started = time.perf_counter()
+    batch = 500
+    now = timezone.now()
+    for start in range(0, args.documents, batch):
+        count = min(batch, args.documents - start)
+        with transaction.atomic():
+            documents = Document.objects.bulk_create(
+                [Document(organisation=org, proposed_by=author) for _ in range(count)]
+            )
+            versions = DocumentVersion.objects.bulk_create(
+                [
+                    DocumentVersion(
+                        document=d,
+                        number=1,
+                        title=" ".join(rng.choices(vocab, weights=weights, k=6)).capitalize(),
+                        text=text_of(rng, vocab, weights, args.words),
+                        author=author,
+                    )
+                    for d in documents
+                ]
+            )
+            for d, v in zip(documents, versions, strict=True):
+                d.published_id, d.published_at = v.pk, now
+            Document.objects.bulk_update(documents, ["published", "published_at"])
+            for v in versions:
+                services.INDEX.put(v.document_id, title=v.title, body=v.text, language="en")
+    built = time.perf_counter() - started
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE archive_document")
+
+    common, middling, rare = vocab[5:60], vocab[200:1500], vocab[3000:6000]
+    queries = []
+    for i in range(args.queries):
+        pool = (common, middling, rare)[i % 3]
+        words = rng.sample(pool, 1 if i % 2 else 2)
+        queries.append(" ".join(words))
+    queries.append("strikes")  # stemming: finds strike
+
+    def run(query: str) -> int:
+        found = services.search(None, org, query)
+        for document in found:
+            excerpt(document.published.text, query)
+        return len(found)
+
+    for query in queries[:10]:  # warm the caches, as a running server's are
+        run(query)
+    timings, hits = [], []
+    for query in queries:
+        t = time.perf_counter()
+        hits.append(run(query))
+        timings.append((time.perf_counter() - t) * 1000)
+    timings.sort()
+    print(
+        f"archive search — {connection.vendor}, {args.documents:,} documents "
+        f"of ~{args.words:,} words"
+    )
+    print(f"  build (bulk insert + index): {built:.0f} s")
+    print(
+        f"  {len(queries)} queries: p50 {percentile(timings, 50):.1f} ms, "
+        f"p95 {percentile(timings, 95):.1f} ms, max {timings[-1]:.1f} ms "
+        f"(top 50 with excerpts; mean hits {sum(hits) / len(hits):.0f})"
+    )
+    print(f"  machine: {machine()}")
+
+
+if __name__ == "__main__":
+    main()
