@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "tribune.factions",
     "tribune.debate",
     "tribune.assemblies",
+    "tribune.struggles",
     "tribune.accounts",
     "tribune.web",
 ]

@@ -17,6 +17,9 @@ POWERS: dict[str, str] = {
     "call_elections": _("Call elections and votes"),
     "convene_assemblies": _("Convene congresses and assemblies, and name their chair"),
     "moderate_debate": _("Hide posts that break a published rule of debate (with a reason)"),
+    "run_struggles": _(
+        "Run struggles and campaigns: updates, events, pledges and solidarity requests"
+    ),
 }
 
 # Powers over members' personal data: their holders must use two-factor login.

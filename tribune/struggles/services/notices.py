@@ -1,0 +1,60 @@
+"""Notices to members: in Tribune at once, by email through the task queue; each once.
+
+A notice is a row keyed by (member, key): writing the same notice twice writes
+it once (the unique constraint, ``ignore_conflicts``), so a trigger racing its
+own retry, or the clock and a reader settling the same deadline, cannot notify
+anyone twice. Emails are sent by ``send_pending`` (the clock), which claims
+each notice with a conditional update before sending it.
+"""
+
+import logging
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from tribune.struggles.models import Notice
+
+logger = logging.getLogger(__name__)
+
+
+def notify(member_ids, key: str, text: str, link: str = "") -> int:
+    """Write one notice per member for ``key`` (members already noticed are skipped)."""
+    rows = [Notice(member_id=m, key=key, text=text[:500], link=link) for m in member_ids]
+    before = Notice.objects.filter(key=key).count()
+    Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=2000)
+    return Notice.objects.filter(key=key).count() - before
+
+
+def unread(member):
+    if member is None:
+        return Notice.objects.none()
+    return Notice.objects.filter(member=member, read_at__isnull=True)
+
+
+def mark_read(member) -> int:
+    return unread(member).update(read_at=timezone.now())
+
+
+def send_pending(limit: int = 500) -> int:
+    """Email notices not yet emailed; each claimed first, so two workers never both send it."""
+    sent = 0
+    ids = list(Notice.objects.filter(emailed_at__isnull=True).values_list("pk", flat=True)[:limit])
+    for pk in ids:
+        with transaction.atomic():
+            claimed = Notice.objects.filter(pk=pk, emailed_at__isnull=True).update(
+                emailed_at=timezone.now()
+            )
+            if not claimed:
+                continue
+            notice = Notice.objects.select_related("member").get(pk=pk)
+            email = notice.member.email
+            if not email:
+                continue
+            link = (
+                f"\n\n{settings.TRIBUNE_SITE_URL.rstrip('/')}{notice.link}" if notice.link else ""
+            )
+            send_mail(notice.text[:150], notice.text + link, None, [email])
+            sent += 1
+    return sent
