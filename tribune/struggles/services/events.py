@@ -318,7 +318,7 @@ def send_reminders(now=None) -> int:
         cancelled_at__isnull=True, starts_at__gt=now, starts_at__lte=horizon
     )
     for event in upcoming:
-        for minutes in event.reminders or []:
+        for minutes in sorted(event.reminders or []):
             if event.starts_at - timedelta(minutes=minutes) > now:
                 continue
             with transaction.atomic():
