@@ -22,6 +22,7 @@ from tribune.members import services
 from tribune.members.models import Member, Standing
 from tribune.organisations.models import Organisation
 from tribune.organisations.services import create_branch, found_organisation
+from tribune.struggles.demo import struggles_demo
 
 SLUG = "peoples-union"
 
@@ -107,6 +108,7 @@ FOUNDERS = [
             "manage_standing",
             "call_elections",
             "manage_branches",
+            "run_struggles",
         ],
     ),
     (
@@ -266,6 +268,7 @@ def create_demo(members: int = 200) -> Organisation:
         congress = _second_congress_called(organisation, clock)
         _current_business(organisation, clock)
         _second_congress_sits(congress, clock)
+        struggles_demo(organisation, clock)
     return organisation
 
 
