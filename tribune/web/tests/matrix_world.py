@@ -140,6 +140,7 @@ def build() -> MatrixWorld:
             "moderate_debate",
             "view_member_contacts",
             "import_members",
+            "run_struggles",
         ],
     )
     begin_term(secretary, elsewhere, source=TermSource.ELECTION)
@@ -208,6 +209,7 @@ def build() -> MatrixWorld:
     item = second.agenda.order_by("position").first()
 
     _second_constitution(org)
+    strike = org_struggle(org)
     world.params = {
         "slug": org.slug,
         "branch_slug": "riverside",
@@ -236,6 +238,12 @@ def build() -> MatrixWorld:
         "voting_candidacy_id": voting.candidacies.order_by("pk").first().pk,
         "old": 1,
         "new": 2,
+        # The demo's rent strike (Riverside), its pledge, tenants' meeting and call for people.
+        "struggle_id": strike.pk,
+        "pledge_id": strike.pledges.get().pk,
+        "event_id": strike.events.order_by("starts_at").first().pk,
+        "request_id": strike.solidarity_requests.get().pk,
+        "token": _calendar_token(by_email["cam@example.org"]),
         # A co-founder's invitation addressed to none of the roles: only its invitee accepts.
         "invitation_id": FoundingInvitation.objects.create(
             organisation=org,
@@ -358,6 +366,18 @@ def build() -> MatrixWorld:
     commenter = everyone.get(name=world.member_names[0], standing=Standing.GOOD)
     elections.comment_on_report(commenter, report, "When is the next surgery?")
     return world
+
+
+def org_struggle(org):
+    from tribune.struggles.models import Struggle
+
+    return Struggle.objects.get(organisation=org, title="Riverside Court rent strike")
+
+
+def _calendar_token(member) -> str:
+    from tribune.struggles.services.events import new_calendar_token
+
+    return new_calendar_token(member)
 
 
 def _current_terms(org):
