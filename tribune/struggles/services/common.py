@@ -10,6 +10,8 @@ from tribune.lib.inputs import check_moment, clean_text
 
 
 def text(value, *, field: str, max_length: int, required: bool = True, one_line=True) -> str:
+    if value is not None and not isinstance(value, str):
+        raise RuleViolation(_t("Give text here."), field)
     value = (value or "").strip()
     clean_text(value, field=field, max_length=max_length, one_line=one_line)
     if required and not value:

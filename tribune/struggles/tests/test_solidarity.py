@@ -76,3 +76,16 @@ def test_people_need_a_date_and_someone_must_be_asked(world, organiser, request_
         with pytest.raises(RuleViolation) as refused:
             solidarity.ask(organiser, request_.struggle, **base)
         assert refused.value.field == field
+
+
+def test_organisations_elsewhere_are_named_by_address_and_text_only(world, organiser, request_):
+    base = {
+        "kind": "statement",
+        "title": "Sign our statement",
+        "quantity": 3,
+        "deadline": timezone.now() + timedelta(days=1),
+    }
+    for elsewhere in ([{"uri": 5, "name": "X"}], [{"uri": "ftp://x", "name": "X"}], ["x"]):
+        with pytest.raises(RuleViolation) as refused:
+            solidarity.ask(organiser, request_.struggle, elsewhere=elsewhere, **base)
+        assert refused.value.field == "elsewhere"
