@@ -42,19 +42,25 @@ def send_pending(limit: int = 500) -> int:
     sent = 0
     ids = list(Notice.objects.filter(emailed_at__isnull=True).values_list("pk", flat=True)[:limit])
     for pk in ids:
-        with transaction.atomic():
-            claimed = Notice.objects.filter(pk=pk, emailed_at__isnull=True).update(
-                emailed_at=timezone.now()
-            )
-            if not claimed:
-                continue
-            notice = Notice.objects.select_related("member").get(pk=pk)
-            email = notice.member.email
-            if not email:
-                continue
-            link = (
-                f"\n\n{settings.TRIBUNE_SITE_URL.rstrip('/')}{notice.link}" if notice.link else ""
-            )
-            send_mail(notice.text[:150], notice.text + link, None, [email])
-            sent += 1
+        try:
+            sent += _send_one(pk)
+        except Exception:  # one bad address or a mail server hiccup: the others still go
+            logger.exception("Notice %s was not emailed; the next tick tries again", pk)
     return sent
+
+
+def _send_one(pk: int) -> int:
+    with transaction.atomic():
+        claimed = Notice.objects.filter(pk=pk, emailed_at__isnull=True).update(
+            emailed_at=timezone.now()
+        )
+        if not claimed:
+            return 0
+        notice = Notice.objects.select_related("member").get(pk=pk)
+        email = notice.member.email
+        if not email:
+            return 0
+        site = settings.TRIBUNE_SITE_URL.rstrip("/")
+        link = f"\n\n{site}{notice.link}" if notice.link else ""
+        send_mail(notice.text[:150], notice.text + link, None, [email])
+        return 1

@@ -189,3 +189,15 @@ def test_fifty_concurrent_pledges_with_n_10_trigger_exactly_once(live_world, liv
     assert notices.count() == 50
     assert sorted(notices.values_list("member_id", flat=True)) == sorted(p.pk for p in people)
     assert Commitment.objects.filter(pledge=pledge, late=True).count() == 40
+
+
+def test_notices_are_emailed_once(world, organiser):
+    from django.core import mail
+
+    from tribune.struggles.services import notices
+
+    pledge = _pledge(world, organiser, threshold=1)
+    pledges.make_pledge(world.ben, pledge)
+    assert notices.send_pending() == 1
+    assert notices.send_pending() == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ben@test.org"]
