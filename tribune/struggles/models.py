@@ -208,6 +208,24 @@ class Notice(models.Model):
         return self.text
 
 
+class EmailChoice(models.TextChoices):
+    EACH = "each", _("each notice by email")
+    DIGEST = "digest", _("one email a day with the day's notices")
+    NONE = "none", _("no email: in Tribune only")
+
+
+class NoticePreference(models.Model):
+    """How a member wants their notices: always in Tribune, and by email as chosen."""
+
+    member = models.OneToOneField("members.Member", models.CASCADE, related_name="+")
+    email = models.CharField(
+        _("email"), max_length=10, choices=EmailChoice.choices, default=EmailChoice.EACH
+    )
+
+    def __str__(self) -> str:
+        return f"Notice preference {self.pk}"
+
+
 # --- events --------------------------------------------------------------------------------
 
 

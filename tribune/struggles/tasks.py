@@ -19,3 +19,9 @@ def struggles_clock() -> dict:
         "reminders": events.send_reminders(),
         "emailed": notices.send_pending(),
     }
+
+
+@db_periodic_task(crontab(minute="0", hour="7"))
+def struggles_digest() -> int:
+    """The daily email of notices, for members who chose it."""
+    return notices.send_digests()

@@ -548,9 +548,13 @@ def my_notices(request: HttpRequest, slug: str) -> HttpResponse:
     if viewer is None:
         raise NotPermitted(_t("Only members of this organisation can do this."))
     if request.method == "POST":
-        notices.mark_read(viewer)
+        if "email" in request.POST:
+            notices.set_email_preference(viewer, request.POST["email"])
+            messages.success(request, _t("Saved."))
+        else:
+            notices.mark_read(viewer)
         return redirect("web:my_notices", organisation.slug)
-    from tribune.struggles.models import Notice
+    from tribune.struggles.models import EmailChoice, Notice
 
     return _page(
         request,
@@ -558,4 +562,6 @@ def my_notices(request: HttpRequest, slug: str) -> HttpResponse:
         organisation,
         viewer,
         notices=Notice.objects.filter(member=viewer)[:100],
+        choices=EmailChoice.choices,
+        chosen=notices.email_preference(viewer),
     )

@@ -14,7 +14,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
-from tribune.struggles.models import Notice
+from tribune.struggles.models import EmailChoice, Notice, NoticePreference
 
 logger = logging.getLogger(__name__)
 
@@ -37,10 +37,44 @@ def mark_read(member) -> int:
     return unread(member).update(read_at=timezone.now())
 
 
+def set_email_preference(member, choice: str) -> NoticePreference:
+    from django.utils.translation import gettext as _t
+
+    from tribune.lib.errors import RuleViolation
+
+    if choice not in EmailChoice.values:
+        raise RuleViolation(_t("Choose one of the listed options."), "email")
+    preference, _created = NoticePreference.objects.update_or_create(
+        member=member, defaults={"email": choice}
+    )
+    return preference
+
+
+def email_preference(member) -> str:
+    found = NoticePreference.objects.filter(member=member).values_list("email", flat=True).first()
+    return found or EmailChoice.EACH
+
+
+def _members_choosing(choice: str):
+    return NoticePreference.objects.filter(email=choice).values("member_id")
+
+
 def send_pending(limit: int = 500) -> int:
-    """Email notices not yet emailed; each claimed first, so two workers never both send it."""
+    """Email notices not yet emailed; each claimed first, so two workers never both send it.
+
+    Members who chose no email have their notices marked as handled; those who
+    chose a digest are left to ``send_digests``.
+    """
     sent = 0
-    ids = list(Notice.objects.filter(emailed_at__isnull=True).values_list("pk", flat=True)[:limit])
+    unsent = Notice.objects.filter(emailed_at__isnull=True)
+    unsent.filter(member_id__in=_members_choosing(EmailChoice.NONE)).update(
+        emailed_at=timezone.now()
+    )
+    ids = list(
+        unsent.exclude(member_id__in=_members_choosing(EmailChoice.DIGEST)).values_list(
+            "pk", flat=True
+        )[:limit]
+    )
     for pk in ids:
         try:
             sent += _send_one(pk)
@@ -64,3 +98,41 @@ def _send_one(pk: int) -> int:
         link = f"\n\n{site}{notice.link}" if notice.link else ""
         send_mail(notice.text[:150], notice.text + link, None, [email])
         return 1
+
+
+def send_digests() -> int:
+    """One email per member who chose a digest, with every notice not yet emailed (each once)."""
+    sent = 0
+    members = (
+        Notice.objects.filter(
+            emailed_at__isnull=True, member_id__in=_members_choosing(EmailChoice.DIGEST)
+        )
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    for member_id in list(members):
+        try:
+            with transaction.atomic():
+                pending = list(
+                    Notice.objects.select_for_update()
+                    .filter(member_id=member_id, emailed_at__isnull=True)
+                    .order_by("created_at")
+                )
+                if not pending:
+                    continue
+                Notice.objects.filter(pk__in=[n.pk for n in pending]).update(
+                    emailed_at=timezone.now()
+                )
+                email = Notice.objects.select_related("member").get(pk=pending[0].pk).member.email
+                if email:
+                    site = settings.TRIBUNE_SITE_URL.rstrip("/")
+                    body = "\n\n".join(
+                        n.text + (f"\n{site}{n.link}" if n.link else "") for n in pending
+                    )
+                    send_mail(f"Tribune: {len(pending)} notices", body, None, [email])
+                    sent += 1
+        except Exception:
+            logger.exception(
+                "The digest for member %s was not sent; tomorrow tries again", member_id
+            )
+    return sent

@@ -201,3 +201,23 @@ def test_notices_are_emailed_once(world, organiser):
     assert notices.send_pending() == 1
     assert notices.send_pending() == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ben@test.org"]
+
+
+def test_email_preferences_each_digest_or_none(world, organiser):
+    from django.core import mail
+
+    from tribune.struggles.services import notices
+
+    notices.set_email_preference(world.ben, "digest")
+    notices.set_email_preference(world.cam, "none")
+    with pytest.raises(RuleViolation):
+        notices.set_email_preference(world.cam, "carrier pigeon")
+    for threshold in (1, 1):
+        pledge = _pledge(world, organiser, threshold=threshold)
+        pledges.make_pledge(world.ben, pledge)
+        pledges.make_pledge(world.cam, pledge)
+    assert notices.send_pending() == 0  # Ben waits for his digest, Cam wants none
+    assert notices.send_digests() == 1 and notices.send_digests() == 0
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ben@test.org"]
+    assert "2 notices" in mail.outbox[0].subject
+    assert Notice.objects.filter(member=world.cam).count() == 2  # in Tribune all the same
