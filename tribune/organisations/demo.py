@@ -156,6 +156,7 @@ def remove_demo() -> None:
     from tribune.factions import models as f
     from tribune.members.models import Appeal, ImportJob, StandingChange
     from tribune.offices.models import Body, Office, Term
+    from tribune.struggles.demo import struggle_tables
 
     organisation = Organisation.objects.filter(slug=SLUG).first()
     if organisation is None:
@@ -169,6 +170,7 @@ def remove_demo() -> None:
         via_faction = {"faction__organisation": organisation}
         via_assembly = {"assembly__organisation": organisation}
         for queryset in (
+            *struggle_tables(organisation),
             a.NamedVote.objects.filter(live_vote__assembly__organisation=organisation),
             a.LiveVote.objects.filter(**via_assembly),
             a.SpeakerRequest.objects.filter(item__assembly__organisation=organisation),

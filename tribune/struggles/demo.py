@@ -146,3 +146,27 @@ def struggles_demo(organisation, clock) -> None:
             organiser, call, branch="kingsport", amount=8, note="A minibus leaves at 6:15."
         )
     clock.now = clock.real_now()
+
+
+def struggle_tables(organisation) -> list:
+    """What ``remove_demo`` wipes for this app, dependants first (it deletes table by table)."""
+    from tribune.struggles import models as s
+
+    member = {"member__organisation": organisation}
+    org = {"organisation": organisation}
+    return [
+        s.Notice.objects.filter(**member),
+        s.NoticePreference.objects.filter(**member),
+        s.CalendarToken.objects.filter(**member),
+        s.Signup.objects.filter(event__organisation=organisation),
+        s.Commitment.objects.filter(pledge__organisation=organisation),
+        s.SolidarityResponse.objects.filter(request__organisation=organisation),
+        s.SolidarityRequest.asked_branches.through.objects.filter(
+            solidarityrequest__organisation=organisation
+        ),
+        s.SolidarityRequest.objects.filter(**org),
+        s.Event.objects.filter(**org),
+        s.Pledge.objects.filter(**org),
+        s.StruggleUpdate.objects.filter(struggle__organisation=organisation),
+        s.Struggle.objects.filter(**org),
+    ]

@@ -7,6 +7,7 @@ anyone but the pledger: pages show the count and the viewer's own pledge.
 """
 
 import zoneinfo
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -106,7 +107,7 @@ def struggles(request: HttpRequest, slug: str) -> HttpResponse:
         viewer,
         struggles=struggle_services.visible_struggles(viewer, organisation),
         pledges=pledges.visible_pledges(viewer, organisation).filter(
-            deadline__gt=now - timezone.timedelta(days=30)
+            deadline__gt=now - timedelta(days=30)
         ),
         events=events.visible_events(viewer, organisation).filter(ends_at__gt=now)[:20],
         may_start=rules.may_run(viewer, _Owner(organisation, None))
