@@ -186,6 +186,7 @@ from tribune.members.needs_api import router as needs_router  # noqa: E402
 from tribune.offices.api import router as offices_router  # noqa: E402
 from tribune.organisations.api import router as organisations_router  # noqa: E402
 from tribune.organisations.founding_api import router as founding_router  # noqa: E402
+from tribune.struggles.api import router as struggles_router  # noqa: E402
 
 api.add_router("/me", needs_router)
 api.add_router("/founding", founding_router)
@@ -200,3 +201,4 @@ api.add_router("/organisations", debate_router)
 api.add_router("/organisations", assemblies_router)
 api.add_router("/organisations", assembly_sessions_router)
 api.add_router("/organisations", archive_router)
+api.add_router("/organisations", struggles_router)

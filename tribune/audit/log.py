@@ -43,6 +43,9 @@ PRIVATE_ACTIONS = frozenset(
         "member.profile_updated",
         "member.erased",
         "appeal.lodged",
+        # Pledges to act are private to each pledger (docs/struggles.md): pledging is
+        # never logged, and a withdrawal after the trigger is logged as a count only.
+        "pledge.withdrawn_after_trigger",
     }
 )
 

@@ -18,6 +18,9 @@ POWERS: dict[str, str] = {
     "convene_assemblies": _("Convene congresses and assemblies, and name their chair"),
     "moderate_debate": _("Hide posts that break a published rule of debate (with a reason)"),
     "curate_archive": _("Publish or refuse documents proposed for the archive (with a reason)"),
+    "run_struggles": _(
+        "Run struggles and campaigns: updates, events, pledges and solidarity requests"
+    ),
 }
 
 # Powers over members' personal data: their holders must use two-factor login.

@@ -22,6 +22,7 @@ from tribune.members import services
 from tribune.members.models import Member, Standing
 from tribune.organisations.models import Organisation
 from tribune.organisations.services import create_branch, found_organisation
+from tribune.struggles.demo import struggles_demo
 
 SLUG = "peoples-union"
 
@@ -107,6 +108,7 @@ FOUNDERS = [
             "manage_standing",
             "call_elections",
             "manage_branches",
+            "run_struggles",
         ],
     ),
     (
@@ -154,6 +156,7 @@ def remove_demo() -> None:
     from tribune.factions import models as f
     from tribune.members.models import Appeal, ImportJob, StandingChange
     from tribune.offices.models import Body, Office, Term
+    from tribune.struggles.demo import struggle_tables
 
     organisation = Organisation.objects.filter(slug=SLUG).first()
     if organisation is None:
@@ -183,6 +186,7 @@ def remove_demo() -> None:
         via_faction = {"faction__organisation": organisation}
         via_assembly = {"assembly__organisation": organisation}
         for queryset in (
+            *struggle_tables(organisation),
             a.NamedVote.objects.filter(live_vote__assembly__organisation=organisation),
             a.LiveVote.objects.filter(**via_assembly),
             a.SpeakerRequest.objects.filter(item__assembly__organisation=organisation),
@@ -283,6 +287,7 @@ def create_demo(members: int = 200) -> Organisation:
         _current_business(organisation, clock)
         _second_congress_sits(congress, clock)
         _archive(organisation, clock)
+        struggles_demo(organisation, clock)
     return organisation
 
 

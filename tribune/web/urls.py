@@ -15,6 +15,7 @@ from tribune.lib.inputs import IdConverter
 from tribune.members import views as members
 from tribune.offices import views as offices
 from tribune.organisations import views as organisations
+from tribune.struggles import views as struggles
 
 app_name = "web"
 
@@ -200,4 +201,46 @@ urlpatterns = [
         assemblies.programme_diff,
         name="programme_diff",
     ),
+    # --- struggles, pledges, events, solidarity, calendars (tribune.struggles)
+    path(org + "struggles/", struggles.struggles, name="struggles"),
+    path(org + "struggles/new/", struggles.struggle_new, name="struggle_new"),
+    path(org + "struggles/<id:struggle_id>/", struggles.struggle, name="struggle"),
+    path(
+        org + "struggles/<id:struggle_id>/calendar.ics",
+        struggles.struggle_calendar,
+        name="struggle_calendar",
+    ),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/struggles/(?P<struggle_id>\d{1,18})/"
+        r"(?P<action>update|pledge|event|solidarity)/$",
+        struggles.struggle_action,
+        name="struggle_action",
+    ),
+    path(org + "pledges/<id:pledge_id>/", struggles.pledge, name="pledge"),
+    path(org + "pledges/<id:pledge_id>/count/", struggles.pledge_count, name="pledge_count"),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/pledges/(?P<pledge_id>\d{1,18})/(?P<action>pledge|withdraw|acted)/$",
+        struggles.pledge_action,
+        name="pledge_action",
+    ),
+    path(org + "events/<id:event_id>/", struggles.event, name="event"),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/events/(?P<event_id>\d{1,18})/"
+        r"(?P<action>signup|withdraw|change|cancel|remind|attendance)/$",
+        struggles.event_action,
+        name="event_action",
+    ),
+    path(org + "solidarity/<id:request_id>/", struggles.solidarity_request, name="solidarity"),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/solidarity/(?P<request_id>\d{1,18})/(?P<action>respond|close)/$",
+        struggles.solidarity_action,
+        name="solidarity_action",
+    ),
+    path(org + "calendar.ics", struggles.calendar_feed, name="calendar_feed"),
+    path(
+        org + "b/<slug:branch_slug>/calendar.ics", struggles.branch_calendar, name="branch_calendar"
+    ),
+    path(org + "me/calendar/", struggles.my_calendar, name="my_calendar"),
+    path(org + "me/notices/", struggles.my_notices, name="my_notices"),
+    path("calendar/<str:token>.ics", struggles.personal_calendar, name="personal_calendar"),
 ]

@@ -140,6 +140,7 @@ def build() -> MatrixWorld:
             "moderate_debate",
             "view_member_contacts",
             "import_members",
+            "run_struggles",
         ],
     )
     begin_term(secretary, elsewhere, source=TermSource.ELECTION)
@@ -212,6 +213,7 @@ def build() -> MatrixWorld:
     founding = Document.objects.get(organisation=org, versions__number=2)
     leaflet = Document.objects.get(organisation=org, versions__format="pdf")
     archive_appeal = ArchiveAppeal.objects.get(decision__version__document__organisation=org)
+    strike = org_struggle(org)
     world.params = {
         "slug": org.slug,
         "branch_slug": "riverside",
@@ -243,6 +245,12 @@ def build() -> MatrixWorld:
         # The archive: the founding statement (public, two versions), the refusal under appeal.
         "document_id": founding.pk,
         "decision_id": archive_appeal.decision_id,
+        # The demo's rent strike (Riverside), its pledge, tenants' meeting and call for people.
+        "struggle_id": strike.pk,
+        "pledge_id": strike.pledges.get().pk,
+        "event_id": strike.events.order_by("starts_at").first().pk,
+        "request_id": strike.solidarity_requests.get().pk,
+        "token": _calendar_token(by_email["cam@example.org"]),
         # A co-founder's invitation addressed to none of the roles: only its invitee accepts.
         "invitation_id": FoundingInvitation.objects.create(
             organisation=org,
@@ -374,6 +382,18 @@ def build() -> MatrixWorld:
 
     health.beat()
     return world
+
+
+def org_struggle(org):
+    from tribune.struggles.models import Struggle
+
+    return Struggle.objects.get(organisation=org, title="Riverside Court rent strike")
+
+
+def _calendar_token(member) -> str:
+    from tribune.struggles.services.events import new_calendar_token
+
+    return new_calendar_token(member)
 
 
 def _current_terms(org):

@@ -1,0 +1,172 @@
+"""The demo's struggle: built through the same services as everything else.
+
+Called by ``tribune.organisations.demo.create_demo`` with its replaying clock.
+"""
+
+from datetime import timedelta
+
+from tribune.members.models import Member, Standing
+
+
+def struggles_demo(organisation, clock) -> None:
+    """A rent strike at Riverside Court: news, a pledge part-way, events, solidarity answered.
+
+    Ana (whose mandate runs struggles for the whole organisation) starts it for
+    the Riverside branch; twelve of the twenty tenants needed have pledged
+    (60 %: who, only each of them knows); Kingsport's organiser answers the
+    call for people at the eviction watch.
+    """
+    from tribune.offices.models import BodyKind, TermSource
+    from tribune.offices.services import begin_term, create_body, create_office
+    from tribune.struggles.services import events, pledges, solidarity, struggles
+
+    ana = Member.objects.get(organisation=organisation, email="ana@example.org")
+    branches = {b.slug: b for b in organisation.branches.all()}
+    clock.now = clock.real_now() - timedelta(days=12)
+    strike = struggles.start_struggle(
+        ana,
+        organisation,
+        title="Riverside Court rent strike",
+        summary=(
+            "The tenants of Riverside Court have waited two years for repairs: damp, broken "
+            "lifts, no heating in winter. We withhold rent together until the landlord signs "
+            "a repairs plan with the tenants' committee."
+        ),
+        branch="riverside",
+        status="preparing",
+        programme=["housing"],
+    )
+    clock.advance(days=1)
+    struggles.post_update(
+        ana,
+        strike,
+        text_="Door-knocking done: 31 of 34 flats spoke to us; 25 want to act.",
+    )
+    clock.advance(days=2)
+    struggles.post_update(
+        ana,
+        strike,
+        text_="The landlord refused to meet. The strike is on once twenty tenants commit.",
+        status="active",
+    )
+    struggles.post_update(
+        ana,
+        strike,
+        text_="Members: the strike fund's bank details are with the branch treasurer.",
+        visibility="members",
+    )
+    pledge = pledges.create_pledge(
+        ana,
+        organisation,
+        struggle=strike,
+        action="withhold our rent from the first of next month",
+        threshold=20,
+        deadline=clock.real_now() + timedelta(days=14),
+        unit="Riverside Court (34 flats)",
+        details="Rent goes into the tenants' escrow account, not the landlord's, until repairs.",
+        follow_up_days=7,
+    )
+    tenants = Member.objects.filter(
+        organisation=organisation, standing=Standing.GOOD, home_branch=branches["riverside"]
+    ).exclude(email__in=["ben@example.org", "cam@example.org", "ana@example.org"])
+    for tenant in tenants.order_by("pk")[:12]:
+        clock.advance(hours=3)
+        pledges.make_pledge(tenant, pledge)
+    start = (clock.real_now() + timedelta(days=4)).replace(hour=18, minute=0, second=0)
+    events.create_event(
+        ana,
+        organisation,
+        struggle=strike,
+        title="Riverside Court tenants' meeting",
+        kind="meeting",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        time_zone="Europe/London",
+        place="Riverside Community Centre, 2 Quay Street",
+        link_="https://meet.example.org/riverside-court",
+        capacity=60,
+        description="Where we stand, the pledge, and the strike committee's election.",
+    )
+    watch = (clock.real_now() + timedelta(days=9)).replace(hour=7, minute=0, second=0)
+    events.create_event(
+        ana,
+        organisation,
+        struggle=strike,
+        title="Eviction watch at Riverside Court",
+        kind="picket",
+        starts_at=watch,
+        ends_at=watch + timedelta(hours=3),
+        time_zone="Europe/London",
+        place="Riverside Court, front entrance",
+    )
+    events.create_event(
+        ana,
+        organisation,
+        title="Study session: rent strikes in history",
+        kind="study",
+        starts_at=start + timedelta(days=2),
+        ends_at=start + timedelta(days=2, hours=1, minutes=30),
+        time_zone="Europe/London",
+        link_="https://meet.example.org/study",
+    )
+    call = solidarity.ask(
+        ana,
+        strike,
+        kind="people",
+        title="Twenty people for the eviction watch",
+        quantity=20,
+        deadline=clock.real_now() + timedelta(days=8),
+        on_date=watch.date(),
+        branches=["kingsport", "westfield"],
+        details="Bailiffs are expected at seven. Bring a flask.",
+    )
+    body = create_body(
+        organisation,
+        name="Kingsport committee",
+        kind=BodyKind.COMMITTEE,
+        branch=branches["kingsport"],
+    )
+    office = create_office(
+        body,
+        title="Kingsport organiser",
+        mandate="Organise Kingsport's campaigns.",
+        powers=["run_struggles"],
+    )
+    organiser = (
+        Member.objects.filter(
+            organisation=organisation, standing=Standing.GOOD, home_branch=branches["kingsport"]
+        )
+        .order_by("pk")
+        .first()
+    )
+    if organiser is not None:
+        begin_term(office, organiser, source=TermSource.ELECTION)
+        clock.advance(hours=5)
+        solidarity.respond(
+            organiser, call, branch="kingsport", amount=8, note="A minibus leaves at 6:15."
+        )
+    clock.now = clock.real_now()
+
+
+def struggle_tables(organisation) -> list:
+    """What ``remove_demo`` wipes for this app, dependants first (it deletes table by table)."""
+    from tribune.struggles import models as s
+
+    member = {"member__organisation": organisation}
+    org = {"organisation": organisation}
+    return [
+        s.Notice.objects.filter(**member),
+        s.NoticePreference.objects.filter(**member),
+        s.CalendarToken.objects.filter(**member),
+        s.Signup.objects.filter(event__organisation=organisation),
+        s.Commitment.objects.filter(pledge__organisation=organisation),
+        s.SolidarityResponse.objects.filter(request__organisation=organisation),
+        s.SolidarityRequest.asked_branches.through.objects.filter(
+            solidarityrequest__organisation=organisation
+        ),
+        s.SolidarityRequest.objects.filter(**org),
+        s.Event.objects.filter(**org),
+        s.Pledge.objects.filter(**org),
+        s.StruggleUpdate.objects.filter(struggle__organisation=organisation),
+        s.Struggle.objects.filter(**org),
+    ]

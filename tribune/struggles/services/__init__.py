@@ -1,0 +1,1 @@
+"""Use cases of struggles, split by subject: each module's actions are atomic."""
