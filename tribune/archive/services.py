@@ -27,7 +27,6 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _t
-from django.utils.translation import gettext_lazy as _
 
 from tribune.archive.models import (
     Appeal,
@@ -61,17 +60,6 @@ PROPOSAL_LIMIT = ratelimit.Limit("archive-propose", attempts=30, seconds=3600)
 
 INDEX = SearchIndex(Document._meta.db_table)
 
-# Human labels of the audit log's archive actions.
-AUDIT_LABELS = {
-    "archive.proposed": _("Document proposed for the archive"),
-    "archive.version_proposed": _("New version of a document proposed"),
-    "archive.published": _("Document version published (curating the archive)"),
-    "archive.refused": _("Document version refused, with a reason (curating the archive)"),
-    "archive.appealed": _("Refusal of a document version appealed"),
-    "archive.appeal_decided": _("Appeal about a document version decided"),
-    "archive.tagged": _("Document tags changed"),
-    "archive.linked": _("Document linked to a motion, section, thread or election"),
-}
 
 # Characters pypdf may give that no text may hold (control characters, lone surrogates).
 _UNSTORABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff]")

@@ -100,6 +100,30 @@ ACTION_LABELS: dict[str, str] = {
     "amendment.tabled": _("Amendment tabled"),
     "programme.founded": _("Programme founded"),
     "programme.amended": _("Programme amended"),
+    # --- the archive
+    "archive.proposed": _("Document proposed for the archive"),
+    "archive.version_proposed": _("New version of a document proposed"),
+    "archive.published": _("Document version published (curating the archive)"),
+    "archive.refused": _("Document version refused, with a reason (curating the archive)"),
+    "archive.appealed": _("Refusal of a document version appealed"),
+    "archive.appeal_decided": _("Appeal about a document version decided"),
+    "archive.tagged": _("Document tags changed"),
+    "archive.linked": _("Document linked to a motion, section, thread or election"),
+    # --- struggles, pledges, events, solidarity
+    "struggle.started": _("Started a struggle"),
+    "struggle.updated": _("Posted news on a struggle (and perhaps changed its status)"),
+    "pledge.created": _("Opened a pledge to act"),
+    "pledge.triggered": _("A pledge reached its number: the action is on"),
+    "pledge.failed": _("A pledge did not reach its number by the deadline"),
+    "pledge.withdrawn_after_trigger": _("A pledge was withdrawn after the number was reached"),
+    "event.created": _("Planned an event"),
+    "event.changed": _("Changed an event"),
+    "event.cancelled": _("Cancelled an event"),
+    "event.reminded": _("Reminded those signed up to an event"),
+    "event.attendance": _("Recorded attendance at an event"),
+    "solidarity.asked": _("Asked for solidarity"),
+    "solidarity.answered": _("Committed solidarity in answer to a request"),
+    "solidarity.closed": _("Closed a solidarity request"),
 }
 
 

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from tribune.audit.labels import ACTION_LABELS as LABELS
 from tribune.audit.models import AuditEntry
-from tribune.struggles.audit_labels import LABELS
 from tribune.struggles.models import Pledge, Struggle, StruggleUpdate
 from tribune.struggles.services import pledges
 from tribune.struggles.services import struggles as struggle_services
