@@ -182,7 +182,7 @@ urlpatterns = [
     path(org + "assemblies/<id:pk>/agenda/", assemblies.add_item, name="add_agenda_item"),
     re_path(
         r"^o/(?P<slug>[-\w]+)/assemblies/(?P<pk>\d{1,18})/chair/"
-        r"(?P<action>seat|delegate-elections|next-speaker|close-vote|current-item|close"
+        r"(?P<action>seat|delegate-elections|congress-elections|next-speaker|close-vote|current-item|close"
         r"|open-ranking|open-session|suspend-session|resume-session)/$",
         assemblies.chair_action,
         name="chair_action",
