@@ -405,6 +405,18 @@ STRUCTURE = [
         ],
     ),
     (
+        "Kingsport committee",
+        "committee",
+        [
+            {
+                "title": "Kingsport organiser",
+                "mandate": "Organise Kingsport's campaigns, and answer calls for solidarity.",
+                "powers": ["run_struggles"],
+            }
+        ],
+        "kingsport",
+    ),
+    (
         "Congress arrangements committee",
         "committee",
         [
@@ -426,10 +438,14 @@ def _structure(organisation: Organisation, ana: Member) -> None:
     from tribune.constitution import structure as structures
     from tribune.elections.amendments import change_structure
 
-    for name, kind, offices in STRUCTURE:
+    for name, kind, offices, *branch in STRUCTURE:
         version = organisation.current_constitution()
         new, key = structures.add_body(
-            version.structure, name=name, kind=kind, taken=constitution.taken_keys(organisation)
+            version.structure,
+            name=name,
+            kind=kind,
+            branch=branch[0] if branch else "",
+            taken=constitution.taken_keys(organisation),
         )
         for office in offices:
             new, _ = structures.put_office(new, version, key, **office)
@@ -467,13 +483,17 @@ def _past_election(organisation: Organisation, clock: Clock) -> None:
     ana = Member.objects.get(organisation=organisation, email="ana@example.org")
     committee = _office(organisation, "Committee member")
     # The steward and the convenor are elected alongside: one candidate each.
+    good = Member.objects.filter(organisation=organisation, standing=Standing.GOOD)
+    kingsport = good.filter(home_branch__slug="kingsport").order_by("pk").first()
     others = [
-        (elections.call_election(ana, office=_office(organisation, title)), email)
-        for title, email in (
-            ("Debate steward", "dana@example.org"),
-            ("Convenor", "ana@example.org"),
-            ("Archivist", "ana@example.org"),
+        (elections.call_election(ana, office=_office(organisation, title)), member)
+        for title, member in (
+            ("Debate steward", good.get(email="dana@example.org")),
+            ("Convenor", ana),
+            ("Archivist", ana),
+            ("Kingsport organiser", kingsport),
         )
+        if member is not None
     ]
     election = elections.call_election(
         ana, office=committee, title="Executive committee: first election"
@@ -486,14 +506,14 @@ def _past_election(organisation: Organisation, clock: Clock) -> None:
         candidacy = elections.nominate(member, election, member, statement=statement)
         elections.accept_nomination(member, candidacy, statement=statement, faction_label=faction)
         candidates.append(candidacy.pk)
-    for other, email in others:
-        _stand(other, Member.objects.get(organisation=organisation, email=email))
+    for other, member in others:
+        _stand(other, member)
     clock.now = election.voting_open_at + timedelta(hours=2)
     elections.advance(election)
-    for other, _email in others:
+    for other, _member in others:
         elections.advance(other)
         (candidacy,) = other.candidacies.all()
-        for voter in people.order_by("-pk")[:12]:  # a dozen members vote in each
+        for voter in elections.electorate(other).order_by("-pk")[:12]:  # a dozen vote in each
             elections.cast_ballot(voter, other, [candidacy.pk])
     rng = random.Random(1917)
     slates = [[0, 1, 4], [2, 3, 4], [1, 0, 5], [4, 2], [5, 0], [3, 2, 1, 0]]

@@ -16,8 +16,7 @@ def struggles_demo(organisation, clock) -> None:
     (60 %: who, only each of them knows); Kingsport's organiser answers the
     call for people at the eviction watch.
     """
-    from tribune.offices.models import BodyKind, TermSource
-    from tribune.offices.services import begin_term, create_body, create_office
+    from tribune.offices.models import Term
     from tribune.struggles.services import events, pledges, solidarity, struggles
 
     ana = Member.objects.get(organisation=organisation, email="ana@example.org")
@@ -120,27 +119,15 @@ def struggles_demo(organisation, clock) -> None:
         branches=["kingsport", "westfield"],
         details="Bailiffs are expected at seven. Bring a flask.",
     )
-    body = create_body(
-        organisation,
-        name="Kingsport committee",
-        kind=BodyKind.COMMITTEE,
-        branch=branches["kingsport"],
-    )
-    office = create_office(
-        body,
-        title="Kingsport organiser",
-        mandate="Organise Kingsport's campaigns.",
-        powers=["run_struggles"],
-    )
-    organiser = (
-        Member.objects.filter(
-            organisation=organisation, standing=Standing.GOOD, home_branch=branches["kingsport"]
-        )
-        .order_by("pk")
+    # Kingsport's organiser, elected by the branch with the first executive.
+    term = (
+        Term.objects.current()
+        .filter(office__title="Kingsport organiser", office__body__organisation=organisation)
+        .select_related("member")
         .first()
     )
+    organiser = term.member if term else None
     if organiser is not None:
-        begin_term(office, organiser, source=TermSource.ELECTION)
         clock.advance(hours=5)
         solidarity.respond(
             organiser, call, branch="kingsport", amount=8, note="A minibus leaves at 6:15."
