@@ -48,7 +48,7 @@ from tribune.elections.models import (
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.lib.inputs import object_id
-from tribune.members.models import Member, Standing
+from tribune.members.models import Member
 from tribune.members.rules import sees_member_names
 from tribune.offices.models import Office, Term
 from tribune.offices.rules import reach
@@ -188,16 +188,6 @@ def _ballot_form(election: Election, data=None):
     return YesNoBallotForm(data)
 
 
-def _nominees(election: Election):
-    """Whom the nominate form offers: admitted members (the service refuses with its reason)."""
-    return (
-        Member.objects.filter(organisation=election.organisation)
-        .filter(standing__in=[Standing.GOOD, Standing.LAPSED, Standing.SUSPENDED])
-        .select_related("home_branch")
-        .order_by("name")
-    )
-
-
 def _timeline(election: Election):
     labels = {f"election.{s.value}": s.label for s in Status}
     labels["election.called"] = _t("Called")
@@ -287,7 +277,7 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
         "seconders_required": organisation.current_constitution().seconders_required,
         "nominations_open": election.status == Status.NOMINATIONS,
         "nominate_form": forms.get("nominate_form")
-        or (NominateForm(candidates=_nominees(election)) if member else None),
+        or (NominateForm(election=election) if member else None),
         "accept_form": forms.get("accept_form") or AcceptForm(),
         "voting_open": election.status == Status.VOTING,
         "on_roll": on_roll,
@@ -329,7 +319,7 @@ def nominate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation, viewer = organisation_and_viewer(request, slug)
     election = _election(organisation, pk)
     viewer = _member(viewer)
-    form = NominateForm(request.POST, candidates=_nominees(election))
+    form = NominateForm(request.POST, election=election)
     if form.is_valid():
         nominee = form.cleaned_data["member"]
         candidacy = attempt(
