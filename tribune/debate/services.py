@@ -33,6 +33,7 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -409,6 +410,8 @@ def screen_posts(viewer, organisation, posts: Iterable[Post]) -> list[Post]:
             withheld = not on_appeal_body
         post.text_withheld = withheld
         post.shown_text = str(WITHHELD_TEXT) if withheld else post.text
+        # The stored, sanitised rendering (tribune.lib.markdown): safe to put in a page.
+        post.shown_html = "" if withheld else mark_safe(post.rendered())  # noqa: S308
     return posts
 
 

@@ -7,7 +7,8 @@ the form; a missing right goes on to the 403 page with its reason.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
@@ -115,27 +116,54 @@ def open_thread(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _thread_page(thread: Thread, viewer, reply_form=None, bound=None) -> dict:
-    """The thread with each post's moderation trail and the forms this viewer may use.
+POSTS_PER_PAGE = 50  # a thread of 1,500 posts is read a page at a time
 
-    ``bound`` is a refused form to show again: ``(post, kind, form)``.
+
+def post_page(post: Post) -> int:
+    """The page of its thread that shows ``post``."""
+    before = post.thread.posts.filter(
+        Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk)
+    ).count()
+    return before // POSTS_PER_PAGE + 1
+
+
+def post_url(post: Post) -> str:
+    """The address of ``post`` on the page of its thread that shows it."""
+    page = post_page(post)
+    query = f"?page={page}" if page > 1 else ""
+    return f"{post.thread.get_absolute_url()}{query}#post-{post.pk}"
+
+
+def _thread_page(thread: Thread, viewer, reply_form=None, bound=None, page=None) -> dict:
+    """A page of the thread with each post's moderation trail and the forms this viewer may use.
+
+    ``bound`` is a refused form to show again: ``(post, kind, form)``, on the post's page.
     """
     organisation = thread.organisation
     moderation = Prefetch(
         "moderation",
         queryset=ModerationAction.objects.select_related("actor", "rule", "appeal__decided_by"),
     )
+    if bound is not None:
+        page = post_page(bound[0])
+    paginator = Paginator(thread.posts.select_related("author"), POSTS_PER_PAGE)
+    page_obj = paginator.get_page(page)
     posts = services.screen_posts(
-        viewer, organisation, thread.posts.select_related("author").prefetch_related(moderation)
+        viewer, organisation, page_obj.object_list.prefetch_related(moderation)
     )
     can_moderate = services.can_moderate(viewer, thread)
+    rule_choices = None
+    if can_moderate:
+        rule_choices = list(HideForm(organisation=organisation).fields["rule"].choices)
     for post in posts:
         hides = [a for a in post.moderation.all() if a.action == ModerationAction.Action.HIDE]
         post.last_hide = hides[-1] if post.hidden and hides else None
         prefix = f"p{post.pk}_%s"
         post.forms = {"appeal": AppealForm(auto_id=prefix)}
         if can_moderate:
-            post.forms["hide"] = HideForm(organisation=organisation, auto_id=prefix)
+            post.forms["hide"] = HideForm(
+                organisation=organisation, rule_choices=rule_choices, auto_id=prefix
+            )
             post.forms["restore"] = ReasonForm(auto_id=prefix)
         if bound is not None and bound[0].pk == post.pk:
             post.forms[bound[1]] = bound[2]
@@ -145,6 +173,7 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None) -> dict:
         "viewer": viewer,
         "thread": thread,
         "posts": posts,
+        "page": page_obj,
         "following": thread.follows.filter(member=viewer).exists(),
         "can_moderate": can_moderate,
         "reply_form": reply_form or ReplyForm(),
@@ -155,7 +184,8 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None) -> dict:
 def thread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation, viewer = _reader(request, slug)
     thread = services.readable_thread(viewer, organisation, pk)
-    return render(request, "debate/thread.html", _thread_page(thread, viewer))
+    context = _thread_page(thread, viewer, page=request.GET.get("page"))
+    return render(request, "debate/thread.html", context)
 
 
 @login_required
@@ -170,12 +200,13 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         post = attempt_writing(form, services.reply, viewer, thread, form.cleaned_data["text"])
     if _is_htmx(request):
         # htmx swaps only 2xx answers, so a refused reply comes back 200 with its errors.
-        context = _thread_page(thread, viewer, reply_form=None if post else form)
+        # The last page, where the new reply is.
+        context = _thread_page(thread, viewer, reply_form=None if post else form, page="last")
         return render(request, "debate/_posts.html", context)
     if post is not None:
         messages.success(request, _t("Your reply is posted."))
-        return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
-    context = _thread_page(thread, viewer, reply_form=form)
+        return redirect(post_url(post))
+    context = _thread_page(thread, viewer, reply_form=form, page="last")
     return render(request, "debate/thread.html", context, status=refused_status(form))
 
 
@@ -219,7 +250,7 @@ def hide(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         messages.success(
             request, _t("The post is hidden; the notice and reason are in the thread.")
         )
-        return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+        return redirect(post_url(post))
     context = _thread_page(post.thread, viewer, bound=(post, "hide", form))
     return render(request, "debate/thread.html", context, status=400)
 
@@ -234,7 +265,7 @@ def restore(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         form, services.restore_post, viewer, post, form.cleaned_data["reason"]
     ):
         messages.success(request, _t("The post is restored; the reason is in the thread."))
-        return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+        return redirect(post_url(post))
     context = _thread_page(post.thread, viewer, bound=(post, "restore", form))
     return render(request, "debate/thread.html", context, status=400)
 
@@ -256,7 +287,7 @@ def appeal(request: HttpRequest, slug: str, action_id: int) -> HttpResponse:
         messages.success(request, _t("Your appeal is lodged with the appeal body."))
     else:
         messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
-    return redirect(f"{action.post.thread.get_absolute_url()}#post-{action.post_id}")
+    return redirect(post_url(action.post))
 
 
 @login_required
