@@ -49,20 +49,23 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     organisation, viewer = _reader(request, slug)
     threads = (
         services.visible_threads(viewer, organisation)
-        .select_related("author", "branch", "faction", "election")
+        .select_related("author", "branch", "faction", "election", "organisation")
         .annotate(replies=Count("posts", distinct=True))
     )
     branch = None
     if request.GET.get("branch"):
         branch = get_object_or_404(organisation.branches, slug=request.GET["branch"])
         threads = threads.filter(branch=branch)
+    page = Paginator(threads, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "debate/index.html",
         {
             "organisation": organisation,
             "viewer": viewer,
-            "threads": threads[:200],
+            "threads": page,
+            "page": page,
+            "pager_query": f"branch={branch.slug}&" if branch else "",
             "branch": branch,
             "branches": organisation.branches.all(),
             "can_decide_appeals": services.can_decide_appeals(viewer, organisation),
@@ -147,7 +150,7 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None, page=None)
     if bound is not None:
         page = post_page(bound[0])
     paginator = Paginator(thread.posts.select_related("author"), POSTS_PER_PAGE)
-    page_obj = paginator.get_page(page)
+    page_obj = paginator.get_page(paginator.num_pages if page == "last" else page)
     posts = services.screen_posts(
         viewer, organisation, page_obj.object_list.prefetch_related(moderation)
     )
@@ -184,7 +187,14 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None, page=None)
 def thread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation, viewer = _reader(request, slug)
     thread = services.readable_thread(viewer, organisation, pk)
-    context = _thread_page(thread, viewer, page=request.GET.get("page"))
+    page = request.GET.get("page")
+    if request.GET.get("post"):  # a link to one post: the page showing it
+        wanted = object_id(request.GET["post"])
+        post = thread.posts.filter(pk=wanted).first()
+        if post is not None:
+            post.thread = thread
+            page = post_page(post)
+    context = _thread_page(thread, viewer, page=page)
     return render(request, "debate/thread.html", context)
 
 
@@ -340,10 +350,11 @@ def notifications(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _t("All notifications are marked read."))
         return redirect("web:notifications", slug)
     unread = services.unread_notifications(viewer).select_related("post__author")
+    page = Paginator(unread, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "debate/notifications.html",
-        {"organisation": organisation, "viewer": viewer, "unread": unread},
+        {"organisation": organisation, "viewer": viewer, "unread": page, "page": page},
     )
 
 

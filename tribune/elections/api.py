@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import acting, organisation_and_member
-from tribune.api.types import Id, PathText
+from tribune.api.types import Count, Id, Offset, PathText
 from tribune.elections import publication, services
 from tribune.elections.models import Candidacy, Election, MandateReport, RecallPetition
 from tribune.lib.errors import RuleViolation
@@ -308,12 +308,22 @@ def _report_out(report: MandateReport, with_comments: bool) -> dict:
 
 
 @router.get("/{slug}/elections", response=list[ElectionSummary])
-def list_elections(request, slug: PathText, status: str | None = None):
+def list_elections(
+    request,
+    slug: PathText,
+    status: str | None = None,
+    limit: Count = 100,
+    offset: Offset = 0,
+):
+    """The organisation's votes, latest closing first (``limit``, at most 500, from ``offset``)."""
     organisation, _viewer = organisation_and_member(request, slug)
-    elections = Election.objects.filter(organisation=organisation)
+    elections = Election.objects.filter(organisation=organisation).order_by(
+        "-voting_close_at", "-pk"
+    )
     if status:
         elections = elections.filter(status=status)
-    return [_summary(e) for e in elections]
+    limit = max(1, min(limit, 500))
+    return [_summary(e) for e in elections[offset : offset + limit]]
 
 
 @router.post("/{slug}/elections", response={201: ElectionOut})

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -86,7 +87,12 @@ def _election(organisation, pk: int) -> Election:
 def elections(request: HttpRequest, slug: str) -> HttpResponse:
     """Every vote of the organisation, current first: anyone may follow (and audit) them."""
     organisation, viewer = organisation_and_viewer(request, slug)
-    all_ = Election.objects.filter(organisation=organisation).select_related("office__body")
+    all_ = Election.objects.filter(organisation=organisation).select_related(
+        "office__body", "organisation"
+    )
+    past = Paginator(
+        all_.filter(status__in=FINISHED).order_by("-voting_close_at", "-pk"), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "elections/list.html",
@@ -95,7 +101,8 @@ def elections(request: HttpRequest, slug: str) -> HttpResponse:
             "viewer": viewer,
             "current": all_.filter(status__in=CURRENT).order_by("voting_close_at"),
             "upcoming": all_.filter(status__in=UPCOMING).order_by("voting_open_at"),
-            "past": all_.filter(status__in=FINISHED).order_by("-voting_close_at")[:100],
+            "past": past,
+            "page": past,
             "can_call": _reaches(viewer, "call_elections"),
         },
     )

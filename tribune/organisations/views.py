@@ -108,7 +108,7 @@ def branch(request, slug, branch_slug):
             "viewer": viewer,
             "branch": branch,
             "ancestors": list(reversed(branch.ancestors()[1:])),
-            "children": branch.children.annotate(
+            "children": branch.children.select_related("organisation").annotate(
                 member_count=Count("members", filter=Q(members__standing=Standing.GOOD))
             ),
             "member_count": branch.members.filter(standing=Standing.GOOD).count(),
