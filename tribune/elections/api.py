@@ -7,9 +7,11 @@ Elections, results, published boxes, petitions and reports are public records;
 acting needs a login (401) and, where the domain says so, a mandate (403).
 """
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
@@ -450,7 +452,14 @@ def cast(request, slug: PathText, election_id: Id, payload: BallotIn):
 def box(request, slug: PathText, election_id: Id):
     """The published ballot box (random order, with trackers); anyone can recount it."""
     organisation, _viewer = organisation_and_member(request, slug)
-    return publication.box(_election(organisation, election_id))
+    election = _election(organisation, election_id)
+    publication.require_published(election)
+    text = services.once_certified(
+        election,
+        "box.api",
+        lambda: json.dumps(publication.box(election), cls=DjangoJSONEncoder, ensure_ascii=False),
+    )
+    return HttpResponse(text, content_type="application/json; charset=utf-8")
 
 
 @router.get("/{slug}/elections/{election_id}/box.blt")

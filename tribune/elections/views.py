@@ -9,6 +9,7 @@ receipt and kept only in a cookie signed for this voter and this election,
 never on the server: the server must not be able to link a ballot to a voter.
 """
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,8 +17,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
@@ -455,14 +457,20 @@ def box_json(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The published ballot box with every tracker, for anyone to check and recount."""
     organisation, _viewer = organisation_and_viewer(request, slug)
     election = _published(organisation, pk)
-    body = {
-        "election": election.title,
-        "method": election.method,
-        "seats": election.seats,
-        "candidates": {str(k): v for k, v in services.candidate_names(election).items()},
-        "ballots": services.published_box(election),
-    }
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+    def build() -> str:
+        body = {
+            "election": election.title,
+            "method": election.method,
+            "seats": election.seats,
+            "candidates": {str(k): v for k, v in services.candidate_names(election).items()},
+            "ballots": services.published_box(election),
+        }
+        return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+
+    response = HttpResponse(
+        services.once_certified(election, "box.json", build), content_type="application/json"
+    )
     response["Content-Disposition"] = f'inline; filename="election-{election.pk}.json"'
     return response
 
