@@ -37,6 +37,7 @@ thread shows a hide form per post) and follows the long thread.
 import argparse
 import http.client
 import json
+import os
 import random
 import secrets
 import shutil
@@ -349,7 +350,10 @@ def run(database: str, admin_url: str, args) -> list[dict]:
         server = server_tools.Server(env, server_tools.free_port(), data_dir / "server.log")
         server.start()
         stack.callback(server.kill)
+        load = os.getloadavg()[0]
         rows = measure(server.port, data, args.requests)
+        load = max(load, os.getloadavg()[0])
+        print(f"{database}: load average (1 min) around the measurement: {load:.1f}")
         server.stop()
     return rows
 
