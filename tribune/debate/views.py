@@ -11,6 +11,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
@@ -120,6 +122,8 @@ def open_thread(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 POSTS_PER_PAGE = 50  # a thread of 1,500 posts is read a page at a time
+BLANK_PREFIX = "p_blank_"
+BLANK_ID = BLANK_PREFIX + "%s"
 
 
 def post_page(post: Post) -> int:
@@ -155,21 +159,29 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None, page=None)
         viewer, organisation, page_obj.object_list.prefetch_related(moderation)
     )
     can_moderate = services.can_moderate(viewer, thread)
-    rule_choices = None
+    blank = {}
     if can_moderate:
-        rule_choices = list(HideForm(organisation=organisation).fields["rule"].choices)
+        # A moderator gets a hide (or restore) form under every post: each is the same
+        # empty form but for its ids, so it is rendered once per page and each post's
+        # copy gets its own ids (rendering 50 forms was most of the page's time).
+        rules = list(HideForm(organisation=organisation).fields["rule"].choices)
+        for kind, form in (
+            ("hide", HideForm(organisation=organisation, rule_choices=rules, auto_id=BLANK_ID)),
+            ("restore", ReasonForm(auto_id=BLANK_ID)),
+        ):
+            blank[kind] = render_to_string("_form.html", {"form": form})
     for post in posts:
         hides = [a for a in post.moderation.all() if a.action == ModerationAction.Action.HIDE]
         post.last_hide = hides[-1] if post.hidden and hides else None
         prefix = f"p{post.pk}_%s"
         post.forms = {"appeal": AppealForm(auto_id=prefix)}
-        if can_moderate:
-            post.forms["hide"] = HideForm(
-                organisation=organisation, rule_choices=rule_choices, auto_id=prefix
-            )
-            post.forms["restore"] = ReasonForm(auto_id=prefix)
+        post.form_html = {
+            kind: mark_safe(html.replace(BLANK_PREFIX, f"p{post.pk}_"))  # noqa: S308 (ids: digits)
+            for kind, html in blank.items()
+        }
         if bound is not None and bound[0].pk == post.pk:
             post.forms[bound[1]] = bound[2]
+            post.form_html[bound[1]] = render_to_string("_form.html", {"form": bound[2]})
             post.refused = bound[1]
     return {
         "organisation": organisation,

@@ -232,8 +232,12 @@ def test_member_search(world, client_for, members):
 
 
 def test_a_thread_as_a_moderator(world, client_for, thread, posts, moderator):
+    posts(5)
     page = client_for("cam").get(f"{ORG}/debate/{thread.pk}/").content.decode()
-    assert "Hide this post" in page
+    assert "Hide this post" in page and "p_blank_" not in page
+    for post in thread.posts.all():  # each post's form has ids of its own
+        kind = "reason" if post.hidden else "rule"
+        assert page.count(f'id="p{post.pk}_{kind}"') == 1, post
     same_for_5_and_50(client_for("cam"), f"{ORG}/debate/{thread.pk}/", posts)
 
 
