@@ -53,6 +53,7 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
         services.visible_threads(viewer, organisation)
         .select_related("author", "branch", "faction", "election", "organisation")
         .annotate(replies=Count("posts", distinct=True))
+        .order_by("-last_post_at", "-pk")
     )
     branch = None
     if request.GET.get("branch"):

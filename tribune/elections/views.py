@@ -49,6 +49,7 @@ from tribune.elections.models import (
     ReportComment,
     Status,
 )
+from tribune.factions.models import Endorsement
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.lib.inputs import object_id
 from tribune.members.models import Member
@@ -249,8 +250,15 @@ def _stage_table(result: dict | None) -> dict | None:
 def _election_page(request: HttpRequest, election: Election, viewer: Member | None, **forms):
     organisation = election.organisation
     member = viewer if viewer is not None and viewer.in_good_standing else None
-    candidacies = election.candidacies.select_related("member", "nominated_by").annotate(
-        seconders=Count("secondings")
+    candidacies = (
+        election.candidacies.select_related("member", "nominated_by")
+        .prefetch_related(
+            Prefetch(
+                "endorsements",
+                queryset=Endorsement.objects.select_related("faction__organisation"),
+            )
+        )
+        .annotate(seconders=Count("secondings"))
     )
     seconded = (
         set(election.candidacies.filter(secondings__member=member).values_list("pk", flat=True))

@@ -302,3 +302,20 @@ def test_organisation_home(world, client_for, threads, members):
         members(n)
 
     same_for_5_and_50(client_for("ben"), f"{ORG}/", grow)
+
+
+def test_an_election_page_with_its_candidates(world, client_for, members, office):
+    from tribune.elections import services as elections
+
+    election = elections.call_election(world.ana, office=office)
+    nominated = {"n": 0}
+
+    def grow(n):
+        members(n)
+        for member in Member.objects.filter(name__startswith="Member ").order_by("pk")[
+            nominated["n"] : n
+        ]:
+            elections.nominate(member, election, member)
+        nominated["n"] = n
+
+    same_for_5_and_50(client_for("ben"), f"{ORG}/elections/{election.pk}/", grow)
