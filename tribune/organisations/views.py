@@ -39,11 +39,13 @@ def home(request):
 
 
 def _branch_tree(organisation):
-    """Branches as (branch, depth, members) in tree order, from two queries."""
+    """The top two levels of branches as (branch, depth), each with its members, in tree
+    order, from one query. An organisation of 500 branches listed them all on its home
+    page; each branch's page lists the branches within it."""
     branches = list(
-        organisation.branches.annotate(
-            member_count=Count("members", filter=Q(members__standing=Standing.GOOD))
-        )
+        organisation.branches.filter(
+            Q(parent__isnull=True) | Q(parent__parent__isnull=True)
+        ).annotate(member_count=Count("members", filter=Q(members__standing=Standing.GOOD)))
     )
     children: dict[int | None, list[Branch]] = {}
     for branch in branches:
