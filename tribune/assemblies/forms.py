@@ -2,10 +2,11 @@
 
 from django import forms
 from django.db.models import Prefetch
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
 from tribune.assemblies.models import AgendaItem, Amendment, Assembly, Motion, Participant
-from tribune.members.models import Member, Standing
+from tribune.members.picker import MemberPickerField, Pool, good_members, param_id, pool
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -25,11 +26,6 @@ STANDING_ORDERS = [
 ]
 
 
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Member) -> str:
-        return f"{obj.name} ({obj.home_branch.name})"
-
-
 class ParticipantChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Participant) -> str:
         return obj.member.name
@@ -39,7 +35,7 @@ class ConveneForm(forms.ModelForm):
     """Convene: dates, chair and standing orders (the service checks the dates and the power)."""
 
     branch = forms.ModelChoiceField(label=_("Unit (branch) that meets"), queryset=None)
-    chair = MemberChoiceField(label=_("Chair"), queryset=None)
+    chair = MemberPickerField(label=_("Chair"))
 
     class Meta:
         model = Assembly
@@ -51,11 +47,7 @@ class ConveneForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = organisation.branches.all()
         self.fields["branch"].initial = organisation.root_branch
-        self.fields["chair"].queryset = (
-            Member.objects.filter(organisation=organisation, standing=Standing.GOOD)
-            .select_related("home_branch")
-            .order_by("name")
-        )
+        self.fields["chair"].set_pool(good_members(organisation), organisation, "good", "chair")
         for name in ("starts_at", "ends_at", "motions_deadline"):
             self.fields[name].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
         self.fields["majority"].required = False  # left out: a simple majority
@@ -211,15 +203,46 @@ class RankingForm(forms.Form):
         return data
 
 
+def participants(assembly: Assembly, exclude=None) -> Pool:
+    queryset = assembly.participants.select_related("member__home_branch")
+    if exclude is not None:
+        queryset = queryset.exclude(pk=exclude.pk)
+    return Pool(
+        queryset,
+        name_field="member__name",
+        label=lambda p: f"{p.member.name} ({p.member.home_branch.name})",
+    )
+
+
+def _assembly(organisation, params) -> Assembly:
+    assembly = Assembly.objects.filter(
+        organisation=organisation, pk=param_id(params, "assembly")
+    ).first()
+    if assembly is None:
+        raise Http404
+    return assembly
+
+
+@pool("proxy")
+def _proxy_pool(organisation, viewer, params) -> Pool:
+    """Participants of the assembly but the viewer's own seat."""
+    assembly = _assembly(organisation, params)
+    own = assembly.participants.filter(member=viewer).first()
+    return participants(assembly, exclude=own)
+
+
 class ProxyForm(forms.Form):
-    holder = ParticipantChoiceField(label=_("Give my vote to"), queryset=None)
+    holder = MemberPickerField(label=_("Give my vote to"))
 
     def __init__(self, *args, assembly: Assembly, exclude=None, **kwargs):
         super().__init__(*args, **kwargs)
-        queryset = assembly.participants.select_related("member").order_by("member__name")
-        if exclude is not None:
-            queryset = queryset.exclude(pk=exclude.pk)
-        self.fields["holder"].queryset = queryset
+        self.fields["holder"].set_pool(
+            participants(assembly, exclude),
+            assembly.organisation,
+            "proxy",
+            "holder",
+            assembly=assembly.pk,
+        )
 
 
 PRESENCE_CHOICES = [
@@ -254,17 +277,15 @@ class CheckInForm(forms.Form):
 
 class SubstituteForm(forms.Form):
     delegate = ParticipantChoiceField(label=_("Delegate"), queryset=None)
-    member = MemberChoiceField(label=_("Substitute"), queryset=None)
+    member = MemberPickerField(label=_("Substitute"))
 
     def __init__(self, *args, assembly: Assembly, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["delegate"].queryset = assembly.participants.filter(
             substitute_for__isnull=True
         ).select_related("member")
-        self.fields["member"].queryset = (
-            Member.objects.filter(organisation=assembly.organisation, standing=Standing.GOOD)
-            .select_related("home_branch")
-            .order_by("name")
+        self.fields["member"].set_pool(
+            good_members(assembly.organisation), assembly.organisation, "good", "member"
         )
 
 

@@ -10,7 +10,7 @@ from pydantic import ConfigDict, StrictInt, StrictStr
 
 from tribune.api.types import Count, Offset, PathText
 from tribune.audit import checkpoints
-from tribune.audit.log import verify_chain
+from tribune.audit.log import throttle_public_verify, verify_since_verified
 from tribune.audit.models import AuditEntry
 from tribune.organisations.models import Organisation
 
@@ -113,7 +113,11 @@ def audit_entries(
 
 @router.get("/{slug}/audit/verify", response=VerificationOut)
 def audit_verify(request, slug: PathText):
-    return verify_chain(get_object_or_404(Organisation, slug=slug)).__dict__
+    """Verify the chain (from the last verification that passed; anonymous callers are
+    rate-limited: it reads the log)."""
+    organisation = get_object_or_404(Organisation, slug=slug)
+    throttle_public_verify(request)
+    return verify_since_verified(organisation).__dict__
 
 
 @router.get("/{slug}/audit/checkpoint", response=CheckpointDocument)

@@ -3,7 +3,7 @@
 from django.core.paginator import Paginator
 from django.shortcuts import render
 
-from tribune.audit.log import PRIVATE_ACTIONS, verify_chain
+from tribune.audit.log import PRIVATE_ACTIONS, throttle_public_verify, verify_since_verified
 from tribune.audit.models import AuditEntry
 from tribune.web.helpers import organisation_and_viewer
 
@@ -14,6 +14,10 @@ def audit_log(request, slug):
         "actor", "term__office"
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    verification = None
+    if request.GET.get("verify"):
+        throttle_public_verify(request)
+        verification = verify_since_verified(organisation)
     return render(
         request,
         "audit/log.html",
@@ -21,7 +25,7 @@ def audit_log(request, slug):
             "organisation": organisation,
             "viewer": viewer,
             "page": page,
-            "verification": verify_chain(organisation) if request.GET.get("verify") else None,
+            "verification": verification,
             # Names are for members, and only for acts the rules make public: a private
             # act is recorded with no actor at all (PRIVATE_ACTIONS), so none can show.
             "show_names": viewer is not None and viewer.in_good_standing,

@@ -11,6 +11,7 @@ hidden under a rule that removes personal data is ``withheld: true``, and its
 
 from datetime import datetime
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
@@ -76,6 +77,7 @@ class ThreadOut(Schema):
 
 class ThreadDetailOut(ThreadOut):
     following: bool
+    post_count: int  # every post of the thread; ``posts`` holds ``limit`` from ``offset``
     posts: list[PostOut]
 
 
@@ -165,9 +167,7 @@ def _post_out(post: Post, viewer) -> dict:
     """``post`` as ``viewer`` may see it (its text screened by ``services.screen_posts``)."""
     if not hasattr(post, "shown_text"):
         services.screen_posts(viewer, post.thread.organisation, [post])
-    actions = list(
-        post.moderation.select_related("actor", "rule", "appeal__decided_by").order_by("at", "pk")
-    )
+    actions = list(post.moderation.all())  # prefetched for a page of posts (MODERATION)
     notice = None
     hides = [a for a in actions if a.action == ModerationAction.Action.HIDE]
     if post.hidden and hides:
@@ -203,14 +203,22 @@ def _thread_out(thread: Thread) -> dict:
     }
 
 
-def _detail_out(thread: Thread, viewer) -> dict:
+MODERATION = Prefetch(
+    "moderation",
+    queryset=ModerationAction.objects.select_related("actor", "rule", "appeal__decided_by"),
+)
+
+
+def _detail_out(thread: Thread, viewer, limit: int = 200, offset: int = 0) -> dict:
+    posts = thread.posts.select_related("author").prefetch_related(MODERATION)
     return {
         **_thread_out(thread),
         "following": thread.follows.filter(member=viewer).exists(),
+        "post_count": thread.posts.count(),
         "posts": [
             _post_out(p, viewer)
             for p in services.screen_posts(
-                viewer, thread.organisation, thread.posts.select_related("author")
+                viewer, thread.organisation, posts[offset : offset + limit]
             )
         ],
     }
@@ -289,10 +297,11 @@ def open_thread(request, slug: PathText, payload: ThreadIn):
 
 
 @router.get("/{slug}/debate/threads/{thread_id}", response=ThreadDetailOut)
-def get_thread(request, slug: PathText, thread_id: Id):
-    """The thread and every post, hidden ones with their notice and text (see module doc)."""
+def get_thread(request, slug: PathText, thread_id: Id, limit: Count = 200, offset: Offset = 0):
+    """The thread and its posts (``limit``, at most 500, from ``offset``, oldest first),
+    hidden ones with their notice and text (see module doc)."""
     thread, viewer = _thread(request, slug, thread_id)
-    return _detail_out(thread, viewer)
+    return _detail_out(thread, viewer, max(1, min(limit, 500)), offset)
 
 
 @router.post("/{slug}/debate/threads/{thread_id}/posts", response={201: PostOut})
@@ -383,9 +392,10 @@ def search(request, slug: PathText, q: str):
 
 
 @router.get("/{slug}/debate/notifications", response=list[NotificationOut])
-def notifications(request, slug: PathText):
-    """Unread replies in the threads the caller follows."""
+def notifications(request, slug: PathText, limit: Count = 100, offset: Offset = 0):
+    """Unread replies in the threads the caller follows, newest first (``limit`` ≤ 500)."""
     _organisation, viewer = _reader(request, slug)
+    limit = max(1, min(limit, 500))
     return [
         {
             "id": n.id,
@@ -395,7 +405,9 @@ def notifications(request, slug: PathText):
             "author": n.post.author.name,
             "created_at": n.created_at,
         }
-        for n in services.unread_notifications(viewer).select_related("post__author")
+        for n in services.unread_notifications(viewer).select_related("post__author")[
+            offset : offset + limit
+        ]
     ]
 
 

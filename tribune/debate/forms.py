@@ -79,9 +79,12 @@ class HideForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, organisation, **kwargs):
+    def __init__(self, *args, organisation, rule_choices=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rule"].queryset = organisation.debate_rules.all()
+        if rule_choices is not None:
+            # The rules read once for a page of posts (each post has its form).
+            self.fields["rule"].choices = rule_choices
 
 
 class ReasonForm(forms.Form):

@@ -13,6 +13,8 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from tribune.lib import markdown
+
 
 class DebateRule(models.Model):
     """A published rule of debate; moderators may act only by citing one."""
@@ -81,6 +83,10 @@ class Post(models.Model):
     thread = models.ForeignKey(Thread, models.CASCADE, related_name="posts")
     author = models.ForeignKey("members.Member", models.PROTECT, related_name="+")
     text = models.TextField(_("text"))
+    # ``text`` rendered by tribune.lib.markdown (sanitised), kept so that a page of
+    # posts is not rendered again on every view; save() renders it whenever the
+    # text is written.
+    html = models.TextField(null=True, blank=True, editable=False)  # noqa: DJ001 (see 0005)
     hidden = models.BooleanField(default=False)
     # Hidden under a rule that removes personal data: see the module docstring.
     withheld = models.BooleanField(default=False)
@@ -95,6 +101,18 @@ class Post(models.Model):
 
     def __str__(self) -> str:
         return f"Post {self.pk} in {self.thread}"
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None or "text" in update_fields:
+            self.html = markdown.render(self.text)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "html"}
+        super().save(*args, **kwargs)
+
+    def rendered(self) -> str:
+        """The sanitised HTML of the text (rendered now for a row written without save())."""
+        return self.html or markdown.render(self.text)
 
 
 class ModerationAction(models.Model):

@@ -7,9 +7,12 @@ the form; a missing right goes on to the 403 page with its reason.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
@@ -48,20 +51,33 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
     organisation, viewer = _reader(request, slug)
     threads = (
         services.visible_threads(viewer, organisation)
-        .select_related("author", "branch", "faction", "election")
-        .annotate(replies=Count("posts", distinct=True))
+        .select_related("author", "branch", "faction", "election", "organisation")
+        .order_by("-last_post_at", "-pk")
     )
     branch = None
     if request.GET.get("branch"):
         branch = get_object_or_404(organisation.branches, slug=request.GET["branch"])
         threads = threads.filter(branch=branch)
+    page = Paginator(threads, 50).get_page(request.GET.get("page"))
+    # Posts counted for this page's threads only (counting every thread's, then
+    # sorting, made the index slow at 20,000 posts).
+    counts = dict(
+        Post.objects.filter(thread__in=[t.pk for t in page])
+        .values("thread")
+        .annotate(n=Count("pk"))
+        .values_list("thread", "n")
+    )
+    for thread in page:
+        thread.replies = counts.get(thread.pk, 0)
     return render(
         request,
         "debate/index.html",
         {
             "organisation": organisation,
             "viewer": viewer,
-            "threads": threads[:200],
+            "threads": page,
+            "page": page,
+            "pager_query": f"branch={branch.slug}&" if branch else "",
             "branch": branch,
             "branches": organisation.branches.all(),
             "can_decide_appeals": services.can_decide_appeals(viewer, organisation),
@@ -115,36 +131,74 @@ def open_thread(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-def _thread_page(thread: Thread, viewer, reply_form=None, bound=None) -> dict:
-    """The thread with each post's moderation trail and the forms this viewer may use.
+POSTS_PER_PAGE = 50  # a thread of 1,500 posts is read a page at a time
+BLANK_PREFIX = "p_blank_"
+BLANK_ID = BLANK_PREFIX + "%s"
 
-    ``bound`` is a refused form to show again: ``(post, kind, form)``.
+
+def post_page(post: Post) -> int:
+    """The page of its thread that shows ``post``."""
+    before = post.thread.posts.filter(
+        Q(created_at__lt=post.created_at) | Q(created_at=post.created_at, pk__lt=post.pk)
+    ).count()
+    return before // POSTS_PER_PAGE + 1
+
+
+def post_url(post: Post) -> str:
+    """The address of ``post`` on the page of its thread that shows it."""
+    page = post_page(post)
+    query = f"?page={page}" if page > 1 else ""
+    return f"{post.thread.get_absolute_url()}{query}#post-{post.pk}"
+
+
+def _thread_page(thread: Thread, viewer, reply_form=None, bound=None, page=None) -> dict:
+    """A page of the thread with each post's moderation trail and the forms this viewer may use.
+
+    ``bound`` is a refused form to show again: ``(post, kind, form)``, on the post's page.
     """
     organisation = thread.organisation
     moderation = Prefetch(
         "moderation",
         queryset=ModerationAction.objects.select_related("actor", "rule", "appeal__decided_by"),
     )
+    if bound is not None:
+        page = post_page(bound[0])
+    paginator = Paginator(thread.posts.select_related("author"), POSTS_PER_PAGE)
+    page_obj = paginator.get_page(paginator.num_pages if page == "last" else page)
     posts = services.screen_posts(
-        viewer, organisation, thread.posts.select_related("author").prefetch_related(moderation)
+        viewer, organisation, page_obj.object_list.prefetch_related(moderation)
     )
     can_moderate = services.can_moderate(viewer, thread)
+    blank = {}
+    if can_moderate:
+        # A moderator gets a hide (or restore) form under every post: each is the same
+        # empty form but for its ids, so it is rendered once per page and each post's
+        # copy gets its own ids (rendering 50 forms was most of the page's time).
+        rules = list(HideForm(organisation=organisation).fields["rule"].choices)
+        for kind, form in (
+            ("hide", HideForm(organisation=organisation, rule_choices=rules, auto_id=BLANK_ID)),
+            ("restore", ReasonForm(auto_id=BLANK_ID)),
+        ):
+            blank[kind] = render_to_string("_form.html", {"form": form})
     for post in posts:
         hides = [a for a in post.moderation.all() if a.action == ModerationAction.Action.HIDE]
         post.last_hide = hides[-1] if post.hidden and hides else None
         prefix = f"p{post.pk}_%s"
         post.forms = {"appeal": AppealForm(auto_id=prefix)}
-        if can_moderate:
-            post.forms["hide"] = HideForm(organisation=organisation, auto_id=prefix)
-            post.forms["restore"] = ReasonForm(auto_id=prefix)
+        post.form_html = {
+            kind: mark_safe(html.replace(BLANK_PREFIX, f"p{post.pk}_"))  # noqa: S308 (ids: digits)
+            for kind, html in blank.items()
+        }
         if bound is not None and bound[0].pk == post.pk:
             post.forms[bound[1]] = bound[2]
+            post.form_html[bound[1]] = render_to_string("_form.html", {"form": bound[2]})
             post.refused = bound[1]
     return {
         "organisation": organisation,
         "viewer": viewer,
         "thread": thread,
         "posts": posts,
+        "page": page_obj,
         "following": thread.follows.filter(member=viewer).exists(),
         "can_moderate": can_moderate,
         "reply_form": reply_form or ReplyForm(),
@@ -155,7 +209,15 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None) -> dict:
 def thread(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation, viewer = _reader(request, slug)
     thread = services.readable_thread(viewer, organisation, pk)
-    return render(request, "debate/thread.html", _thread_page(thread, viewer))
+    page = request.GET.get("page")
+    if request.GET.get("post"):  # a link to one post: the page showing it
+        wanted = object_id(request.GET["post"])
+        post = thread.posts.filter(pk=wanted).first()
+        if post is not None:
+            post.thread = thread
+            page = post_page(post)
+    context = _thread_page(thread, viewer, page=page)
+    return render(request, "debate/thread.html", context)
 
 
 @login_required
@@ -170,12 +232,13 @@ def reply(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         post = attempt_writing(form, services.reply, viewer, thread, form.cleaned_data["text"])
     if _is_htmx(request):
         # htmx swaps only 2xx answers, so a refused reply comes back 200 with its errors.
-        context = _thread_page(thread, viewer, reply_form=None if post else form)
+        # The last page, where the new reply is.
+        context = _thread_page(thread, viewer, reply_form=None if post else form, page="last")
         return render(request, "debate/_posts.html", context)
     if post is not None:
         messages.success(request, _t("Your reply is posted."))
-        return redirect(f"{thread.get_absolute_url()}#post-{post.pk}")
-    context = _thread_page(thread, viewer, reply_form=form)
+        return redirect(post_url(post))
+    context = _thread_page(thread, viewer, reply_form=form, page="last")
     return render(request, "debate/thread.html", context, status=refused_status(form))
 
 
@@ -219,7 +282,7 @@ def hide(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         messages.success(
             request, _t("The post is hidden; the notice and reason are in the thread.")
         )
-        return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+        return redirect(post_url(post))
     context = _thread_page(post.thread, viewer, bound=(post, "hide", form))
     return render(request, "debate/thread.html", context, status=400)
 
@@ -234,7 +297,7 @@ def restore(request: HttpRequest, slug: str, post_id: int) -> HttpResponse:
         form, services.restore_post, viewer, post, form.cleaned_data["reason"]
     ):
         messages.success(request, _t("The post is restored; the reason is in the thread."))
-        return redirect(f"{post.thread.get_absolute_url()}#post-{post.pk}")
+        return redirect(post_url(post))
     context = _thread_page(post.thread, viewer, bound=(post, "restore", form))
     return render(request, "debate/thread.html", context, status=400)
 
@@ -256,7 +319,7 @@ def appeal(request: HttpRequest, slug: str, action_id: int) -> HttpResponse:
         messages.success(request, _t("Your appeal is lodged with the appeal body."))
     else:
         messages.error(request, " ".join(m for errs in form.errors.values() for m in errs))
-    return redirect(f"{action.post.thread.get_absolute_url()}#post-{action.post_id}")
+    return redirect(post_url(action.post))
 
 
 @login_required
@@ -309,10 +372,11 @@ def notifications(request: HttpRequest, slug: str) -> HttpResponse:
         messages.success(request, _t("All notifications are marked read."))
         return redirect("web:notifications", slug)
     unread = services.unread_notifications(viewer).select_related("post__author")
+    page = Paginator(unread, 50).get_page(request.GET.get("page"))
     return render(
         request,
         "debate/notifications.html",
-        {"organisation": organisation, "viewer": viewer, "unread": unread},
+        {"organisation": organisation, "viewer": viewer, "unread": page, "page": page},
     )
 
 

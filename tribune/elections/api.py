@@ -7,16 +7,18 @@ Elections, results, published boxes, petitions and reports are public records;
 acting needs a login (401) and, where the domain says so, a mandate (403).
 """
 
+import json
 from datetime import datetime
 from typing import Any, Literal
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import acting, organisation_and_member
-from tribune.api.types import Id, PathText
+from tribune.api.types import Count, Id, Offset, PathText
 from tribune.elections import publication, services
 from tribune.elections.models import Candidacy, Election, MandateReport, RecallPetition
 from tribune.lib.errors import RuleViolation
@@ -308,12 +310,22 @@ def _report_out(report: MandateReport, with_comments: bool) -> dict:
 
 
 @router.get("/{slug}/elections", response=list[ElectionSummary])
-def list_elections(request, slug: PathText, status: str | None = None):
+def list_elections(
+    request,
+    slug: PathText,
+    status: str | None = None,
+    limit: Count = 100,
+    offset: Offset = 0,
+):
+    """The organisation's votes, latest closing first (``limit``, at most 500, from ``offset``)."""
     organisation, _viewer = organisation_and_member(request, slug)
-    elections = Election.objects.filter(organisation=organisation)
+    elections = Election.objects.filter(organisation=organisation).order_by(
+        "-voting_close_at", "-pk"
+    )
     if status:
         elections = elections.filter(status=status)
-    return [_summary(e) for e in elections]
+    limit = max(1, min(limit, 500))
+    return [_summary(e) for e in elections[offset : offset + limit]]
 
 
 @router.post("/{slug}/elections", response={201: ElectionOut})
@@ -440,7 +452,14 @@ def cast(request, slug: PathText, election_id: Id, payload: BallotIn):
 def box(request, slug: PathText, election_id: Id):
     """The published ballot box (random order, with trackers); anyone can recount it."""
     organisation, _viewer = organisation_and_member(request, slug)
-    return publication.box(_election(organisation, election_id))
+    election = _election(organisation, election_id)
+    publication.require_published(election)
+    text = services.once_certified(
+        election,
+        "box.api",
+        lambda: json.dumps(publication.box(election), cls=DjangoJSONEncoder, ensure_ascii=False),
+    )
+    return HttpResponse(text, content_type="application/json; charset=utf-8")
 
 
 @router.get("/{slug}/elections/{election_id}/box.blt")

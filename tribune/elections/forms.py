@@ -1,10 +1,12 @@
 """Forms for the election pages: they check the shape of a request; the rules live in services."""
 
 from django import forms
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from tribune.elections.models import Kind, Method
+from tribune.elections.models import Election, Kind, Method
 from tribune.members.models import Member, Standing
+from tribune.members.picker import MemberPickerField, Pool, good_members, param_id, pool
 from tribune.offices.models import BodyKind, Office
 from tribune.organisations.models import Branch
 
@@ -25,11 +27,6 @@ AMENDABLE_YES_NO = {
         "Candidates not exceeding the seats are returned unopposed, without a vote"
     ),
 }
-
-
-class MemberChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Member) -> str:
-        return f"{obj.name} ({obj.home_branch.name})"
 
 
 class OfficeChoiceField(forms.ModelChoiceField):
@@ -78,9 +75,8 @@ class CallElectionForm(forms.Form):
         required=False,
         help_text=_("Members in good standing of this branch and those below it."),
     )
-    returning_officer = MemberChoiceField(
+    returning_officer = MemberPickerField(
         label=_("Returning officer (optional)"),
-        queryset=Member.objects.none(),
         required=False,
         help_text=_("Without one, the count is certified by rule when voting closes."),
     )
@@ -105,9 +101,9 @@ class CallElectionForm(forms.Form):
         )
         self.fields["electorate"].queryset = organisation.branches.all()
         self.fields["electorate"].initial = organisation.root_branch
-        self.fields["returning_officer"].queryset = Member.objects.filter(
-            organisation=organisation, standing=Standing.GOOD
-        ).select_related("home_branch")
+        self.fields["returning_officer"].set_pool(
+            good_members(organisation), organisation, "good", "returning_officer"
+        )
         for name, label in AMENDABLE.items():
             self.fields[f"amend_{name}"] = forms.IntegerField(
                 label=label, min_value=0, required=False
@@ -138,19 +134,38 @@ class CallElectionForm(forms.Form):
         }
 
 
-class NominateForm(forms.Form):
-    member = MemberChoiceField(
-        label=_("Member to nominate (you may nominate yourself)"), queryset=Member.objects.none()
+def nominees(election) -> Pool:
+    """Whom the nominate form offers: admitted members (the service refuses with its reason)."""
+    return Pool(
+        Member.objects.filter(organisation=election.organisation)
+        .filter(standing__in=[Standing.GOOD, Standing.LAPSED, Standing.SUSPENDED])
+        .select_related("home_branch")
     )
+
+
+@pool("nominee")
+def _nominee_pool(organisation, viewer, params) -> Pool:
+    election = Election.objects.filter(
+        organisation=organisation, pk=param_id(params, "election")
+    ).first()
+    if election is None:
+        raise Http404
+    return nominees(election)
+
+
+class NominateForm(forms.Form):
+    member = MemberPickerField(label=_("Member to nominate (you may nominate yourself)"))
     statement = forms.CharField(
         label=_("Your statement, if you nominate yourself (optional)"),
         widget=forms.Textarea,
         required=False,
     )
 
-    def __init__(self, *args, candidates, **kwargs):
+    def __init__(self, *args, election, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = candidates
+        self.fields["member"].set_pool(
+            nominees(election), election.organisation, "nominee", "member", election=election.pk
+        )
 
 
 class AcceptForm(forms.Form):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from fractions import Fraction
 
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Subquery
 from django.utils import timezone
@@ -863,12 +864,37 @@ def candidate_names(election: Election) -> dict[int, str]:
     return names
 
 
+def once_certified(election: Election, what: str, build):
+    """``build()``, computed once and kept in the cache when ``election`` is certified.
+
+    A certified box never changes, nor does anything derived from it (the BLT file,
+    the proportionality report): at 20,000 ballots rebuilding them cost a third of a
+    second per view (issue 12). Before certification they are built on each call.
+    The key names the election's seed and creation time too, so a reused id (a
+    restored database) can never be served another election's box.
+    """
+    if election.status != Status.CERTIFIED:
+        return build()
+    key = (
+        f"tribune:certified:{election.pk}:{election.seed}:{election.created_at.timestamp()}:{what}"
+    )
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, timeout=None)
+    return value
+
+
 def published_box(election: Election) -> list[dict]:
     """The ballot box in a random order fixed by the election's seed, with trackers."""
-    ballots = list(Ballot.objects.filter(election=election).values("tracker", "choice"))
-    ballots.sort(key=lambda b: b["tracker"])
-    random.Random(election.seed).shuffle(ballots)
-    return ballots
+
+    def build() -> list[dict]:
+        ballots = list(Ballot.objects.filter(election=election).values("tracker", "choice"))
+        ballots.sort(key=lambda b: b["tracker"])
+        random.Random(election.seed).shuffle(ballots)
+        return ballots
+
+    return once_certified(election, "box", build)
 
 
 def box_profile(election: Election) -> voting.RankedProfile:
@@ -882,7 +908,9 @@ def box_profile(election: Election) -> voting.RankedProfile:
 
 
 def box_blt(election: Election) -> str:
-    return voting.write_blt(box_profile(election), election.seats)
+    return once_certified(
+        election, "blt", lambda: voting.write_blt(box_profile(election), election.seats)
+    )
 
 
 def _motion_rule(election: Election) -> voting.MotionRule:

@@ -9,14 +9,17 @@ receipt and kept only in a cookie signed for this voter and this election,
 never on the server: the server must not be able to link a ballot to a voter.
 """
 
+import json
 from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, Prefetch
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
@@ -48,9 +51,10 @@ from tribune.elections.models import (
     ReportComment,
     Status,
 )
+from tribune.factions.models import Endorsement
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.lib.inputs import object_id
-from tribune.members.models import Member, Standing
+from tribune.members.models import Member
 from tribune.members.rules import sees_member_names
 from tribune.offices.models import Office, Term
 from tribune.offices.rules import reach
@@ -88,7 +92,12 @@ def _election(organisation, pk: int) -> Election:
 def elections(request: HttpRequest, slug: str) -> HttpResponse:
     """Every vote of the organisation, current first: anyone may follow (and audit) them."""
     organisation, viewer = organisation_and_viewer(request, slug)
-    all_ = Election.objects.filter(organisation=organisation).select_related("office__body")
+    all_ = Election.objects.filter(organisation=organisation).select_related(
+        "office__body", "organisation"
+    )
+    past = Paginator(
+        all_.filter(status__in=FINISHED).order_by("-voting_close_at", "-pk"), 50
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "elections/list.html",
@@ -97,7 +106,8 @@ def elections(request: HttpRequest, slug: str) -> HttpResponse:
             "viewer": viewer,
             "current": all_.filter(status__in=CURRENT).order_by("voting_close_at"),
             "upcoming": all_.filter(status__in=UPCOMING).order_by("voting_open_at"),
-            "past": all_.filter(status__in=FINISHED).order_by("-voting_close_at")[:100],
+            "past": past,
+            "page": past,
             "can_call": _reaches(viewer, "call_elections"),
         },
     )
@@ -190,16 +200,6 @@ def _ballot_form(election: Election, data=None):
     return YesNoBallotForm(data)
 
 
-def _nominees(election: Election):
-    """Whom the nominate form offers: admitted members (the service refuses with its reason)."""
-    return (
-        Member.objects.filter(organisation=election.organisation)
-        .filter(standing__in=[Standing.GOOD, Standing.LAPSED, Standing.SUSPENDED])
-        .select_related("home_branch")
-        .order_by("name")
-    )
-
-
 def _timeline(election: Election):
     """What happened, when; a step taken later than the dates above says when it was due."""
     labels = {f"election.{s.value}": s.label for s in Status}
@@ -273,8 +273,15 @@ def _stage_table(result: dict | None) -> dict | None:
 def _election_page(request: HttpRequest, election: Election, viewer: Member | None, **forms):
     organisation = election.organisation
     member = viewer if viewer is not None and viewer.in_good_standing else None
-    candidacies = election.candidacies.select_related("member", "nominated_by").annotate(
-        seconders=Count("secondings")
+    candidacies = (
+        election.candidacies.select_related("member", "nominated_by")
+        .prefetch_related(
+            Prefetch(
+                "endorsements",
+                queryset=Endorsement.objects.select_related("faction__organisation"),
+            )
+        )
+        .annotate(seconders=Count("secondings"))
     )
     seconded = (
         set(election.candidacies.filter(secondings__member=member).values_list("pk", flat=True))
@@ -312,7 +319,7 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
         "seconders_required": organisation.current_constitution().seconders_required,
         "nominations_open": election.status == Status.NOMINATIONS,
         "nominate_form": forms.get("nominate_form")
-        or (NominateForm(candidates=_nominees(election)) if member else None),
+        or (NominateForm(election=election) if member else None),
         "accept_form": forms.get("accept_form") or AcceptForm(),
         "voting_open": election.status == Status.VOTING,
         "on_roll": on_roll,
@@ -372,7 +379,7 @@ def nominate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     organisation, viewer = organisation_and_viewer(request, slug)
     election = _election(organisation, pk)
     viewer = _member(viewer)
-    form = NominateForm(request.POST, candidates=_nominees(election))
+    form = NominateForm(request.POST, election=election)
     if form.is_valid():
         nominee = form.cleaned_data["member"]
         candidacy = attempt(
@@ -501,14 +508,20 @@ def box_json(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """The published ballot box with every tracker, for anyone to check and recount."""
     organisation, _viewer = organisation_and_viewer(request, slug)
     election = _published(organisation, pk)
-    body = {
-        "election": election.title,
-        "method": election.method,
-        "seats": election.seats,
-        "candidates": {str(k): v for k, v in services.candidate_names(election).items()},
-        "ballots": services.published_box(election),
-    }
-    response = JsonResponse(body, json_dumps_params={"ensure_ascii": False, "indent": 1})
+
+    def build() -> str:
+        body = {
+            "election": election.title,
+            "method": election.method,
+            "seats": election.seats,
+            "candidates": {str(k): v for k, v in services.candidate_names(election).items()},
+            "ballots": services.published_box(election),
+        }
+        return json.dumps(body, cls=DjangoJSONEncoder, ensure_ascii=False, indent=1)
+
+    response = HttpResponse(
+        services.once_certified(election, "box.json", build), content_type="application/json"
+    )
     response["Content-Disposition"] = f'inline; filename="election-{election.pk}.json"'
     return response
 

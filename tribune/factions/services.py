@@ -362,11 +362,16 @@ def check_thresholds(now=None) -> int:
 def proportionality(election) -> list[dict]:
     """Seats won by declared faction affiliation against first-preference shares."""
     from tribune.elections.models import Status
-    from tribune.elections.services import published_box
+    from tribune.elections.services import once_certified
 
     if election.status not in (Status.COUNTED, Status.CERTIFIED) or election.seats < 2:
         # Before the count this would be a running tally of a secret vote.
         raise RuleViolation(_t("The report is made after a multi-seat election is counted."))
+    return once_certified(election, "proportionality", lambda: _proportionality(election))
+
+
+def _proportionality(election) -> list[dict]:
+    from tribune.elections.services import published_box
 
     box = published_box(election)
     total = len(box) or 1

@@ -5,6 +5,7 @@ and by whom is decided there, never here.
 """
 
 import json
+from urllib.parse import urlencode
 
 from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
@@ -91,20 +92,23 @@ def directory(request, slug):
     show_contacts = has_power(viewer, "view_member_contacts")
     members = (
         Member.objects.filter(organisation=organisation, standing=Standing.GOOD)
-        .select_related("home_branch")
-        .order_by("name")
+        .select_related("home_branch", "organisation")
+        .order_by("name", "pk")
     )
     query = request.GET.get("q", "").strip()
     if query:
         members = members.filter(name__icontains=query)
+    page = Paginator(members, 100).get_page(request.GET.get("page"))
     return render(
         request,
         "members/directory.html",
         {
             "organisation": organisation,
             "viewer": viewer,
-            "members": members[:500],
-            "total": members.count(),
+            "members": page,
+            "page": page,
+            "pager_query": urlencode({"q": query}) + "&" if query else "",
+            "total": page.paginator.count,
             "query": query,
             "show_contacts": show_contacts,
         },

@@ -52,11 +52,13 @@ def home(request):
 
 
 def _branch_tree(organisation):
-    """Branches as (branch, depth, members) in tree order, from two queries."""
+    """The top two levels of branches as (branch, depth), each with its members, in tree
+    order, from one query. An organisation of 500 branches listed them all on its home
+    page; each branch's page lists the branches within it."""
     branches = list(
-        organisation.branches.annotate(
-            member_count=Count("members", filter=Q(members__standing=Standing.GOOD))
-        )
+        organisation.branches.filter(
+            Q(parent__isnull=True) | Q(parent__parent__isnull=True)
+        ).annotate(member_count=Count("members", filter=Q(members__standing=Standing.GOOD)))
     )
     children: dict[int | None, list[Branch]] = {}
     for branch in branches:
@@ -122,7 +124,7 @@ def branch(request, slug, branch_slug):
             "viewer": viewer,
             "branch": branch,
             "ancestors": list(reversed(branch.ancestors()[1:])),
-            "children": branch.children.annotate(
+            "children": branch.children.select_related("organisation").annotate(
                 member_count=Count("members", filter=Q(members__standing=Standing.GOOD))
             ),
             "member_count": branch.members.filter(standing=Standing.GOOD).count(),

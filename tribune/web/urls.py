@@ -12,6 +12,7 @@ from tribune.debate import views as debate
 from tribune.elections import views as elections
 from tribune.factions import views as factions
 from tribune.lib.inputs import IdConverter
+from tribune.members import picker
 from tribune.members import views as members
 from tribune.offices import views as offices
 from tribune.organisations import views as organisations
@@ -33,6 +34,7 @@ urlpatterns = [
     path(org + "b/<slug:branch_slug>/", organisations.branch, name="branch"),
     path(org + "join/", members.join, name="join"),
     path(org + "members/", members.directory, name="directory"),
+    path(org + "members/search/", picker.member_search, name="member_search"),
     path(org + "members/<id:member_id>/", members.member_detail, name="member"),
     re_path(
         r"^o/(?P<slug>[-\w]+)/members/(?P<member_id>\d{1,18})/(?P<action>suspend|reinstate|lapse|renew)/$",

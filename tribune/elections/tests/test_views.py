@@ -498,3 +498,26 @@ def test_the_election_page_names_a_nominator_to_members_only(world, office, as_)
     assert "Cam" in public and "Nominated by a member" in public  # the candidate is public
     assert "Ben" not in public
     assert "Nominated by Ben" in as_("ana").get(url).content.decode()
+
+
+def test_a_certified_box_is_built_once(world, voting, as_):
+    """Issue 12: the box, its BLT and the API box are kept once certified, not rebuilt."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    election, trackers = _counted(world, voting)
+    assert election.status == Status.CERTIFIED
+    urls = [
+        _url(election, "box.json"),
+        _url(election, "box.blt"),
+        f"/api/v1/organisations/test-union/elections/{election.pk}/box",
+        f"/api/v1/organisations/test-union/elections/{election.pk}/box.blt",
+    ]
+    first = [as_().get(url).content for url in urls]
+    for url, body in zip(urls, first, strict=True):
+        with CaptureQueriesContext(connection) as captured:
+            again = as_().get(url)
+        assert again.content == body
+        assert not [q for q in captured if "elections_ballot" in q["sql"]], url
+    box = json.loads(first[2])
+    assert {b["tracker"] for b in box["ballots"]} == set(trackers.values())

@@ -376,6 +376,7 @@ EXPECT: dict[str, str] = {
     "POST web:join":                                                       "go     go     go     go     go     go     go     go",
     "GET web:me":                                                          "login  ok     ok     ok     ok     ok     ok     ok",
     "GET web:member":                                                      "login  403    ok     403    ok     ok     403    ok",
+    "GET web:member_search":                                               "login  403    ok     403    ok     ok     403    ok",  # names for members in good standing only
     "GET web:minutes":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET web:minutes_md":                                                  "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET web:nominate":                                                    "login  405    405    405    405    405    405    405",
@@ -555,6 +556,7 @@ QUERIES: dict[str, str] = {
     "archive_search": "?q=rent",
     "archive_compare": "?old=1&new=2",
     "archive_referenced_by": "?target=section&ref=housing",
+    "member_search": "?pool=good&field=member&member_q=a",
     "programme_diff": "?against=1",
 }
 

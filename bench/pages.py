@@ -1,0 +1,405 @@
+"""Benchmark: the pages and API lists of an organisation grown to 100,000 members (issue 12).
+
+Usage: python bench/pages.py [--members 100000] [--requests 20]
+                             [--database-url postgres://user@host:5432/postgres] [--skip-sqlite]
+
+For SQLite (a throw-away data directory) and, with ``--database-url`` (an admin
+URL), PostgreSQL (the database ``tribune_bench_pages``, created and dropped),
+this script
+
+1. grows a fresh organisation (``python bench/pages.py seed`` in a subprocess,
+   against the server's database): ``--members`` members in 500 branches
+   (20 regions of 24 local branches), 2,000 debate threads with 20,000 posts
+   (one thread of 1,500, a few hidden with their moderation record), 1,456 unread
+   notifications for the viewer, 50 elections: one certified 5-seat STV election
+   with 20,000 ballots, one open for nominations, 48 referendums of a local
+   branch, certified;
+2. measures the query count of every page below once, inside that process
+   (Django's test client with ``CaptureQueriesContext``: the same views);
+3. serves it with ``tribune serve`` (uvicorn, one worker) and requests every
+   page ``--requests`` times over loopback, one at a time, after two warm-up
+   requests, printing p50/p95 latency and the response size.
+
+What goes through the project's services: founding, the 500 branches
+(``create_branch``), bodies and offices, every election (``call_election``,
+``nominate``, ``advance``: the roll frozen, the count and the certification),
+follows, and the audit log they write. What is written in bulk because the
+services would take hours at this size (each says why in ``seed``): the
+members (as ``tribune.elections.loadtest.seed_organisation`` does), threads and
+posts (the posting limits allow a member a few posts a minute), notifications,
+and the 20,000 ballots (as cast, with trackers; the count and certification
+then run through the services).
+
+The viewer is the founder, who holds the power to moderate debate (so the long
+thread shows a hide form per post) and follows the long thread.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import random
+import secrets
+import shutil
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py, also under ``-m``
+
+from common import machine, percentile  # noqa: E402  (bench/ is the script's folder)
+
+from tribune.elections import loadtest as server_tools  # noqa: E402
+
+SLUG = "pages-union"
+TARGET_MS, TARGET_QUERIES = 150, 30
+WORDS = (
+    "rent strike union branch meeting wages tenants solidarity motion congress housing "
+    "organise picket ballot committee secretary council budget transport nurses teachers"
+).split()
+
+
+def _text(rng: random.Random, n: int) -> str:
+    return " ".join(rng.choice(WORDS) for _ in range(n)).capitalize() + "."
+
+
+# --- inside Django, against the server's database ----------------------------------------------
+
+
+def seed(members: int) -> dict:
+    server_tools._setup()
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tribune.debate import services as debate
+    from tribune.debate.models import ModerationAction, Notification, Post, Thread
+    from tribune.elections import services as elections
+    from tribune.elections.models import Ballot, Election, Kind, Method, Status, VoterRoll
+    from tribune.lib import markdown
+    from tribune.members.models import Member, Standing
+    from tribune.offices.models import BodyKind
+    from tribune.offices.services import create_body, create_office
+    from tribune.organisations.demo import FIRST, LAST
+    from tribune.organisations.services import create_branch
+
+    rng = random.Random(20261130)
+    call_command("migrate", verbosity=0, interactive=False)
+    started = time.perf_counter()
+    timings = {}
+    with transaction.atomic():
+        org, ana, ana_token, _tokens = server_tools.seed_organisation(
+            name="Pages Union",
+            slug=SLUG,
+            founder="Ana",
+            powers=["call_elections", "manage_branches", "moderate_debate", "admit_members"],
+            members=5,
+            prefix="viewer",
+        )
+        regions, locals_ = [], []
+        for r in range(20):
+            region = create_branch(ana, org.root_branch, name=f"Region {r + 1}", level="regional")
+            regions.append(region)
+            for b in range(24):
+                locals_.append(
+                    create_branch(ana, region, name=f"Local {r + 1}-{b + 1}", level="local")
+                )
+        timings["branches"] = time.perf_counter() - started
+        # Members in bulk, as seed_organisation does (admission one by one: hours).
+        now = timezone.now()
+        existing = Member.objects.filter(organisation=org).count()
+        Member.objects.bulk_create(
+            (
+                Member(
+                    organisation=org,
+                    home_branch=locals_[i % len(locals_)],
+                    name=f"{rng.choice(FIRST)} {rng.choice(LAST)} {i}",
+                    standing=Standing.GOOD,
+                    admitted_at=now,
+                )
+                for i in range(max(0, members - existing))
+            ),
+            batch_size=5000,
+        )
+        timings["members"] = time.perf_counter() - started
+    member_ids = list(Member.objects.filter(organisation=org).values_list("pk", flat=True))
+
+    with transaction.atomic():
+        # Threads and posts in bulk: the posting limits allow a member a few posts a minute.
+        places = [None, *regions, *locals_[:100]]
+        threads = Thread.objects.bulk_create(
+            Thread(
+                organisation=org,
+                branch=rng.choice(places),
+                title=_text(rng, 5),
+                author_id=rng.choice(member_ids),
+            )
+            for _ in range(2000)
+        )
+        big = threads[0]
+        counts = [1500] + [9] * 1999 + [0]
+        counts[1] += 20000 - sum(counts)
+        posts = []
+        for thread, n in zip(threads, counts, strict=False):
+            for _ in range(n):
+                text = _text(rng, rng.randint(8, 60))
+                author = ana.pk if thread is big and rng.random() < 0.01 else rng.choice(member_ids)
+                posts.append(
+                    Post(thread=thread, author_id=author, text=text, html=markdown.render(text))
+                )
+        Post.objects.bulk_create(posts, batch_size=2000)
+        big_posts = list(big.posts.order_by("pk"))
+        rule = org.debate_rules.first()
+        hidden = big_posts[10::150]
+        Post.objects.filter(pk__in=[p.pk for p in hidden]).update(hidden=True)
+        ModerationAction.objects.bulk_create(
+            ModerationAction(post=p, action="hide", rule=rule, reason="Off topic.", actor=ana)
+            for p in hidden
+        )
+        debate.follow(ana, big)
+        Notification.objects.bulk_create(
+            (Notification(member=ana, post=p) for p in big_posts[-1456:]), batch_size=2000
+        )
+        timings["debate"] = time.perf_counter() - started
+
+    # Elections through the services; the 20,000 ballots in bulk (as cast: trackers, roll marks).
+    body = create_body(org, name="Executive committee", kind=BodyKind.COMMITTEE)
+    office = create_office(body, title="Executive member", mandate="Run the union.", seats=5)
+    stv = elections.call_election(ana, office=office)
+    standing = list(Member.objects.filter(organisation=org).exclude(pk=ana.pk)[:12])
+    labels = ["Left Unity", "Broad Left", "", "Rank and File"]
+    for i, m in enumerate(standing):
+        candidacy = elections.nominate(m, stv, m)
+        candidacy.faction_label = labels[i % 4]
+        candidacy.save(update_fields=["faction_label"])
+    stv = elections.advance(stv, stv.voting_open_at)
+    assert stv.status == Status.VOTING, stv.status
+    candidates = list(stv.candidacies.values_list("pk", flat=True))
+    voters = rng.sample(member_ids, min(20000, len(member_ids)))
+    with transaction.atomic():
+        Ballot.objects.bulk_create(
+            (
+                Ballot(
+                    election=stv,
+                    choice=rng.sample(candidates, rng.randint(1, len(candidates))),
+                    tracker=secrets.token_hex(32),
+                )
+                for _ in voters
+            ),
+            batch_size=2000,
+        )
+        for start in range(0, len(voters), 5000):
+            VoterRoll.objects.filter(
+                election=stv, member_id__in=voters[start : start + 5000]
+            ).update(voted=True)
+    stv = elections.advance(stv, stv.voting_close_at)
+    assert stv.status == Status.CERTIFIED, stv.status
+    timings["stv"] = time.perf_counter() - started
+
+    second = create_office(body, title="Treasurer", mandate="Keep the accounts.")
+    nominating = elections.call_election(ana, office=second)
+    nominating = elections.advance(nominating, timezone.now())
+    assert nominating.status == Status.NOMINATIONS, nominating.status
+    for i in range(48):
+        vote = elections.call_election(
+            ana,
+            kind=Kind.REFERENDUM,
+            method=Method.YES_NO,
+            title=f"Referendum {i + 1}: {_text(rng, 4)}",
+            question=_text(rng, 12),
+            electorate_branch=locals_[i],
+        )
+        vote = elections.advance(vote, vote.voting_open_at)
+        vote = elections.advance(vote, vote.voting_close_at)
+    timings["elections"] = time.perf_counter() - started
+    assert Election.objects.filter(organisation=org).count() == 50
+
+    base, api = f"/o/{SLUG}", f"/api/v1/organisations/{SLUG}"
+    pages = [
+        ("organisation home", f"{base}/"),
+        ("election open for nominations", f"{base}/elections/{nominating.pk}/"),
+        (
+            "member search (nominate)",
+            f"{base}/members/search/?pool=nominee&field=member"
+            f"&election={nominating.pk}&member_q=ana",
+        ),
+        ("1,500-post thread, moderator", f"{base}/debate/{big.pk}/"),
+        ("1,500-post thread, last page", f"{base}/debate/{big.pk}/?page=last"),
+        ("notifications (1,456 unread)", f"{base}/debate/notifications/"),
+        ("members directory", f"{base}/members/"),
+        ("members directory, search", f"{base}/members/?q=ana"),
+        ("debate index", f"{base}/debate/"),
+        ("debate search", f"{base}/debate/search/?q=rent"),
+        ("debate search, no hits", f"{base}/debate/search/?q=zyzzyva"),
+        ("elections list", f"{base}/elections/"),
+        ("region branch", f"{base}/b/{regions[0].slug}/"),
+        ("certified STV election", f"{base}/elections/{stv.pk}/"),
+        ("box.json (20,000 ballots)", f"{base}/elections/{stv.pk}/box.json"),
+        ("box.blt", f"{base}/elections/{stv.pk}/box.blt"),
+        ("audit log", f"{base}/audit/"),
+        ("API thread detail", f"{api}/debate/threads/{big.pk}"),
+        ("API box", f"{api}/elections/{stv.pk}/box"),
+        ("API members", f"{api}/members"),
+        ("API threads", f"{api}/debate/threads"),
+        ("API notifications", f"{api}/debate/notifications"),
+        ("API elections", f"{api}/elections"),
+        ("API audit", f"{api}/audit"),
+        ("API audit verify", f"{api}/audit/verify"),
+    ]
+    queries, session = count_queries(pages, ana.user)
+    return {
+        "pages": [[name, path] for name, path in pages],
+        "queries": queries,
+        "session": session,
+        "token": ana_token,
+        "seed_s": time.perf_counter() - started,
+        "timings": timings,
+        "members": Member.objects.filter(organisation=org).count(),
+        "posts": Post.objects.filter(thread__organisation=org).count(),
+        "ballots": Ballot.objects.filter(election=stv).count(),
+    }
+
+
+def count_queries(pages, user) -> tuple[dict, str]:
+    """Queries per page, through the same views (the second request: the first warms caches)."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    client = Client()
+    client.force_login(user)
+    counts = {}
+    for name, path in pages:
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {path} answered {response.status_code}")
+        if name.endswith("moderator") and b"Hide this post" not in response.content:
+            raise RuntimeError("the viewer does not see the moderation forms")
+        counts[name] = len(captured)
+    return counts, client.cookies["sessionid"].value
+
+
+# --- outside: serve and measure ---------------------------------------------------------------
+
+
+def measure(port: int, data: dict, requests: int) -> list[dict]:
+    rows = []
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+    for name, path in data["pages"]:
+        headers = {"Cookie": f"sessionid={data['session']}"}
+        times, size = [], 0
+        for i in range(requests + 2):
+            started = time.perf_counter()
+            conn.request("GET", path, headers=headers)
+            response = conn.getresponse()
+            body = response.read()
+            elapsed = (time.perf_counter() - started) * 1000
+            if response.status != 200:
+                raise RuntimeError(f"{name}: {path} answered {response.status}")
+            if i >= 2:
+                times.append(elapsed)
+            size = len(body)
+        times.sort()
+        rows.append(
+            {
+                "page": name,
+                "p50": percentile(times, 50),
+                "p95": percentile(times, 95),
+                "bytes": size,
+                "queries": data["queries"][name],
+            }
+        )
+    conn.close()
+    return rows
+
+
+def run(database: str, admin_url: str, args) -> list[dict]:
+    data_dir = Path(tempfile.mkdtemp(prefix="tribune-bench-pages-"))
+    with ExitStack() as stack:
+        stack.callback(shutil.rmtree, data_dir, ignore_errors=True)
+        database_url = None
+        if admin_url:
+            database_url = stack.enter_context(
+                server_tools.throwaway_postgres(admin_url, "tribune_bench_pages")
+            )
+        env = server_tools.server_env(data_dir, database_url)
+        env["WEB_WORKERS"] = "1"
+        seed_file = data_dir / "seed.json"
+        server_tools.run_tool(
+            env,
+            "seed",
+            "--members",
+            str(args.members),
+            "--out",
+            str(seed_file),
+            module="bench.pages",
+        )
+        data = json.loads(seed_file.read_text())
+        print(
+            f"{database}: seeded {data['members']:,} members, {data['posts']:,} posts, "
+            f"{data['ballots']:,} ballots in {data['seed_s']:.0f} s "
+            f"({', '.join(f'{k} by {v:.0f} s' for k, v in data['timings'].items())})",
+            flush=True,
+        )
+        server = server_tools.Server(env, server_tools.free_port(), data_dir / "server.log")
+        server.start()
+        stack.callback(server.kill)
+        load = os.getloadavg()[0]
+        rows = measure(server.port, data, args.requests)
+        load = max(load, os.getloadavg()[0])
+        print(f"{database}: load average (1 min) around the measurement: {load:.1f}")
+        server.stop()
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    seeding = sub.add_parser("seed")
+    seeding.add_argument("--members", type=int, required=True)
+    seeding.add_argument("--out", required=True)
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
+    parser.add_argument("--database-url", default="", help="PostgreSQL admin URL")
+    parser.add_argument("--skip-sqlite", action="store_true")
+    args = parser.parse_args()
+    if args.command == "seed":
+        data = seed(args.members)
+        Path(args.out).write_text(json.dumps(data))
+        print(json.dumps({"members": data["members"]}))
+        return 0
+
+    print(f"machine: {machine()}")
+    print(f"command: python bench/pages.py {' '.join(sys.argv[1:])}")
+    runs = []
+    if not args.skip_sqlite:
+        runs.append(("sqlite", ""))
+    if args.database_url:
+        runs.append(("postgresql", args.database_url))
+    ok = True
+    for database, url in runs:
+        rows = run(database, url, args)
+        print(f"\n{database}, one uvicorn worker, {args.requests} requests per page")
+        print(f"{'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>10} {'queries':>8}")
+        for row in rows:
+            slow = row["p95"] >= TARGET_MS or row["queries"] >= TARGET_QUERIES
+            ok &= not slow
+            print(
+                f"{row['page']:<34} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['bytes']:>10,} "
+                f"{row['queries']:>8}{'  <- over target' if slow else ''}"
+            )
+    print(
+        f"\ntarget: every page p95 < {TARGET_MS} ms and < {TARGET_QUERIES} queries: "
+        + ("met" if ok else "NOT met")
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
