@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "tribune.accounts",
     "tribune.web",
     "tribune.ops",
+    "tribune.outbox",
 ]
 
 MIDDLEWARE = [
@@ -209,6 +210,16 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "tribune@localhost")
+# Seconds before a mail server that does not answer counts as a failed attempt.
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "60")
+# Tribune's own emails (notices, digests, invitations) go through the outbox
+# (tribune/outbox, docs/deploy.md): minutes to wait after each failed attempt,
+# then failed (one attempt more than waits); sent and failed emails are deleted
+# this many days after their last attempt.
+TRIBUNE_MAIL_RETRY_MINUTES = [
+    int(m) for m in envlist("TRIBUNE_MAIL_RETRY_MINUTES", "1,5,30,120,720")
+]
+TRIBUNE_MAIL_KEEP_DAYS = envint("TRIBUNE_MAIL_KEEP_DAYS", "30")
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:

@@ -1,5 +1,7 @@
 """What ``/healthz`` checks: the database, the task worker (and its queue), Redis when set.
 
+It also reports failed and overdue outgoing emails (``mail``), without failing for them.
+
 The task worker proves it is alive by a heartbeat task every minute (and one
 when it starts) that writes when it ran and how late it started into the
 cache, which every process shares (the database, or Redis). A scheduled
@@ -81,9 +83,26 @@ def redis_status() -> dict:
     return {"ok": True, "ms": round((time.perf_counter() - started) * 1000, 1)}
 
 
+def mail_status() -> dict:
+    """Failed and overdue emails, for the operator to see; never makes /healthz fail.
+
+    Failed mail is a mail server's or an address's problem, not the web
+    service's: a 503 would make a monitor or proxy take a working Tribune out
+    of service. A queue nobody delivers already fails the task worker's check.
+    """
+    from tribune.outbox import services
+
+    try:
+        counts = services.summary()
+    except Exception as error:  # the database check says why
+        return {"ok": True, "error": type(error).__name__}
+    return {"ok": True, "failed": counts["failed"], "overdue": counts["overdue"]}
+
+
 def report() -> dict:
     checks = {"database": database_status()}
     if settings.REDIS_URL:
         checks["redis"] = redis_status()
     checks["tasks"] = worker_status()
+    checks["mail"] = mail_status()
     return {"ok": all(check["ok"] for check in checks.values()), "checks": checks}

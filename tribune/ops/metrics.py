@@ -5,7 +5,8 @@ the path: paths carry member ids), requests inside Django, and the live
 connections (assembly event streams and requests, counted at the ASGI door,
 tribune/asgi.py). Read from
 the database and the queue at each scrape, so every process reports the same:
-ballots cast, task-queue depth and lag, the worker's last run, and email failures.
+ballots cast, task-queue depth and lag, the worker's last run, email failures (each
+failed attempt) and the outbox's emails by status (failed, overdue).
 
 With several web worker processes set ``PROMETHEUS_MULTIPROC_DIR`` to an empty
 directory (the systemd unit does): each process writes its figures there and a
@@ -73,6 +74,15 @@ class DatabaseCollector:
             [], worker["age_seconds"] if worker["age_seconds"] is not None else float("inf")
         )
         yield age
+        from tribune.outbox import services as outbox
+
+        mail = outbox.summary()
+        emails = GaugeMetricFamily(
+            "tribune_emails", "Outgoing emails in the outbox, by status.", labels=["status"]
+        )
+        for status in ("queued", "sent", "failed", "overdue"):
+            emails.add_metric([status], mail[status])
+        yield emails
 
 
 def exposition() -> bytes:

@@ -17,7 +17,6 @@ from decimal import Decimal, InvalidOperation
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -41,6 +40,7 @@ from tribune.organisations.models import (
     Organisation,
 )
 from tribune.organisations.services import APPEALS_MANDATE, create_branch, found_organisation
+from tribune.outbox.services import queue_email
 
 MODES = ("open", "approval", "closed")
 MAX_BRANCHES = 50
@@ -360,12 +360,14 @@ def invite_co_founder(
         target=invitation,
         data={"seat": seat},
     )
-    transaction.on_commit(lambda: _send_invitation(invitation))
+    _queue_invitation(invitation)
     return invitation
 
 
-def _send_invitation(invitation: FoundingInvitation) -> None:
-    send_mail(
+def _queue_invitation(invitation: FoundingInvitation) -> None:
+    """Queued with the invitation: sent once it commits, never if it rolls back."""
+    queue_email(
+        invitation.email,
         _t("You are invited to found %(name)s") % {"name": invitation.organisation.name},
         _t(
             "%(founder)s invites you to a seat on the %(seat)s of %(name)s, a new organisation "
@@ -379,9 +381,7 @@ def _send_invitation(invitation: FoundingInvitation) -> None:
             "name": invitation.organisation.name,
             "url": settings.TRIBUNE_SITE_URL.rstrip("/") + reverse("web:invitations"),
         },
-        None,
-        [invitation.email],
-        fail_silently=True,
+        kind="invitation",
     )
 
 

@@ -1,19 +1,21 @@
-"""Notices to members: in Tribune at once, by email through the task queue; each once.
+"""Notices to members: in Tribune at once, by email through the outbox; each once.
 
 A notice is a row keyed by (member, key): writing the same notice twice writes
 it once (the unique constraint, ``ignore_conflicts``), so a trigger racing its
 own retry, or the clock and a reader settling the same deadline, cannot notify
-anyone twice. Emails are sent by ``send_pending`` (the clock), which claims
-each notice with a conditional update before sending it.
+anyone twice. Emails are queued by ``send_pending`` (the clock), which claims
+each notice with a conditional update and queues its email in the same
+transaction (tribune/outbox: sent after the commit, retried until it goes or
+visibly fails), so each notice is emailed once.
 """
 
 import logging
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from tribune.outbox.services import queue_email
 from tribune.struggles.models import EmailChoice, Notice, NoticePreference
 
 logger = logging.getLogger(__name__)
@@ -60,7 +62,7 @@ def _members_choosing(choice: str):
 
 
 def send_pending(limit: int = 500) -> int:
-    """Email notices not yet emailed; each claimed first, so two workers never both send it.
+    """Queue emails for notices not yet emailed; each claimed first, so never queued twice.
 
     Members who chose no email have their notices marked as handled; those who
     chose a digest are left to ``send_digests``.
@@ -79,7 +81,7 @@ def send_pending(limit: int = 500) -> int:
         try:
             sent += _send_one(pk)
         except Exception:  # one bad address or a mail server hiccup: the others still go
-            logger.exception("Notice %s was not emailed; the next tick tries again", pk)
+            logger.exception("Notice %s was not queued for email; the next tick tries again", pk)
     return sent
 
 
@@ -96,12 +98,12 @@ def _send_one(pk: int) -> int:
             return 0
         site = settings.TRIBUNE_SITE_URL.rstrip("/")
         link = f"\n\n{site}{notice.link}" if notice.link else ""
-        send_mail(notice.text[:150], notice.text + link, None, [email])
+        queue_email(email, notice.text[:150], notice.text + link, kind="notice")
         return 1
 
 
 def send_digests() -> int:
-    """One email per member who chose a digest, with every notice not yet emailed (each once)."""
+    """Queue one email per member who chose a digest, with every notice not yet emailed."""
     sent = 0
     members = (
         Notice.objects.filter(
@@ -129,7 +131,7 @@ def send_digests() -> int:
                     body = "\n\n".join(
                         n.text + (f"\n{site}{n.link}" if n.link else "") for n in pending
                     )
-                    send_mail(f"Tribune: {len(pending)} notices", body, None, [email])
+                    queue_email(email, f"Tribune: {len(pending)} notices", body, kind="digest")
                     sent += 1
         except Exception:
             logger.exception(
