@@ -21,6 +21,8 @@ from tribune.offices.models import Term
 from tribune.offices.rules import has_power
 from tribune.organisations import founding
 from tribune.organisations.models import FoundingInvitation, FoundingRequest, Organisation
+from tribune.outbox.models import Email
+from tribune.outbox.services import deliver_due
 
 
 @pytest.fixture
@@ -77,6 +79,12 @@ def test_open_founding_makes_the_organisation_with_lapsing_founders(
     names = set(organisation.branches.exclude(parent=None).values_list("name", flat=True))
     assert names == {"Oak Street", "Mill Lane"}
     assert verify_chain(organisation).ok
+    # The invitations are queued with the founding and sent by the queue.
+    assert sorted(Email.objects.values_list("to", "kind")) == [
+        ("sami@test.org", "invitation"),
+        ("tove@test.org", "invitation"),
+    ]
+    assert mail.outbox == [] and deliver_due()["sent"] == 2
     assert sorted(m.to[0] for m in mail.outbox) == ["sami@test.org", "tove@test.org"]
     # Invitees' addresses are personal data: the public log does not carry them.
     for entry in AuditEntry.objects.filter(organisation=organisation):

@@ -191,21 +191,29 @@ def test_fifty_concurrent_pledges_with_n_10_trigger_exactly_once(live_world, liv
     assert Commitment.objects.filter(pledge=pledge, late=True).count() == 40
 
 
-def test_notices_are_emailed_once(world, organiser):
+def test_notices_are_emailed_once_through_the_outbox(world, organiser):
     from django.core import mail
 
+    from tribune.outbox.models import Email
+    from tribune.outbox.services import deliver_due
     from tribune.struggles.services import notices
 
     pledge = _pledge(world, organiser, threshold=1)
-    pledges.make_pledge(world.ben, pledge)
+    pledges.make_pledge(world.ben, pledge)  # the trigger: a notice to Ben
     assert notices.send_pending() == 1
     assert notices.send_pending() == 0
+    # Claimed and queued together: the queue row is the notice's one email.
+    queued = Email.objects.get()
+    assert (queued.to, queued.kind, queued.status) == ("ben@test.org", "notice", "queued")
+    assert mail.outbox == []
+    assert deliver_due()["sent"] == 1 and deliver_due()["sent"] == 0
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ben@test.org"]
 
 
 def test_email_preferences_each_digest_or_none(world, organiser):
     from django.core import mail
 
+    from tribune.outbox.services import deliver_due
     from tribune.struggles.services import notices
 
     notices.set_email_preference(world.ben, "digest")
@@ -218,6 +226,7 @@ def test_email_preferences_each_digest_or_none(world, organiser):
         pledges.make_pledge(world.cam, pledge)
     assert notices.send_pending() == 0  # Ben waits for his digest, Cam wants none
     assert notices.send_digests() == 1 and notices.send_digests() == 0
+    assert deliver_due()["sent"] == 1
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["ben@test.org"]
     assert "2 notices" in mail.outbox[0].subject
     assert Notice.objects.filter(member=world.cam).count() == 2  # in Tribune all the same
