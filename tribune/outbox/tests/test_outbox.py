@@ -156,3 +156,14 @@ def test_two_concurrent_deliverers_send_each_email_once():
     assert not errors
     assert sorted(m.to[0] for m in mail.outbox) == sorted(f"m{i}@test.org" for i in range(40))
     assert set(Email.objects.values_list("status", "attempts")) == {("sent", 1)}
+
+
+def test_an_outbox_email_the_smtp_server_refuses_is_counted_once(db, settings):
+    settings.EMAIL_BACKEND = "tribune.ops.mail.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 2
+    before = EMAIL_FAILURES._value.get()
+    email = queue_email("ann@test.org", "Ballot open", "Vote now")
+    assert deliver_due()["retry"] == 1
+    assert EMAIL_FAILURES._value.get() == before + 1  # by the outbox, not again by the backend
+    email.refresh_from_db()
+    assert email.status == "queued" and email.last_error.startswith("ConnectionRefusedError")
