@@ -3,7 +3,7 @@
 Nothing here decides a pledge's state: a missed deadline reads "failed" when
 read, with or without this worker. The clock only writes the notices that are
 due (each once: the notices' unique key and the pledges' conditional claims)
-and sends the emails.
+and queues their emails in the outbox (tribune/outbox), whose worker sends them.
 """
 
 from huey import crontab
