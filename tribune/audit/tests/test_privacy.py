@@ -11,6 +11,7 @@ from unittest import mock
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from conftest import make_user
 from tribune.audit.log import PRIVATE_ACTIONS, private_ref, record
@@ -75,6 +76,24 @@ def _do_every_private_act(world, office):
     thread = debate.open_thread(world.ben, world.org, title="Rents", text="Organise.")
     debate.follow(zed, thread)
     debate.unfollow(zed, thread)
+
+    # A critical-mass pledge: made (it reaches its number at once), then withdrawn.
+    from tribune.offices.services import begin_term, create_office
+    from tribune.struggles.services import pledges
+
+    organiser = create_office(
+        office.body, title="Organiser", mandate="Run campaigns.", powers=["run_struggles"]
+    )
+    begin_term(organiser, world.ana, source="election")
+    pledge = pledges.create_pledge(
+        world.ana,
+        world.org,
+        action="Withhold rent",
+        threshold=1,
+        deadline=timezone.now() + timedelta(days=7),
+    )
+    pledges.make_pledge(zed, pledge)
+    pledges.withdraw(zed, pledge)
 
     # Suspended by an officer (public act, named officer), appeal lodged by the member.
     change = members.suspend_member(world.ana, zed, "Unpaid dues.")

@@ -107,12 +107,14 @@ def _cycle(base, world, browser, clock):
 
     # 2. Ben stands; Eli nominates Cam, who accepts with a statement and a faction.
     ben.goto(url)
-    ben.select_option("#id_member", str(world.ben.pk))
+    ben.fill("#id_member", "Ben")  # the picker searches; the match is offered to choose
+    ben.check(f"input[name=member][value='{world.ben.pk}']")
     ben.fill("#id_statement", "I will publish the minutes within a week.")
     ben.click("button:has-text('Nominate')")
     ben.wait_for_selector("text=You are standing.")
     eli.goto(url)
-    eli.select_option("#id_member", str(world.cam.pk))
+    eli.fill("#id_member", "Cam")
+    eli.check(f"input[name=member][value='{world.cam.pk}']")
     eli.click("button:has-text('Nominate')")
     eli.wait_for_selector("text=Cam is nominated")
     cam.goto(url)
