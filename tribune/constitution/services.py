@@ -176,6 +176,28 @@ def members_adopted_a_structure(organisation) -> bool:
     )
 
 
+def structure_vote_pending(organisation) -> bool:
+    """A referendum on the structure is called and not yet decided."""
+    from tribune.elections.models import Election, Kind, Status
+
+    return (
+        Election.objects.filter(organisation=organisation, kind=Kind.AMENDMENT)
+        .exclude(status__in=[Status.CERTIFIED, Status.CANCELLED])
+        .filter(amendment__has_key="structure")
+        .exists()
+    )
+
+
+def with_provisional_structure():
+    """Organisations one of whose versions had a provisional structure: the only ones the
+    clock's structure steps need to look at, instead of every organisation each minute."""
+    from tribune.organisations.models import Organisation
+
+    return Organisation.objects.filter(
+        constitution_versions__structure_provisional_until__isnull=False
+    ).distinct()
+
+
 def structure_problem(organisation) -> str | None:
     """Why the provisional committee may not set up the structure now, or None."""
     if members_adopted_a_structure(organisation):
@@ -185,14 +207,7 @@ def structure_problem(organisation) -> str | None:
         )
     if provisional_period_end(organisation) is None:
         return _t("The provisional period is over: the structure changes only by amendment.")
-    from tribune.elections.models import Election, Kind, Status
-
-    if (
-        Election.objects.filter(organisation=organisation, kind=Kind.AMENDMENT)
-        .exclude(status__in=[Status.CERTIFIED, Status.CANCELLED])
-        .filter(amendment__has_key="structure")
-        .exists()
-    ):
+    if structure_vote_pending(organisation):
         return _t(
             "The structure is before the members in a vote: wait for its result before changing it."
         )
@@ -243,11 +258,10 @@ def lapse_provisional_structures(now=None) -> int:
     new organisation); the offices it had are abolished and their terms end.
     """
     from tribune.lib.clock import each_alone
-    from tribune.organisations.models import Organisation
 
     now = now or timezone.now()
     due = []
-    for organisation in Organisation.objects.all():
+    for organisation in with_provisional_structure():
         current = organisation.current_constitution()
         until = current.structure_provisional_until if current else None
         if until is not None and until <= now:

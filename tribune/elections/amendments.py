@@ -14,21 +14,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from tribune.constitution import services as constitution_services
-from tribune.elections.models import Election, Kind, Status
+from tribune.elections.models import Election, Kind
 from tribune.elections.services import call_election
 from tribune.lib.clock import each_alone
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.members.models import Member
 from tribune.offices.rules import has_power, mandate_for
-
-
-def _structure_vote_pending(organisation) -> bool:
-    return (
-        Election.objects.filter(organisation=organisation, kind=Kind.AMENDMENT)
-        .exclude(status__in=[Status.CERTIFIED, Status.CANCELLED])
-        .filter(amendment__has_key="structure")
-        .exists()
-    )
 
 
 def put_structure_to_members(actor: Member | None, organisation, *, starts_at=None) -> Election:
@@ -42,7 +33,7 @@ def put_structure_to_members(actor: Member | None, organisation, *, starts_at=No
     current = organisation.current_constitution()
     if current.structure_provisional_until is None:
         raise RuleViolation(_t("The members have already adopted this structure."), "structure")
-    if _structure_vote_pending(organisation):
+    if constitution_services.structure_vote_pending(organisation):
         raise RuleViolation(_t("The structure is already before the members."), "structure")
     return call_election(
         actor,
@@ -62,17 +53,16 @@ def put_structure_to_members(actor: Member | None, organisation, *, starts_at=No
 
 def confirm_structures_in_time(now=None) -> list[Election]:
     """The clock: put every provisional structure to the members before it would lapse."""
-    from tribune.organisations.models import Organisation
 
     now = now or timezone.now()
     due = []
-    for organisation in Organisation.objects.all():
+    for organisation in constitution_services.with_provisional_structure():
         current = organisation.current_constitution()
         until = current.structure_provisional_until if current else None
         if until is None or not current.structure:
             continue
         if until - now <= timedelta(days=current.voting_days + 1):
-            if not _structure_vote_pending(organisation):
+            if not constitution_services.structure_vote_pending(organisation):
                 due.append(organisation)
     return each_alone(
         due, lambda o: put_structure_to_members(None, o, starts_at=now), what="organisation"
