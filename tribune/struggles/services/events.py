@@ -389,3 +389,17 @@ def member_for_token(token: str):
 
 def personal_events(member):
     return Event.objects.filter(signups__member=member).select_related("organisation")
+
+
+def attendance(viewer, event: Event) -> list[dict]:
+    """Each person's state at an event (signed up, attended, did not come).
+
+    The organisers whose mandate reaches the event see everyone's (they need it
+    to run it); anyone else sees only their own, and nobody else's name.
+    """
+    if viewer is None:
+        raise NotPermitted(_t("Log in to see this."))
+    signups = event.signups.select_related("member").order_by("member__name", "pk")
+    if not rules.may_run(viewer, event):
+        signups = signups.filter(member=viewer)
+    return [{"member_id": s.member_id, "name": s.member.name, "state": s.state} for s in signups]
