@@ -177,3 +177,12 @@ def people(viewer, task: Task) -> list[dict]:
         {"member_id": s.member_id, "name": s.member.name}
         for s in task.signups.select_related("member").order_by("member__name")
     ]
+
+
+def mine(member, found) -> set[int]:
+    """The ids among ``found`` (tasks) that ``member`` signed up for: to show their buttons."""
+    if member is None:
+        return set()
+    return set(
+        TaskSignup.objects.filter(member=member, task__in=found).values_list("task_id", flat=True)
+    )
