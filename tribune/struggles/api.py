@@ -6,6 +6,7 @@ Solidarity requests are also given as self-contained documents with their URIs
 (``/activity``), the shape the network issue will send between servers.
 """
 
+import json
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _t
@@ -189,10 +190,6 @@ class PledgeIn(Schema):
     second_key: str = SecondKey.NONE.value
     decider: str | None = None  # the short name of the body that decides
     decide_hours: int | None = None
-
-
-class CommitIn(Schema):
-    unit: str | None = None
 
 
 class GoIn(Schema):
@@ -449,12 +446,51 @@ def get_pledge(request, slug: PathText, pledge_id: Id):
     return _pledge(p, viewer)
 
 
-@router.post("/{slug}/pledges/{pledge_id}/commitment", response={201: PledgeOut})
-def make_pledge(request, slug: PathText, pledge_id: Id, payload: CommitIn | None = None):
+# The body is optional (most pledges have no units), which django-ninja's body
+# parameters cannot say: it is declared here and read by ``_unit``.
+COMMIT_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "unit": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}]}
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _unit(request) -> str | None:
+    """The pledger's unit from an optional JSON body ``{"unit": "Block A"}``."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return None  # no body (a pledge without units)
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise RuleViolation(_t('Send a JSON object such as {"unit": "Block A"}.'), "unit") from None
+    if not isinstance(data, dict):
+        raise RuleViolation(_t('Send a JSON object such as {"unit": "Block A"}.'), "unit")
+    unit = data.get("unit")
+    if unit is not None and not isinstance(unit, str):
+        raise RuleViolation(_t("Give text here."), "unit")
+    return unit
+
+
+@router.post(
+    "/{slug}/pledges/{pledge_id}/commitment",
+    response={201: PledgeOut},
+    openapi_extra=COMMIT_BODY,
+)
+def make_pledge(request, slug: PathText, pledge_id: Id):
     """Pledge (with units, ``unit`` names yours); the N-th pledge triggers, in its transaction."""
     organisation, viewer = acting(request, slug)
     p = _visible(Pledge, organisation, pledge_id, viewer)
-    pledges.make_pledge(viewer, p, unit=payload.unit if payload else None)
+    pledges.make_pledge(viewer, p, unit=_unit(request))
     p.refresh_from_db()
     return Status(201, _pledge(p, viewer))
 

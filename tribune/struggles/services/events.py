@@ -267,6 +267,7 @@ def mark_attendance(member, event: Event, attendee_id: int, state: str) -> Signu
     term = rules.mandate(member, event, event.organisation)
     if state not in SignupState.values:
         raise RuleViolation(_t("Choose one of the listed options."), "state")
+    attendee_id = whole(attendee_id, field="member_id", low=1, high=2**63 - 1)
     signup = Signup.objects.filter(event=event, member_id=attendee_id).first()
     if signup is None:
         raise RuleViolation(_t("This member is not signed up."), "member_id")

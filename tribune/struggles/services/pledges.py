@@ -349,9 +349,9 @@ def decide_go(member, pledge: Pledge, go: bool) -> Pledge:
     """The named body's second key: one of its current members records its decision."""
     from tribune.offices.rules import seat_in
 
-    pledge = _awaiting(pledge.pk, SecondKey.BODY)
     if member is None or member.organisation_id != pledge.organisation_id:
         raise NotPermitted(_t("Only members of this organisation can do this."))
+    pledge = _awaiting(pledge.pk, SecondKey.BODY)
     if pledge.decider is None:
         raise NotPermitted(_t("The body that was to decide no longer exists."))
     term = seat_in(member, pledge.decider)
@@ -366,6 +366,10 @@ def vote_go(member, pledge: Pledge, go: bool) -> Commitment:
     More than half of the pledgers saying the same decides at once; otherwise
     the counts decide when the time to decide ends (``Pledge.state``).
     """
+    if member is None or member.organisation_id != pledge.organisation_id:
+        raise NotPermitted(_t("Only those who pledged vote on the go."))
+    if not member.in_good_standing:
+        raise NotPermitted(_t("Only members in good standing can vote."))
     pledge = _awaiting(pledge.pk, SecondKey.VOTE)
     commitment = Commitment.objects.filter(
         pledge=pledge, member=member, withdrawn_at__isnull=True

@@ -201,3 +201,38 @@ def test_unit_targets_are_checked(world, organiser):
         assert refused.value.field == "units"
         assert message in str(refused.value) or message in ("target",), (units, refused.value)
     assert not Pledge.objects.exists()
+
+
+def test_the_api_takes_the_unit_and_the_go(world, organiser, client):
+    from django.test import Client
+
+    pledge = _pledge(
+        world,
+        organiser,
+        threshold=2,
+        units=[{"name": "Block A", "target": 1}, {"name": "Block B", "target": 1}],
+        second_key="vote",
+        decide_hours=12,
+    )
+    slug = world.org.slug
+    url = f"/api/v1/organisations/{slug}/pledges/{pledge.pk}"
+    ben, cam = Client(), Client()
+    ben.force_login(world.users["ben"], backend="django.contrib.auth.backends.ModelBackend")
+    cam.force_login(world.users["cam"], backend="django.contrib.auth.backends.ModelBackend")
+    refused = ben.post(f"{url}/commitment")
+    assert refused.status_code == 400 and refused.json()["detail"][0]["field"] == "unit"
+    bad = ben.post(f"{url}/commitment", "{not json", content_type="application/json")
+    assert bad.status_code == 400 and bad.json()["detail"][0]["field"] == "unit"
+    made = ben.post(f"{url}/commitment", {"unit": "Block A"}, content_type="application/json")
+    assert made.status_code == 201 and made.json()["my_unit"] == "Block A"
+    made = cam.post(f"{url}/commitment", {"unit": "Block B"}, content_type="application/json")
+    body = made.json()
+    assert body["state"] == "awaiting" and body["decide_by"] is not None
+    assert [u["count"] for u in body["units"]] == [1, 1]
+    voted = ben.post(f"{url}/go", {"go": True}, content_type="application/json")
+    assert voted.json()["my_vote"] == "go" and voted.json()["state"] == "awaiting"
+    assert cam.get(url).json()["my_vote"] is None  # a vote is its voter's alone
+    voted = cam.post(f"{url}/go", {"go": True}, content_type="application/json")
+    assert voted.json()["state"] == "triggered"
+    public = Client().get(url).json()
+    assert public["go_votes"] == 2 and public["mine"] is None and "Ben" not in str(public)
