@@ -77,7 +77,7 @@ class UpdateOut(Schema):
     created_at: datetime
 
 
-class UnitOut(Schema):
+class PledgeUnitOut(Schema):
     name: str
     target: int
     count: int
@@ -97,7 +97,7 @@ class PledgeOut(Schema):
     triggered_at: datetime | None
     struggle_id: int | None
     branch: str | None
-    units: list[UnitOut]
+    units: list[PledgeUnitOut]
     second_key: str
     decider: str | None
     decide_by: datetime | None
@@ -192,22 +192,22 @@ class PledgeIn(Schema):
     decide_hours: int | None = None
 
 
-class GoIn(Schema):
+class PledgeGoIn(Schema):
     go: bool
 
 
-class AttendanceOut(Schema):
+class EventAttendanceOut(Schema):
     member_id: int
     name: str
     state: str
 
 
-class AttendanceIn(Schema):
+class EventAttendanceIn(Schema):
     member_id: int
     state: str
 
 
-class TaskOut(Schema):
+class TaskOrShiftOut(Schema):
     id: int
     uri: str
     title: str
@@ -225,7 +225,7 @@ class TaskOut(Schema):
     people: list[dict]  # for the organisers only; [] for everyone else
 
 
-class TaskIn(Schema):
+class TaskOrShiftIn(Schema):
     title: str
     min_people: int = 1
     max_people: int | None = None
@@ -496,7 +496,7 @@ def make_pledge(request, slug: PathText, pledge_id: Id):
 
 
 @router.post("/{slug}/pledges/{pledge_id}/go", response=PledgeOut)
-def give_go(request, slug: PathText, pledge_id: Id, payload: GoIn):
+def give_go(request, slug: PathText, pledge_id: Id, payload: PledgeGoIn):
     """The second key: the named body's decision, or a pledger's own vote, on the go."""
     organisation, viewer = acting(request, slug)
     p = _visible(Pledge, organisation, pledge_id, viewer)
@@ -573,7 +573,7 @@ def withdraw_signup(request, slug: PathText, event_id: Id):
     return _event(e, viewer)
 
 
-@router.get("/{slug}/events/{event_id}/attendance", response=list[AttendanceOut])
+@router.get("/{slug}/events/{event_id}/attendance", response=list[EventAttendanceOut])
 def get_attendance(request, slug: PathText, event_id: Id):
     """Everyone's state for the organisers; for anyone else, only their own."""
     organisation, viewer = acting(request, slug)
@@ -581,8 +581,8 @@ def get_attendance(request, slug: PathText, event_id: Id):
     return events.attendance(viewer, e)
 
 
-@router.post("/{slug}/events/{event_id}/attendance", response=AttendanceOut)
-def mark_attendance(request, slug: PathText, event_id: Id, payload: AttendanceIn):
+@router.post("/{slug}/events/{event_id}/attendance", response=EventAttendanceOut)
+def mark_attendance(request, slug: PathText, event_id: Id, payload: EventAttendanceIn):
     """An organiser marks a person attended, did not come, or back to signed up."""
     organisation, viewer = acting(request, slug)
     e = _visible(Event, organisation, event_id, viewer)
@@ -613,7 +613,7 @@ def _task(t: Task, viewer) -> dict:
     }
 
 
-@router.get("/{slug}/tasks", response=list[TaskOut])
+@router.get("/{slug}/tasks", response=list[TaskOrShiftOut])
 def list_tasks(request, slug: PathText):
     """Tasks and shifts the caller may see, not yet done first."""
     organisation, viewer = organisation_and_member(request, slug)
@@ -621,8 +621,8 @@ def list_tasks(request, slug: PathText):
     return [_task(t, viewer) for t in found.order_by("done_at", "starts_at", "pk")[:500]]
 
 
-@router.post("/{slug}/tasks", response={201: TaskOut})
-def create_task(request, slug: PathText, payload: TaskIn):
+@router.post("/{slug}/tasks", response={201: TaskOrShiftOut})
+def create_task(request, slug: PathText, payload: TaskOrShiftIn):
     organisation, viewer = acting(request, slug)
     data = payload.dict()
     struggle = _struggle_ref(organisation, data.pop("struggle_id"), viewer)
@@ -636,13 +636,13 @@ def create_task(request, slug: PathText, payload: TaskIn):
     return Status(201, _task(t, viewer))
 
 
-@router.get("/{slug}/tasks/{task_id}", response=TaskOut)
+@router.get("/{slug}/tasks/{task_id}", response=TaskOrShiftOut)
 def get_task(request, slug: PathText, task_id: Id):
     organisation, viewer = organisation_and_member(request, slug)
     return _task(_visible(Task, organisation, task_id, viewer), viewer)
 
 
-@router.post("/{slug}/tasks/{task_id}/signup", response={201: TaskOut})
+@router.post("/{slug}/tasks/{task_id}/signup", response={201: TaskOrShiftOut})
 def sign_up_task(request, slug: PathText, task_id: Id):
     organisation, viewer = acting(request, slug)
     t = _visible(Task, organisation, task_id, viewer)
@@ -651,7 +651,7 @@ def sign_up_task(request, slug: PathText, task_id: Id):
     return Status(201, _task(t, viewer))
 
 
-@router.delete("/{slug}/tasks/{task_id}/signup", response=TaskOut)
+@router.delete("/{slug}/tasks/{task_id}/signup", response=TaskOrShiftOut)
 def withdraw_task(request, slug: PathText, task_id: Id):
     organisation, viewer = acting(request, slug)
     t = _visible(Task, organisation, task_id, viewer)
@@ -660,7 +660,7 @@ def withdraw_task(request, slug: PathText, task_id: Id):
     return _task(t, viewer)
 
 
-@router.post("/{slug}/tasks/{task_id}/done", response=TaskOut)
+@router.post("/{slug}/tasks/{task_id}/done", response=TaskOrShiftOut)
 def task_done(request, slug: PathText, task_id: Id):
     """Done: by someone signed up, or by an organiser."""
     organisation, viewer = acting(request, slug)

@@ -351,6 +351,8 @@ def decide_go(member, pledge: Pledge, go: bool) -> Pledge:
 
     if member is None or member.organisation_id != pledge.organisation_id:
         raise NotPermitted(_t("Only members of this organisation can do this."))
+    if not member.in_good_standing:
+        raise NotPermitted(_t("Only members in good standing exercise any power."))
     pledge = _awaiting(pledge.pk, SecondKey.BODY)
     if pledge.decider is None:
         raise NotPermitted(_t("The body that was to decide no longer exists."))
