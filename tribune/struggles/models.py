@@ -271,7 +271,9 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["member", "key"], name="notice_once")]
-        indexes = [models.Index(fields=["emailed_at"])]
+        # ``notify`` counts a key's notices inside the trigger's transaction: by index,
+        # not by a scan of every notice ever written.
+        indexes = [models.Index(fields=["emailed_at"]), models.Index(fields=["key"])]
 
     def __str__(self) -> str:
         return self.text

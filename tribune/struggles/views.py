@@ -36,8 +36,6 @@ from tribune.struggles.forms import (
 from tribune.struggles.models import (
     Event,
     Pledge,
-    PledgeState,
-    SecondKey,
     SignupState,
     SolidarityRequest,
     Struggle,
@@ -326,14 +324,6 @@ def pledge(request: HttpRequest, slug: str, pledge_id: int) -> HttpResponse:
     obj = _get(Pledge, organisation, pledge_id, viewer)
     pledges.settle(obj)  # a missed deadline is told when read, worker or not
     state = obj.state()
-    decides = False
-    if obj.second_key == SecondKey.BODY and state == PledgeState.AWAITING and obj.decider_id:
-        from tribune.offices.rules import current_terms
-
-        decides = (
-            viewer is not None
-            and current_terms(viewer).filter(office__body_id=obj.decider_id).exists()
-        )
     return _page(
         request,
         "struggles/pledge.html",
@@ -342,7 +332,7 @@ def pledge(request: HttpRequest, slug: str, pledge_id: int) -> HttpResponse:
         pledge=obj,
         state=state,
         units=pledges.unit_counts(obj),
-        decides=decides,
+        decides=pledges.may_decide(viewer, obj),
         mine=pledges.own_commitment(viewer, obj),
     )
 

@@ -361,6 +361,21 @@ def decide_go(member, pledge: Pledge, go: bool) -> Pledge:
     return pledge
 
 
+def may_decide(member, pledge: Pledge) -> bool:
+    """Whether ``member`` may give the go now (a current seat on the deciding body)."""
+    from tribune.offices.rules import seat_in
+
+    if pledge.second_key != SecondKey.BODY or pledge.decider_id is None or member is None:
+        return False
+    if pledge.state() != PledgeState.AWAITING:
+        return False
+    try:
+        seat_in(member, pledge.decider)
+    except NotPermitted:
+        return False
+    return True
+
+
 @transaction.atomic
 def vote_go(member, pledge: Pledge, go: bool) -> Commitment:
     """A pledger's vote on the go (changeable while the vote is open); private, counted.
