@@ -236,3 +236,65 @@ def test_the_api_takes_the_unit_and_the_go(world, organiser, client):
     assert voted.json()["state"] == "triggered"
     public = Client().get(url).json()
     assert public["go_votes"] == 2 and public["mine"] is None and "Ben" not in str(public)
+
+
+def test_concurrent_unit_pledges_and_votes_trigger_and_decide_exactly_once(
+    live_world, live_organiser
+):
+    """Thirty pledgers in two units at once, then all voting at once: one trigger, one go."""
+    import threading
+
+    from django.db import close_old_connections
+
+    world = live_world
+    pledge = _pledge(
+        world,
+        live_organiser,
+        threshold=10,
+        units=[{"name": "Block A", "target": 5}, {"name": "Block B", "target": 5}],
+        second_key="vote",
+        decide_hours=24,
+    )
+    people = _members(world, 30, 100)
+    errors: list[Exception] = []
+
+    def in_threads(act):
+        start = threading.Barrier(6)
+
+        def run(batch):
+            try:
+                start.wait(10)
+                for i, person in batch:
+                    act(i, person, Pledge.objects.get(pk=pledge.pk))
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+            finally:
+                close_old_connections()
+
+        numbered = list(enumerate(people))
+        threads = [threading.Thread(target=run, args=(numbered[i::6],)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+
+    in_threads(lambda i, m, p: pledges.make_pledge(m, p, unit="Block A" if i % 2 else "Block B"))
+    assert not errors
+    pledge.refresh_from_db()
+    assert pledge.count == 30 and pledge.state() == PledgeState.AWAITING
+    assert sorted(u.count for u in pledge.units.all()) == [15, 15]
+    assert AuditEntry.objects.filter(action="pledge.triggered").count() == 1
+
+    def vote(i, member, p):
+        try:
+            pledges.vote_go(member, p, True)
+        except RuleViolation:
+            pass  # the go was given by the sixteenth vote: later ones find nothing to decide
+
+    in_threads(vote)
+    assert not errors
+    pledge.refresh_from_db()
+    assert pledge.state() == PledgeState.TRIGGERED and pledge.go_votes == 16
+    assert AuditEntry.objects.filter(action="pledge.decided").count() == 1
+    decided = Notice.objects.filter(key=f"pledge:{pledge.pk}:decided")
+    assert sorted(decided.values_list("member_id", flat=True)) == sorted(p.pk for p in people)
