@@ -378,7 +378,10 @@ def _struggle(s: Struggle, viewer) -> dict:
         "lessons_link": s.lessons_link,
         "ended_at": s.ended_at,
         "updates": list(struggle_services.visible_updates(viewer, s)),
-        "pledges": [_pledge(p, viewer) for p in s.pledges.select_related("branch")],
+        "pledges": [
+            _pledge(p, viewer)
+            for p in s.pledges.select_related("branch", "decider").prefetch_related("units")
+        ],
         "events": [
             _event(e, viewer)
             for e in events.visible_events(viewer, s.organisation).filter(struggle=s)

@@ -146,9 +146,9 @@ def struggles(request: HttpRequest, slug: str) -> HttpResponse:
             deadline__gt=now - timedelta(days=30)
         ),
         events=events.visible_events(viewer, organisation).filter(ends_at__gt=now)[:20],
-        tasks=tasks.visible_tasks(viewer, organisation).filter(
-            struggle__isnull=True, event__isnull=True, done_at__isnull=True
-        )[:50],
+        tasks=tasks.visible_tasks(viewer, organisation)
+        .filter(struggle__isnull=True, event__isnull=True, done_at__isnull=True)
+        .prefetch_related("signups__member")[:50],
         my_tasks=tasks.mine(viewer, tasks.visible_tasks(viewer, organisation)),
         runs=rules.may_run(viewer, _Owner(organisation, None)),
         may_start=rules.may_run(viewer, _Owner(organisation, None))
@@ -204,7 +204,7 @@ def _struggle_context(struggle, viewer, **forms):
         "pledges": struggle.pledges.all(),
         "events": events.visible_events(viewer, organisation).filter(struggle=struggle),
         "requests": struggle.solidarity_requests.all(),
-        "tasks": struggle.tasks.filter(event__isnull=True),
+        "tasks": struggle.tasks.filter(event__isnull=True).prefetch_related("signups__member"),
         "my_tasks": tasks.mine(viewer, struggle.tasks.all()),
         "runs": runs,
         "update_form": forms.get("update") or (UpdateForm() if runs else None),
@@ -394,7 +394,7 @@ def _event_page(request, obj, viewer, status=200, **forms):
         local_end=obj.ends_at.astimezone(zone),
         signups=obj.signups.select_related("member").order_by("member__name") if runs else None,
         states=SignupState.choices,
-        tasks=obj.tasks.all(),
+        tasks=obj.tasks.prefetch_related("signups__member"),
         my_tasks=tasks.mine(viewer, obj.tasks.all()),
         task_form=forms.get("task") or (TaskForm() if runs else None),
         change_form=forms.get("change")

@@ -102,7 +102,10 @@ def test_a_branch_event_and_a_task_through_the_pages(world):
     task.refresh_from_db()
     assert task.taken == 1
     organiser_page = eli.get(reverse("web:event", args=[slug, event.pk])).content.decode()
-    assert "Set out the chairs" in organiser_page
+    assert "Set out the chairs" in organiser_page and "Ben" in organiser_page
+    member_page = _client(world.users["cam"]).get(reverse("web:event", args=[slug, event.pk]))
+    assert "Set out the chairs" in member_page.content.decode()
+    assert "Ben" not in member_page.content.decode()  # who took a task: organisers only
     assert Client().get(reverse("web:event", args=[slug, event.pk])).status_code == 404
     new_task = reverse("web:task_new", args=[slug])
     assert (
