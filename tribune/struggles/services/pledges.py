@@ -262,12 +262,15 @@ def _units_reached(pledge: Pledge) -> bool:
 def _late_text(pledge: Pledge, state: str) -> str:
     values = {"action": pledge.action, "n": pledge.threshold}
     if state == PledgeState.AWAITING:
-        return _t(
+        text_ = _t(
             "“%(action)s” had already reached its %(n)s; the go is still to be given. "
-        ) % values + _t("Your pledge counts too.")
-    return _t("“%(action)s” had already reached its %(n)s: it is on. Your pledge counts too.") % (
-        values
-    )
+            "Your pledge counts too."
+        )
+    elif state == PledgeState.TRIGGERED:
+        text_ = _t("“%(action)s” had already reached its %(n)s: it is on. Your pledge counts too.")
+    else:
+        text_ = _t("“%(action)s” had already reached its %(n)s. Your pledge counts too.")
+    return text_ % values
 
 
 def _announce_trigger(pledge: Pledge) -> None:
