@@ -70,3 +70,11 @@ def may_see_attendance(viewer, circle, member_id: int) -> bool:
     if viewer is None or not viewer.in_good_standing:
         return False
     return viewer.pk == member_id or facilitates(viewer, circle)
+
+
+def may_plan(member, organisation) -> bool:
+    try:
+        planner_term(member, organisation)
+    except NotPermitted:
+        return False
+    return True
