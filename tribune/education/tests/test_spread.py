@@ -3,7 +3,6 @@
 from django.utils import timezone
 
 from conftest import make_user
-
 from tribune.education import services, spread
 from tribune.education.models import Completion
 from tribune.education.tests.conftest import dates, hold
