@@ -56,7 +56,7 @@ class CourseForm(forms.Form):
 
 class CircleForm(forms.Form):
     name = forms.CharField(label=_("Name of the circle"), max_length=200)
-    where = forms.ChoiceField(label=_("Where"))
+    where = forms.ChoiceField(label=_("Where"), required=False)
     place = forms.CharField(label=_("Place"), max_length=300, required=False)
     link = forms.URLField(
         label=_("Link for meeting online"), max_length=500, required=False, assume_scheme="https"
