@@ -179,6 +179,10 @@ class SearchIndex:
     def _matching(self, found: list[str]) -> RawSQL:
         """The rows holding every word, as ids from the index alone (see ``ids``)."""
         sql, params = self.matching(" ".join(found))
+        if connection.vendor == "postgresql":
+            # ARRAY(…) is computed once, from the match alone: the planner cannot
+            # turn it into a test of each row's vector (a nested loop over the rows).
+            return RawSQL(f"{self.table}.id = ANY(ARRAY({sql}))", params, BooleanField())
         return RawSQL(f"{self.table}.id IN ({sql})", params, BooleanField())
 
     def search(self, queryset, query: str, *, newest: str):
