@@ -18,11 +18,11 @@ from django.utils import timezone
 from tribune.audit.models import AuditEntry
 from tribune.audit.models import Checkpoint as AuditCheckpoint
 from tribune.constitution.models import AdmissionRule
+from tribune.education.demo import education_demo
 from tribune.members import services
 from tribune.members.models import Member, Standing
 from tribune.organisations.models import Organisation
 from tribune.organisations.services import create_branch, found_organisation
-from tribune.education.demo import education_demo
 from tribune.struggles.demo import struggles_demo
 
 SLUG = "peoples-union"
