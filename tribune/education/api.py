@@ -1,7 +1,7 @@
 """API: education — courses, circles, attendance, the spread of education, a member's path.
 
 The same rules as the pages (``tribune.education.services``): everything is for
-members in good standing of the organisation (outsiders get 404); writing a
+members in good standing of the organisation (others get 401/403); writing a
 course needs ``plan_courses``; facilitating needs a completion of the course
 (or having written it), never an appointment. Attendance is given only to the
 member themself (``/education/me``) and to the circle's facilitators
@@ -13,7 +13,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
-from tribune.api.common import acting, organisation_and_member
+from tribune.api.common import acting
 from tribune.api.types import Id, PathText
 from tribune.education import rules, services, spread
 from tribune.education.models import Circle, Course
@@ -216,7 +216,7 @@ def _circle_out(circle: Circle) -> dict:
 
 
 def _member(request, slug):
-    organisation, viewer = organisation_and_member(request, slug)
+    organisation, viewer = acting(request, slug)
     rules.require_member(viewer, organisation)
     return organisation, viewer
 

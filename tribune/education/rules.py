@@ -6,7 +6,7 @@
 * Facilitating is **not** a mandate and nobody appoints to it: a member in good
   standing who completed a course (or founded it) may open a circle of it, or
   join one as a facilitator. That is the whole rule.
-* Education is for members in good standing: outsiders see nothing of it.
+* Education is for members in good standing: others are refused (403), with the reason.
 * Who attended what is personal data: the member sees their own, a circle's
   facilitators see their circle's (they keep it); no one else does, not even
   officers, and nothing of it reaches a public page, the API's other answers or
@@ -15,7 +15,7 @@
 
 from django.utils.translation import gettext as _t
 
-from tribune.lib.errors import NotFound, NotPermitted
+from tribune.lib.errors import NotPermitted
 from tribune.offices.rules import mandate_for
 
 POWER = "plan_courses"
@@ -28,9 +28,11 @@ def is_member(viewer, organisation) -> bool:
 
 
 def require_member(viewer, organisation) -> None:
-    """Outsiders are told nothing exists (404), as for members-only documents."""
+    """Education is the members' own: others are refused with the reason (403)."""
     if not is_member(viewer, organisation):
-        raise NotFound(_t("Not found."))
+        raise NotPermitted(
+            _t("Only members in good standing can see the organisation's courses and circles.")
+        )
 
 
 def planner_term(member, organisation):

@@ -1,7 +1,7 @@
 """Education pages: courses, circles, the register, the spread of education.
 
 Views parse the request and call ``tribune.education.services``; the rules
-live there. Outsiders are told nothing exists (404). Who attended what is shown
+live there. Others than members in good standing are refused (403). Who attended what is shown
 to the member themself and to the circle's facilitators only.
 """
 

@@ -129,9 +129,9 @@ def test_attendance_is_for_facilitators_and_the_member_only(world, course, plann
     assert services.excuse_myself(world.ben, future).state == AttendanceState.EXCUSED
 
 
-def test_outsiders_see_nothing_of_education(world, course):
-    with pytest.raises(NotFound):
+def test_others_than_members_are_refused(world, course):
+    with pytest.raises(NotPermitted):
         services.courses(None, world.org)
-    with pytest.raises(NotFound):
+    with pytest.raises(NotPermitted):
         services.course(None, world.org, course.pk)
     assert connection.vendor in {"sqlite", "postgresql"}

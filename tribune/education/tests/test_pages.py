@@ -35,7 +35,7 @@ def held(world, course, planner):
     return circle
 
 
-def test_pages_for_members_and_404_for_outsiders(client, world, course, held):
+def test_pages_for_members_and_a_login_for_the_anonymous(client, world, course, held):
     for path in ("/", "/spread/", f"/courses/{course.pk}/", f"/circles/{held.pk}/"):
         assert client.get(PAGES + path).status_code == 302  # log in first
     client.force_login(world.users["dana"])
@@ -162,7 +162,7 @@ def test_the_api_runs_the_same_rules(client, world, planner, reading, bearer):
     assert early.status_code == 400 and early.json()["detail"][0]["field"] == "session"
     assert client.get(f"{API}/circles/{circle_id}/register", **bearer("ana")).status_code == 404
     assert len(client.get(f"{API}/circles/{circle_id}/register", **bearer("cam")).json()) == 1
-    assert client.get(f"{API}/courses").status_code == 404  # outsiders: nothing exists
+    assert client.get(f"{API}/courses").status_code == 401
 
 
 def test_who_attended_what_reaches_no_one_else(client, world, course, held, bearer):

@@ -72,4 +72,4 @@ def test_the_api_suppresses_small_counts_too(client, world, course, planner):
     assert millbrook["members"] is None and millbrook["courses"][0]["completed"] is None
     assert answer["over_time"][0]["points"][0]["completed"] is None
     assert world.root.slug in answer["no_facilitator"]
-    assert client.get("/api/v1/organisations/test-union/education/spread").status_code == 404
+    assert client.get("/api/v1/organisations/test-union/education/spread").status_code == 401
