@@ -22,46 +22,46 @@ from tribune.lib.errors import NotFound
 router = Router(tags=["education"])
 
 
-class ReadingOut(Schema):
+class EduReadingOut(Schema):
     document_id: int
     version: int
     title: str
 
 
-class CourseSessionOut(Schema):
+class EduCourseSessionOut(Schema):
     number: int
     title: str
     summary: str
-    readings: list[ReadingOut]
+    readings: list[EduReadingOut]
 
 
-class CourseOut(Schema):
+class EduCourseOut(Schema):
     id: int
     title: str
     summary: str
     core: bool
     completion_percent: int
-    sessions: list[CourseSessionOut]
+    sessions: list[EduCourseSessionOut]
     circles: list[int]
     may_facilitate: bool
 
 
-class SessionIn(Schema):
+class EduSessionIn(Schema):
     title: str
     summary: str = ""
     readings: list[list[int]] = []
 
 
-class CourseIn(Schema):
+class EduCourseIn(Schema):
     title: str
     summary: str = ""
     core: bool = False
     completion_percent: int = 80
-    sessions: list[SessionIn]
+    sessions: list[EduSessionIn]
     founders: list[int] = []
 
 
-class CircleSessionOut(Schema):
+class EduCircleSessionOut(Schema):
     id: int
     number: int
     title: str
@@ -70,24 +70,24 @@ class CircleSessionOut(Schema):
     event_id: int | None
 
 
-class FacilitatorOut(Schema):
+class EduFacilitatorOut(Schema):
     name: str
     graduated_from: int | None  # a circle's id; None: wrote the course
 
 
-class CircleOut(Schema):
+class EduCircleOut(Schema):
     id: int
     course_id: int
     name: str
     branch: str | None  # None: online, across branches
     place: str
     link: str
-    sessions: list[CircleSessionOut]
-    facilitators: list[FacilitatorOut]
+    sessions: list[EduCircleSessionOut]
+    facilitators: list[EduFacilitatorOut]
     participants: int
 
 
-class CircleIn(Schema):
+class EduCircleIn(Schema):
     name: str
     dates: list[list[datetime]]
     branch: str = ""
@@ -96,68 +96,68 @@ class CircleIn(Schema):
     link: str = ""
 
 
-class AttendanceIn(Schema):
+class EduAttendanceIn(Schema):
     session_id: int
     member_id: int
     state: str
 
 
-class AttendanceOut(Schema):
+class EduAttendanceOut(Schema):
     session_id: int
     state: str
 
 
-class RegisterRowOut(Schema):
+class EduRegisterRowOut(Schema):
     member_id: int
     name: str
     marks: list[str]
     completed: bool
 
 
-class ParticipationOut(Schema):
+class EduParticipationOut(Schema):
     circle_id: int
     joined: bool
 
 
-class PathOut(Schema):
+class EduPathOut(Schema):
     completed: list[int]  # course ids
     joined: list[int]  # circle ids
     facilitating: list[int]
     may_lead: list[int]  # course ids
     open_to_lead: list[int]  # circle ids
-    attendance: dict[str, list[AttendanceOut]]  # circle id → your own attendance
+    attendance: dict[str, list[EduAttendanceOut]]  # circle id → your own attendance
 
 
-class SpreadCourseOut(Schema):
+class EduSpreadCourseOut(Schema):
     course_id: int
     completed: int | None  # None: fewer than 5
     share: int | None
 
 
-class SpreadBranchOut(Schema):
+class EduSpreadBranchOut(Schema):
     branch: str
     name: str
     members: int | None
-    courses: list[SpreadCourseOut]
+    courses: list[EduSpreadCourseOut]
     facilitators: int | None
     no_facilitator: bool
 
 
-class SpreadPointOut(Schema):
+class EduSpreadPointOut(Schema):
     month: str
     completed: int | None
 
 
-class SpreadSeriesOut(Schema):
+class EduSpreadSeriesOut(Schema):
     course_id: int
-    points: list[SpreadPointOut]
+    points: list[EduSpreadPointOut]
 
 
-class SpreadOut(Schema):
+class EduSpreadOut(Schema):
     core: list[int]
-    branches: list[SpreadBranchOut]
+    branches: list[EduSpreadBranchOut]
     no_facilitator: list[str]  # branch short names
-    over_time: list[SpreadSeriesOut]
+    over_time: list[EduSpreadSeriesOut]
 
 
 def _course_out(course: Course, viewer) -> dict:
@@ -221,14 +221,14 @@ def _member(request, slug):
     return organisation, viewer
 
 
-@router.get("/{slug}/education/courses", response=list[CourseOut])
+@router.get("/{slug}/education/courses", response=list[EduCourseOut])
 def education_courses(request, slug: PathText):
     organisation, viewer = _member(request, slug)
     return [_course_out(c, viewer) for c in services.courses(viewer, organisation)[:200]]
 
 
-@router.post("/{slug}/education/courses", response={201: CourseOut})
-def education_create_course(request, slug: PathText, payload: CourseIn):
+@router.post("/{slug}/education/courses", response={201: EduCourseOut})
+def education_create_course(request, slug: PathText, payload: EduCourseIn):
     """Write a course (``plan_courses``): sessions in order, readings as [document, version]."""
     organisation, viewer = acting(request, slug)
     course = services.create_course(
@@ -244,14 +244,14 @@ def education_create_course(request, slug: PathText, payload: CourseIn):
     return Status(201, _course_out(course, viewer))
 
 
-@router.get("/{slug}/education/courses/{course_id}", response=CourseOut)
+@router.get("/{slug}/education/courses/{course_id}", response=EduCourseOut)
 def education_course(request, slug: PathText, course_id: Id):
     organisation, viewer = _member(request, slug)
     return _course_out(services.course(viewer, organisation, course_id), viewer)
 
 
-@router.post("/{slug}/education/courses/{course_id}/circles", response={201: CircleOut})
-def education_open_circle(request, slug: PathText, course_id: Id, payload: CircleIn):
+@router.post("/{slug}/education/courses/{course_id}/circles", response={201: EduCircleOut})
+def education_open_circle(request, slug: PathText, course_id: Id, payload: EduCircleIn):
     """Open a circle (a member who completed the course, or wrote it): one date pair a session."""
     organisation, viewer = acting(request, slug)
     course = services.course(viewer, organisation, course_id)
@@ -268,13 +268,13 @@ def education_open_circle(request, slug: PathText, course_id: Id, payload: Circl
     return Status(201, _circle_out(circle))
 
 
-@router.get("/{slug}/education/circles/{circle_id}", response=CircleOut)
+@router.get("/{slug}/education/circles/{circle_id}", response=EduCircleOut)
 def education_circle(request, slug: PathText, circle_id: Id):
     organisation, viewer = _member(request, slug)
     return _circle_out(services.circle(viewer, organisation, circle_id))
 
 
-@router.post("/{slug}/education/circles/{circle_id}/join", response=ParticipationOut)
+@router.post("/{slug}/education/circles/{circle_id}/join", response=EduParticipationOut)
 def education_join(request, slug: PathText, circle_id: Id):
     organisation, viewer = acting(request, slug)
     circle = services.circle(viewer, organisation, circle_id)
@@ -282,7 +282,7 @@ def education_join(request, slug: PathText, circle_id: Id):
     return {"circle_id": circle.pk, "joined": True}
 
 
-@router.post("/{slug}/education/circles/{circle_id}/facilitate", response=FacilitatorOut)
+@router.post("/{slug}/education/circles/{circle_id}/facilitate", response=EduFacilitatorOut)
 def education_facilitate(request, slug: PathText, circle_id: Id):
     """Facilitate a circle: for members who completed its course (or wrote it)."""
     organisation, viewer = acting(request, slug)
@@ -291,7 +291,7 @@ def education_facilitate(request, slug: PathText, circle_id: Id):
     return {"name": viewer.name, "graduated_from": done.graduated_from_id}
 
 
-@router.get("/{slug}/education/circles/{circle_id}/register", response=list[RegisterRowOut])
+@router.get("/{slug}/education/circles/{circle_id}/register", response=list[EduRegisterRowOut])
 def education_register(request, slug: PathText, circle_id: Id):
     """Who attended which session: the circle's facilitators only (404 to anyone else)."""
     organisation, viewer = _member(request, slug)
@@ -309,8 +309,8 @@ def education_register(request, slug: PathText, circle_id: Id):
     ]
 
 
-@router.post("/{slug}/education/circles/{circle_id}/attendance", response=AttendanceOut)
-def education_attendance(request, slug: PathText, circle_id: Id, payload: AttendanceIn):
+@router.post("/{slug}/education/circles/{circle_id}/attendance", response=EduAttendanceOut)
+def education_attendance(request, slug: PathText, circle_id: Id, payload: EduAttendanceIn):
     """Record a participant's attendance at a session that has begun (facilitators)."""
     organisation, viewer = acting(request, slug)
     circle = services.circle(viewer, organisation, circle_id)
@@ -321,7 +321,7 @@ def education_attendance(request, slug: PathText, circle_id: Id, payload: Attend
     return {"session_id": session.pk, "state": done.state}
 
 
-@router.get("/{slug}/education/me", response=PathOut)
+@router.get("/{slug}/education/me", response=EduPathOut)
 def education_me(request, slug: PathText):
     """Your own path: courses done, circles joined or led, circles you may facilitate."""
     organisation, viewer = acting(request, slug)
@@ -343,7 +343,7 @@ def education_me(request, slug: PathText):
     }
 
 
-@router.get("/{slug}/education/spread", response=SpreadOut)
+@router.get("/{slug}/education/spread", response=EduSpreadOut)
 def education_spread(request, slug: PathText):
     """How far education has spread, per branch and over time; counts 1–4 are null."""
     organisation, viewer = _member(request, slug)
