@@ -19,7 +19,8 @@ run through the services, a completion for about a third of the members
 (written in bulk, as completing writes it); timed over 20 renderings.
 
 ``--reuse`` keeps the documents and members a previous run left in the
-database (PostgreSQL) instead of building them again.
+database (PostgreSQL, or SQLite with ``TRIBUNE_DATA_DIR`` naming the previous
+run's folder) instead of building them again.
 """
 
 import argparse
@@ -65,7 +66,9 @@ def main() -> None:
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
+    if not os.environ.get("DATABASE_URL") and not (
+        args.reuse and os.environ.get("TRIBUNE_DATA_DIR")
+    ):
         os.environ["TRIBUNE_DATA_DIR"] = tempfile.mkdtemp(prefix="tribune-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tribune.settings")
     import django
@@ -218,9 +221,9 @@ def seed_members(org, author, count: int, rng: random.Random) -> None:
             Completion.objects.bulk_create(
                 [
                     Completion(
-                        course=courses[m.pk % 3],
+                        course=courses[(m.pk // 3) % 3],
                         member=m,
-                        circle=circles[m.pk % 3],
+                        circle=circles[(m.pk // 3) % 3],
                         completed_at=now - timedelta(days=rng.randint(0, 700)),
                     )
                     for m in members

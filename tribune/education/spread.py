@@ -13,8 +13,9 @@ membership (``bench/archive.py`` times it for 100,000 members).
 
 from collections import defaultdict
 
-from django.db.models import Count
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import CharField, Count
+from django.db.models.functions import Cast, Substr, TruncMonth
 
 from tribune.education.models import Completion, Course
 from tribune.members.models import Member, Standing
@@ -98,18 +99,25 @@ def dashboard(organisation) -> dict:
 
 def over_time(organisation, core: list[Course]) -> list[dict]:
     """Per core course, cumulative completions at the end of each month (small ones suppressed)."""
+    # The month in SQL: TruncMonth on SQLite is a Python function called for every row
+    # (0.8 s for 33,000 completions); its stored UTC text begins with the month.
+    if connection.vendor == "sqlite":
+        month_of = Substr(Cast("completed_at", CharField()), 1, 7)
+    else:
+        month_of = TruncMonth("completed_at")
     series = []
     for c in core:
         points, total = [], 0
         for month, n in (
             Completion.objects.filter(course=c)
-            .annotate(month=TruncMonth("completed_at"))
+            .annotate(month=month_of)
             .values_list("month")
             .annotate(n=Count("pk"))
             .order_by("month")
         ):
             total += n
-            points.append({"month": month.date().isoformat()[:7], "completed": suppress(total)})
+            label = month if isinstance(month, str) else month.date().isoformat()[:7]
+            points.append({"month": label, "completed": suppress(total)})
         series.append({"course": c, "points": points})
     return series
 
