@@ -1,6 +1,6 @@
 """Benchmark: archive search over many documents of several pages each.
 
-Usage: python bench/archive.py [--documents N] [--words W] [--queries Q]
+Usage: python bench/archive.py [--documents N] [--words W] [--queries Q] [--members M] [--reuse]
 
 SQLite (default): a throw-away database in a temp dir. PostgreSQL: set
 ``DATABASE_URL`` to a database this benchmark may empty (it is flushed first).
@@ -12,6 +12,15 @@ times ``archive.services.search`` as an anonymous reader — the query, the top 
 documents and their highlighted excerpts, what the archive page shows — for Q
 queries of one and two words drawn from the vocabulary's common, middling and
 rare words. Prints the p50/p95/max in milliseconds, the build time and the machine.
+
+Then the spread dashboard (``education.spread.dashboard``): M members in good
+standing (100,000 by default) over 40 branches, three core courses written and
+run through the services, a completion for about a third of the members
+(written in bulk, as completing writes it); timed over 20 renderings.
+
+``--reuse`` keeps the documents and members a previous run left in the
+database (PostgreSQL, or SQLite with ``TRIBUNE_DATA_DIR`` naming the previous
+run's folder) instead of building them again.
 """
 
 import argparse
@@ -54,8 +63,12 @@ def main() -> None:
     parser.add_argument("--documents", type=int, default=20_000)
     parser.add_argument("--words", type=int, default=2_500)
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--members", type=int, default=100_000)
+    parser.add_argument("--reuse", action="store_true")
     args = parser.parse_args()
-    if not os.environ.get("DATABASE_URL"):
+    if not os.environ.get("DATABASE_URL") and not (
+        args.reuse and os.environ.get("TRIBUNE_DATA_DIR")
+    ):
         os.environ["TRIBUNE_DATA_DIR"] = tempfile.mkdtemp(prefix="tribune-bench-")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tribune.settings")
     import django
@@ -67,7 +80,10 @@ def main() -> None:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    if connection.vendor == "postgresql":
+    from tribune.organisations.models import Organisation
+
+    reuse = args.reuse and Organisation.objects.filter(slug="bench").exists()
+    if connection.vendor == "postgresql" and not reuse:
         call_command("flush", interactive=False, verbosity=0)
 
     from tribune.archive import services
@@ -76,6 +92,14 @@ def main() -> None:
     from tribune.members.models import Member
     from tribune.organisations.services import found_organisation
 
+    if reuse:
+        from tribune.education.models import Course
+
+        org = Organisation.objects.get(slug="bench")
+        if not Course.objects.filter(organisation=org).exists():
+            author = Member.objects.filter(organisation=org).order_by("pk").first()
+            seed_members(org, author, args.members, random.Random(1917))
+        return measure(args, org, services, excerpt, connection, 0.0)
     user = get_user_model().objects.create_user("archivist", "archivist@bench.org", "x" * 16)
     org = found_organisation(
         name="Bench Union",
@@ -95,7 +119,7 @@ def main() -> None:
                 "email": "archivist@bench.org",
                 "user": user,
                 "office": "Archivist",
-                "powers": ["curate_archive"],
+                "powers": ["curate_archive", "plan_courses", "manage_branches"],
             }
         ],
     )
@@ -130,11 +154,90 @@ def main() -> None:
             Document.objects.bulk_update(documents, ["published", "published_at"])
             for v in versions:
                 services.INDEX.put(v.document_id, title=v.title, body=v.text, language="en")
+    seed_members(org, author, args.members, rng)
     built = time.perf_counter() - started
+    measure(args, org, services, excerpt, connection, built)
+
+
+def seed_members(org, author, count: int, rng: random.Random) -> None:
+    """Branches, core courses and circles through the services; members and completions in bulk."""
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tribune.education import services as education
+    from tribune.education.models import Completion
+    from tribune.members.models import Member, Standing
+    from tribune.organisations.services import create_branch
+
+    branches = [
+        create_branch(author, org.root_branch, name=f"Branch {i}", level="local") for i in range(40)
+    ]
+    reading = author.organisation.documents.exclude(published=None).first().published
+    courses = [
+        education.create_course(
+            author,
+            org,
+            title=f"Core course {n}",
+            core=True,
+            sessions=[
+                {"title": f"Session {i}", "readings": [[reading.document_id, reading.number]]}
+                for i in range(1, 7)
+            ],
+        )
+        for n in range(1, 4)
+    ]
+    start = timezone.now() + timedelta(days=1)
+    circles = [
+        education.open_circle(
+            author,
+            c,
+            name=f"Circle of {c.title}",
+            place="Hall",
+            dates=[
+                [start + timedelta(days=7 * i), start + timedelta(days=7 * i, hours=2)]
+                for i in range(6)
+            ],
+        )
+        for c in courses
+    ]
+    now = timezone.now()
+    for first in range(0, count, 5000):
+        with transaction.atomic():
+            members = Member.objects.bulk_create(
+                [
+                    Member(
+                        organisation=org,
+                        home_branch=branches[(i * 7) % 37 if i % 10 else 39],
+                        name=f"Member {i}",
+                        email=f"m{i}@bench.org",
+                        standing=Standing.GOOD,
+                        admitted_at=now,
+                    )
+                    for i in range(first, min(count, first + 5000))
+                ]
+            )
+            Completion.objects.bulk_create(
+                [
+                    Completion(
+                        course=courses[(m.pk // 3) % 3],
+                        member=m,
+                        circle=circles[(m.pk // 3) % 3],
+                        completed_at=now - timedelta(days=rng.randint(0, 700)),
+                    )
+                    for m in members
+                    if m.pk % 3 == 0 and m.home_branch_id != branches[39].pk
+                ]
+            )
+
+
+def measure(args, org, services, excerpt, connection, built: float) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE archive_document")
-
+            cursor.execute("ANALYZE")
+    rng = random.Random(1917)
+    vocab = vocabulary(rng)
     common, middling, rare = vocab[5:60], vocab[200:1500], vocab[3000:6000]
     queries = []
     for i in range(args.queries):
@@ -166,6 +269,24 @@ def main() -> None:
         f"  {len(queries)} queries: p50 {percentile(timings, 50):.1f} ms, "
         f"p95 {percentile(timings, 95):.1f} ms, max {timings[-1]:.1f} ms "
         f"(top 50 with excerpts; mean hits {sum(hits) / len(hits):.0f})"
+    )
+    from tribune.education import spread
+    from tribune.members.models import Member
+
+    members = Member.objects.filter(organisation=org).count()
+    spread.dashboard(org)
+    times = []
+    for _ in range(20):
+        t = time.perf_counter()
+        board = spread.dashboard(org)
+        spread.map_layout(board["branches"])
+        spread.chart(board["over_time"])
+        times.append((time.perf_counter() - t) * 1000)
+    times.sort()
+    print(
+        f"  spread dashboard, {members:,} members, {len(board['branches'])} branches: "
+        f"p50 {percentile(times, 50):.1f} ms, p95 {percentile(times, 95):.1f} ms "
+        f"({len(board['gaps'])} branches with members but no facilitator)"
     )
     print(f"  machine: {machine()}")
 

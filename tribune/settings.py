@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "tribune.debate",
     "tribune.assemblies",
     "tribune.archive",
+    "tribune.education",
     "tribune.struggles",
     "tribune.accounts",
     "tribune.web",

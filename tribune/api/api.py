@@ -179,6 +179,7 @@ from tribune.assemblies.api_sessions import router as assembly_sessions_router  
 from tribune.audit.api import router as audit_router  # noqa: E402
 from tribune.constitution.api import router as constitution_router  # noqa: E402
 from tribune.debate.api import router as debate_router  # noqa: E402
+from tribune.education.api import router as education_router  # noqa: E402
 from tribune.elections.api import router as elections_router  # noqa: E402
 from tribune.factions.api import router as factions_router  # noqa: E402
 from tribune.members.api import router as members_router  # noqa: E402
@@ -201,4 +202,5 @@ api.add_router("/organisations", debate_router)
 api.add_router("/organisations", assemblies_router)
 api.add_router("/organisations", assembly_sessions_router)
 api.add_router("/organisations", archive_router)
+api.add_router("/organisations", education_router)
 api.add_router("/organisations", struggles_router)

@@ -627,8 +627,6 @@ def search(viewer, organisation, query: str, *, tag: str = "", limit: int = 50):
         documents = documents.filter(tags__name=tag.lower())
     # The order is decided over ids alone, then the page's documents are fetched with their
     # text: sorting every match with its whole text in the row is what made search slow.
-    ids = list(
-        INDEX.search(documents, query, newest="published_at").values_list("pk", flat=True)[:limit]
-    )
+    ids = INDEX.ids(documents, query, newest="published_at", limit=limit)
     found = Document.objects.select_related("published").in_bulk(ids)
     return [found[pk] for pk in ids]

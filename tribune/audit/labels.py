@@ -109,6 +109,11 @@ ACTION_LABELS: dict[str, str] = {
     "archive.appeal_decided": _("Appeal about a document version decided"),
     "archive.tagged": _("Document tags changed"),
     "archive.linked": _("Document linked to a motion, section, thread or election"),
+    # --- education
+    "education.course_created": _("Course written (planning courses)"),
+    "education.circle_opened": _("Study circle opened by a facilitator"),
+    "education.facilitator_joined": _("Facilitator joined a study circle"),
+    "education.attendance": _("Attendance recorded at a study circle session"),
     # --- struggles, pledges, events, solidarity
     "struggle.started": _("Started a struggle"),
     "struggle.updated": _("Posted news on a struggle (and perhaps changed its status)"),

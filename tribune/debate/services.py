@@ -24,7 +24,6 @@ the pages and the API refuse the same things with the same words.
 """
 
 import math
-import re
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -50,6 +49,8 @@ from tribune.debate.models import (
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation, TooManyAttempts
 from tribune.lib.inputs import clean_text
+from tribune.lib.search import SearchIndex
+from tribune.lib.search import words as search_words
 from tribune.members.models import Member
 from tribune.offices.rules import mandate_for, seat_in
 
@@ -415,48 +416,42 @@ def screen_posts(viewer, organisation, posts: Iterable[Post]) -> list[Post]:
     return posts
 
 
-def _fts_query(query: str) -> str:
-    """Words of the query as quoted FTS5 prefix terms, all required (no FTS syntax leaks)."""
-    words = re.findall(r"\w+", query)
-    return " ".join('"' + w.replace('"', '""') + '"*' for w in words)
+# The posts' index, kept by triggers (migrations 0002, 0004): FTS5 on SQLite; on
+# PostgreSQL a partial GIN index over the text read word for word ('simple').
+INDEX = SearchIndex(
+    "debate_post",
+    pg_vector="to_tsvector('simple', text)",
+    pg_configs=("simple",),
+    pg_where="NOT hidden",
+)
 
 
 def search(member, organisation, query: str, limit: int = 50):
     """Posts matching ``query`` that ``member`` may read, newest first; never hidden ones.
 
-    The index holds no hidden post's words either (migration 0004), so a hidden
-    or withheld post can be neither found nor guessed at through search.
+    Through the shared search layer (``tribune.lib.search``), as the archive. The
+    index holds no hidden post's words either (migration 0004), so a hidden or
+    withheld post can be neither found nor guessed at through search.
     """
     threads = visible_threads(member, organisation)
     posts = Post.objects.filter(thread__in=threads, hidden=False).select_related("thread", "author")
-    words = re.findall(r"\w+", query or "")
-    if not words:
+    if not search_words(query):
         return posts.none()
+    sql, params = INDEX.matching(query)
     if connection.vendor == "postgresql":
-        # One shape the planner can answer from the index (migration 0004): the ids
-        # of posts whose text matches (the partial GIN index, hence ``NOT hidden``)
-        # united with those of the organisation's threads whose title matches. An OR
-        # of the two in the outer WHERE (before issue 12) scanned and sorted every post.
-        terms = " & ".join(f"{w}:*" for w in words)
-        posts = posts.filter(
-            pk__in=RawSQL(
-                "SELECT id FROM debate_post WHERE NOT hidden"
-                " AND to_tsvector('simple', text) @@ to_tsquery('simple', %s)"
-                " UNION SELECT p.id FROM debate_post p"
-                " JOIN debate_thread t ON t.id = p.thread_id"
-                " WHERE t.organisation_id = %s"
-                " AND to_tsvector('simple', t.title) @@ to_tsquery('simple', %s)",
-                [terms, organisation.pk, terms],
-            )
+        # One shape the planner can answer from the indexes: the ids of posts whose
+        # text matches (the partial GIN index) united with those of the organisation's
+        # threads whose title matches. An OR of the two in the outer WHERE (before
+        # issue 12) scanned and sorted every post. (On SQLite the FTS5 table holds
+        # each post's thread title too.)
+        sql += (
+            " UNION SELECT p.id FROM debate_post p"
+            " JOIN debate_thread t ON t.id = p.thread_id"
+            " WHERE t.organisation_id = %s"
+            " AND to_tsvector('simple', t.title) @@ to_tsquery('simple', %s)"
         )
-    else:
-        posts = posts.filter(
-            pk__in=RawSQL(
-                "SELECT rowid FROM debate_post_fts WHERE debate_post_fts MATCH %s",
-                [_fts_query(query)],
-            )
-        )
-    return posts.order_by("-created_at")[:limit]
+        params = [*params, organisation.pk, INDEX.tsquery(query)]
+    return posts.filter(pk__in=RawSQL(sql, params)).order_by("-created_at")[:limit]
 
 
 def unread_notifications(member):

@@ -18,6 +18,7 @@ POWERS: dict[str, str] = {
     "convene_assemblies": _("Convene congresses and assemblies, and name their chair"),
     "moderate_debate": _("Hide posts that break a published rule of debate (with a reason)"),
     "curate_archive": _("Publish or refuse documents proposed for the archive (with a reason)"),
+    "plan_courses": _("Write courses and their reading lists (facilitators are never appointed)"),
     "run_struggles": _(
         "Run struggles and campaigns: updates, events, pledges and solidarity requests"
     ),

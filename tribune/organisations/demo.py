@@ -18,6 +18,7 @@ from django.utils import timezone
 from tribune.audit.models import AuditEntry
 from tribune.audit.models import Checkpoint as AuditCheckpoint
 from tribune.constitution.models import AdmissionRule
+from tribune.education.demo import education_demo
 from tribune.members import services
 from tribune.members.models import Member, Standing
 from tribune.organisations.models import Organisation
@@ -165,6 +166,10 @@ def remove_demo() -> None:
     via_term = {"term__office__body__organisation": organisation}
     via_election = {"election__organisation": organisation}
     with transaction.atomic():
+        from tribune.education.demo import education_tables
+
+        for queryset in education_tables(organisation):
+            queryset._raw_delete(queryset.db)
         from tribune.archive import models as ar
         from tribune.archive.services import INDEX
 
@@ -295,6 +300,7 @@ def create_demo(members: int = 200) -> Organisation:
         _second_congress_sits(congress, clock)
         _archive(organisation, clock)
         struggles_demo(organisation, clock)
+        education_demo(organisation, clock)
     return organisation
 
 
@@ -405,9 +411,10 @@ STRUCTURE = [
                 "title": "Archivist",
                 "mandate": (
                     "Keep the archive: publish what members propose when it is accurate and "
-                    "belongs there, or refuse it with a public reason."
+                    "belongs there, or refuse it with a public reason; write the courses "
+                    "studied from it."
                 ),
-                "powers": ["curate_archive"],
+                "powers": ["curate_archive", "plan_courses"],
             }
         ],
     ),

@@ -9,6 +9,7 @@ from tribune.assemblies import views as assemblies
 from tribune.audit import views as audit
 from tribune.constitution import views as constitution
 from tribune.debate import views as debate
+from tribune.education import views as education
 from tribune.elections import views as elections
 from tribune.factions import views as factions
 from tribune.lib.inputs import IdConverter
@@ -155,6 +156,30 @@ urlpatterns = [
         org + "archive/appeals/<id:appeal_id>/decide/",
         archive.decide_appeal,
         name="archive_appeal_decide",
+    ),
+    path(org + "education/", education.index, name="education"),
+    path(org + "education/spread/", education.spread_page, name="education_spread"),
+    path(org + "education/courses/new/", education.course_new, name="education_course_new"),
+    path(org + "education/courses/<id:course_id>/", education.course, name="course"),
+    path(
+        org + "education/courses/<id:course_id>/circles/", education.circle_open, name="circle_open"
+    ),
+    path(org + "education/circles/<id:circle_id>/", education.circle, name="circle"),
+    path(org + "education/circles/<id:circle_id>/join/", education.circle_join, name="circle_join"),
+    path(
+        org + "education/circles/<id:circle_id>/facilitate/",
+        education.circle_facilitate,
+        name="circle_facilitate",
+    ),
+    path(
+        org + "education/circles/<id:circle_id>/excuse/",
+        education.circle_excuse,
+        name="circle_excuse",
+    ),
+    path(
+        org + "education/circles/<id:circle_id>/attendance/",
+        education.circle_attendance,
+        name="circle_attendance",
     ),
     path(org + "debate/", debate.index, name="debate"),
     path(org + "debate/rules/", debate.rules, name="debate_rules"),

@@ -1,6 +1,6 @@
 """In a real browser: a member proposes a PDF, a curator publishes it, another member finds it.
 
-(The issue's path goes on to study circles, which are not built yet.)
+(The issue's whole path, on to study circles: tribune/education/tests/test_browser.py.)
 """
 
 import pytest

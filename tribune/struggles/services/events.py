@@ -404,3 +404,36 @@ def attendance(viewer, event: Event) -> list[dict]:
     if not rules.may_run(viewer, event):
         signups = signups.filter(member=viewer)
     return [{"member_id": s.member_id, "name": s.member.name, "state": s.state} for s in signups]
+
+
+def schedule_for(
+    organisation,
+    *,
+    branch,
+    title: str,
+    starts_at,
+    ends_at,
+    place: str = "",
+    link_: str = "",
+    created_by=None,
+) -> Event:
+    """A members-only study session another app schedules under its own rule.
+
+    Study circles (``tribune.education``) are run by their facilitators, who
+    need no ``run_struggles`` mandate: the caller has checked its own rule and
+    records its own audit entry. The session then appears in the organisation's
+    calendar and feeds like every event, without a second calendar.
+    """
+    starts_at, ends_at = _times(starts_at, ends_at)
+    return Event.objects.create(
+        organisation=organisation,
+        branch=branch,
+        title=text(title, field="title", max_length=200),
+        kind=EventKind.STUDY,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        place=text(place, field="place", max_length=300, required=False),
+        link=_link_text(link_),
+        visibility=Visibility.MEMBERS,
+        created_by=created_by,
+    )

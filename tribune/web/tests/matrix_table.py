@@ -44,6 +44,18 @@ EXPECT: dict[str, str] = {
     "POST $A/applications":                                                "401    go     go     go     go     go     go     go",
     "POST $A/applications/{member_id}/admit":                              "401    403    403    403    403    403    403    go",
     "POST $A/applications/{member_id}/refuse":                             "401    403    403    403    403    403    403    go",
+    # --- education (members in good standing; facilitating needs a completion, never an appointment)
+    "GET $A/education/circles/{circle_id}":                                "401    403    ok     403    ok     ok     403    ok",
+    "POST $A/education/circles/{circle_id}/attendance":                    "401    403    go     403    403    403    403    403",  # the circle's facilitator (ben); the session has not begun: 400
+    "POST $A/education/circles/{circle_id}/facilitate":                    "401    403    go     403    403    403    403    go",  # ben graduated, ana wrote the course
+    "POST $A/education/circles/{circle_id}/join":                          "401    403    go     403    go     go     403    go",  # ben facilitates it: 400
+    "GET $A/education/circles/{circle_id}/register":                       "401    403    ok     403    404    404    403    404",  # who attended: its facilitators only
+    "GET $A/education/courses":                                            "401    403    ok     403    ok     ok     403    ok",
+    "POST $A/education/courses":                                           "401    403    403    403    403    403    403    go",  # plan_courses
+    "GET $A/education/courses/{course_id}":                                "401    403    ok     403    ok     ok     403    ok",
+    "POST $A/education/courses/{course_id}/circles":                       "401    403    go     403    403    403    403    go",  # graduates and founders only
+    "GET $A/education/me":                                                 "401    403    ok     403    ok     ok     403    ok",
+    "GET $A/education/spread":                                             "401    403    ok     403    ok     ok     403    ok",
     # --- archive
     "POST $A/archive/appeals/{appeal_id}/decide":                          "401    403    403    403    403    403    403    403",
     "POST $A/archive/decisions/{decision_id}/appeal":                      "401    404    403    404    403    403    403    403",  # only the author (cam); to non-members a refusal is not there (404)
@@ -333,6 +345,22 @@ EXPECT: dict[str, str] = {
     "POST web:constitution_structure_to_members":                           "login  403    403    403    403    403    403    go",
     "GET web:convene":                                                     "login  403    403    403    ok     403    403    ok",
     "POST web:convene":                                                    "login  403    403    403    go     403    403    go",
+    "GET web:circle":                                                      "login  403    ok     403    ok     ok     403    ok",
+    "GET web:circle_attendance":                                           "login  405    405    405    405    405    405    405",
+    "POST web:circle_attendance":                                          "login  403    go     403    go     go     403    go",  # an empty form: 400 before the rule
+    "GET web:circle_excuse":                                               "login  405    405    405    405    405    405    405",
+    "POST web:circle_excuse":                                              "login  403    404    403    404    404    403    404",  # no session named
+    "GET web:circle_facilitate":                                           "login  405    405    405    405    405    405    405",
+    "POST web:circle_facilitate":                                          "login  403    go     403    403    403    403    go",
+    "GET web:circle_join":                                                 "login  405    405    405    405    405    405    405",
+    "POST web:circle_join":                                                "login  403    go     403    go     go     403    go",
+    "GET web:circle_open":                                                 "login  405    405    405    405    405    405    405",
+    "POST web:circle_open":                                                "login  403    go     403    go     go     403    go",  # an empty form: 400 before the rule
+    "GET web:course":                                                      "login  403    ok     403    ok     ok     403    ok",
+    "GET web:education":                                                   "login  403    ok     403    ok     ok     403    ok",
+    "GET web:education_course_new":                                        "login  403    403    403    403    403    403    ok",
+    "POST web:education_course_new":                                       "login  403    403    403    403    403    403    go",
+    "GET web:education_spread":                                            "login  403    ok     403    ok     ok     403    ok",
     "GET web:debate":                                                      "login  403    ok     403    ok     ok     403    ok",
     "GET web:debate_appeal":                                               "login  405    405    405    405    405    405    405",
     "POST web:debate_appeal":                                              "login  go     go     go     go     go     go     go",
@@ -521,6 +549,19 @@ BODIES: dict[str, dict] = {
     f"{ORG}/factions/{{faction_slug}}/endorsements": {"candidacy_id": "@candidacy_id"},
     f"{ORG}/debate/posts/{{post_id}}/hide": {"rule": 1, "reason": "Rule one."},  # its number
     f"{ORG}/archive/documents": {"title": "Matrix minutes", "text": "Held."},
+    f"{ORG}/education/courses": {"title": "Matrix course", "sessions": [{"title": "One"}]},
+    f"{ORG}/education/courses/{{course_id}}/circles": {
+        "name": "Matrix circle",
+        "place": "Matrix hall",
+        "dates": [
+            [f"2031-01-0{d}T18:00:00+00:00", f"2031-01-0{d}T20:00:00+00:00"] for d in range(1, 5)
+        ],
+    },
+    f"{ORG}/education/circles/{{circle_id}}/attendance": {
+        "session_id": "@circle_session_id",
+        "member_id": "@member_id",
+        "state": "attended",
+    },
     f"{ORG}/archive/documents/{{document_id}}/versions": {"title": "Matrix", "text": "Edited."},
     f"{ORG}/archive/documents/{{document_id}}/versions/{{number}}/decision": {
         "publish": True,
@@ -658,6 +699,12 @@ WEB_POST: set[str] = {
     "archive_edit",
     "archive_link",
     "archive_propose",
+    "circle_attendance",
+    "circle_excuse",
+    "circle_facilitate",
+    "circle_join",
+    "circle_open",
+    "education_course_new",
     "archive_restore",
     "archive_tags",
     "debate_appeal",

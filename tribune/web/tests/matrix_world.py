@@ -214,6 +214,9 @@ def build() -> MatrixWorld:
     leaflet = Document.objects.get(organisation=org, versions__format="pdf")
     archive_appeal = ArchiveAppeal.objects.get(decision__version__document__organisation=org)
     strike = org_struggle(org)
+    from tribune.education.models import Circle
+
+    online_circle = Circle.objects.get(organisation=org, branch=None)  # ben facilitates it
     world.params = {
         "slug": org.slug,
         "branch_slug": "riverside",
@@ -252,6 +255,10 @@ def build() -> MatrixWorld:
         "request_id": strike.solidarity_requests.get().pk,
         "task_id": strike.tasks.filter(event__isnull=True).get().pk,
         "token": _calendar_token(by_email["cam@example.org"]),
+        # The demo's core course and its online circle (Ben, a graduate, facilitates it).
+        "course_id": online_circle.course_id,
+        "circle_id": online_circle.pk,
+        "circle_session_id": online_circle.sessions.order_by("starts_at").first().pk,
         # A co-founder's invitation addressed to none of the roles: only its invitee accepts.
         "invitation_id": FoundingInvitation.objects.create(
             organisation=org,
