@@ -47,7 +47,6 @@ from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.signals import request_finished, request_started
 from django.db import transaction
-from django.db.models import F
 from django.http import Http404
 from django.http.request import split_domain_port, validate_host
 from django.urls import resolve
@@ -55,6 +54,7 @@ from django.utils import translation
 
 from tribune.lib.errors import RuleViolation, TooManyAttempts
 from tribune.lib.inputs import MAX_ID
+from tribune.lib.prepared import Prepared
 from tribune.ops import metrics
 
 logger = logging.getLogger(__name__)
@@ -364,6 +364,26 @@ def _payload(kind: str, body: bytes) -> dict | None:
     return {"choice": data["choice"], "key": data.get("key", "")}
 
 
+def _member_query(slug: str, token_hash: str):
+    from tribune.members.models import Member
+
+    found = Member.objects.filter(
+        organisation__slug=slug, user__is_active=True, user__api_tokens__token_hash=token_hash
+    )
+    return found.order_by().values_list(*_member_fields(), *_TOKEN_FIELDS)[:1]
+
+
+def _member_fields() -> list[str]:
+    from tribune.members.models import Member
+
+    return [field.attname for field in Member._meta.concrete_fields]
+
+
+_TOKEN_FIELDS = ("user__api_tokens__pk", "user__api_tokens__last_used_at")
+# Every cast runs it: its SQL is built once (see tribune.lib.prepared).
+_MEMBER = Prepared(_member_query, str, str)
+
+
 def _member(slug: str, token: str):
     """The token owner's membership of the organisation ``slug``, in one query; None if none.
 
@@ -374,20 +394,13 @@ def _member(slug: str, token: str):
     from tribune.accounts.models import hash_token
     from tribune.members.models import Member
 
-    member = (
-        Member.objects.select_related("organisation")
-        .filter(
-            organisation__slug=slug,
-            user__is_active=True,
-            user__api_tokens__token_hash=hash_token(token),
-        )
-        .annotate(
-            token_pk=F("user__api_tokens__pk"), token_used=F("user__api_tokens__last_used_at")
-        )
-        .first()
-    )
-    if member is not None:
-        usage.note_use(SimpleNamespace(pk=member.token_pk, last_used_at=member.token_used))
+    rows = _MEMBER(slug, hash_token(token))
+    if not rows:
+        return None
+    names = _member_fields()
+    *values, token_pk, token_used = rows[0]
+    member = Member.from_db("default", names, values)
+    usage.note_use(SimpleNamespace(pk=token_pk, last_used_at=token_used))
     return member
 
 
