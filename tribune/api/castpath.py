@@ -13,14 +13,16 @@ endpoints here when they come with ``Authorization: Bearer``:
 * ``POST /api/v1/organisations/<slug>/elections/<id>/ballots``
   (``tribune.elections.services.cast_ballot``).
 
-The cast itself is the same domain call as through the API, in the same
-thread Django runs its views in, so every guarantee is the domain's: one
-ballot per voter (the conditional update of the roll), the late election
-lock (``elections.lock_open_voting``), the commit (fsynced on SQLite) before
-the answer, the secret ballot, the vote rate limit. What is lean is around
-it: the token, the user and the membership are found in one query; a live
-vote's fixed facts (its assembly, its election, its kind) are kept per
-process; nothing else runs.
+The cast itself is the same domain call as through the API, so every
+guarantee is the domain's: one ballot per voter (the conditional update of
+the roll), the late election lock (``elections.lock_open_voting``), the commit
+(fsynced on SQLite) before the answer, the secret ballot, the vote rate limit.
+What is lean is around it: the token, the user and the membership are found
+in one prepared query (``tribune.lib.prepared``); a live vote's fixed facts
+(its assembly, its election, its kind) are kept per process; casts arriving
+together are committed together (one transaction, one fsync: see
+``commit_group``); nothing else runs. Each answered cast is still logged and
+timed as Django logs every request (``tribune.ops.middleware``).
 
 Anything this path does not recognise exactly — no token, a token that finds
 no membership, an unknown vote, a body that is not a JSON object of the
