@@ -17,4 +17,8 @@ class Migration(migrations.Migration):
             model_name='member',
             index=models.Index(fields=['organisation', 'standing', 'name', 'id'], name='member_directory'),
         ),
+        migrations.AddIndex(
+            model_name='member',
+            index=models.Index(fields=['organisation', 'standing', 'id'], name='member_list_by_id'),
+        ),
     ]
