@@ -846,9 +846,19 @@ def lock_open_voting(election_id: int, field: str) -> None:
     here, the close having counted first; never written after the tally. Taken
     last, the lock is held only until the commit.
     """
-    locked = Election.objects.select_for_update(no_key=True).filter(pk=election_id)
-    if locked.values_list("status", flat=True).first() != Status.VOTING:
+    rows = _LOCKED_STATUS(election_id)
+    if not rows or rows[0][0] != Status.VOTING:
         raise RuleViolation(_t("Voting is not open."), field)
+
+
+# Every cast runs it (its SQL built once; compiled inside the cast's transaction, as
+# select_for_update requires).
+_LOCKED_STATUS = Prepared(
+    lambda election_id: (
+        Election.objects.select_for_update(no_key=True).filter(pk=election_id).values_list("status")
+    ),
+    int,
+)
 
 
 def has_voted(member: Member, election: Election) -> bool:

@@ -62,3 +62,17 @@ class Prepared:
         if converters:
             rows = [tuple(row) for row in compiler.apply_converters(rows, converters)]
         return rows
+
+
+class PreparedFirst(Prepared):
+    """The first row of ``build(*args)`` as an instance of ``model`` (every concrete field read)."""
+
+    def __init__(self, model, build: Callable[..., QuerySet], *kinds: type, using: str = "default"):
+        self.model = model
+        self.names = [field.attname for field in model._meta.concrete_fields]
+        super().__init__(lambda *a: build(*a).values_list(*self.names)[:1], *kinds, using=using)
+
+    def first(self, *args: Any):
+        """The instance, as ``build(*args).first()`` would give it; None if there is none."""
+        rows = self(*args)
+        return self.model.from_db(self.using, self.names, rows[0]) if rows else None

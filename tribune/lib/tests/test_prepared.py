@@ -37,3 +37,17 @@ def test_an_argument_the_sql_does_not_carry_unchanged_once_is_refused():
     for build, kind in ((twice, int), (changed, str)):
         with pytest.raises(ValueError):
             Prepared(build, kind)(1 if kind is int else "x")
+
+
+def test_the_first_row_as_an_instance(world):
+    from tribune.lib.prepared import PreparedFirst
+
+    first = PreparedFirst(
+        Member, lambda slug: Member.objects.filter(organisation__slug=slug).order_by("pk"), str
+    )
+    member = first.first(world.org.slug)
+    expected = Member.objects.filter(organisation=world.org).order_by("pk").first()
+    assert member == expected
+    for field in Member._meta.concrete_fields:
+        assert getattr(member, field.attname) == getattr(expected, field.attname), field.name
+    assert first.first("no-such-organisation") is None
