@@ -45,17 +45,19 @@ async def _answer(scope, receive, send):
     if live.is_stream(scope):
         return await live.asgi_stream(scope, receive, send)
     cast = castpath.match(scope)
+    if cast is not None:
+        # Casts wait in the cast path's own queue (a few threads read, one commits a
+        # group at a time), not at the gate: only what it hands to Django goes through it.
+        return await castpath.asgi_cast(scope, receive, send, *cast, _gated_django)
+    return await _gated_django(scope, receive, send)
+
+
+async def _gated_django(scope, receive, send) -> None:
     if IN_FLIGHT <= 0 or scope["type"] != "http":
-        return await _serve(scope, receive, send, cast)
+        return await django_application(scope, receive, send)
     loop = asyncio.get_running_loop()
     gate = _gates.get(loop)
     if gate is None:
         gate = _gates[loop] = asyncio.Semaphore(IN_FLIGHT)
     async with gate:
-        return await _serve(scope, receive, send, cast)
-
-
-async def _serve(scope, receive, send, cast) -> None:
-    if cast is not None:
-        return await castpath.asgi_cast(scope, receive, send, *cast, django_application)
-    return await django_application(scope, receive, send)
+        return await django_application(scope, receive, send)

@@ -77,7 +77,8 @@ def is_reader(member, organisation) -> bool:
 
 def readable_documents(viewer, organisation):
     """Documents ``viewer`` may read (anonymous viewers: None)."""
-    documents = Document.objects.filter(organisation=organisation)
+    # With its organisation: every listed document's link names the organisation's slug.
+    documents = Document.objects.filter(organisation=organisation).select_related("organisation")
     if is_reader(viewer, organisation):
         return documents
     return documents.filter(visibility=Visibility.PUBLIC, published__isnull=False)

@@ -50,6 +50,7 @@ from tribune.elections.models import (
 from tribune.lib import events
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number
+from tribune.lib.prepared import PreparedFirst
 from tribune.members.models import Member, Standing
 from tribune.offices.models import Body, BodyKind, Office, Term
 from tribune.offices.rules import mandate_for
@@ -548,8 +549,19 @@ def open_vote_of(assembly: Assembly) -> LiveVote | None:
     return assembly.votes.filter(election__status=Status.VOTING).select_related("election").first()
 
 
+# Every cast in the hall reads it: its SQL is built once (tribune.lib.prepared).
+_PARTICIPANT = PreparedFirst(
+    Participant,
+    lambda assembly_id, member_id: Participant.objects.filter(
+        assembly_id=assembly_id, member_id=member_id
+    ).order_by("pk"),
+    int,
+    int,
+)
+
+
 def _participant(member: Member, assembly: Assembly) -> Participant:
-    participant = Participant.objects.filter(assembly=assembly, member=member).first()
+    participant = _PARTICIPANT.first(assembly.pk, member.pk)
     if participant is None:
         raise NotPermitted(_t("Only participants of this assembly can do this."))
     return participant

@@ -48,6 +48,7 @@ from tribune.lib import ratelimit
 from tribune.lib.clock import each_alone
 from tribune.lib.errors import NotPermitted, RuleViolation, TooManyAttempts
 from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number
+from tribune.lib.prepared import Prepared
 from tribune.members.models import Member, Standing
 from tribune.offices.models import BodyKind, Office, Term, TermSource
 from tribune.offices.rules import mandate_for
@@ -679,13 +680,23 @@ def second_nomination(member: Member, candidacy: Candidacy) -> Seconding:
     return seconding
 
 
+def _on_ballot_query(election_id: int, organisation_id: int):
+    constitution = ConstitutionVersion.objects.filter(organisation_id=organisation_id)
+    needed = Subquery(constitution.order_by("-number").values("seconders_required")[:1])
+    standing = Candidacy.objects.filter(
+        election_id=election_id, accepted_at__isnull=False, withdrawn_at__isnull=True
+    )
+    seconded = standing.annotate(seconders=Count("secondings")).filter(seconders__gte=needed)
+    return seconded.order_by().values_list("pk")
+
+
+# Every cast of a ranked ballot runs it: its SQL is built once (half a cast's CPU otherwise).
+_ON_BALLOT = Prepared(_on_ballot_query, int, int)
+
+
 def _on_ballot(election: Election) -> set[int]:
     """The ids of ``_ballot_candidacies``, in one query (a cast checks every ranking)."""
-    constitution = ConstitutionVersion.objects.filter(organisation_id=election.organisation_id)
-    needed = Subquery(constitution.order_by("-number").values("seconders_required")[:1])
-    standing = election.candidacies.filter(accepted_at__isnull=False, withdrawn_at__isnull=True)
-    seconded = standing.annotate(seconders=Count("secondings")).filter(seconders__gte=needed)
-    return set(seconded.values_list("pk", flat=True))
+    return {pk for (pk,) in _ON_BALLOT(election.pk, election.organisation_id)}
 
 
 def _ballot_candidacies(election: Election) -> list[Candidacy]:
@@ -835,9 +846,19 @@ def lock_open_voting(election_id: int, field: str) -> None:
     here, the close having counted first; never written after the tally. Taken
     last, the lock is held only until the commit.
     """
-    locked = Election.objects.select_for_update(no_key=True).filter(pk=election_id)
-    if locked.values_list("status", flat=True).first() != Status.VOTING:
+    rows = _LOCKED_STATUS(election_id)
+    if not rows or rows[0][0] != Status.VOTING:
         raise RuleViolation(_t("Voting is not open."), field)
+
+
+# Every cast runs it (its SQL built once; compiled inside the cast's transaction, as
+# select_for_update requires).
+_LOCKED_STATUS = Prepared(
+    lambda election_id: (
+        Election.objects.select_for_update(no_key=True).filter(pk=election_id).values_list("status")
+    ),
+    int,
+)
 
 
 def has_voted(member: Member, election: Election) -> bool:

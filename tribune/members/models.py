@@ -49,6 +49,15 @@ class Member(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [
+            # The directory: members in good standing of one organisation, by name, a page
+            # at a time (without it PostgreSQL sorts all 100,000 on every page).
+            models.Index(
+                fields=["organisation", "standing", "name", "id"], name="member_directory"
+            ),
+            # The API's list of members, by id (PostgreSQL sorted them all for each call).
+            models.Index(fields=["organisation", "standing", "id"], name="member_list_by_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["organisation", "user"],

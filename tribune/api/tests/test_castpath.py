@@ -2,6 +2,7 @@
 
 import asyncio
 import json
+import logging
 from datetime import timedelta
 
 import pytest
@@ -299,3 +300,134 @@ def test_only_the_two_cast_paths_are_taken():
         (f"{ORG}/assemblies/3/votes/9/ranking", "POST"),
     ):
         assert castpath.match(scope(path, method)) is None, path
+
+
+# --- group commit -----------------------------------------------------------------------------
+
+
+def prepared(world, who, path_params, kind, body, token):
+    work = castpath._prepare(
+        kind,
+        {"slug": world.org.slug, **path_params},
+        {"host": "testserver", "authorization": f"Bearer {token(who)}", "\x00scheme": "http"},
+        json.dumps(body).encode(),
+    )
+    assert callable(work), work
+    return work
+
+
+def test_a_group_of_casts_commits_each_once(world, hall, token):
+    """Casts committed together: each one's own answer; a voter twice in one group counts once;
+    a refusal undoes only its own cast."""
+    assembly, vote = hall
+    params = {"assembly": str(assembly.pk), "vote": str(vote.pk)}
+    group = [
+        prepared(world, "ben", params, "live", {"choice": "yes"}, token),
+        prepared(world, "cam", params, "live", {"choice": "perhaps"}, token),
+        prepared(world, "ben", params, "live", {"choice": "no"}, token),
+        prepared(world, "dana", params, "live", {"choice": "abstain"}, token),
+    ]
+    answers = castpath.commit_group(group)
+    assert [a[0] for a in answers] == [201, 400, 400, 201]
+    assert answers[2][1]["detail"][0]["reason"] == "You have already voted in this election."
+    assert Ballot.objects.filter(election=vote.election).count() == 2
+    marked = VoterRoll.objects.filter(election=vote.election, voted=True)
+    assert set(marked.values_list("member_id", flat=True)) == {world.ben.pk, world.dana.pk}
+    assert sorted(
+        Ballot.objects.filter(election=vote.election).values_list("choice", flat=True)
+    ) == [
+        "abstain",
+        "yes",
+    ]
+
+
+def test_a_group_cut_off_before_its_commit_leaves_nothing(world, hall, token):
+    """The whole group is one transaction: stopped before its commit (as by a crash), none
+    of its casts is written, neither ballot nor roll mark, and none was answered."""
+    assembly, vote = hall
+    params = {"assembly": str(assembly.pk), "vote": str(vote.pk)}
+
+    class Crash(BaseException):
+        pass
+
+    def crash():
+        raise Crash
+
+    group = [
+        prepared(world, "ben", params, "live", {"choice": "yes"}, token),
+        prepared(world, "cam", params, "live", {"choice": "no"}, token),
+        crash,
+    ]
+    with pytest.raises(Crash):
+        castpath.commit_group(group)
+    assert not Ballot.objects.filter(election=vote.election).exists()
+    assert not VoterRoll.objects.filter(election=vote.election, voted=True).exists()
+    # The same voters can cast afterwards: nothing of theirs was kept.
+    path = f"/assemblies/{assembly.pk}/votes/{vote.pk}/ballots"
+    assert call(asgi.application, path, token("ben"), {"choice": "yes"})[0] == 201
+
+
+def test_a_cast_failing_in_a_group_is_retried_alone_by_django(world, hall, token):
+    """An unexpected failure undoes that cast's savepoint only; it answers None (Django then
+    takes the request from the start), the others in the group are committed."""
+    assembly, vote = hall
+    params = {"assembly": str(assembly.pk), "vote": str(vote.pk)}
+    ben = prepared(world, "ben", params, "live", {"choice": "yes"}, token)
+
+    def half_then_fail():
+        VoterRoll.objects.filter(election=vote.election, member=world.cam).update(voted=True)
+        raise OSError("disk trouble")
+
+    cam = prepared(world, "cam", params, "live", {"choice": "no"}, token)
+    answers = castpath.commit_group([ben, half_then_fail, cam])
+    assert answers[0][0] == 201 and answers[1] is None and answers[2][0] == 201
+    assert Ballot.objects.filter(election=vote.election).count() == 2
+    assert VoterRoll.objects.filter(election=vote.election, voted=True).count() == 2
+
+
+def test_the_committer_answers_each_cast_after_its_group_commits(monkeypatch):
+    """The committing thread: every submitted cast gets its own answer, in groups."""
+    import threading
+
+    groups = []
+    release = threading.Event()
+
+    def fake_commit(works):
+        groups.append(len(works))
+        release.wait(5)
+        return [work() for work in works]
+
+    monkeypatch.setattr(castpath, "commit_group", fake_commit)
+    monkeypatch.setattr(castpath, "_in_request", lambda function, *args: function(*args))
+    committer = castpath.GroupCommitter(max_group=3)
+    futures = [committer.submit(lambda i=i: i) for i in range(7)]
+    release.set()
+    assert [f.result(timeout=5) for f in futures] == list(range(7))
+    assert sum(groups) == 7 and max(groups) <= 3 and len(groups) >= 3
+
+
+# --- the request log --------------------------------------------------------------------------
+
+
+def test_a_cast_by_the_lean_path_is_logged_and_timed_as_django_logs_it(world, race, token, caplog):
+    from tribune.ops.metrics import REQUEST_LATENCY
+
+    election, ben, cam = race
+    path = f"/elections/{election.pk}/ballots"
+    route = "api/v1/organisations/<slug>/elections/<election_id>/ballots"
+    timed = REQUEST_LATENCY.labels("POST", route, "201")._sum.get()
+    with caplog.at_level(logging.INFO, logger="tribune.requests"):
+        lean = call(asgi.application, path, token("ana"), {"choice": [ben.pk]})
+        django = call(asgi.django_application, path, token("ana"), {"choice": [cam.pk]})
+    assert (lean[0], django[0]) == (201, 400)
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "tribune.requests"]
+    assert len(lines) == 2
+    ours, theirs = lines
+    assert set(ours) == set(theirs) == {"event", "method", "route", "status", "ms", "bytes"}
+    assert ours["route"] == theirs["route"] and "<" in ours["route"]
+    assert (ours["method"], ours["status"]) == ("POST", 201)
+    text = json.dumps(ours["route"])
+    for private in (f"/{election.pk}/", world.org.slug, lean[1]["tracker"], world.ana.name):
+        assert private not in text, private
+    assert ours["route"] == route
+    assert REQUEST_LATENCY.labels("POST", route, "201")._sum.get() > timed

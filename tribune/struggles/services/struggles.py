@@ -127,7 +127,7 @@ def post_update(
 
 
 def visible_struggles(viewer, organisation):
-    qs = Struggle.objects.filter(organisation=organisation).select_related("branch")
+    qs = Struggle.objects.filter(organisation=organisation).select_related("branch", "organisation")
     if not rules.is_member(viewer, organisation):
         qs = qs.filter(visibility=Visibility.PUBLIC)
     return qs
