@@ -115,9 +115,12 @@ def _shareable(organisation) -> list[tuple[str, str]]:
         items.append((f"struggle:{s.pk}", _t("Struggle: %(t)s") % {"t": s.title}))
     for e in Event.objects.filter(
         organisation=organisation, visibility=Visibility.PUBLIC, cancelled_at__isnull=True
-    ):
+    ).exclude(struggle__visibility=Visibility.MEMBERS):
         items.append((f"event:{e.pk}", _t("Event: %(t)s") % {"t": e.title}))
-    for r in SolidarityRequest.objects.filter(organisation=organisation):
+    requests = SolidarityRequest.objects.filter(organisation=organisation).exclude(
+        struggle__visibility=Visibility.MEMBERS
+    )
+    for r in requests:
         items.append((f"solidarity:{r.pk}", _t("Solidarity request: %(t)s") % {"t": r.title}))
     return items
 

@@ -208,3 +208,32 @@ def test_the_shared_calendar_is_an_icalendar_feed_of_public_shared_events(pair):
     assert titles == ["Coalition rally"]
     public.refresh_from_db()
     assert public.owner_kind == "coalition" and public.owner_label == coalition.name
+
+
+def test_nothing_of_a_members_only_struggle_can_be_shared(pair):
+    import pytest
+
+    from tribune.lib.errors import RuleViolation
+    from tribune.networks import sharing
+    from tribune.struggles.services import solidarity
+    from tribune.struggles.services import struggles as struggle_services
+
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    quiet = struggle_services.start_struggle(
+        pair.zoe, pair.b, title="Quiet organising at Elm House", visibility="members"
+    )
+    request = solidarity.ask(
+        pair.zoe,
+        quiet,
+        kind="statement",
+        title="Ten people, quietly",
+        quantity=10,
+        deadline=timezone.now() + timedelta(days=3),
+    )
+    for kind, item in (("struggle", quiet), ("solidarity", request)):
+        with pytest.raises(RuleViolation, match="Only what is public") as refused:
+            sharing.share(pair.zoe, pair.b, coalition, kind=kind, item_id=item.pk)
+        assert refused.value.field == "item_id"
+    page = _client().get(reverse("web:coalition", args=[coalition.slug])).content.decode()
+    assert "Elm House" not in page and "quietly" not in page
