@@ -230,6 +230,7 @@ def test_nothing_of_a_members_only_struggle_can_be_shared(pair):
         title="Ten people, quietly",
         quantity=10,
         deadline=timezone.now() + timedelta(days=3),
+        elsewhere=[{"uri": pair.a.uri, "name": "Test Union"}],
     )
     for kind, item in (("struggle", quiet), ("solidarity", request)):
         with pytest.raises(RuleViolation, match="Only what is public") as refused:
