@@ -60,6 +60,17 @@ class DecisionForm(forms.Form):
         self.fields["decision"].choices = decision_choices(organisation)
 
 
+class EndorseForm(DecisionForm):
+    """A member organisation's part in its network's joining or leaving another."""
+
+    act = forms.ChoiceField(
+        label=_("Our network should"),
+        choices=[("join", _("join it")), ("leave", _("leave it"))],
+    )
+    parent = forms.SlugField(widget=forms.HiddenInput, max_length=50)
+    field_order = ["act", "decision", "parent"]
+
+
 class NetworkForm(DecisionForm):
     name = forms.CharField(label=_("Name of the network"), max_length=200)
     slug = forms.SlugField(label=_("Short name (for its address)"), max_length=50)

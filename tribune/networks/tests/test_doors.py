@@ -238,3 +238,34 @@ def test_nothing_of_a_members_only_struggle_can_be_shared(pair):
         assert refused.value.field == "item_id"
     page = _client().get(reverse("web:coalition", args=[coalition.slug])).content.decode()
     assert "Elm House" not in page and "quietly" not in page
+
+
+def test_a_member_endorses_its_networks_joining_another_through_its_page(pair):
+    outer = networks.found_network(
+        pair.ana,
+        pair.a,
+        name="Outer",
+        slug="outer",
+        purpose="Wider.",
+        decision_rule="one_vote",
+        decision_kind="mandate",
+    )
+    inner = networks.found_network(
+        pair.ana,
+        pair.a,
+        name="Inner",
+        slug="inner",
+        purpose="Closer.",
+        decision_rule="one_vote",
+        decision_kind="mandate",
+    )
+    networks.invite(pair.ana, pair.a, outer, member_uri=inner.uri, kind="network")
+    ana = _client(pair.world.users["ana"])
+    page = ana.get(reverse("web:org_networks", args=[pair.a.slug])).content.decode()
+    assert "Inner is invited to join Outer" in page
+    url = reverse("web:network_action", args=[pair.a.slug, "inner", "endorse"])
+    refused = ana.post(url, {"act": "join", "decision": "mandate", "parent": "nowhere"})
+    assert refused.status_code == 400
+    response = ana.post(url, {"act": "join", "decision": "mandate", "parent": "outer"})
+    assert response.status_code == 302
+    assert outer.memberships.get(member_uri=inner.uri).state == "member"
