@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "tribune.archive",
     "tribune.education",
     "tribune.struggles",
+    "tribune.networks",
     "tribune.accounts",
     "tribune.web",
     "tribune.ops",

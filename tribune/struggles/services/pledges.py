@@ -49,6 +49,7 @@ from tribune.struggles.models import (
 )
 from tribune.struggles.services.common import branch_of, moment, text, whole
 from tribune.struggles.services.notices import notify
+from tribune.struggles.signals import pledge_counted
 
 MAX_THRESHOLD = 10_000_000
 MAX_UNITS = 50
@@ -239,6 +240,9 @@ def make_pledge(member, pledge: Pledge, unit: str | None = None) -> Commitment:
         PledgeUnit.objects.filter(pk=chosen.pk).update(count=F("count") + 1)
     pledge.count += 1
     fields = ["count"]
+    # Told before this pledge's own trigger is logged, so a coalition pledge's row is
+    # always locked before an organisation's (one lock order: no deadlock).
+    pledge_counted.send(sender=Pledge, pledge=pledge)
     if late:
         notify(
             [member.pk], f"pledge:{pledge.pk}:triggered", _late_text(pledge, state), link(pledge)
@@ -456,8 +460,27 @@ def withdraw(member, pledge: Pledge) -> Commitment:
             target=pledge,
             data={"count": pledge.count},
         )
+    pledge_counted.send(sender=Pledge, pledge=pledge)
     events.publish(channel(pledge), "pledge", _public(pledge, now))
     return commitment
+
+
+def trigger(pledge: Pledge, now=None) -> bool:
+    """Trigger a pledge reached by a count beyond its own (a coalition pledge's total), once.
+
+    Claimed by a conditional update, so a trigger racing its own retry (or the
+    pledge's own N-th pledge) notifies each pledger once. True if this call triggered it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not Pledge.objects.filter(pk=pledge.pk, triggered_at__isnull=True).update(
+            triggered_at=now
+        ):
+            return False
+        pledge.refresh_from_db()
+        _announce_trigger(pledge)
+    events.publish(channel(pledge), "pledge", _public(pledge, now))
+    return True
 
 
 def settle(pledge: Pledge, now=None) -> bool:
