@@ -1,0 +1,172 @@
+"""What this server knows of other Tribune servers and the messages between them.
+
+* ``Peer``: another server, its actor document and key, and the state of the
+  link (active only when both operators approved it).
+* ``Activity`` / ``Delivery``: the outbox, an ActivityStreams activity written
+  in the transaction of the act that caused it, and one delivery row per peer
+  it goes to, retried with backoff (tribune/federation/delivery.py).
+* ``ReceivedActivity`` / ``SignatureNonce``: the inbox's memory, so a repeated
+  activity has no second effect and a replayed request is refused.
+* ``PublishedObject``: objects this server published, served at their id, so a
+  server that got one relayed by a third can fetch it from here.
+* ``ActorRef``: the UUID in the URI of a local actor (the server, organisations).
+* ``Witnessed`` / ``Countersignature`` / ``WitnessAlarm``: audit checkpoints
+  countersigned for peers, peers' countersignatures of ours, and what a
+  witness found wrong (tribune/federation/witness.py).
+"""
+
+import uuid
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Peer(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested by us, waiting for their operator")
+        PENDING = "pending", _("Requested by them, waiting for our operator")
+        ACTIVE = "active", _("Active")
+        REVOKED = "revoked", _("Revoked")
+
+    actor_id = models.URLField(max_length=500, unique=True)
+    key_id = models.CharField(max_length=600, unique=True)
+    public_key_pem = models.TextField()
+    inbox = models.URLField(max_length=500)
+    name = models.CharField(max_length=200, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    approved_here = models.BooleanField(default=False)
+    approved_there = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name or self.actor_id} ({self.status})"
+
+    @property
+    def origin(self) -> str:
+        from tribune.federation.urls_util import origin
+
+        return origin(self.actor_id)
+
+
+class ActorRef(models.Model):
+    """The UUID ending a local actor's URI: the server itself or one organisation."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True)
+    kind = models.CharField(max_length=20)  # "server", "organisation", "network"
+    local_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "local_id"], name="federation_actor_once")
+        ]
+
+
+class PublishedObject(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True)
+    data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+
+class Activity(models.Model):
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True)
+    type = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=80, blank=True)
+    data = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.type} {self.object_type} {self.uuid}"
+
+
+class Delivery(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+        STOPPED = "stopped", _("Stopped (link not active)")
+
+    activity = models.ForeignKey(Activity, models.CASCADE, related_name="deliveries")
+    peer = models.ForeignKey(Peer, models.CASCADE, related_name="deliveries")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="federation_due")]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "peer"], name="federation_delivery_once")
+        ]
+
+
+class ReceivedActivity(models.Model):
+    """An activity taken in; its id is unique, recorded in the transaction of its effect."""
+
+    activity_id = models.URLField(max_length=500, unique=True)
+    peer = models.ForeignKey(Peer, models.PROTECT, related_name="received")
+    type = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=80, blank=True)
+    received_at = models.DateTimeField(default=timezone.now)
+
+
+class SignatureNonce(models.Model):
+    """The nonce of every signature accepted in the last minutes: a replayed request is refused."""
+
+    nonce = models.CharField(max_length=100, unique=True)
+    seen_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+
+class Witnessed(models.Model):
+    """A peer's audit checkpoint this server countersigned (its copy: the peer cannot take it back)."""
+
+    peer = models.ForeignKey(Peer, models.PROTECT, related_name="witnessed")
+    organisation = models.CharField(max_length=100)
+    seq = models.PositiveBigIntegerField()
+    head = models.CharField(max_length=64)
+    audit_key = models.CharField(max_length=100)
+    document = models.JSONField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["peer", "organisation", "seq"], name="federation_witnessed_once"
+            )
+        ]
+
+
+class Countersignature(models.Model):
+    """One of our checkpoints as a peer countersigned it."""
+
+    checkpoint = models.ForeignKey(
+        "audit.Checkpoint", models.PROTECT, related_name="countersignatures"
+    )
+    peer = models.ForeignKey(Peer, models.PROTECT, related_name="countersigned")
+    document = models.JSONField()
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["checkpoint", "peer"], name="federation_countersigned_once"
+            )
+        ]
+
+
+class WitnessAlarm(models.Model):
+    """A peer's log no longer holds what we witnessed (or a peer told us ours does not)."""
+
+    peer = models.ForeignKey(Peer, models.PROTECT, related_name="alarms")
+    organisation = models.CharField(max_length=100)
+    # "theirs": we caught the peer; "ours": the peer says our log changed.
+    whose = models.CharField(max_length=10)
+    reason = models.CharField(max_length=500)
+    at = models.DateTimeField(default=timezone.now)
