@@ -66,11 +66,17 @@ class ActorRef(models.Model):
             models.UniqueConstraint(fields=["kind", "local_id"], name="federation_actor_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.kind} {self.local_id} ({self.uuid})"
+
 
 class PublishedObject(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True)
     data = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"object {self.uuid}"
 
 
 class Activity(models.Model):
@@ -106,6 +112,9 @@ class Delivery(models.Model):
             models.UniqueConstraint(fields=["activity", "peer"], name="federation_delivery_once")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.activity} to {self.peer_id} ({self.status})"
+
 
 class ReceivedActivity(models.Model):
     """An activity taken in; its id is unique, recorded in the transaction of its effect."""
@@ -116,6 +125,9 @@ class ReceivedActivity(models.Model):
     object_type = models.CharField(max_length=80, blank=True)
     received_at = models.DateTimeField(default=timezone.now)
 
+    def __str__(self) -> str:
+        return self.activity_id
+
 
 class SignatureNonce(models.Model):
     """The nonce of every signature accepted in the last minutes: a replayed request is refused."""
@@ -123,9 +135,12 @@ class SignatureNonce(models.Model):
     nonce = models.CharField(max_length=100, unique=True)
     seen_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    def __str__(self) -> str:
+        return self.nonce
+
 
 class Witnessed(models.Model):
-    """A peer's audit checkpoint this server countersigned (its copy: the peer cannot take it back)."""
+    """A peer's audit checkpoint we countersigned (our copy: the peer cannot take it back)."""
 
     peer = models.ForeignKey(Peer, models.PROTECT, related_name="witnessed")
     organisation = models.CharField(max_length=100)
@@ -141,6 +156,9 @@ class Witnessed(models.Model):
                 fields=["peer", "organisation", "seq"], name="federation_witnessed_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} #{self.seq} of peer {self.peer_id}"
 
 
 class Countersignature(models.Model):
@@ -160,6 +178,9 @@ class Countersignature(models.Model):
             )
         ]
 
+    def __str__(self) -> str:
+        return f"checkpoint {self.checkpoint_id} by peer {self.peer_id}"
+
 
 class WitnessAlarm(models.Model):
     """A peer's log no longer holds what we witnessed (or a peer told us ours does not)."""
@@ -170,3 +191,6 @@ class WitnessAlarm(models.Model):
     whose = models.CharField(max_length=10)
     reason = models.CharField(max_length=500)
     at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.reason}"

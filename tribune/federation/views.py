@@ -1,4 +1,4 @@
-"""The federation's routes: actors, the inbox, link requests, objects, witnessing; the operator's page.
+"""Federation routes: actors, inbox, link requests, objects, witnessing; the operator's page.
 
 Thin: each view checks the signature (tribune/federation/signatures.py) and
 calls the service; refusals are JSON ``{"error", "reason"}`` with their status.

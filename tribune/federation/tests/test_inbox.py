@@ -1,4 +1,4 @@
-"""The inbox refuses what is not signed, fresh, intact and from an active peer, each with its reason.
+"""The inbox refuses what is not signed, fresh, intact, from an active peer: each with its reason.
 
 A "remote server" here is a key of its own and a ``Peer`` row; requests are
 signed with the same library the servers use, as that server would.

@@ -19,7 +19,7 @@ from tribune.lib.errors import RuleViolation
 
 
 class Command(BaseCommand):
-    help = "Links with other Tribune servers: list, request URL, approve ID, revoke ID, retry ID, witness, check."
+    help = "Links with other servers: list, request URL, approve|revoke|retry ID, witness, check."
 
     def add_arguments(self, parser):
         parser.add_argument(
