@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "tribune.assemblies",
     "tribune.archive",
     "tribune.struggles",
+    "tribune.networks",
     "tribune.accounts",
     "tribune.web",
     "tribune.ops",

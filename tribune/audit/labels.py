@@ -124,6 +124,23 @@ ACTION_LABELS: dict[str, str] = {
     "solidarity.asked": _("Asked for solidarity"),
     "solidarity.answered": _("Committed solidarity in answer to a request"),
     "solidarity.closed": _("Closed a solidarity request"),
+    # --- networks, coalitions, acting in concert (tribune.networks)
+    "network.founded": _("Founded a network, by the organisation's decision"),
+    "network.invited": _("Invited an organisation or network into a network"),
+    "network.joined": _("Joined a network, by the organisation's decision"),
+    "network.left": _("Left a network, by the organisation's decision"),
+    "network.endorsed": _("Endorsed a network's joining or leaving another, by decision"),
+    "coalition.founded": _("Proposed a coalition on named demands"),
+    "coalition.invited": _("Invited an organisation into a coalition"),
+    "coalition.ratifying": _("Put a coalition to the organisation's decision"),
+    "coalition.ratified": _("Ratified a coalition, by the organisation's decision"),
+    "coalition.declined": _("Declined a coalition, by the organisation's decision"),
+    "coalition.withdrawn": _("Withdrew from a coalition, by the organisation's decision"),
+    "coalition.renewed": _("Renewed a coalition: every member ratifies afresh"),
+    "concert.opened": _("Opened a pledge of a coalition or network"),
+    "concert.triggered": _("A coalition or network pledge reached its number: the action is on"),
+    "concert.shared": _("Shared a struggle, event or request with a coalition or network"),
+    "concert.document_shared": _("Shared an archive document with a coalition or network"),
 }
 
 

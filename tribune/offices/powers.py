@@ -21,6 +21,10 @@ POWERS: dict[str, str] = {
     "run_struggles": _(
         "Run struggles and campaigns: updates, events, pledges and solidarity requests"
     ),
+    "represent_in_networks": _(
+        "Represent the organisation in networks and coalitions: carry out its decisions to "
+        "join, leave, ratify or withdraw, and act in them for it"
+    ),
 }
 
 # Powers over members' personal data: their holders must use two-factor login.

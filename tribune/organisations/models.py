@@ -1,5 +1,6 @@
 """Organisations and their tree of branches (local → regional → national, any depth)."""
 
+import uuid
 import zoneinfo
 
 from django.conf import settings
@@ -25,6 +26,9 @@ class Organisation(models.Model):
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # The organisation's identity beyond this server: its actor URI ends in this uid
+    # (networks and coalitions name their members by URI, wherever they live).
+    uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -34,6 +38,11 @@ class Organisation(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("web:organisation", args=[self.slug])
+
+    @property
+    def uri(self) -> str:
+        """The organisation's actor URI: how networks, coalitions and other servers name it."""
+        return f"{settings.TRIBUNE_SITE_URL.rstrip('/')}/id/organisation/{self.uid}"
 
     @property
     def root_branch(self) -> "Branch":

@@ -46,16 +46,24 @@ class Owned(models.Model):
         "organisations.Branch", models.CASCADE, null=True, blank=True, related_name="+"
     )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    # The third kind of owner (tribune.networks): a coalition or network this is run
+    # with, named by URI and name (it may live on another server). Empty: not shared.
+    concert_uri = models.CharField(max_length=500, blank=True, db_index=True)
+    concert_name = models.CharField(max_length=200, blank=True)
 
     class Meta:
         abstract = True
 
     @property
     def owner_kind(self) -> str:
+        if self.concert_uri:
+            return "network" if "/id/network/" in self.concert_uri else "coalition"
         return "branch" if self.branch_id else "organisation"
 
     @property
     def owner_label(self) -> str:
+        if self.concert_uri:
+            return self.concert_name
         return self.branch.name if self.branch_id else self.organisation.name
 
 

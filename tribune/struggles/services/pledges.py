@@ -33,6 +33,7 @@ from tribune.struggles import rules
 from tribune.struggles.models import Commitment, Pledge, PledgeState, Struggle
 from tribune.struggles.services.common import branch_of, moment, text, whole
 from tribune.struggles.services.notices import notify
+from tribune.struggles.signals import pledge_counted
 
 MAX_THRESHOLD = 10_000_000
 
@@ -141,6 +142,7 @@ def make_pledge(member, pledge: Pledge) -> Commitment:
         fields.append("triggered_at")
         _announce_trigger(pledge)
     pledge.save(update_fields=fields)
+    pledge_counted.send(sender=Pledge, pledge=pledge)
     events.publish(channel(pledge), "pledge", _public(pledge, now))
     return commitment
 
@@ -187,8 +189,27 @@ def withdraw(member, pledge: Pledge) -> Commitment:
             target=pledge,
             data={"count": pledge.count},
         )
+    pledge_counted.send(sender=Pledge, pledge=pledge)
     events.publish(channel(pledge), "pledge", _public(pledge, now))
     return commitment
+
+
+def trigger(pledge: Pledge, now=None) -> bool:
+    """Trigger a pledge reached by a count beyond its own (a coalition pledge's total), once.
+
+    Claimed by a conditional update, so a trigger racing its own retry (or the
+    pledge's own N-th pledge) notifies each pledger once. True if this call triggered it.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        if not Pledge.objects.filter(pk=pledge.pk, triggered_at__isnull=True).update(
+            triggered_at=now
+        ):
+            return False
+        pledge.refresh_from_db()
+        _announce_trigger(pledge)
+    events.publish(channel(pledge), "pledge", _public(pledge, now))
+    return True
 
 
 def settle(pledge: Pledge, now=None) -> bool:

@@ -1,0 +1,7 @@
+"""Facts the struggles app announces to the apps above it (they listen; it imports none)."""
+
+from django.dispatch import Signal
+
+# A pledge's live count changed (a pledge made or withdrawn), inside that transaction.
+# kwargs: pledge. tribune.networks listens: a coalition pledge's chapter reports its count.
+pledge_counted = Signal()
