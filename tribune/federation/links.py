@@ -189,6 +189,24 @@ def revoke(peer: Peer) -> Peer:
     return peer
 
 
+PING = "tribune:Ping"
+
+
+def ping(peer: Peer, count: int = 1) -> int:
+    """Operator's check of a link end to end: ``count`` pings, each delivered and taken once."""
+    if peer.status != Peer.Status.ACTIVE:
+        raise RuleViolation(_("This link is not active."))
+    with transaction.atomic():
+        for _n in range(count):
+            delivery.publish("Create", {"type": PING}, to=[peer])
+    return count
+
+
+@handles("Create", PING)
+def pinged(peer: Peer, activity: dict) -> None:
+    """Nothing to do: the activity's record in the inbox is the ping's whole effect."""
+
+
 @handles("Accept", LINK, before_active=True)
 def link_accepted(peer: Peer, activity: dict) -> None:
     """The other operator approved our request: the link is active on our side too."""

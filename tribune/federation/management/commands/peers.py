@@ -23,14 +23,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "action", choices=["list", "request", "approve", "revoke", "retry", "witness", "check"]
+            "action",
+            choices=["list", "request", "approve", "revoke", "retry", "ping", "witness", "check"],
         )
         parser.add_argument(
             "target", nargs="?", help="a server's address (request) or a peer's number"
         )
         parser.add_argument("--json", action="store_true", help="list as JSON")
+        parser.add_argument("--count", type=int, default=1, help="how many pings")
 
-    def handle(self, *args, action, target=None, json=False, **options):
+    def handle(self, *args, action, target=None, json=False, count=1, **options):
         try:
             if action == "list":
                 return self._list(json)
@@ -52,6 +54,8 @@ class Command(BaseCommand):
                 links.approve(peer)
             elif action == "revoke":
                 links.revoke(peer)
+            elif action == "ping":
+                self.stdout.write(f"{links.ping(peer, max(1, min(count, 10_000)))} ping(s) queued.")
             else:
                 self.stdout.write(f"{delivery.retry_failed(peer)} message(s) queued again.")
             peer.refresh_from_db()

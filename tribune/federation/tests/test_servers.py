@@ -1,0 +1,196 @@
+"""Three real Tribune servers, real HTTP between them, the task queue running.
+
+Started once for the module (tribune/federation/harness.py): each is ``tribune
+serve`` on its own port, data directory and database (SQLite files, or
+throw-away PostgreSQL databases when the suite runs on PostgreSQL). The tests
+run in order on the same servers: operators link them; forged, replayed, stale,
+unknown-key and digest-mismatched requests are refused with their reasons; a
+repeated activity id has no second effect; a server killed while messages are
+on their way gets every one exactly once after its restart; audit checkpoints
+are countersigned across servers and a rewritten log is caught; a revoked link
+refuses (403) and delivery stops.
+"""
+
+import datetime
+import json
+import uuid
+
+import pytest
+import requests
+from cryptography.hazmat.primitives import serialization
+
+from tribune.federation import signatures
+from tribune.federation.harness import cluster, link, wait_for
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture(scope="module")
+def servers(tmp_path_factory):
+    with cluster(tmp_path_factory.mktemp("federation"), ["a", "b", "c"]) as nodes:
+        yield nodes
+
+
+def _actor(node) -> dict:
+    return requests.get(f"{node.url}/federation/actor", timeout=10).json()
+
+
+def _signed_post(url: str, body: bytes, key, key_id: str, created=None) -> requests.PreparedRequest:
+    prepared = requests.Request(
+        "POST", url, data=body, headers={"Content-Type": signatures.ACTIVITY_JSON}
+    ).prepare()
+    signatures.sign(prepared, key=key, key_id=key_id, created=created)
+    return prepared
+
+
+def _send(prepared) -> requests.Response:
+    with requests.Session() as session:
+        return session.send(prepared, timeout=20)
+
+
+def _pings(node, sender) -> int:
+    return node.scalar(
+        "SELECT COUNT(*) FROM federation_receivedactivity r JOIN federation_peer p ON p.id = r.peer_id"
+        " WHERE r.object_type = 'tribune:Ping' AND p.inbox = ?",
+        (f"{sender.url}/federation/inbox",),
+    )
+
+
+def _deliveries(node, to, status: str) -> int:
+    return node.scalar(
+        "SELECT COUNT(*) FROM federation_delivery d JOIN federation_peer p ON p.id = d.peer_id"
+        " WHERE d.status = ? AND p.inbox = ?",
+        (status, f"{to.url}/federation/inbox"),
+    )
+
+
+def _peer_id(node, other) -> str:
+    return str(
+        node.scalar(
+            "SELECT id FROM federation_peer WHERE inbox = ?", (f"{other.url}/federation/inbox",)
+        )
+    )
+
+
+def test_operators_link_the_servers(servers):
+    a, b, c = servers
+    a.tribune("peers", "request", b.url)
+    # Asked, not approved: no link yet on either side.
+    assert b.query("SELECT status FROM federation_peer") == [("pending",)]
+    assert a.query("SELECT status FROM federation_peer") == [("requested",)]
+    assert _deliveries(a, b, "queued") == 0
+    b.tribune("peers", "approve", _peer_id(b, a))
+    wait_for(
+        lambda: a.query("SELECT status FROM federation_peer") == [("active",)], what="A active"
+    )
+    link(a, c)
+    link(b, c)
+    listed = json.loads(a.tribune("peers", "list", "--json").stdout)
+    assert {p["status"] for p in listed["peers"]} == {"active"} and len(listed["peers"]) == 2
+
+
+def test_bad_requests_are_refused_with_their_reasons(servers):
+    a, b, _c = servers
+    key_id = _actor(a)["publicKey"]["id"]
+    key = serialization.load_pem_private_key(a.private_key_pem(), password=None)
+    inbox = f"{b.url}/federation/inbox"
+    activity = {
+        "id": f"{a.url}/federation/activities/{uuid.uuid4()}",
+        "type": "Create",
+        "actor": _actor(a)["id"],
+        "object": {"type": "tribune:Ping"},
+    }
+    body = json.dumps(activity).encode()
+
+    def refusal(response):
+        return response.status_code, response.json()["error"]
+
+    unsigned = requests.post(inbox, data=body, headers={"Content-Type": signatures.ACTIVITY_JSON})
+    assert refusal(unsigned) == (401, "unsigned")
+    tampered = _signed_post(inbox, body, key, key_id)
+    tampered.body = body.replace(b"Ping", b"Pong")
+    assert refusal(_send(tampered)) == (401, "digest_mismatch")
+    old = datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=310)
+    assert refusal(_send(_signed_post(inbox, body, key, key_id, created=old))) == (401, "stale")
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    stranger = Ed25519PrivateKey.generate()
+    unknown = _signed_post(inbox, body, stranger, "https://nobody.example/actor#main-key")
+    assert refusal(_send(unknown)) == (401, "unknown_key")
+    forged = _signed_post(inbox, body, stranger, key_id)  # A's key id, another key
+    assert refusal(_send(forged)) == (401, "bad_signature")
+    assert _pings(b, a) == 0
+
+    genuine = _signed_post(inbox, body, key, key_id)
+    first = _send(genuine)
+    assert first.status_code == 202 and first.json()["outcome"] == "accepted"
+    assert refusal(_send(genuine)) == (401, "replayed")
+    # The same activity freshly signed (a sender's retry): 202, no second effect.
+    again = _send(_signed_post(inbox, body, key, key_id))
+    assert again.status_code == 202 and again.json()["outcome"] == "duplicate"
+    assert _pings(b, a) == 1
+
+
+def test_a_server_killed_mid_way_gets_every_message_once_after_restart(servers):
+    a, b, _c = servers
+    before = _pings(b, a)
+    delivered_before = _deliveries(a, b, "delivered")
+    a.tribune("peers", "ping", _peer_id(a, b), "--count", "10")
+    b.kill()
+    a.tribune("peers", "ping", _peer_id(a, b), "--count", "10")
+    wait_for(lambda: _deliveries(a, b, "queued") > 0, what="deliveries waiting for B")
+    b.start().wait_ready()
+    wait_for(
+        lambda: _deliveries(a, b, "delivered") == delivered_before + 20,
+        timeout=45,
+        what="all 20 pings delivered after B's restart",
+    )
+    assert _pings(b, a) == before + 20
+    assert _deliveries(a, b, "failed") == 0
+
+
+def test_checkpoints_are_witnessed_and_a_rewritten_log_is_caught(servers):
+    a, _b, c = servers
+    a.shell(
+        "from tribune.organisations.services import found_organisation;"
+        "from django.contrib.auth import get_user_model;"
+        "u = get_user_model().objects.create_user('op', 'op@a.test', 'a long password 42');"
+        "found_organisation(name='A Union', slug='a-union', constitution={"
+        "'default_term_days': 365, 'max_term_days': 730, 'term_limit': 2,"
+        "'recall_threshold_percent': 20, 'quorum_percent': 10, 'faction_threshold': 3,"
+        "'admission_rule': 'officer'}, founders=[{'name': 'Op', 'email': u.email, 'user': u,"
+        "'office': 'Secretary', 'powers': ['admit_members']}]); print(1)"
+    )
+    a.tribune("peers", "witness")
+    wait_for(
+        lambda: a.scalar("SELECT COUNT(*) FROM federation_countersignature") == 2,
+        what="B and C to countersign A's checkpoint",
+    )
+    assert "ok" in a.tribune("peers", "check").stdout
+    # A's operator rewrites an entry of the log behind the application's back.
+    a.shell(
+        "from django.db import connection;"
+        "c = connection.cursor();"
+        "c.execute(\"UPDATE audit_auditentry SET hash = 'f' || substr(hash, 2) WHERE seq = "
+        '(SELECT MAX(seq) FROM audit_auditentry)"); print(1)'
+    )
+    caught = a.tribune("peers", "check", check=False)
+    assert caught.returncode != 0 and "rewritten" in caught.stdout + caught.stderr
+    # C keeps its own countersigned copy, served back on request.
+    assert c.scalar("SELECT COUNT(*) FROM federation_witnessed") == 1
+
+
+def test_revoking_a_link_refuses_the_peer_and_stops_delivery(servers):
+    a, b, _c = servers
+    before = _pings(b, a)
+    b.tribune("peers", "revoke", _peer_id(b, a))
+    a.tribune("peers", "ping", _peer_id(a, b), "--count", "1")
+    wait_for(lambda: _deliveries(a, b, "failed") == 1, what="A's ping refused by B")
+    error = a.scalar(
+        "SELECT last_error FROM federation_delivery WHERE status = 'failed' ORDER BY id DESC"
+    )
+    assert error.startswith("403") and "link_not_active" in error
+    assert _pings(b, a) == before
+    # And B sends nothing more to A: a ping is refused before it is queued.
+    refused = b.tribune("peers", "ping", _peer_id(b, a), check=False)
+    assert refused.returncode != 0 and "not active" in refused.stderr
