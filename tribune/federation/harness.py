@@ -16,6 +16,7 @@ import contextlib
 import http.client
 import json
 import os
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -144,6 +145,20 @@ class Node:
         ) as conn:
             return conn.execute(sql, params).fetchall()
 
+    def write(self, sql: str) -> None:
+        """Change this server's database behind the application's back (as a rogue operator)."""
+        if self.database_url:
+            import psycopg
+
+            with psycopg.connect(self.database_url, autocommit=True) as conn:
+                conn.execute(sql)
+            return
+        with contextlib.closing(
+            sqlite3.connect(self.data_dir / "tribune.sqlite3", timeout=20)
+        ) as conn:
+            conn.execute(sql)
+            conn.commit()
+
     def scalar(self, sql: str, params: tuple = ()):
         return self.query(sql, params)[0][0]
 
@@ -152,19 +167,40 @@ class Node:
 
 
 @contextlib.contextmanager
-def cluster(root: Path, names: list[str], extra: dict | None = None):
-    """Start one node per name (in parallel), yield them, kill them all after."""
+def cluster(root: Path, names: list[str], extra: dict | None = None, setup: str = ""):
+    """Set up and start one node per name, yield them, kill them all after.
+
+    The schema is migrated once, in a template (a SQLite file copied, or a
+    PostgreSQL database each node's is created from), with the static files
+    collected once: migrating every node from nothing takes minutes on a busy
+    machine. Each node then makes its operator account (and runs ``setup``)
+    in parallel, and starts.
+    """
     admin = _postgres_admin()
+    pid = os.getpid()
     with contextlib.ExitStack() as stack:
+        template_url = None
+        if admin:
+            template_url = stack.enter_context(throwaway_postgres(admin, f"tribune_fed_t_{pid}"))
+        template = Node("template", root / "template", template_url, extra or {})
+        template.tribune("migrate", "--verbosity", "0")
+        template.tribune("collectstatic", "--no-input", "--verbosity", "0")
         nodes = []
         for name in names:
             url = None
             if admin:
                 url = stack.enter_context(
-                    throwaway_postgres(admin, f"tribune_fed_{name}_{os.getpid()}")
+                    _postgres_copy(admin, f"tribune_fed_t_{pid}", f"tribune_fed_{name}_{pid}")
                 )
-            nodes.append(Node(name, root / name, url, extra or {}))
+            node = Node(name, root / name, url, extra or {})
+            if not admin:
+                shutil.copy2(template.data_dir / "tribune.sqlite3", node.data_dir)
+            shutil.copytree(
+                template.data_dir / "static", node.data_dir / "static", dirs_exist_ok=True
+            )
+            nodes.append(node)
         try:
+            setup_all(nodes, setup)
             for node in nodes:
                 node.start()
             for node in nodes:
@@ -173,6 +209,117 @@ def cluster(root: Path, names: list[str], extra: dict | None = None):
         finally:
             for node in nodes:
                 node.kill()
+
+
+@contextlib.contextmanager
+def _postgres_copy(admin_url: str, template: str, name: str):
+    """A database created from ``template`` (already migrated), dropped afterwards."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    try:
+        yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+OPERATOR_PASSWORD = "a long operator password 42"
+
+SETUP = """
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+user = get_user_model().objects.create_user(
+    "operator", "operator@{name}.test", "{password}", is_staff=True
+)
+EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=True)
+{extra}
+print(1)
+"""
+
+
+def setup_all(nodes: list[Node], extra: str = "") -> None:
+    """Migrate each node's database and make its operator account, all at once (in parallel).
+
+    ``extra`` is more Python run in each (``NAME`` is the node's name).
+    """
+    running = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tribune.cli",
+                "shell",
+                "-c",
+                SETUP.format(
+                    name=node.name,
+                    password=OPERATOR_PASSWORD,
+                    extra=extra.replace("NAME", repr(node.name)),
+                ),
+            ],
+            env=node.env,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for node in nodes
+    ]
+    for node, process in zip(nodes, running, strict=True):
+        out, err = process.communicate(timeout=300)
+        if process.returncode:
+            raise RuntimeError(f"{node.name} setup failed:\n{out}\n{err}")
+
+
+class Operator:
+    """The operator's browser on one node: logged in as its staff account, using /federation/peers."""
+
+    def __init__(self, node: Node):
+        import requests
+
+        self.node, self.session = node, requests.Session()
+        login = f"{node.url}/accounts/login/"
+        self.session.get(login, timeout=30)
+        response = self.session.post(
+            login,
+            data={
+                "login": f"operator@{node.name}.test",
+                "password": OPERATOR_PASSWORD,
+                "csrfmiddlewaretoken": self.session.cookies["csrftoken"],
+            },
+            headers={"Referer": login},
+            timeout=30,
+            allow_redirects=False,
+        )
+        if response.status_code != 302:
+            raise RuntimeError(f"operator login on {node.name} failed: {response.status_code}")
+
+    def act(self, action: str, **fields) -> "requests.Response":  # noqa: F821
+        page = f"{self.node.url}/federation/peers"
+        if "csrftoken" not in self.session.cookies:
+            self.session.get(page, timeout=30)
+        return self.session.post(
+            page,
+            data={
+                "action": action,
+                "csrfmiddlewaretoken": self.session.cookies["csrftoken"],
+                **fields,
+            },
+            headers={"Referer": page},
+            timeout=60,
+            allow_redirects=False,
+        )
+
+    def peer_id(self, other: Node) -> str:
+        return str(
+            self.node.scalar(
+                "SELECT id FROM federation_peer WHERE inbox = ?", (f"{other.url}/federation/inbox",)
+            )
+        )
 
 
 def wait_for(predicate, timeout: float = 30, what: str = "condition"):
@@ -187,19 +334,15 @@ def wait_for(predicate, timeout: float = 30, what: str = "condition"):
         time.sleep(0.2)
 
 
-def link(a: Node, b: Node) -> None:
-    """Operator of ``a`` asks ``b`` for a link; operator of ``b`` approves; wait until active on both."""
-    a.tribune("peers", "request", b.url)
-    peer_id = b.scalar(
-        "SELECT id FROM federation_peer WHERE inbox = ?", (f"{a.url}/federation/inbox",)
-    )
-    b.tribune("peers", "approve", str(peer_id))
+def link(a: Operator, b: Operator) -> None:
+    """Operator of ``a`` asks ``b`` for a link on its page; ``b`` approves; wait until active."""
+    assert a.act("request", url=b.node.url).status_code == 302
+    assert b.act("approve", peer=b.peer_id(a.node)).status_code == 302
+    inbox = f"{b.node.url}/federation/inbox"
     wait_for(
         lambda: (
-            a.query(
-                "SELECT status FROM federation_peer WHERE inbox = ?", (f"{b.url}/federation/inbox",)
-            )
+            a.node.query("SELECT status FROM federation_peer WHERE inbox = ?", (inbox,))
             == [("active",)]
         ),
-        what=f"{a.name}'s link with {b.name} to be active",
+        what=f"{a.node.name}'s link with {b.node.name} to be active",
     )

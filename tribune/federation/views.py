@@ -116,6 +116,10 @@ def witnessed(request: HttpRequest, slug: str) -> JsonResponse:
     return _json(witness.witnessed_for(peer, slug))
 
 
+def _number(value) -> int:
+    return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else 0
+
+
 def _operator(request: HttpRequest) -> None:
     """The server's operator: a staff account (the same that may use /server-admin/)."""
     if not (request.user.is_authenticated and request.user.is_staff and request.user.is_active):
@@ -125,25 +129,31 @@ def _operator(request: HttpRequest) -> None:
 @require_http_methods(["GET", "POST"])
 def peers_page(request: HttpRequest) -> HttpResponse:
     _operator(request)
-    error = ""
+    error, findings = "", None
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
             if action == "request":
                 links.request_link(request.POST.get("url", "").strip())
-            elif action in ("approve", "revoke", "retry"):
-                peer = get_object_or_404(Peer, pk=request.POST.get("peer") or 0)
+            elif action == "witness":
+                witness.offer_checkpoints()
+            elif action == "check":
+                findings = witness.check()
+            elif action in ("approve", "revoke", "retry", "ping"):
+                peer = get_object_or_404(Peer, pk=_number(request.POST.get("peer")))
                 if action == "approve":
                     links.approve(peer)
                 elif action == "revoke":
                     links.revoke(peer)
+                elif action == "ping":
+                    links.ping(peer, max(1, min(_number(request.POST.get("count")) or 1, 100)))
                 else:
                     delivery.retry_failed(peer)
             else:
                 error = _("Choose what to do.")
         except RuleViolation as violation:
             error = violation.message
-        if not error:
+        if not error and findings is None:
             return redirect("federation:peers")
     rows = [(peer, delivery.summary(peer)) for peer in Peer.objects.all()]
     return render(
@@ -152,6 +162,7 @@ def peers_page(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "error": error,
+            "findings": findings,
             "alarms": WitnessAlarm.objects.select_related("peer").order_by("-at")[:20],
             "actor": links.actor_document()["id"],
         },

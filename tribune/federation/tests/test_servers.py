@@ -20,15 +20,32 @@ import requests
 from cryptography.hazmat.primitives import serialization
 
 from tribune.federation import signatures
-from tribune.federation.harness import cluster, link, wait_for
+from tribune.federation.harness import Operator, cluster, link, wait_for
 
-pytestmark = pytest.mark.django_db(transaction=False)
+# Each server founds an organisation of its own (through the public service), whose
+# audit log the witnessing test checkpoints.
+FOUND = """
+from tribune.organisations.services import found_organisation
+found_organisation(
+    name=NAME.upper() + " Union", slug=NAME + "-union",
+    constitution={"default_term_days": 365, "max_term_days": 730, "term_limit": 2,
+                  "recall_threshold_percent": 20, "quorum_percent": 10,
+                  "faction_threshold": 3, "admission_rule": "officer"},
+    founders=[{"name": "Op", "email": user.email, "user": user, "office": "Secretary",
+               "powers": ["admit_members"]}],
+)
+"""
 
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory):
-    with cluster(tmp_path_factory.mktemp("federation"), ["a", "b", "c"]) as nodes:
+    with cluster(tmp_path_factory.mktemp("federation"), ["a", "b", "c"], setup=FOUND) as nodes:
         yield nodes
+
+
+@pytest.fixture(scope="module")
+def operators(servers):
+    return [Operator(node) for node in servers]
 
 
 def _actor(node) -> dict:
@@ -72,8 +89,10 @@ def _peer_id(node, other) -> str:
     )
 
 
-def test_operators_link_the_servers(servers):
+def test_operators_link_the_servers(servers, operators):
     a, b, c = servers
+    op_a, op_b, op_c = operators
+    # Once with the command line, then on the operators' page.
     a.tribune("peers", "request", b.url)
     # Asked, not approved: no link yet on either side.
     assert b.query("SELECT status FROM federation_peer") == [("pending",)]
@@ -83,8 +102,8 @@ def test_operators_link_the_servers(servers):
     wait_for(
         lambda: a.query("SELECT status FROM federation_peer") == [("active",)], what="A active"
     )
-    link(a, c)
-    link(b, c)
+    link(op_a, op_c)
+    link(op_b, op_c)
     listed = json.loads(a.tribune("peers", "list", "--json").stdout)
     assert {p["status"] for p in listed["peers"]} == {"active"} and len(listed["peers"]) == 2
 
@@ -131,13 +150,14 @@ def test_bad_requests_are_refused_with_their_reasons(servers):
     assert _pings(b, a) == 1
 
 
-def test_a_server_killed_mid_way_gets_every_message_once_after_restart(servers):
+def test_a_server_killed_mid_way_gets_every_message_once_after_restart(servers, operators):
     a, b, _c = servers
+    op_a = operators[0]
     before = _pings(b, a)
     delivered_before = _deliveries(a, b, "delivered")
-    a.tribune("peers", "ping", _peer_id(a, b), "--count", "10")
+    assert op_a.act("ping", peer=_peer_id(a, b), count="10").status_code == 302
     b.kill()
-    a.tribune("peers", "ping", _peer_id(a, b), "--count", "10")
+    assert op_a.act("ping", peer=_peer_id(a, b), count="10").status_code == 302
     wait_for(lambda: _deliveries(a, b, "queued") > 0, what="deliveries waiting for B")
     b.start().wait_ready()
     wait_for(
@@ -149,42 +169,36 @@ def test_a_server_killed_mid_way_gets_every_message_once_after_restart(servers):
     assert _deliveries(a, b, "failed") == 0
 
 
-def test_checkpoints_are_witnessed_and_a_rewritten_log_is_caught(servers):
+def test_checkpoints_are_witnessed_and_a_rewritten_log_is_caught(servers, operators):
     a, _b, c = servers
-    a.shell(
-        "from tribune.organisations.services import found_organisation;"
-        "from django.contrib.auth import get_user_model;"
-        "u = get_user_model().objects.create_user('op', 'op@a.test', 'a long password 42');"
-        "found_organisation(name='A Union', slug='a-union', constitution={"
-        "'default_term_days': 365, 'max_term_days': 730, 'term_limit': 2,"
-        "'recall_threshold_percent': 20, 'quorum_percent': 10, 'faction_threshold': 3,"
-        "'admission_rule': 'officer'}, founders=[{'name': 'Op', 'email': u.email, 'user': u,"
-        "'office': 'Secretary', 'powers': ['admit_members']}]); print(1)"
-    )
-    a.tribune("peers", "witness")
+    op_a = operators[0]
+    assert op_a.act("witness").status_code == 302
     wait_for(
         lambda: a.scalar("SELECT COUNT(*) FROM federation_countersignature") == 2,
         what="B and C to countersign A's checkpoint",
     )
-    assert "ok" in a.tribune("peers", "check").stdout
-    # A's operator rewrites an entry of the log behind the application's back.
-    a.shell(
-        "from django.db import connection;"
-        "c = connection.cursor();"
-        "c.execute(\"UPDATE audit_auditentry SET hash = 'f' || substr(hash, 2) WHERE seq = "
-        '(SELECT MAX(seq) FROM audit_auditentry)"); print(1)'
+    checked = op_a.act("check")
+    assert checked.status_code == 200 and "the log still holds it" in checked.text
+    assert "broken" not in checked.text
+    # A's operator rewrites the last entry of the log behind the application's back,
+    # and deletes the countersigned copies kept here: the peers still have theirs.
+    a.write(
+        "UPDATE audit_auditentry SET action = 'member.pardoned'"
+        " WHERE seq = (SELECT MAX(seq) FROM audit_auditentry)"
     )
-    caught = a.tribune("peers", "check", check=False)
-    assert caught.returncode != 0 and "rewritten" in caught.stdout + caught.stderr
-    # C keeps its own countersigned copy, served back on request.
+    a.write("DELETE FROM federation_countersignature")
+    caught = op_a.act("check")
+    assert caught.text.count("<strong>broken</strong>") == 2, caught.text
+    assert "was rewritten" in caught.text
     assert c.scalar("SELECT COUNT(*) FROM federation_witnessed") == 1
 
 
-def test_revoking_a_link_refuses_the_peer_and_stops_delivery(servers):
+def test_revoking_a_link_refuses_the_peer_and_stops_delivery(servers, operators):
     a, b, _c = servers
+    op_a, op_b, _op_c = operators
     before = _pings(b, a)
     b.tribune("peers", "revoke", _peer_id(b, a))
-    a.tribune("peers", "ping", _peer_id(a, b), "--count", "1")
+    assert op_a.act("ping", peer=_peer_id(a, b)).status_code == 302
     wait_for(lambda: _deliveries(a, b, "failed") == 1, what="A's ping refused by B")
     error = a.scalar(
         "SELECT last_error FROM federation_delivery WHERE status = 'failed' ORDER BY id DESC"
@@ -192,5 +206,5 @@ def test_revoking_a_link_refuses_the_peer_and_stops_delivery(servers):
     assert error.startswith("403") and "link_not_active" in error
     assert _pings(b, a) == before
     # And B sends nothing more to A: a ping is refused before it is queued.
-    refused = b.tribune("peers", "ping", _peer_id(b, a), check=False)
-    assert refused.returncode != 0 and "not active" in refused.stderr
+    refused = op_b.act("ping", peer=_peer_id(b, a))
+    assert refused.status_code == 400 and "not active" in refused.text
