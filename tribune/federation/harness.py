@@ -276,7 +276,7 @@ def setup_all(nodes: list[Node], extra: str = "") -> None:
 
 
 class Operator:
-    """The operator's browser on one node: logged in as its staff account, using /federation/peers."""
+    """The operator's browser on one node: its staff account, using /federation/peers."""
 
     def __init__(self, node: Node):
         import requests

@@ -67,7 +67,8 @@ def _send(prepared) -> requests.Response:
 
 def _pings(node, sender) -> int:
     return node.scalar(
-        "SELECT COUNT(*) FROM federation_receivedactivity r JOIN federation_peer p ON p.id = r.peer_id"
+        "SELECT COUNT(*) FROM federation_receivedactivity r"
+        " JOIN federation_peer p ON p.id = r.peer_id"
         " WHERE r.object_type = 'tribune:Ping' AND p.inbox = ?",
         (f"{sender.url}/federation/inbox",),
     )
