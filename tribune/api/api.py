@@ -183,6 +183,8 @@ from tribune.elections.api import router as elections_router  # noqa: E402
 from tribune.factions.api import router as factions_router  # noqa: E402
 from tribune.members.api import router as members_router  # noqa: E402
 from tribune.members.needs_api import router as needs_router  # noqa: E402
+from tribune.networks.api import acting_router as networks_acting_router  # noqa: E402
+from tribune.networks.api import router as networks_router  # noqa: E402
 from tribune.offices.api import router as offices_router  # noqa: E402
 from tribune.organisations.api import router as organisations_router  # noqa: E402
 from tribune.organisations.founding_api import router as founding_router  # noqa: E402
@@ -202,3 +204,5 @@ api.add_router("/organisations", assemblies_router)
 api.add_router("/organisations", assembly_sessions_router)
 api.add_router("/organisations", archive_router)
 api.add_router("/organisations", struggles_router)
+api.add_router("/organisations", networks_acting_router)
+api.add_router("", networks_router)

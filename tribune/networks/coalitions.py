@@ -87,13 +87,6 @@ def participant(coalition: Coalition, organisation_uri: str) -> Participation | 
     return coalition.participations.filter(organisation_uri=organisation_uri).first()
 
 
-def _counting(coalition: Coalition, organisation) -> Participation:
-    found = participant(coalition, organisation.uri)
-    if found is None or not found.counts:
-        raise NotPermitted(_t("Only organisations that have ratified this coalition can do this."))
-    return found
-
-
 def _forward_if_away(coalition: Coalition, action: str, values: dict) -> bool:
     if coalition.home:
         return False

@@ -66,3 +66,12 @@ def good_standing_count(organisation) -> int:
     from tribune.members.models import Member, Standing
 
     return Member.objects.filter(organisation=organisation, standing=Standing.GOOD).count()
+
+
+def number(value, field: str, message: str) -> int:
+    """An object's number from outside: anything no row can have is refused as not found."""
+    from tribune.lib.inputs import MAX_ID
+
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
+        raise RuleViolation(message, field)
+    return value

@@ -47,9 +47,21 @@ def _participating(holder, organisation) -> bool:
     from tribune.networks.networks import is_member
 
     if isinstance(holder, Coalition):
-        p = holder.participations.filter(organisation_uri=organisation.uri).first()
-        return p is not None and p.counts
+        return _ratified(holder, organisation.uri)
     return is_member(holder, organisation)
+
+
+def _ratified(coalition: Coalition, organisation_uri: str) -> bool:
+    """Whether the organisation's ratification counts in the coalition's current round."""
+    from django.db.models import F
+
+    from tribune.networks.models import ParticipationState
+
+    return coalition.participations.filter(
+        organisation_uri=organisation_uri,
+        state=ParticipationState.RATIFIED,
+        round=F("coalition__round"),
+    ).exists()
 
 
 def holder_of(pledge: ConcertPledge):
@@ -177,8 +189,7 @@ def report_count(
 def _participating_uri(pledge: ConcertPledge, organisation_uri: str) -> bool:
     holder = holder_of(pledge)
     if isinstance(holder, Coalition):
-        p = holder.participations.filter(organisation_uri=organisation_uri).first()
-        return p is not None and p.counts
+        return _ratified(holder, organisation_uri)
     from tribune.networks.networks import members_of
 
     return members_of(holder).filter(member_uri=organisation_uri).exists()

@@ -442,3 +442,45 @@ def endorse(
         },
     )
     return outcome
+
+
+def delegates(network: Network) -> list[dict]:
+    """Each member organisation's delegate offices and their current holders.
+
+    A delegate is an office of the member organisation — in its constitution's
+    structure, with a mandate, a term and recall like every office — whose
+    mandate grants ``represent_in_networks``; the network appoints no one. For
+    a member on another server only its name is known here.
+    """
+    from tribune.offices.models import Office, Term
+
+    rows = []
+    for membership in members_of(network).select_related("organisation"):
+        organisation = membership.organisation
+        offices = []
+        if organisation is not None:
+            candidates = Office.objects.filter(
+                body__organisation=organisation,
+                abolished_at__isnull=True,
+                body__abolished_at__isnull=True,
+                body__faction__isnull=True,
+            ).select_related("body")
+            for office in candidates:
+                if decisions.POWER not in office.powers:
+                    continue
+                holders = Term.objects.current().filter(office=office).select_related("member")
+                offices.append(
+                    {
+                        "office": office.title,
+                        "body": office.body.name,
+                        "mandate": office.mandate,
+                        "holders": [{"name": t.member.name, "until": t.ends_at} for t in holders],
+                    }
+                )
+        rows.append({"membership": membership, "offices": offices})
+    return rows
+
+
+def networks_of(organisation):
+    """The networks ``organisation`` is in or invited to (for its page)."""
+    return Membership.objects.filter(member_uri=organisation.uri).select_related("network")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _t
 from tribune.audit.log import record
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.networks import decisions
-from tribune.networks.common import site
+from tribune.networks.common import number, site
 from tribune.networks.concert import _participating
 from tribune.networks.models import Coalition, SharedDocument
 
@@ -38,16 +38,18 @@ def share(actor, organisation, holder, *, kind: str, item_id: int):
     from tribune.struggles.models import Visibility
 
     model = _model(kind)
+    message = _t("Nothing of your organisation has this number.")
+    item_id = number(item_id, "item_id", message)
     item = model.objects.filter(pk=item_id, organisation=organisation).first()
     if item is None:
-        raise RuleViolation(_t("Nothing of your organisation has this number."), "item")
+        raise RuleViolation(message, "item_id")
     term = rules.mandate(actor, item, organisation)
     if not _participating(holder, organisation):
         raise NotPermitted(_t("Only organisations taking part can share here."))
     if getattr(item, "visibility", Visibility.PUBLIC) != Visibility.PUBLIC:
-        raise RuleViolation(_t("Only what is public can be shared."), "item")
+        raise RuleViolation(_t("Only what is public can be shared."), "item_id")
     if item.concert_uri and item.concert_uri != holder.uri:
-        raise RuleViolation(_t("This is already run with another coalition or network."), "item")
+        raise RuleViolation(_t("This is already run with another coalition or network."), "item_id")
     item.concert_uri, item.concert_name = holder.uri, holder.name
     item.save(update_fields=["concert_uri", "concert_name"])
     record(
@@ -80,11 +82,13 @@ def share_document(actor, organisation, holder, *, document_id: int) -> SharedDo
     term = decisions.mandate(actor, organisation)
     if not _participating(holder, organisation):
         raise NotPermitted(_t("Only organisations taking part can share here."))
+    message = _t("No document of your archive has this number.")
+    document_id = number(document_id, "document_id", message)
     document = Document.objects.filter(pk=document_id, organisation=organisation).first()
     if document is None:
-        raise RuleViolation(_t("No document of your archive has this number."), "document")
+        raise RuleViolation(message, "document_id")
     if not document.is_public:
-        raise RuleViolation(_t("Only a published, public document can be shared."), "document")
+        raise RuleViolation(_t("Only a published, public document can be shared."), "document_id")
     address = site() + document.get_absolute_url()
     is_coalition = isinstance(holder, Coalition)
     found = SharedDocument.objects.filter(

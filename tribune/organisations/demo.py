@@ -20,6 +20,7 @@ from tribune.audit.models import Checkpoint as AuditCheckpoint
 from tribune.constitution.models import AdmissionRule
 from tribune.members import services
 from tribune.members.models import Member, Standing
+from tribune.networks.demo import networks_demo
 from tribune.organisations.models import Organisation
 from tribune.organisations.services import create_branch, found_organisation
 from tribune.struggles.demo import struggles_demo
@@ -148,7 +149,17 @@ def _user(short: str):
 
 
 def remove_demo() -> None:
-    """Wipe the demo organisation, table by table (PROTECT keys forbid a cascade)."""
+    """Wipe the demo organisations (and their network), table by table (PROTECT keys
+    forbid a cascade)."""
+    from tribune.networks.demo import LEAGUE, network_tables
+
+    for queryset in network_tables([SLUG, LEAGUE]):
+        queryset.delete()
+    for slug in (LEAGUE, SLUG):
+        _remove_organisation(slug)
+
+
+def _remove_organisation(slug: str) -> None:
     from tribune.assemblies import models as a
     from tribune.constitution.models import ConstitutionVersion
     from tribune.debate import models as d
@@ -158,7 +169,7 @@ def remove_demo() -> None:
     from tribune.offices.models import Body, Office, Term
     from tribune.struggles.demo import struggle_tables
 
-    organisation = Organisation.objects.filter(slug=SLUG).first()
+    organisation = Organisation.objects.filter(slug=slug).first()
     if organisation is None:
         return
     org = {"organisation": organisation}
@@ -288,6 +299,7 @@ def create_demo(members: int = 200) -> Organisation:
         _second_congress_sits(congress, clock)
         _archive(organisation, clock)
         struggles_demo(organisation, clock)
+        networks_demo(organisation, clock)
     return organisation
 
 
@@ -417,6 +429,20 @@ STRUCTURE = [
         "kingsport",
     ),
     (
+        "Network delegation",
+        "commission",
+        [
+            {
+                "title": "Network delegate",
+                "mandate": (
+                    "Represent the union in the networks and coalitions its members decide to "
+                    "join: carry out their decisions there, and report on them every quarter."
+                ),
+                "powers": ["represent_in_networks", "run_struggles"],
+            }
+        ],
+    ),
+    (
         "Congress arrangements committee",
         "committee",
         [
@@ -492,6 +518,7 @@ def _past_election(organisation: Organisation, clock: Clock) -> None:
             ("Convenor", ana),
             ("Archivist", ana),
             ("Kingsport organiser", kingsport),
+            ("Network delegate", ana),
         )
         if member is not None
     ]

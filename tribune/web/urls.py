@@ -14,6 +14,7 @@ from tribune.factions import views as factions
 from tribune.lib.inputs import IdConverter
 from tribune.members import picker
 from tribune.members import views as members
+from tribune.networks import views as networks
 from tribune.offices import views as offices
 from tribune.organisations import views as organisations
 from tribune.struggles import views as struggles
@@ -245,4 +246,38 @@ urlpatterns = [
     path(org + "me/calendar/", struggles.my_calendar, name="my_calendar"),
     path(org + "me/notices/", struggles.my_notices, name="my_notices"),
     path("calendar/<str:token>.ics", struggles.personal_calendar, name="personal_calendar"),
+    # --- networks and coalitions (tribune.networks)
+    path("networks/", networks.index, name="networks"),
+    path("networks/<slug:network_slug>/", networks.network, name="network"),
+    path(
+        "networks/<slug:network_slug>/calendar.ics",
+        networks.network_calendar,
+        name="network_calendar",
+    ),
+    path("coalitions/<slug:coalition_slug>/", networks.coalition, name="coalition"),
+    path(
+        "coalitions/<slug:coalition_slug>/calendar.ics",
+        networks.coalition_calendar,
+        name="coalition_calendar",
+    ),
+    path(org + "networks/", networks.organisation_networks, name="org_networks"),
+    path(org + "networks/new/", networks.network_new, name="network_new"),
+    path(org + "coalitions/new/", networks.coalition_new, name="coalition_new"),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/networks/(?P<network_slug>[-\w]+)/"
+        r"(?P<action>invite|join|leave|pledge|share|document)/$",
+        networks.network_action,
+        name="network_action",
+    ),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/coalitions/(?P<coalition_slug>[-\w]+)/"
+        r"(?P<action>invite|decide|renew|pledge|share|document)/$",
+        networks.coalition_action,
+        name="coalition_action",
+    ),
+    path(
+        org + "concert-pledges/<id:pledge_id>/chapter/",
+        networks.chapter,
+        name="concert_chapter",
+    ),
 ]

@@ -47,7 +47,7 @@ class Pair:
 
         self.world = world
         self.a = world.org
-        body = create_body(self.a, name="Network delegation", kind=BodyKind.DELEGATION)
+        body = create_body(self.a, name="Network delegation", kind=BodyKind.COMMISSION)
         self.delegate_office = create_office(
             body,
             title="Network delegate",

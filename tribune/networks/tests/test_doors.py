@@ -1,0 +1,207 @@
+"""The pages and the API: the same rules, refusals naming the field, and no pledger named."""
+
+from datetime import timedelta
+
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from tribune.audit.models import AuditEntry
+from tribune.networks import coalitions, concert, networks
+from tribune.networks.tests.test_coalitions import both_ratify, propose
+from tribune.struggles.services import pledges
+
+
+def _client(user=None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+def test_found_invite_join_and_leave_through_the_pages(pair):
+    ana = _client(pair.world.users["ana"])
+    response = ana.post(
+        reverse("web:network_new", args=[pair.a.slug]),
+        {
+            "name": "Housing network",
+            "slug": "housing",
+            "purpose": "Decent homes for all.",
+            "decision_rule": "one_vote",
+            "decision": "mandate",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    response = ana.post(
+        reverse("web:network_action", args=[pair.a.slug, "housing", "invite"]),
+        {"uri": pair.b.uri, "name": "", "kind": "organisation"},
+    )
+    assert response.status_code == 302
+    vote = pair.vote_b("Join the housing network?")
+    zoe = _client(pair.zoe.user)
+    page = zoe.get(reverse("web:org_networks", args=[pair.b.slug])).content.decode()
+    assert "Join the housing network?" in page  # offered as the decision to cite
+    response = zoe.post(
+        reverse("web:network_action", args=[pair.b.slug, "housing", "join"]),
+        {"decision": f"referendum:{vote.pk}"},
+    )
+    assert response.status_code == 302
+    page = _client().get(reverse("web:network", args=["housing"])).content.decode()
+    assert "Other Union" in page and "Join the housing network?" in page
+    assert "Network delegate" in page and "Ana" in page  # the delegate office and its holder
+    # Citing the same decision again to leave: refused on the form, nothing changed.
+    response = zoe.post(
+        reverse("web:network_action", args=[pair.b.slug, "housing", "leave"]),
+        {"decision": f"referendum:{vote.pk}"},
+    )
+    assert response.status_code == 400
+    assert "already been cited" in response.content.decode()
+    # A member with no mandate: 403 with the reason, before any form.
+    yan = _client(pair.yan.user)
+    response = yan.post(reverse("web:network_action", args=[pair.b.slug, "housing", "leave"]), {})
+    assert response.status_code == 403
+
+
+def test_api_coalition_flow_and_refusals_name_the_field(pair):
+    ana = _client(pair.world.users["ana"])
+    base = f"/api/v1/organisations/{pair.a.slug}"
+    ends = (timezone.localdate() + timedelta(days=60)).isoformat()
+    response = ana.post(
+        f"{base}/coalitions",
+        {"name": "Rent freeze", "slug": "rent", "demands": [], "ends_on": ends},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"][0]["field"] == "demands"
+    response = ana.post(
+        f"{base}/coalitions",
+        {
+            "name": "Rent freeze",
+            "slug": "rent",
+            "demands": [{"title": "Freeze rents"}],
+            "ends_on": ends,
+        },
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    response = ana.post(
+        f"{base}/coalitions/rent/decision",
+        {"state": "ratified", "decision_kind": "referendum", "decision_ref": 999999},
+        content_type="application/json",
+    )
+    assert response.status_code == 400
+    assert response.json()["detail"][0] == {
+        "field": "decision",
+        "reason": "No referendum of this organisation has this number.",
+    }
+    response = ana.post(
+        f"{base}/coalitions/rent/decision",
+        {"state": "ratified", "decision_kind": "mandate"},
+        content_type="application/json",
+    )
+    assert response.status_code == 200 and response.json()["status"] == "forming"
+    response = ana.post(
+        f"{base}/coalitions/rent/invitations",
+        {"uri": "nonsense"},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["detail"][0]["field"] == "organisation"
+    ben = _client(pair.world.users["ben"])
+    response = ben.post(
+        f"{base}/coalitions/rent/renewal", {"ends_on": ends}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert _client().get("/api/v1/coalitions/rent").json()["participants"][0]["state"] == (
+        "ratified"
+    )
+    assert _client().get("/api/v1/coalitions/nothing").status_code == 404
+
+
+def test_a_pledgers_identity_never_leaves_their_organisation(
+    pair, django_capture_on_commit_callbacks
+):
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    network = networks.found_network(
+        pair.ana,
+        pair.a,
+        name="Net",
+        slug="net",
+        purpose="Together.",
+        decision_rule="one_vote",
+        decision_kind="mandate",
+    )
+    pledge = concert.create(
+        pair.ana,
+        pair.a,
+        coalition,
+        action="Withhold rent",
+        threshold=2,
+        deadline=timezone.now() + timedelta(days=3),
+    )
+    chapter_a = concert.open_chapter(pair.ana, pair.a, pledge)
+    chapter_b = concert.open_chapter(pair.zoe, pair.b, pledge)
+    with django_capture_on_commit_callbacks(execute=True):
+        pledges.make_pledge(pair.cam, chapter_a)
+        pledges.make_pledge(pair.xia, chapter_b)
+    secrets = ["Cam", "Xia", "cam@test.org", "xia@test.org"]
+    viewers = [_client(), _client(pair.zoe.user), _client(pair.world.users["ana"])]
+    urls = [
+        reverse("web:coalition", args=[coalition.slug]),
+        reverse("web:network", args=[network.slug]),
+        reverse("web:org_networks", args=[pair.a.slug]),
+        reverse("web:org_networks", args=[pair.b.slug]),
+        reverse("web:networks"),
+        f"/api/v1/coalitions/{coalition.slug}",
+        f"/api/v1/networks/{network.slug}",
+        f"/api/v1/organisations/{pair.a.slug}/networks",
+        f"/api/v1/organisations/{pair.b.slug}/networks",
+        f"/api/v1/organisations/{pair.b.slug}/audit",
+    ]
+    for client in viewers:
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 200, url
+            body = response.content.decode()
+            for secret in secrets:
+                assert secret not in body, (url, secret)
+    # Other Union's audit log names none of Test Union's pledgers, and vice versa.
+    for entry in AuditEntry.objects.all():
+        assert entry.actor_id not in (pair.cam.pk, pair.xia.pk)
+        assert f"member:{pair.cam.pk}" not in entry.target
+    assert coalitions.participant(coalition, pair.b.uri).counts
+
+
+def test_the_shared_calendar_is_an_icalendar_feed_of_public_shared_events(pair):
+    import icalendar
+
+    from tribune.networks import sharing
+    from tribune.struggles.services import events
+
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    start = timezone.now() + timedelta(days=5)
+    public = events.create_event(
+        pair.zoe,
+        pair.b,
+        title="Coalition rally",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Town square",
+    )
+    events.create_event(
+        pair.zoe,
+        pair.b,
+        title="Members' briefing",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        place="Hall",
+        visibility="members",
+    )
+    sharing.share(pair.zoe, pair.b, coalition, kind="event", item_id=public.pk)
+    feed = _client().get(reverse("web:coalition_calendar", args=[coalition.slug]))
+    calendar = icalendar.Calendar.from_ical(feed.content)
+    titles = [str(e["summary"]) for e in calendar.walk("VEVENT")]
+    assert titles == ["Coalition rally"]
+    public.refresh_from_db()
+    assert public.owner_kind == "coalition" and public.owner_label == coalition.name

@@ -1,0 +1,414 @@
+"""Pages of networks and coalitions, and an organisation's "networks and coalitions" page.
+
+The network's and the coalition's pages are public and read-only: charter,
+members (with the decision each cited), delegates, coalitions, the shared
+calendar, documents and pledges — counts per organisation, never a pledger.
+An organisation acts from its own page (``/o/{slug}/networks/``), where the
+forms are offered to an officer whose mandate grants ``represent_in_networks``
+and every action is checked again by the service it calls.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _t
+from django.views.decorators.http import require_POST
+
+from tribune.lib.errors import RuleViolation
+from tribune.networks import coalitions, concert, decisions, networks, sharing
+from tribune.networks.forms import (
+    CoalitionForm,
+    ConcertForm,
+    DecideForm,
+    DecisionForm,
+    InviteForm,
+    NetworkForm,
+    RenewForm,
+    ShareDocumentForm,
+    ShareForm,
+    split_decision,
+)
+from tribune.networks.models import Coalition, ConcertPledge, MembershipState, Network
+from tribune.offices.rules import has_power
+from tribune.struggles import calendar
+from tribune.web.helpers import attempt, organisation_and_viewer
+
+
+def _ics(events, name: str) -> HttpResponse:
+    response = HttpResponse(
+        calendar.feed(events, name), content_type="text/calendar; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'inline; filename="calendar.ics"'
+    return response
+
+
+def _holder_context(holder) -> dict:
+    return {
+        "pledges": list(holder.pledges.all()),
+        "documents": list(holder.documents.all()),
+        "events": sharing.shared(holder, "event").order_by("starts_at")[:50],
+        "struggles": sharing.shared(holder, "struggle")[:50],
+        "requests": sharing.shared(holder, "solidarity")[:50],
+    }
+
+
+# --- public pages ----------------------------------------------------------------------------
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "networks/index.html",
+        {"networks": Network.objects.all(), "coalitions": Coalition.objects.all()},
+    )
+
+
+def network(request: HttpRequest, network_slug: str) -> HttpResponse:
+    obj = get_object_or_404(Network, slug=network_slug)
+    return render(
+        request,
+        "networks/network.html",
+        {
+            "network": obj,
+            "members": obj.memberships.exclude(state=MembershipState.LEFT),
+            "former": obj.memberships.filter(state=MembershipState.LEFT),
+            "delegates": networks.delegates(obj),
+            "coalitions": obj.coalitions.all(),
+            **_holder_context(obj),
+        },
+    )
+
+
+def network_calendar(request: HttpRequest, network_slug: str) -> HttpResponse:
+    obj = get_object_or_404(Network, slug=network_slug)
+    return _ics(sharing.shared(obj, "event"), obj.name)
+
+
+def coalition(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    obj = get_object_or_404(Coalition, slug=coalition_slug)
+    return render(
+        request,
+        "networks/coalition.html",
+        {
+            "coalition": obj,
+            "demands": obj.demands.all(),
+            "participants": obj.participations.all(),
+            **_holder_context(obj),
+        },
+    )
+
+
+def coalition_calendar(request: HttpRequest, coalition_slug: str) -> HttpResponse:
+    obj = get_object_or_404(Coalition, slug=coalition_slug)
+    return _ics(sharing.shared(obj, "event"), obj.name)
+
+
+# --- the organisation's page -----------------------------------------------------------------
+
+
+def _shareable(organisation) -> list[tuple[str, str]]:
+    from tribune.struggles.models import Event, SolidarityRequest, Struggle, Visibility
+
+    items = []
+    for s in Struggle.objects.filter(organisation=organisation, visibility=Visibility.PUBLIC):
+        items.append((f"struggle:{s.pk}", _t("Struggle: %(t)s") % {"t": s.title}))
+    for e in Event.objects.filter(
+        organisation=organisation, visibility=Visibility.PUBLIC, cancelled_at__isnull=True
+    ):
+        items.append((f"event:{e.pk}", _t("Event: %(t)s") % {"t": e.title}))
+    for r in SolidarityRequest.objects.filter(organisation=organisation):
+        items.append((f"solidarity:{r.pk}", _t("Solidarity request: %(t)s") % {"t": r.title}))
+    return items
+
+
+def _documents(organisation) -> list[tuple[str, str]]:
+    from tribune.archive.models import Document, Visibility
+
+    docs = Document.objects.filter(
+        organisation=organisation, visibility=Visibility.PUBLIC, published__isnull=False
+    ).select_related("published")
+    return [(str(d.pk), d.published.title) for d in docs[:100]]
+
+
+def _sections(organisation) -> list[tuple[str, str]]:
+    from tribune.assemblies.models import Programme
+
+    programme = Programme.objects.filter(organisation=organisation).first()
+    current = programme.current() if programme else None
+    if current is None:
+        return []
+    return [(s.key, s.title) for s in current.sections.all()]
+
+
+def org_page(request: HttpRequest, slug: str, status: int = 200, refused=None) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    may_act = has_power(viewer, decisions.POWER) if viewer is not None else False
+    may_run = has_power(viewer, "run_struggles") if viewer is not None else False
+    memberships = list(networks.networks_of(organisation))
+    pursued = coalitions.pursued_by(organisation)
+    context = {
+        "organisation": organisation,
+        "viewer": viewer,
+        "may_act": may_act,
+        "may_run": may_run,
+        "memberships": memberships,
+        "pursued": pursued,
+        "refused": refused,
+    }
+    if may_act:
+        sections = _sections(organisation)
+        context["decision_form"] = DecisionForm(organisation=organisation)
+        context["invite_form"] = InviteForm()
+        context["renew_form"] = RenewForm()
+        context["concert_form"] = ConcertForm()
+        for row in pursued:
+            row["decide_form"] = DecideForm(
+                organisation=organisation,
+                demands=row["coalition"].demands.all(),
+                sections=sections,
+                prefix=f"c{row['coalition'].pk}",
+            )
+        context["documents_form"] = ShareDocumentForm(documents=_documents(organisation))
+    if may_run:
+        context["share_form"] = ShareForm(items=_shareable(organisation))
+    chapters = {}
+    for row in pursued:
+        for pledge in row["coalition"].pledges.all():
+            chapters[pledge.pk] = pledge.counts.filter(organisation_uri=organisation.uri).first()
+    for m in memberships:
+        for pledge in m.network.pledges.all():
+            chapters[pledge.pk] = pledge.counts.filter(organisation_uri=organisation.uri).first()
+    context["chapters"] = chapters
+    return render(request, "networks/organisation.html", context, status=status)
+
+
+def organisation_networks(request: HttpRequest, slug: str) -> HttpResponse:
+    return org_page(request, slug)
+
+
+def _refused(request, slug, form) -> HttpResponse:
+    return org_page(request, slug, status=400, refused=form)
+
+
+@login_required
+def network_new(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    decisions.mandate(viewer, organisation)
+    form = NetworkForm(request.POST or None, organisation=organisation)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        made = attempt(
+            form,
+            networks.found_network,
+            viewer,
+            organisation,
+            name=data["name"],
+            slug=data["slug"],
+            purpose=data["purpose"],
+            decision_rule=data["decision_rule"],
+            **split_decision(data["decision"]),
+        )
+        if made is not None:
+            messages.success(request, _t("The network is founded."))
+            return redirect("web:network", made.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "networks/new.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "form": form,
+            "title": _t("Found a network"),
+        },
+        status=status,
+    )
+
+
+@login_required
+def coalition_new(request: HttpRequest, slug: str) -> HttpResponse:
+    organisation, viewer = organisation_and_viewer(request, slug)
+    decisions.mandate(viewer, organisation)
+    mine = [
+        (m.network.slug, m.network.name)
+        for m in networks.networks_of(organisation)
+        if m.state == MembershipState.MEMBER
+    ]
+    form = CoalitionForm(request.POST or None, networks=mine)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        net = Network.objects.filter(slug=data["network"]).first() if data["network"] else None
+        lines = [line.strip() for line in data["demands"].splitlines() if line.strip()]
+        made = attempt(
+            form,
+            coalitions.create_coalition,
+            viewer,
+            organisation,
+            name=data["name"],
+            slug=data["slug"],
+            demands=lines,
+            ends_on=data["ends_on"],
+            purpose=data["purpose"],
+            network=net,
+        )
+        if made is not None:
+            messages.success(request, _t("The coalition is proposed: now ratify it."))
+            return redirect("web:org_networks", organisation.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "networks/new.html",
+        {
+            "organisation": organisation,
+            "viewer": viewer,
+            "form": form,
+            "title": _t("Propose a coalition"),
+        },
+        status=status,
+    )
+
+
+NETWORK_ACTIONS = ("invite", "join", "leave", "pledge", "share", "document")
+COALITION_ACTIONS = ("invite", "decide", "renew", "pledge", "share", "document")
+
+
+@login_required
+@require_POST
+def network_action(request: HttpRequest, slug: str, network_slug: str, action: str):
+    if action not in NETWORK_ACTIONS:
+        raise Http404
+    return _act(request, slug, get_object_or_404(Network, slug=network_slug), action)
+
+
+@login_required
+@require_POST
+def coalition_action(request: HttpRequest, slug: str, coalition_slug: str, action: str):
+    if action not in COALITION_ACTIONS:
+        raise Http404
+    return _act(request, slug, get_object_or_404(Coalition, slug=coalition_slug), action)
+
+
+def _act(request, slug: str, holder, action: str) -> HttpResponse:
+    """Check the mandate first (403 with its reason), then the form, then the rules."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    if action == "share":
+        from tribune.struggles import rules
+
+        rules.mandate(viewer, None, organisation)
+    else:
+        decisions.mandate(viewer, organisation)
+    form = _form(action, request, organisation, holder)
+    if form.is_valid():
+        _do(action, form, viewer, organisation, holder)
+    if form.is_valid() and not form.errors:
+        messages.success(request, _t("Done."))
+        page = "web:coalition" if isinstance(holder, Coalition) else "web:network"
+        return redirect(page, holder.slug)
+    return _refused(request, slug, form)
+
+
+def _form(action, request, organisation, holder):
+    if action == "invite":
+        return InviteForm(request.POST)
+    if action in ("join", "leave"):
+        return DecisionForm(request.POST, organisation=organisation)
+    if action == "decide":
+        return DecideForm(
+            request.POST,
+            organisation=organisation,
+            demands=holder.demands.all(),
+            sections=_sections(organisation),
+            prefix=f"c{holder.pk}",
+        )
+    if action == "renew":
+        return RenewForm(request.POST)
+    if action == "pledge":
+        return ConcertForm(request.POST)
+    if action == "share":
+        return ShareForm(request.POST, items=_shareable(organisation))
+    return ShareDocumentForm(request.POST, documents=_documents(organisation))
+
+
+def _do(action, form, viewer, organisation, holder) -> None:
+    d = form.cleaned_data
+    is_network = isinstance(holder, Network)
+    if action == "invite":
+        if is_network:
+            attempt(
+                form,
+                networks.invite,
+                viewer,
+                organisation,
+                holder,
+                member_uri=d["uri"],
+                member_name=d["name"],
+                kind=d["kind"],
+            )
+        else:
+            attempt(
+                form,
+                coalitions.invite,
+                viewer,
+                organisation,
+                holder,
+                organisation_uri=d["uri"],
+                organisation_name=d["name"],
+            )
+    elif action in ("join", "leave"):
+        act = networks.join if action == "join" else networks.leave
+        attempt(form, act, viewer, organisation, holder, **split_decision(d["decision"]))
+    elif action == "decide":
+        cited = split_decision(d["decision"]) if d["state"] != "ratifying" else {}
+        attempt(
+            form,
+            coalitions.decide,
+            viewer,
+            organisation,
+            holder,
+            d["state"],
+            programme_links=form.links(),
+            **cited,
+        )
+    elif action == "renew":
+        attempt(form, coalitions.renew, viewer, organisation, holder, ends_on=d["ends_on"])
+    elif action == "pledge":
+        attempt(
+            form,
+            concert.create,
+            viewer,
+            organisation,
+            holder,
+            action=d["action"],
+            threshold=d["threshold"],
+            deadline=d["deadline"],
+            details=d["details"],
+        )
+    elif action == "share":
+        kind, _sep, pk = d["item"].partition(":")
+        attempt(form, sharing.share, viewer, organisation, holder, kind=kind, item_id=int(pk))
+    else:
+        attempt(
+            form,
+            sharing.share_document,
+            viewer,
+            organisation,
+            holder,
+            document_id=int(d["document"]),
+        )
+
+
+@login_required
+@require_POST
+def chapter(request: HttpRequest, slug: str, pledge_id: int) -> HttpResponse:
+    """Open the organisation's own pledge toward a coalition's or network's pledge."""
+    organisation, viewer = organisation_and_viewer(request, slug)
+    pledge = get_object_or_404(ConcertPledge, pk=pledge_id)
+    try:
+        made = concert.open_chapter(viewer, organisation, pledge)
+    except RuleViolation as exc:
+        if exc.status == 403:
+            raise
+        messages.error(request, exc.message)
+        return redirect("web:org_networks", organisation.slug)
+    return redirect("web:pledge", organisation.slug, made.pk)
