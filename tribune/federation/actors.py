@@ -72,16 +72,41 @@ def document(value: uuid.UUID) -> dict | None:
     }
 
 
-@describes("organisation")
-def _organisation(local_id: int) -> dict | None:
+def by_identity(kind: str, uid: uuid.UUID) -> dict | None:
+    """The document at ``<site>/id/<kind>/<uuid>``: an organisation (Organization), a
+    network or coalition (Group, with its state), a concert pledge (its counts only)."""
+    from tribune.networks import replicas
+    from tribune.networks.models import Coalition, ConcertPledge, Network
     from tribune.organisations.models import Organisation
 
-    organisation = Organisation.objects.filter(pk=local_id).first()
-    if organisation is None:
+    uri = f"{site()}/id/{kind}/{uid}"
+    base = {"@context": "https://www.w3.org/ns/activitystreams", "id": uri}
+    if kind == "organisation":
+        organisation = Organisation.objects.filter(uid=uid).first()
+        if organisation is None:
+            return None
+        return {
+            **base,
+            "type": "Organization",
+            "name": organisation.name,
+            "preferredUsername": organisation.slug,
+            "url": f"{site()}/o/{organisation.slug}/",
+            "inbox": f"{site()}/federation/inbox",
+            "attributedTo": keys.actor_id(),
+        }
+    model = {"network": Network, "coalition": Coalition, "concert-pledge": ConcertPledge}.get(kind)
+    found = model.objects.filter(uri=uri, home=True).first() if model else None
+    if found is None:
         return None
+    state = replicas.snapshot(found)
+    if kind == "concert-pledge":
+        return {**base, **state, "id": uri}
     return {
-        "type": "Organization",
-        "name": organisation.name,
-        "preferredUsername": organisation.slug,
-        "url": f"{site()}/o/{organisation.slug}/",
+        **base,
+        **state,
+        "id": uri,
+        "type": "Group",
+        "tribune:kind": state["type"],
+        "inbox": f"{site()}/federation/inbox",
+        "attributedTo": keys.actor_id(),
     }

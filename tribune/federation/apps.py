@@ -10,4 +10,6 @@ class FederationConfig(AppConfig):
 
     def ready(self) -> None:
         # The federation's own handlers (peer links, witnessing) register like any app's.
-        from tribune.federation import links, witness  # noqa: F401
+        from tribune.federation import links, network_bridge, witness  # noqa: F401
+
+        network_bridge.connect()

@@ -194,3 +194,13 @@ class WitnessAlarm(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.reason}"
+
+
+class ReplicaVersion(models.Model):
+    """The home server's time of the state a copy was last brought up to."""
+
+    uri = models.CharField(max_length=500, unique=True)
+    updated = models.CharField(max_length=40)  # the home server's ISO 8601 time of the state
+
+    def __str__(self) -> str:
+        return f"{self.uri} at {self.updated}"

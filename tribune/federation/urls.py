@@ -7,6 +7,7 @@ app_name = "federation"
 urlpatterns = [
     path("federation/actor", views.server_actor, name="server-actor"),
     path("federation/actors/<uuid:actor_uuid>", views.actor, name="actor"),
+    path("id/<slug:kind>/<uuid:uid>", views.identity, name="identity"),
     path("federation/inbox", views.inbox_view, name="inbox"),
     path("federation/link-requests", views.link_requests, name="link-requests"),
     path("federation/objects/<uuid:object_uuid>", views.published_object, name="object"),

@@ -51,6 +51,17 @@ def actor(request: HttpRequest, actor_uuid: uuid.UUID) -> JsonResponse:
     return _json(document)
 
 
+@require_GET
+def identity(request: HttpRequest, kind: str, uid: uuid.UUID) -> JsonResponse:
+    """What an organisation's, network's, coalition's or concert pledge's URI names (public)."""
+    document = actors.by_identity(kind, uid)
+    if document is None:
+        return JsonResponse(
+            {"error": "not_found", "reason": "Nothing here has this address."}, status=404
+        )
+    return _json(document)
+
+
 @csrf_exempt
 @require_POST
 def inbox_view(request: HttpRequest) -> JsonResponse:

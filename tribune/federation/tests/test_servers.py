@@ -25,15 +25,63 @@ from tribune.federation.harness import Operator, cluster, link, wait_for
 # Each server founds an organisation of its own (through the public service), whose
 # audit log the witnessing test checkpoints.
 FOUND = """
+from datetime import timedelta
+from unittest import mock
+from tribune.elections import services as elections
+from tribune.elections.models import Kind
+from tribune.members.models import Member
+from tribune.members.services import admit_member, apply_for_membership
 from tribune.organisations.services import found_organisation
-found_organisation(
+org = found_organisation(
     name=NAME.upper() + " Union", slug=NAME + "-union",
     constitution={"default_term_days": 365, "max_term_days": 730, "term_limit": 2,
                   "recall_threshold_percent": 20, "quorum_percent": 10,
                   "faction_threshold": 3, "admission_rule": "officer"},
     founders=[{"name": "Op", "email": user.email, "user": user, "office": "Secretary",
-               "powers": ["admit_members"]}],
+               "powers": ["admit_members", "call_elections", "represent_in_networks",
+                          "run_struggles"]}],
 )
+op = Member.objects.get(organisation=org, user=user)
+voters = [op]
+for i in range(2):
+    u = get_user_model().objects.create_user(NAME + str(i), f"m{i}@{NAME}.test", "a long pw 42 x")
+    member = apply_for_membership(org, user=u, name=f"Member {i}", email=u.email,
+                                  branch=org.root_branch)
+    admit_member(op, member)
+    voters.append(member)
+# The members decide, under their own constitution, to ratify the coalition.
+question = "Ratify the Rent Freeze Coalition?"
+election = elections.call_election(op, kind=Kind.REFERENDUM, title=question, question=question,
+                                   electorate_branch=org.root_branch)
+with mock.patch("django.utils.timezone.now",
+                return_value=election.voting_open_at + timedelta(minutes=1)):
+    for voter in voters:
+        elections.cast_ballot(Member.objects.get(pk=voter.pk), election, "yes")
+elections.advance(election, election.voting_close_at)
+"""
+
+# Run in a server's shell: the organisation, its officer and its members.
+CONTEXT = """
+import json, time
+from datetime import date, timedelta
+from django.utils import timezone
+from tribune.elections.models import Election
+from tribune.members.models import Member
+from tribune.networks import coalitions, concert, networks
+from tribune.networks.models import Coalition, ConcertPledge, Network
+from tribune.organisations.models import Organisation
+from tribune.struggles.services import pledges
+org = Organisation.objects.get()
+op = Member.objects.get(organisation=org, name="Op")
+members = list(Member.objects.filter(organisation=org).order_by("pk"))
+referendum = Election.objects.get(organisation=org)
+def copy_of(model, **filters):
+    for _ in range(300):
+        found = model.objects.filter(home=False, **filters).first()
+        if found is not None:
+            return found
+        time.sleep(0.1)
+    raise SystemExit("no copy arrived")
 """
 
 
@@ -192,6 +240,140 @@ def test_checkpoints_are_witnessed_and_a_rewritten_log_is_caught(servers, operat
     assert caught.text.count("<strong>broken</strong>") == 2, caught.text
     assert "was rewritten" in caught.text
     assert c.scalar("SELECT COUNT(*) FROM federation_witnessed") == 1
+
+
+def _org_uri(node) -> str:
+    uid = node.scalar("SELECT uid FROM organisations_organisation")
+    return f"{node.url}/id/organisation/{uuid.UUID(str(uid))}"
+
+
+def _in_parallel(*calls) -> list:
+    """Shell calls on several servers at once (each is a process of its own)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(len(calls)) as pool:
+        return [f.result() for f in [pool.submit(node.shell, code) for node, code in calls]]
+
+
+def _notices(node) -> list[tuple]:
+    return node.query(
+        "SELECT member_id, COUNT(*) FROM struggles_notice WHERE key LIKE 'pledge:%:triggered'"
+        " GROUP BY member_id ORDER BY member_id"
+    )
+
+
+def test_organisations_on_three_servers_act_in_concert(servers):
+    """The issue's scenario: a network across two servers, a coalition on one demand ratified
+    by each organisation's own referendum on three, a coalition pledge reaching its threshold
+    from pledges on all three, every pledger told exactly once."""
+    a, b, c = servers
+    b_uri, c_uri = _org_uri(b), _org_uri(c)
+    # A's organisation founds a network (by its mandated officer) and invites B's.
+    network_uri = a.shell(
+        CONTEXT + "net = networks.found_network(op, org, name='Rent Network', slug='rent-network',"
+        " purpose='Tenants and workers together.', decision_rule='one_vote',"
+        " decision_kind='mandate')\n"
+        f"networks.invite(op, org, net, member_uri={b_uri!r}, member_name='B Union')\n"
+        "print(json.dumps(net.uri))"
+    )
+    # B's organisation joins by its own mandated decision, acting on its copy.
+    b.shell(
+        CONTEXT + f"net = copy_of(Network, uri={network_uri!r})\n"
+        "networks.join(op, org, net, decision_kind='mandate'); print(1)"
+    )
+    wait_for(
+        lambda: (
+            a.query("SELECT state FROM networks_membership WHERE member_uri = ?", (b_uri,))
+            == [("member",)]
+        ),
+        what="B's organisation to be a member on the network's home server",
+    )
+    # A coalition on one demand, within the network; C's organisation is invited too.
+    coalition_uri = a.shell(
+        CONTEXT + "net = Network.objects.get(slug='rent-network')\n"
+        "k = coalitions.create_coalition(op, org, name='Rent Freeze Coalition',"
+        " slug='rent-freeze', demands=[{'key': 'rent-freeze', 'title': 'Freeze rents'}],"
+        " ends_on=date.today() + timedelta(days=90), network=net)\n"
+        f"coalitions.invite(op, org, k, organisation_uri={b_uri!r}, organisation_name='B Union')\n"
+        f"coalitions.invite(op, org, k, organisation_uri={c_uri!r}, organisation_name='C Union')\n"
+        "coalitions.decide(op, org, k, 'ratified', decision_kind='referendum',"
+        " decision_ref=referendum.pk)\n"
+        "print(json.dumps(k.uri))"
+    )
+    ratify = (
+        CONTEXT + f"k = copy_of(Coalition, uri={coalition_uri!r})\n"
+        "coalitions.decide(op, org, k, 'ratified', decision_kind='referendum',"
+        " decision_ref=referendum.pk); print(1)"
+    )
+    _in_parallel((b, ratify), (c, ratify))
+    wait_for(
+        lambda: (
+            a.scalar("SELECT COUNT(*) FROM networks_participation WHERE state = 'ratified'") == 3
+        ),
+        what="three ratifications on the coalition's home server",
+    )
+    # Each ratification cites that organisation's own certified referendum.
+    for node in (b, c):
+        cited = a.scalar(
+            "SELECT decision FROM networks_participation WHERE organisation_uri = ?",
+            (_org_uri(node),),
+        )
+        cited = json.loads(cited) if isinstance(cited, str) else cited
+        assert cited["kind"] == "referendum" and cited["organisation_uri"] == _org_uri(node)
+    # A coalition pledge: 9 must commit, 3 on each server.
+    pledge_uri = a.shell(
+        CONTEXT + "k = Coalition.objects.get(slug='rent-freeze')\n"
+        "p = concert.create(op, org, k, action='Rent strike from the first of the month',"
+        " threshold=9, deadline=timezone.now() + timedelta(days=7))\n"
+        "chapter = concert.open_chapter(op, org, p)\n"
+        "[pledges.make_pledge(m, chapter) for m in members]\n"
+        "print(json.dumps(p.uri))"
+    )
+    pledge_here = (
+        CONTEXT + f"p = copy_of(ConcertPledge, uri={pledge_uri!r})\n"
+        "chapter = concert.open_chapter(op, org, p)\n"
+        "[pledges.make_pledge(m, chapter) for m in members]; print(1)"
+    )
+    for node in (b, c):
+        wait_for(
+            lambda node=node: node.scalar("SELECT COUNT(*) FROM networks_concertpledge") == 1,
+            what=f"the pledge's copy on {node.name}",
+        )
+    # The pledge's home server dies; B and C pledge meanwhile: their counts wait in
+    # their outboxes and are retried until A is back.
+    a.kill()
+    _in_parallel((b, pledge_here), (c, pledge_here))
+    wait_for(
+        lambda: b.scalar(
+            "SELECT COUNT(*) FROM federation_delivery WHERE attempts > 0 AND status = 'queued'"
+        ),
+        what="B's counts to wait for A",
+    )
+    a.start().wait_ready()
+    wait_for(
+        lambda: all(len(_notices(node)) == 3 for node in servers),
+        timeout=60,
+        what="every pledger on every server to be told of the trigger",
+    )
+    # Exactly one notice each, one trigger, and the total from counts only.
+    for node in servers:
+        assert [count for _member, count in _notices(node)] == [1, 1, 1]
+    assert a.query("SELECT total, triggered_at IS NOT NULL FROM networks_concertpledge") == [(9, 1)]
+    for node in (b, c):
+        assert (
+            node.scalar(
+                "SELECT COUNT(*) FROM networks_concertpledge WHERE triggered_at IS NOT NULL"
+            )
+            == 1
+        )
+    # Counts, never who: no pledger's name or id crossed to another server.
+    for node in servers:
+        for other in servers:
+            if other is node:
+                continue
+            names = [n for (n,) in other.query("SELECT name FROM members_member")]
+            received = json.dumps(node.query("SELECT data FROM federation_activity"))
+            assert not any(f'"{n}"' in received for n in names if n.startswith("Member"))
 
 
 def test_revoking_a_link_refuses_the_peer_and_stops_delivery(servers, operators):
