@@ -14,7 +14,7 @@ from django.utils import timezone
 from tribune.audit import checkpoints
 from tribune.audit import keys as audit_keys
 from tribune.federation import network_bridge, witness
-from tribune.federation.models import Delivery, Peer, Witnessed, WitnessAlarm
+from tribune.federation.models import Delivery, Peer, WitnessAlarm, Witnessed
 from tribune.federation.tests.test_inbox import REMOTE, _pem
 from tribune.lib.errors import RuleViolation
 
