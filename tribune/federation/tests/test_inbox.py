@@ -165,3 +165,37 @@ def test_bad_activities_are_refused_and_leave_nothing(remote):
         response = post(body, signed(body, key, peer.key_id))
         assert (response.status_code, response.json()["error"]) == (status, code), body
     assert RECEIVED == [] and ReceivedActivity.objects.count() == 0
+
+
+class _Fetched:
+    def __init__(self, status: int, data):
+        self.status_code, self._data = status, data
+
+    def json(self):
+        return self._data
+
+
+def test_a_relayed_object_is_fetched_again_from_its_origin(remote, monkeypatch):
+    peer, key = remote
+    origin_id = f"https://third.example/federation/objects/{uuid.uuid4()}"
+    relayed = activity(peer)
+    relayed["object"] = {"id": origin_id, "type": "test:Note", "content": "altered on the way"}
+    asked = []
+
+    def fetch(url):
+        asked.append(url)
+        return _Fetched(200, {"id": origin_id, "type": "test:Note", "content": "as written"})
+
+    monkeypatch.setattr(signatures, "get", fetch)
+    body = json.dumps(relayed).encode()
+    assert post(body, signed(body, key, peer.key_id)).status_code == 202
+    assert asked == [origin_id]
+    assert RECEIVED[0]["object"]["content"] == "as written"
+    # The origin cannot be reached: refused for now (the sender retries), nothing taken.
+    monkeypatch.setattr(signatures, "get", lambda url: _Fetched(503, {}))
+    second = activity(peer)
+    second["object"] = {"id": origin_id, "type": "test:Note"}
+    body = json.dumps(second).encode()
+    response = post(body, signed(body, key, peer.key_id))
+    assert (response.status_code, response.json()["error"]) == (502, "origin_refused")
+    assert len(RECEIVED) == 1
