@@ -35,7 +35,7 @@ class DecisionOut(Schema):
     decided_at: str
 
 
-class MemberOut(Schema):
+class NetworkMemberOut(Schema):
     name: str
     uri: str
     kind: str
@@ -103,7 +103,7 @@ class NetworkOut(Schema):
     name: str
     purpose: str
     decision_rule: str
-    members: list[MemberOut]
+    members: list[NetworkMemberOut]
     delegates: list[DelegatesOut]
     coalitions: list[CoalitionSummary]
     pledges: list[ConcertOut]
@@ -123,7 +123,7 @@ class DemandOut(Schema):
     text: str
 
 
-class ParticipantOut(Schema):
+class CoalitionMemberOut(Schema):
     organisation: str
     organisation_uri: str
     state: str
@@ -137,7 +137,7 @@ class CoalitionOut(CoalitionSummary):
     round: int
     network: str | None
     demands: list[DemandOut]
-    participants: list[ParticipantOut]
+    participants: list[CoalitionMemberOut]
     pledges: list[ConcertOut]
     documents: list[DocumentOut]
 
@@ -157,12 +157,12 @@ class InviteIn(Schema):
     kind: str = "organisation"
 
 
-class DecisionIn(Schema):
+class CitingIn(Schema):
     decision_kind: str
     decision_ref: int | None = None
 
 
-class EndorseIn(DecisionIn):
+class NetworkEndorseIn(CitingIn):
     act: str
     parent: str
 
@@ -219,7 +219,7 @@ class ChapterOut(Schema):
 
 
 class OrganisationNetworksOut(Schema):
-    networks: list[MemberOut]
+    networks: list[NetworkMemberOut]
     network_names: list[NetworkSummary]
     coalitions: list[dict]
 
@@ -423,7 +423,7 @@ def invite_to_network(request, slug: PathText, network: PathText, payload: Invit
 
 
 @acting_router.post("/{slug}/networks/{network}/join", response=NetworkOut)
-def join_network(request, slug: PathText, network: PathText, payload: DecisionIn):
+def join_network(request, slug: PathText, network: PathText, payload: CitingIn):
     organisation, member = acting(request, slug)
     n = _network(network)
     networks.join(member, organisation, n, **payload.dict())
@@ -431,7 +431,7 @@ def join_network(request, slug: PathText, network: PathText, payload: DecisionIn
 
 
 @acting_router.post("/{slug}/networks/{network}/leave", response=NetworkOut)
-def leave_network(request, slug: PathText, network: PathText, payload: DecisionIn):
+def leave_network(request, slug: PathText, network: PathText, payload: CitingIn):
     organisation, member = acting(request, slug)
     n = _network(network)
     networks.leave(member, organisation, n, **payload.dict())
@@ -439,7 +439,7 @@ def leave_network(request, slug: PathText, network: PathText, payload: DecisionI
 
 
 @acting_router.post("/{slug}/networks/{network}/endorsements", response=NetworkOut)
-def endorse(request, slug: PathText, network: PathText, payload: EndorseIn):
+def endorse(request, slug: PathText, network: PathText, payload: NetworkEndorseIn):
     """Endorse the network's joining (or leaving) ``parent``, citing this organisation's
     decision; the act is done when the network's rule is met."""
     organisation, member = acting(request, slug)

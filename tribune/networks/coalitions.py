@@ -336,10 +336,12 @@ def decide(
         "programme_links": _links(coalition, organisation, programme_links),
     }
     participation = None
-    if not _forward_if_away(coalition, "decide", values):
+    if coalition.home:
         participation = record_state(**values)
-    elif state in CITING:
-        decisions.use(decision, f"{state} {coalition.uri} round {coalition.round}")
+    else:  # decided elsewhere: the decision is used up here, then the act is sent there
+        if state in CITING:
+            decisions.use(decision, f"{state} {coalition.uri} round {coalition.round}")
+        _forward_if_away(coalition, "decide", values)
     record(
         organisation,
         f"coalition.{state}",

@@ -119,8 +119,10 @@ def open_chapter(actor, organisation, pledge: ConcertPledge):
     Opened by its officer under its own ``run_struggles`` mandate (as any pledge
     of its own), marked as run with the coalition or network.
     """
+    from tribune.struggles import rules
     from tribune.struggles.services import pledges
 
+    rules.mandate(actor, None, organisation)  # the mandate first: 403 before any other answer
     holder = holder_of(pledge)
     if not _participating(holder, organisation):
         raise NotPermitted(_t("Only organisations taking part can pledge here."))
@@ -275,14 +277,15 @@ def on_pledge_counted(sender, *, pledge, **kwargs) -> None:
         "organisation_name": row.organisation_name,
     }
     if concert.home:
-        report_count(**values)
-        if concert.triggered_at is None:
-            concert.refresh_from_db(fields=["triggered_at"])
-        if concert.triggered_at is not None and pledge.triggered_at is None:
-            # This very chapter: triggered in the pledger's own transaction.
+        concert = report_count(**values)
+        reaches_alone = pledge.count >= pledge.threshold  # its own pledge triggers it then
+        if concert.triggered_at is not None and pledge.triggered_at is None and not reaches_alone:
+            # This very chapter: triggered in the pledger's own transaction (on a fresh
+            # copy: the pledger's instance is still being written by make_pledge).
+            from tribune.struggles.models import Pledge
             from tribune.struggles.services import pledges
 
-            pledges.trigger(pledge)
+            pledges.trigger(Pledge.objects.get(pk=pledge.pk))
     else:
         ConcertCount.objects.filter(pk=row.pk).update(count=pledge.count)
         forward.send(sender=ConcertPledge, target_uri=concert.uri, action="count", values=values)

@@ -363,10 +363,11 @@ def join(actor, organisation, network: Network, *, decision_kind: str, decision_
         "decision": decision.as_dict(),
         "size": good_standing_count(organisation),
     }
-    if not _forward_if_away(network, "join", values):
+    if network.home:
         membership = record_join(**values)
-    else:
+    else:  # decided elsewhere: the decision is used up here, then the act is sent there
         decisions.use(decision, f"join {network.uri}")
+        _forward_if_away(network, "join", values)
     record(
         organisation,
         "network.joined",
@@ -388,10 +389,11 @@ def leave(actor, organisation, network: Network, *, decision_kind: str, decision
         "decision": decision.as_dict(),
     }
     membership = None
-    if not _forward_if_away(network, "leave", values):
+    if network.home:
         membership = record_leave(**values)
-    else:
+    else:  # decided elsewhere: the decision is used up here, then the act is sent there
         decisions.use(decision, f"leave {network.uri}")
+        _forward_if_away(network, "leave", values)
     record(
         organisation,
         "network.left",

@@ -156,22 +156,34 @@ def org_page(request: HttpRequest, slug: str, status: int = 200, refused=None) -
         "pursued": pursued,
         "refused": refused,
     }
-    if may_act:
-        sections = _sections(organisation)
-        context["decision_form"] = DecisionForm(organisation=organisation)
-        context["invite_form"] = InviteForm()
-        context["renew_form"] = RenewForm()
-        context["concert_form"] = ConcertForm()
-        for row in pursued:
-            row["decide_form"] = DecideForm(
-                organisation=organisation,
-                demands=row["coalition"].demands.all(),
-                sections=sections,
-                prefix=f"c{row['coalition'].pk}",
-            )
-        context["documents_form"] = ShareDocumentForm(documents=_documents(organisation))
-    if may_run:
-        context["share_form"] = ShareForm(items=_shareable(organisation))
+    # Forms per network and coalition, each with ids of its own (one page, many forms).
+    sections = _sections(organisation) if may_act else []
+    shareable = _shareable(organisation) if may_run else []
+    documents = _documents(organisation) if may_act else []
+    for n, holder_row in enumerate([*memberships, *pursued]):
+        ids = f"id_f{n}_%s"
+        forms = {}
+        if may_act:
+            forms["join"] = DecisionForm(organisation=organisation, auto_id=f"id_j{n}_%s")
+            forms["leave"] = DecisionForm(organisation=organisation, auto_id=f"id_l{n}_%s")
+            forms["invite"] = InviteForm(auto_id=f"id_i{n}_%s")
+            forms["renew"] = RenewForm(auto_id=f"id_r{n}_%s")
+            forms["pledge"] = ConcertForm(auto_id=f"id_p{n}_%s")
+            forms["document"] = ShareDocumentForm(documents=documents, auto_id=f"id_d{n}_%s")
+            if isinstance(holder_row, dict):
+                forms["decide"] = DecideForm(
+                    organisation=organisation,
+                    demands=holder_row["coalition"].demands.all(),
+                    sections=sections,
+                    prefix=f"c{holder_row['coalition'].pk}",
+                    auto_id=ids,
+                )
+        if may_run:
+            forms["share"] = ShareForm(items=shareable, auto_id=f"id_s{n}_%s")
+        if isinstance(holder_row, dict):
+            holder_row["forms"] = forms
+        else:
+            holder_row.forms = forms
     chapters = {}
     for row in pursued:
         for pledge in row["coalition"].pledges.all():

@@ -94,3 +94,26 @@ class Pair:
 @pytest.fixture
 def pair(world) -> Pair:
     return Pair(world)
+
+
+@pytest.fixture
+def live_pair(live_world) -> Pair:
+    return Pair(live_world)
+
+
+def more_members(org, admitter, n: int, tag: str) -> list:
+    from tribune.members.services import admit_member, apply_for_membership
+
+    people = []
+    for i in range(n):
+        applicant = apply_for_membership(
+            org,
+            user=None,
+            name=f"{tag.title()} Person {i}",
+            email=f"{tag}{i}@test.org",
+            branch=org.root_branch,
+        )
+        admit_member(admitter, applicant)
+        applicant.refresh_from_db()
+        people.append(applicant)
+    return people

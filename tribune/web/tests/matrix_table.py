@@ -209,6 +209,25 @@ EXPECT: dict[str, str] = {
     "POST $A/solidarity/{request_id}/responses":                            "401    403    403    403    403    403    403    go",
     "POST $A/struggles":                                                    "401    403    403    403    403    403    403    go",
     "POST $A/struggles/{struggle_id}/updates":                              "401    403    403    403    403    403    403    go",
+    # --- networks, coalitions, pledges in concert (tribune.networks)
+    "GET /networks":                                                         "ok     ok     ok     ok     ok     ok     ok     ok",  # charters, members and the decisions they cited are public
+    "GET /networks/{network}":                                               "ok     ok     ok     ok     ok     ok     ok     ok",  # pledges as counts per organisation: no pledger named
+    "GET /coalitions":                                                       "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET /coalitions/{coalition}":                                           "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET $A/networks":                                                       "ok     ok     ok     ok     ok     ok     ok     ok",  # which of its demands it pursues in which coalitions
+    "POST $A/networks":                                                      "401    403    403    403    403    403    403    go",  # represent_in_networks (ana, the demo's network delegate)
+    "POST $A/networks/{network}/endorsements":                               "401    403    403    403    403    403    403    go",
+    "POST $A/networks/{network}/invitations":                                "401    403    403    403    403    403    403    go",
+    "POST $A/networks/{network}/join":                                       "401    403    403    403    403    403    403    go",  # a member already: 400
+    "POST $A/networks/{network}/leave":                                      "401    403    403    403    403    403    403    go",  # by the organisation's own decision
+    "POST $A/coalitions":                                                    "401    403    403    403    403    403    403    go",
+    "POST $A/coalitions/{coalition}/decision":                               "401    403    403    403    403    403    403    go",  # citing a decision of that organisation
+    "POST $A/coalitions/{coalition}/invitations":                            "401    403    403    403    403    403    403    go",
+    "POST $A/coalitions/{coalition}/renewal":                                "401    403    403    403    403    403    403    go",
+    "POST $A/concert-pledges":                                               "401    403    403    403    403    403    403    go",
+    "POST $A/concert-pledges/{pledge_id}/chapter":                           "401    403    403    403    403    403    403    go",  # run_struggles; the union's chapter exists: 400
+    "POST $A/shared":                                                        "401    403    403    403    403    403    403    go",  # run_struggles over what is shared
+    "POST $A/shared-documents":                                              "401    403    403    403    403    403    403    go",
     # --- terms
     "GET $A/terms/{term_id}/reports":                                      "ok     ok     ok     ok     ok     ok     ok     ok",
     "POST $A/terms/{term_id}/reports":                                     "401    403    403    403    403    go     403    403",
@@ -483,6 +502,43 @@ EXPECT: dict[str, str] = {
     "POST web:struggle_action[solidarity]":                                 "login  403    403    403    403    403    403    go",
     "POST web:struggle_action[update]":                                     "login  403    403    403    403    403    403    go",
     "POST web:struggle_new":                                                "login  403    403    403    go     403    403    go",
+    # --- networks and coalitions (pages and calendar feeds)
+    "GET web:networks":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:network":                                                       "ok     ok     ok     ok     ok     ok     ok     ok",  # pledges as counts per organisation: no pledger named
+    "GET web:network_calendar":                                              "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:coalition":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:coalition_calendar":                                            "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:org_networks":                                                  "ok     ok     ok     ok     ok     ok     ok     ok",  # forms only for a mandate with represent_in_networks
+    "GET web:network_new":                                                   "login  403    403    403    403    403    403    ok",
+    "GET web:coalition_new":                                                 "login  403    403    403    403    403    403    ok",
+    "GET web:network_action[invite]":                                        "login  405    405    405    405    405    405    405",
+    "GET web:network_action[join]":                                          "login  405    405    405    405    405    405    405",
+    "GET web:network_action[leave]":                                         "login  405    405    405    405    405    405    405",
+    "GET web:network_action[pledge]":                                        "login  405    405    405    405    405    405    405",
+    "GET web:network_action[share]":                                         "login  405    405    405    405    405    405    405",
+    "GET web:network_action[document]":                                      "login  405    405    405    405    405    405    405",
+    "GET web:coalition_action[decide]":                                      "login  405    405    405    405    405    405    405",
+    "GET web:coalition_action[document]":                                    "login  405    405    405    405    405    405    405",
+    "GET web:coalition_action[invite]":                                      "login  405    405    405    405    405    405    405",
+    "GET web:coalition_action[pledge]":                                      "login  405    405    405    405    405    405    405",
+    "GET web:coalition_action[renew]":                                       "login  405    405    405    405    405    405    405",
+    "GET web:coalition_action[share]":                                       "login  405    405    405    405    405    405    405",
+    "GET web:concert_chapter":                                               "login  405    405    405    405    405    405    405",
+    "POST web:network_new":                                                  "login  403    403    403    403    403    403    go",
+    "POST web:coalition_new":                                                "login  403    403    403    403    403    403    go",
+    "POST web:network_action[invite]":                                       "login  403    403    403    403    403    403    go",
+    "POST web:network_action[join]":                                         "login  403    403    403    403    403    403    go",
+    "POST web:network_action[leave]":                                        "login  403    403    403    403    403    403    go",
+    "POST web:network_action[pledge]":                                       "login  403    403    403    403    403    403    go",
+    "POST web:network_action[share]":                                        "login  403    403    403    403    403    403    go",
+    "POST web:network_action[document]":                                     "login  403    403    403    403    403    403    go",
+    "POST web:coalition_action[decide]":                                     "login  403    403    403    403    403    403    go",
+    "POST web:coalition_action[document]":                                   "login  403    403    403    403    403    403    go",
+    "POST web:coalition_action[invite]":                                     "login  403    403    403    403    403    403    go",
+    "POST web:coalition_action[pledge]":                                     "login  403    403    403    403    403    403    go",
+    "POST web:coalition_action[renew]":                                      "login  403    403    403    403    403    403    go",
+    "POST web:coalition_action[share]":                                      "login  403    403    403    403    403    403    go",
+    "POST web:concert_chapter":                                              "login  403    403    403    403    403    403    go",  # run_struggles
 }
 # fmt: on
 
@@ -557,6 +613,36 @@ BODIES: dict[str, dict] = {
         "branches": ["kingsport"],
     },
     f"{ORG}/solidarity/{{request_id}}/responses": {"branch": "kingsport", "amount": 2},
+    f"{ORG}/networks": {
+        "name": "Matrix network",
+        "slug": "matrix-network",
+        "purpose": "Matrix.",
+        "decision_rule": "consensus",
+        "decision_kind": "mandate",
+    },
+    f"{ORG}/networks/{{network}}/invitations": {"uri": "@other_uri"},
+    f"{ORG}/networks/{{network}}/join": {"decision_kind": "mandate"},
+    f"{ORG}/networks/{{network}}/leave": {"decision_kind": "mandate"},
+    f"{ORG}/networks/{{network}}/endorsements": {
+        "act": "leave",
+        "parent": "housing-justice",
+        "decision_kind": "mandate",
+    },
+    f"{ORG}/coalitions": {
+        "name": "Matrix coalition",
+        "slug": "matrix-coalition",
+        "demands": [{"title": "Matrix demand"}],
+    },
+    f"{ORG}/coalitions/{{coalition}}/invitations": {"uri": "@other_uri"},
+    f"{ORG}/coalitions/{{coalition}}/decision": {"state": "withdrawn", "decision_kind": "mandate"},
+    f"{ORG}/concert-pledges": {
+        "coalition": "rent-freeze",
+        "action": "Matrix act",
+        "threshold": 50,
+        "deadline": "2031-01-01T10:00:00+00:00",
+    },
+    f"{ORG}/shared": {"coalition": "rent-freeze", "kind": "struggle", "item_id": "@struggle_id"},
+    f"{ORG}/shared-documents": {"network": "housing-justice", "document_id": "@document_id"},
 }
 
 # Query strings some reads need (the route's name, as in the schema or the URL resolver).
@@ -705,6 +791,21 @@ WEB_POST: set[str] = {
     "event_action[attendance]",
     "solidarity_action[respond]",
     "solidarity_action[close]",
+    "network_new",
+    "coalition_new",
+    "network_action[invite]",
+    "network_action[join]",
+    "network_action[leave]",
+    "network_action[pledge]",
+    "network_action[share]",
+    "network_action[document]",
+    "coalition_action[invite]",
+    "coalition_action[decide]",
+    "coalition_action[renew]",
+    "coalition_action[pledge]",
+    "coalition_action[share]",
+    "coalition_action[document]",
+    "concert_chapter",
 }
 
 

@@ -251,6 +251,13 @@ def build() -> MatrixWorld:
         "event_id": strike.events.order_by("starts_at").first().pk,
         "request_id": strike.solidarity_requests.get().pk,
         "token": _calendar_token(by_email["cam@example.org"]),
+        # The demo's network and coalition (tribune.networks.demo), and the other union's
+        # address to invite into them.
+        "network": "housing-justice",
+        "network_slug": "housing-justice",
+        "coalition": "rent-freeze",
+        "coalition_slug": "rent-freeze",
+        "other_uri": other.uri,
         # A co-founder's invitation addressed to none of the roles: only its invitee accepts.
         "invitation_id": FoundingInvitation.objects.create(
             organisation=org,
@@ -259,9 +266,15 @@ def build() -> MatrixWorld:
             expires_at=timezone.now() + timedelta(days=30),
         ).pk,
     }
+    from tribune.networks.models import ConcertPledge
+
+    concert = {"pledge_id": ConcertPledge.objects.get(coalition__slug="rent-freeze").pk}
     assembly = {"pk": first.pk, "motion_id": first.motions.order_by("pk").first().pk}
     upcoming = {"pk": second.pk}
     world.overrides = {
+        # A coalition pledge, not the rent strike's own.
+        "open_chapter": concert,
+        "concert_chapter": concert,
         # Application decisions name the pending applicant; reinstating, the suspended member.
         "admit": {"member_id": pending.pk},
         "refuse": {"member_id": pending.pk},
