@@ -137,7 +137,7 @@ class Node:
             import psycopg
 
             with psycopg.connect(self.database_url, autocommit=True) as conn:
-                return conn.execute(sql.replace("?", "%s"), params).fetchall()
+                return conn.execute(sql.replace("%", "%%").replace("?", "%s"), params).fetchall()
         with contextlib.closing(
             sqlite3.connect(
                 f"file:{self.data_dir / 'tribune.sqlite3'}?mode=ro", uri=True, timeout=20
