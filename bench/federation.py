@@ -200,6 +200,10 @@ def main() -> None:
                 " WHERE key LIKE 'pledge:%:triggered' GROUP BY member_id"
             )
         ]
+        superseded = sum(
+            node.scalar("SELECT COUNT(*) FROM federation_delivery WHERE status = 'superseded'")
+            for node in servers
+        )
         triggers = a.scalar(
             "SELECT COUNT(*) FROM networks_concertpledge WHERE triggered_at IS NOT NULL"
         )
@@ -211,6 +215,7 @@ def main() -> None:
                     "total_counted_on_home": total,
                     "messages_delivered": messages,
                     "messages_per_second": round(messages / (drained - first_pledge), 1),
+                    "messages_not_sent_as_superseded": superseded,
                     "pledging_seconds": round(crossing - first_pledge, 1),
                     "threshold_to_trigger_everywhere_seconds": round(visible - crossing, 2),
                     "triggered_pledges_on_home": triggers,

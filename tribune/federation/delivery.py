@@ -54,12 +54,15 @@ def publish(
     to: Iterable[Peer] | None = None,
     actor: str | None = None,
     store_object: bool = True,
+    supersede_key: str = "",
 ) -> Activity:
     """Write an activity and its deliveries in the current transaction (sent after commit).
 
     ``obj`` without an ``id`` gets one here (an HTTPS URI ending in a UUID, served
     at ``/federation/objects/<uuid>`` so any server may fetch it from its origin).
-    ``to``: the peers it goes to; by default every active peer.
+    ``to``: the peers it goes to; by default every active peer. ``supersede_key``:
+    activities carrying the whole state of one thing share one, so an older one
+    still waiting is not sent after a newer (it would set the state back).
     """
     if isinstance(obj, dict) and store_object and "id" not in obj:
         published = PublishedObject.objects.create(data={})
@@ -80,6 +83,7 @@ def publish(
         type=activity_type,
         object_type=obj.get("type", "") if isinstance(obj, dict) else "",
         data=data,
+        supersede_key=supersede_key[:600],
     )
     peers = list(to) if to is not None else list(Peer.objects.filter(status=Peer.Status.ACTIVE))
     Delivery.objects.bulk_create([Delivery(activity=activity, peer=peer) for peer in peers])
@@ -105,7 +109,8 @@ def delay_after(attempts: int) -> timedelta:
 
 
 def deliver(pk: int, session: requests.Session | None = None) -> str | None:
-    """Claim and post one due delivery: "delivered", "retry", "failed", "stopped" or None."""
+    """Claim and post one due delivery: "delivered", "retry", "failed", "stopped",
+    "superseded" (a later activity with the same key carries it) or None (not ours)."""
     now = timezone.now()
     claimed = Delivery.objects.filter(
         pk=pk, status=Delivery.Status.QUEUED, next_attempt_at__lte=now
@@ -113,6 +118,16 @@ def deliver(pk: int, session: requests.Session | None = None) -> str | None:
     if not claimed:
         return None
     delivery = Delivery.objects.select_related("peer", "activity").get(pk=pk)
+    key = delivery.activity.supersede_key
+    if key and (
+        Delivery.objects.filter(
+            peer=delivery.peer, activity__supersede_key=key, activity__pk__gt=delivery.activity_id
+        )
+        .exclude(status__in=[Delivery.Status.FAILED, Delivery.Status.STOPPED])
+        .exists()
+    ):
+        Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SUPERSEDED, last_error="")
+        return "superseded"
     if delivery.peer.status != Peer.Status.ACTIVE:
         Delivery.objects.filter(pk=pk).update(
             status=Delivery.Status.STOPPED, last_error="The link with this server is not active."
@@ -177,7 +192,7 @@ def _schedule(wait: timedelta) -> None:
 
 def deliver_due(limit: int = 200, seconds: float = 50.0) -> dict:
     """Post what is due, oldest first, for at most about ``seconds``; one HTTP session."""
-    counts = {"delivered": 0, "retry": 0, "failed": 0, "stopped": 0}
+    counts = {"delivered": 0, "retry": 0, "failed": 0, "stopped": 0, "superseded": 0}
     started = time.monotonic()
     with requests.Session() as session:
         while time.monotonic() - started < seconds:

@@ -85,6 +85,10 @@ class Activity(models.Model):
     object_type = models.CharField(max_length=80, blank=True)
     data = models.JSONField()
     created_at = models.DateTimeField(default=timezone.now)
+    # Activities with the same key each carry the whole state of one thing (a count, a
+    # network's state): a later one makes an earlier one not yet delivered pointless, and
+    # delivering it after the later one would set the state back (delivery.deliver).
+    supersede_key = models.CharField(max_length=600, blank=True, db_index=True)
 
     def __str__(self) -> str:
         return f"{self.type} {self.object_type} {self.uuid}"
@@ -96,6 +100,7 @@ class Delivery(models.Model):
         DELIVERED = "delivered", _("Delivered")
         FAILED = "failed", _("Failed")
         STOPPED = "stopped", _("Stopped (link not active)")
+        SUPERSEDED = "superseded", _("Not sent: a later message carried it")
 
     activity = models.ForeignKey(Activity, models.CASCADE, related_name="deliveries")
     peer = models.ForeignKey(Peer, models.CASCADE, related_name="deliveries")

@@ -15,6 +15,7 @@
   once, by their own organisation.
 """
 
+import hashlib
 import threading
 
 from django.db import transaction
@@ -66,10 +67,13 @@ def _peer_for(uri: str) -> Peer:
 
 def forward_home(sender, *, target_uri: str, action: str, values: dict, **kwargs) -> None:
     """An act on a copy: sent to its home server in the acting transaction (refused if unlinked)."""
+    # A count is the organisation's whole count: a later one supersedes an earlier.
+    key = f"count {target_uri} {values.get('organisation_uri')}" if action == "count" else ""
     delivery.publish(
         "Offer",
         {"type": ACT, "target": target_uri, "action": action, "values": values},
         to=[_peer_for(target_uri)],
+        supersede_key=key,
     )
 
 
@@ -94,10 +98,23 @@ def act_received(peer: Peer, activity: dict) -> None:
     actor_uri = values.get(acting)
     if not isinstance(actor_uri, str) or origin(actor_uri) != peer.origin:
         raise RuleViolation("A server acts only for its own organisations.")
+    key = "count " + hashlib.sha256(f"{target} {actor_uri}".encode()).hexdigest()
+    if action == "count" and _older(key, activity):
+        return  # an organisation's earlier count, arrived after a later one
     try:
         record(**values)
     except TypeError:
         raise RuleViolation("The act's values are not what it takes.") from None
+
+
+def _older(key: str, activity: dict) -> bool:
+    """Whether ``activity`` is older than the last one taken under ``key`` (else record it)."""
+    published = str(activity.get("published", ""))
+    version = ReplicaVersion.objects.select_for_update().filter(uri=key).first()
+    if version is not None and version.updated >= published:
+        return True
+    ReplicaVersion.objects.update_or_create(uri=key, defaults={"updated": published})
+    return False
 
 
 # --- home → copies --------------------------------------------------------------------------
@@ -134,7 +151,7 @@ def send_state(holder) -> int:
         return 0
     data = {**replicas.snapshot(holder), "updated": timezone.now().isoformat()}
     with transaction.atomic():
-        delivery.publish("Update", data, to=peers)
+        delivery.publish("Update", data, to=peers, supersede_key=f"state {holder.uri}")
     return len(peers)
 
 
