@@ -12,8 +12,9 @@ threshold is 3×M. Then M members on each server pledge, at once on all three
 (each pledge on B and C is a count sent to A; each count on A a state sent to B
 and C). Prints:
 
-* messages delivered between the servers per second (from the first pledge to
-  the last delivery);
+* messages delivered between the servers per second: while pledging (most are
+  superseded by a later state before they are sent, see docs/federation.md), and
+  raw, as 2×3×M pings from A to B and C, each delivered and taken once;
 * the time from the threshold-crossing pledge's commit to the trigger visible
   on every server (every pledger there notified);
 * how many triggers (notices per pledger: exactly one each).
@@ -208,9 +209,24 @@ def main() -> None:
             "SELECT COUNT(*) FROM networks_concertpledge WHERE triggered_at IS NOT NULL"
         )
         total = a.scalar("SELECT total FROM networks_concertpledge")
+        # Raw delivery: pings (each one distinct, none superseded) from A to B and C.
+        peer_ids = [ops[0].peer_id(b), ops[0].peer_id(c)]
+        for peer_id in peer_ids:
+            a.tribune("peers", "ping", peer_id, "--count", str(3 * m))
+        wait_for(lambda: not queued(a), timeout=900, what="the pings delivered")
+        pings = a.shell(
+            "import json\n"
+            "from django.db.models import Max, Min\n"
+            "from tribune.federation.models import Delivery\n"
+            "d = Delivery.objects.filter(activity__object_type='tribune:Ping', status='delivered')\n"
+            "span = d.aggregate(first=Min('created_at'), last=Max('delivered_at'))\n"
+            "print(json.dumps([d.count(), (span['last'] - span['first']).total_seconds()]))"
+        )
         print(
             json.dumps(
                 {
+                    "pings_delivered": pings[0],
+                    "pings_per_second": round(pings[0] / pings[1], 1),
                     "pledges": 3 * m,
                     "total_counted_on_home": total,
                     "messages_delivered": messages,
