@@ -218,7 +218,8 @@ def main() -> None:
             "import json\n"
             "from django.db.models import Max, Min\n"
             "from tribune.federation.models import Delivery\n"
-            "d = Delivery.objects.filter(activity__object_type='tribune:Ping', status='delivered')\n"
+            "d = Delivery.objects.filter(activity__object_type='tribune:Ping',"
+            " status='delivered')\n"
             "span = d.aggregate(first=Min('created_at'), last=Max('delivered_at'))\n"
             "print(json.dumps([d.count(), (span['last'] - span['first']).total_seconds()]))"
         )
