@@ -178,7 +178,8 @@ def _referendums(clock, questions):
     ]
     clock.now = max(e.voting_open_at for e in called) + timedelta(hours=2)
     for n, election in enumerate(called):
-        voters = list(elections.electorate(election).order_by("pk")[:40])
+        electorate = elections.electorate(election).order_by("pk")
+        voters = list(electorate[: electorate.count() // 8 + 4])  # above the 10 % quorum
         for i, voter in enumerate(voters):
             elections.cast_ballot(voter, election, "no" if (i + n) % 5 == 0 else "yes")
         clock.advance(hours=1)

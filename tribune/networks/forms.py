@@ -14,7 +14,14 @@ def decision_choices(organisation) -> list[tuple[str, str]]:
     motions its congress carried, or the act of its delegate's mandate."""
     from tribune.assemblies.models import Motion
     from tribune.elections.models import Election, Kind, Status
+    from tribune.networks.common import site
+    from tribune.networks.models import Cited
 
+    # A decision is cited once: those already cited are not offered again.
+    used = set(
+        Cited.objects.filter(organisation_uri=organisation.uri).values_list("uri", flat=True)
+    )
+    prefix = f"{site()}/id/%s/{organisation.uid}/"
     choices = [("mandate", _("By the mandate of our delegate office (this act decides)"))]
     referendums = Election.objects.filter(
         organisation=organisation,
@@ -25,6 +32,8 @@ def decision_choices(organisation) -> list[tuple[str, str]]:
         electorate__parent__isnull=True,
     ).order_by("-voting_close_at")[:30]
     for e in referendums:
+        if prefix % "election" + str(e.pk) in used:
+            continue
         choices.append((f"referendum:{e.pk}", _("Referendum: %(t)s") % {"t": e.title}))
     motions = Motion.objects.filter(
         assembly__organisation=organisation,
@@ -32,6 +41,8 @@ def decision_choices(organisation) -> list[tuple[str, str]]:
         status=Motion.Status.ADOPTED,
     ).order_by("-pk")[:30]
     for m in motions:
+        if prefix % "motion" + str(m.pk) in used:
+            continue
         choices.append((f"motion:{m.pk}", _("Congress motion: %(t)s") % {"t": m.title}))
     return choices
 
@@ -47,6 +58,17 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["decision"].choices = decision_choices(organisation)
+
+
+class EndorseForm(DecisionForm):
+    """A member organisation's part in its network's joining or leaving another."""
+
+    act = forms.ChoiceField(
+        label=_("Our network should"),
+        choices=[("join", _("join it")), ("leave", _("leave it"))],
+    )
+    parent = forms.SlugField(widget=forms.HiddenInput, max_length=50)
+    field_order = ["act", "decision", "parent"]
 
 
 class NetworkForm(DecisionForm):

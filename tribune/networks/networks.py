@@ -452,35 +452,42 @@ def delegates(network: Network) -> list[dict]:
     A delegate is an office of the member organisation — in its constitution's
     structure, with a mandate, a term and recall like every office — whose
     mandate grants ``represent_in_networks``; the network appoints no one. For
-    a member on another server only its name is known here.
+    a member on another server only its name is known here. (Three queries,
+    however many members.)
     """
     from tribune.offices.models import Office, Term
 
-    rows = []
-    for membership in members_of(network).select_related("organisation"):
-        organisation = membership.organisation
-        offices = []
-        if organisation is not None:
-            candidates = Office.objects.filter(
-                body__organisation=organisation,
-                abolished_at__isnull=True,
-                body__abolished_at__isnull=True,
-                body__faction__isnull=True,
-            ).select_related("body")
-            for office in candidates:
-                if decisions.POWER not in office.powers:
-                    continue
-                holders = Term.objects.current().filter(office=office).select_related("member")
-                offices.append(
-                    {
-                        "office": office.title,
-                        "body": office.body.name,
-                        "mandate": office.mandate,
-                        "holders": [{"name": t.member.name, "until": t.ends_at} for t in holders],
-                    }
-                )
-        rows.append({"membership": membership, "offices": offices})
-    return rows
+    members = list(members_of(network).select_related("organisation"))
+    local = {m.organisation_id for m in members if m.organisation_id}
+    offices = [
+        office
+        for office in Office.objects.filter(
+            body__organisation_id__in=local,
+            abolished_at__isnull=True,
+            body__abolished_at__isnull=True,
+            body__faction__isnull=True,
+        ).select_related("body")
+        if decisions.POWER in office.powers
+    ]
+    holders: dict[int, list[dict]] = {}
+    terms = Term.objects.current().filter(office__in=offices).select_related("member")
+    for term in terms.order_by("ends_at"):
+        holders.setdefault(term.office_id, []).append(
+            {"name": term.member.name, "until": term.ends_at}
+        )
+    by_organisation: dict[int, list[dict]] = {}
+    for office in offices:
+        by_organisation.setdefault(office.body.organisation_id, []).append(
+            {
+                "office": office.title,
+                "body": office.body.name,
+                "mandate": office.mandate,
+                "holders": holders.get(office.pk, []),
+            }
+        )
+    return [
+        {"membership": m, "offices": by_organisation.get(m.organisation_id, [])} for m in members
+    ]
 
 
 def networks_of(organisation):

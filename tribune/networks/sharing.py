@@ -46,7 +46,10 @@ def share(actor, organisation, holder, *, kind: str, item_id: int):
     term = rules.mandate(actor, item, organisation)
     if not _participating(holder, organisation):
         raise NotPermitted(_t("Only organisations taking part can share here."))
-    if getattr(item, "visibility", Visibility.PUBLIC) != Visibility.PUBLIC:
+    struggle = getattr(item, "struggle", None)
+    if getattr(item, "visibility", Visibility.PUBLIC) != Visibility.PUBLIC or (
+        struggle is not None and struggle.visibility != Visibility.PUBLIC
+    ):
         raise RuleViolation(_t("Only what is public can be shared."), "item_id")
     if item.concert_uri and item.concert_uri != holder.uri:
         raise RuleViolation(_t("This is already run with another coalition or network."), "item_id")
@@ -70,7 +73,7 @@ def shared(holder, kind: str):
     qs = _model(kind).objects.filter(concert_uri=holder.uri).select_related("organisation")
     if kind != "solidarity":
         qs = qs.filter(visibility=Visibility.PUBLIC)
-    if kind == "event":
+    if kind != "struggle":  # nothing of a members-only struggle, even if shared before
         qs = qs.exclude(struggle__visibility=Visibility.MEMBERS)
     return qs
 

@@ -22,6 +22,7 @@ from tribune.networks.forms import (
     ConcertForm,
     DecideForm,
     DecisionForm,
+    EndorseForm,
     InviteForm,
     NetworkForm,
     RenewForm,
@@ -115,9 +116,12 @@ def _shareable(organisation) -> list[tuple[str, str]]:
         items.append((f"struggle:{s.pk}", _t("Struggle: %(t)s") % {"t": s.title}))
     for e in Event.objects.filter(
         organisation=organisation, visibility=Visibility.PUBLIC, cancelled_at__isnull=True
-    ):
+    ).exclude(struggle__visibility=Visibility.MEMBERS):
         items.append((f"event:{e.pk}", _t("Event: %(t)s") % {"t": e.title}))
-    for r in SolidarityRequest.objects.filter(organisation=organisation):
+    requests = SolidarityRequest.objects.filter(organisation=organisation).exclude(
+        struggle__visibility=Visibility.MEMBERS
+    )
+    for r in requests:
         items.append((f"solidarity:{r.pk}", _t("Solidarity request: %(t)s") % {"t": r.title}))
     return items
 
@@ -160,6 +164,24 @@ def org_page(request: HttpRequest, slug: str, status: int = 200, refused=None) -
     sections = _sections(organisation) if may_act else []
     shareable = _shareable(organisation) if may_run else []
     documents = _documents(organisation) if may_act else []
+    for i, m in enumerate(memberships):  # where the network itself is invited, or a member
+        parents = networks.Membership.objects.filter(
+            member_uri=m.network.uri,
+            state__in=[MembershipState.INVITED, MembershipState.MEMBER],
+        ).select_related("network")
+        m.parents = [
+            (
+                parent,
+                EndorseForm(
+                    organisation=organisation,
+                    initial={"parent": parent.network.slug},
+                    auto_id=f"id_e{i}_{j}_%s",
+                )
+                if may_act
+                else None,
+            )
+            for j, parent in enumerate(parents)
+        ]
     for n, holder_row in enumerate([*memberships, *pursued]):
         ids = f"id_f{n}_%s"
         forms = {}
@@ -281,7 +303,7 @@ def coalition_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-NETWORK_ACTIONS = ("invite", "join", "leave", "pledge", "share", "document")
+NETWORK_ACTIONS = ("invite", "join", "leave", "endorse", "pledge", "share", "document")
 COALITION_ACTIONS = ("invite", "decide", "renew", "pledge", "share", "document")
 
 
@@ -325,6 +347,8 @@ def _form(action, request, organisation, holder):
         return InviteForm(request.POST)
     if action in ("join", "leave"):
         return DecisionForm(request.POST, organisation=organisation)
+    if action == "endorse":
+        return EndorseForm(request.POST, organisation=organisation)
     if action == "decide":
         return DecideForm(
             request.POST,
@@ -370,6 +394,21 @@ def _do(action, form, viewer, organisation, holder) -> None:
     elif action in ("join", "leave"):
         act = networks.join if action == "join" else networks.leave
         attempt(form, act, viewer, organisation, holder, **split_decision(d["decision"]))
+    elif action == "endorse":
+        parent = Network.objects.filter(slug=d["parent"]).first()
+        if parent is None:
+            form.add_error("parent", _t("Nothing known here has this short name."))
+            return
+        attempt(
+            form,
+            networks.endorse,
+            viewer,
+            organisation,
+            holder,
+            act=d["act"],
+            parent=parent,
+            **split_decision(d["decision"]),
+        )
     elif action == "decide":
         cited = split_decision(d["decision"]) if d["state"] != "ratifying" else {}
         attempt(

@@ -265,7 +265,7 @@ urlpatterns = [
     path(org + "coalitions/new/", networks.coalition_new, name="coalition_new"),
     re_path(
         r"^o/(?P<slug>[-\w]+)/networks/(?P<network_slug>[-\w]+)/"
-        r"(?P<action>invite|join|leave|pledge|share|document)/$",
+        r"(?P<action>invite|join|leave|endorse|pledge|share|document)/$",
         networks.network_action,
         name="network_action",
     ),

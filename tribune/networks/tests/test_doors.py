@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tribune.audit.models import AuditEntry
 from tribune.networks import coalitions, concert, networks
+from tribune.networks.models import Network
 from tribune.networks.tests.test_coalitions import both_ratify, propose
 from tribune.struggles.services import pledges
 
@@ -49,13 +50,15 @@ def test_found_invite_join_and_leave_through_the_pages(pair):
     page = _client().get(reverse("web:network", args=["housing"])).content.decode()
     assert "Other Union" in page and "Join the housing network?" in page
     assert "Network delegate" in page and "Ana" in page  # the delegate office and its holder
-    # Citing the same decision again to leave: refused on the form, nothing changed.
+    # A decision already cited is no longer offered, and citing it again is refused.
+    page = zoe.get(reverse("web:org_networks", args=[pair.b.slug])).content.decode()
+    assert f"referendum:{vote.pk}" not in page
     response = zoe.post(
         reverse("web:network_action", args=[pair.b.slug, "housing", "leave"]),
         {"decision": f"referendum:{vote.pk}"},
     )
     assert response.status_code == 400
-    assert "already been cited" in response.content.decode()
+    assert networks.is_member(Network.objects.get(slug="housing"), pair.b)
     # A member with no mandate: 403 with the reason, before any form.
     yan = _client(pair.yan.user)
     response = yan.post(reverse("web:network_action", args=[pair.b.slug, "housing", "leave"]), {})
@@ -205,3 +208,64 @@ def test_the_shared_calendar_is_an_icalendar_feed_of_public_shared_events(pair):
     assert titles == ["Coalition rally"]
     public.refresh_from_db()
     assert public.owner_kind == "coalition" and public.owner_label == coalition.name
+
+
+def test_nothing_of_a_members_only_struggle_can_be_shared(pair):
+    import pytest
+
+    from tribune.lib.errors import RuleViolation
+    from tribune.networks import sharing
+    from tribune.struggles.services import solidarity
+    from tribune.struggles.services import struggles as struggle_services
+
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    quiet = struggle_services.start_struggle(
+        pair.zoe, pair.b, title="Quiet organising at Elm House", visibility="members"
+    )
+    request = solidarity.ask(
+        pair.zoe,
+        quiet,
+        kind="statement",
+        title="Ten people, quietly",
+        quantity=10,
+        deadline=timezone.now() + timedelta(days=3),
+        elsewhere=[{"uri": pair.a.uri, "name": "Test Union"}],
+    )
+    for kind, item in (("struggle", quiet), ("solidarity", request)):
+        with pytest.raises(RuleViolation, match="Only what is public") as refused:
+            sharing.share(pair.zoe, pair.b, coalition, kind=kind, item_id=item.pk)
+        assert refused.value.field == "item_id"
+    page = _client().get(reverse("web:coalition", args=[coalition.slug])).content.decode()
+    assert "Elm House" not in page and "quietly" not in page
+
+
+def test_a_member_endorses_its_networks_joining_another_through_its_page(pair):
+    outer = networks.found_network(
+        pair.ana,
+        pair.a,
+        name="Outer",
+        slug="outer",
+        purpose="Wider.",
+        decision_rule="one_vote",
+        decision_kind="mandate",
+    )
+    inner = networks.found_network(
+        pair.ana,
+        pair.a,
+        name="Inner",
+        slug="inner",
+        purpose="Closer.",
+        decision_rule="one_vote",
+        decision_kind="mandate",
+    )
+    networks.invite(pair.ana, pair.a, outer, member_uri=inner.uri, kind="network")
+    ana = _client(pair.world.users["ana"])
+    page = ana.get(reverse("web:org_networks", args=[pair.a.slug])).content.decode()
+    assert "Inner is invited to join Outer" in page
+    url = reverse("web:network_action", args=[pair.a.slug, "inner", "endorse"])
+    refused = ana.post(url, {"act": "join", "decision": "mandate", "parent": "nowhere"})
+    assert refused.status_code == 400
+    response = ana.post(url, {"act": "join", "decision": "mandate", "parent": "outer"})
+    assert response.status_code == 302
+    assert outer.memberships.get(member_uri=inner.uri).state == "member"

@@ -511,6 +511,7 @@ EXPECT: dict[str, str] = {
     "GET web:org_networks":                                                  "ok     ok     ok     ok     ok     ok     ok     ok",  # forms only for a mandate with represent_in_networks
     "GET web:network_new":                                                   "login  403    403    403    403    403    403    ok",
     "GET web:coalition_new":                                                 "login  403    403    403    403    403    403    ok",
+    "GET web:network_action[endorse]":                                       "login  405    405    405    405    405    405    405",
     "GET web:network_action[invite]":                                        "login  405    405    405    405    405    405    405",
     "GET web:network_action[join]":                                          "login  405    405    405    405    405    405    405",
     "GET web:network_action[leave]":                                         "login  405    405    405    405    405    405    405",
@@ -526,6 +527,7 @@ EXPECT: dict[str, str] = {
     "GET web:concert_chapter":                                               "login  405    405    405    405    405    405    405",
     "POST web:network_new":                                                  "login  403    403    403    403    403    403    go",
     "POST web:coalition_new":                                                "login  403    403    403    403    403    403    go",
+    "POST web:network_action[endorse]":                                      "login  403    403    403    403    403    403    go",
     "POST web:network_action[invite]":                                       "login  403    403    403    403    403    403    go",
     "POST web:network_action[join]":                                         "login  403    403    403    403    403    403    go",
     "POST web:network_action[leave]":                                        "login  403    403    403    403    403    403    go",
@@ -793,6 +795,7 @@ WEB_POST: set[str] = {
     "solidarity_action[close]",
     "network_new",
     "coalition_new",
+    "network_action[endorse]",
     "network_action[invite]",
     "network_action[join]",
     "network_action[leave]",
