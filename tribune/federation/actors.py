@@ -1,75 +1,23 @@
-"""Local actors besides the server: organisations (Organization) and networks (Group).
+"""The documents behind this server's identifiers: the server, organisations, networks.
 
-Each has an HTTPS URI ending in a UUID, ``<site>/federation/actors/<uuid>``,
-given on first use and kept (``ActorRef``); other servers refer to it by that
-URI only. Apps with actors of their own (networks) register a describer.
+Every identifier is an HTTPS URI ending in a UUID: the server is
+``<site>/federation/actors/<uuid>`` (a ``Service``, the UUID derived from its
+key); organisations, networks, coalitions and concert pledges are
+``<site>/id/<kind>/<uuid>`` (their own ``uid``, see tribune/networks/common.py).
+Other servers refer to them by these URIs only.
 """
 
 import uuid
-from collections.abc import Callable
-
-from django.db import IntegrityError, transaction
 
 from tribune.federation import keys
-from tribune.federation.models import ActorRef
 from tribune.federation.urls_util import site
-
-_describers: dict[str, Callable[[int], dict | None]] = {}
-
-
-def describes(kind: str):
-    """Register how to describe local actors of ``kind`` (the id, type, inbox are added)."""
-
-    def register(function):
-        _describers[kind] = function
-        return function
-
-    return register
-
-
-def uri(kind: str, local_id: int) -> str:
-    """The actor URI of a local object (made on first use)."""
-    ref = ActorRef.objects.filter(kind=kind, local_id=local_id).first()
-    if ref is None:
-        try:
-            with transaction.atomic():
-                ref = ActorRef.objects.create(kind=kind, local_id=local_id)
-        except IntegrityError:
-            ref = ActorRef.objects.get(kind=kind, local_id=local_id)
-    return f"{site()}/federation/actors/{ref.uuid}"
-
-
-def resolve(actor_uri: str) -> ActorRef | None:
-    """The local actor a URI of this server names (None if none)."""
-    prefix = f"{site()}/federation/actors/"
-    if not actor_uri.startswith(prefix):
-        return None
-    try:
-        value = uuid.UUID(actor_uri[len(prefix) :])
-    except ValueError:
-        return None
-    return ActorRef.objects.filter(uuid=value).first()
 
 
 def document(value: uuid.UUID) -> dict | None:
-    """The actor document served at ``/federation/actors/<uuid>``."""
+    """The actor document served at ``/federation/actors/<uuid>`` (the server's only)."""
     from tribune.federation.links import actor_document
 
-    if value == keys.server_uuid():
-        return actor_document()
-    ref = ActorRef.objects.filter(uuid=value).first()
-    if ref is None or ref.kind not in _describers:
-        return None
-    described = _describers[ref.kind](ref.local_id)
-    if described is None:
-        return None
-    return {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        **described,
-        "id": f"{site()}/federation/actors/{ref.uuid}",
-        "inbox": f"{site()}/federation/inbox",
-        "attributedTo": keys.actor_id(),
-    }
+    return actor_document() if value == keys.server_uuid() else None
 
 
 def by_identity(kind: str, uid: uuid.UUID) -> dict | None:

@@ -9,7 +9,6 @@
   activity has no second effect and a replayed request is refused.
 * ``PublishedObject``: objects this server published, served at their id, so a
   server that got one relayed by a third can fetch it from here.
-* ``ActorRef``: the UUID in the URI of a local actor (the server, organisations).
 * ``Witnessed`` / ``Countersignature`` / ``WitnessAlarm``: audit checkpoints
   countersigned for peers, peers' countersignatures of ours, and what a
   witness found wrong (tribune/federation/witness.py).
@@ -52,22 +51,6 @@ class Peer(models.Model):
         from tribune.federation.urls_util import origin
 
         return origin(self.actor_id)
-
-
-class ActorRef(models.Model):
-    """The UUID ending a local actor's URI: the server itself or one organisation."""
-
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True)
-    kind = models.CharField(max_length=20)  # "server", "organisation", "network"
-    local_id = models.PositiveBigIntegerField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "local_id"], name="federation_actor_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.local_id} ({self.uuid})"
 
 
 class PublishedObject(models.Model):

@@ -199,3 +199,15 @@ def test_a_relayed_object_is_fetched_again_from_its_origin(remote, monkeypatch):
     response = post(body, signed(body, key, peer.key_id))
     assert (response.status_code, response.json()["error"]) == (502, "origin_refused")
     assert len(RECEIVED) == 1
+
+
+def test_an_organisation_is_an_actor_at_its_uri(world):
+    path = world.org.uri.split("://", 1)[1].split("/", 1)[1]
+    document = Client().get(f"/{path}").json()
+    assert (document["type"], document["id"], document["name"]) == (
+        "Organization",
+        world.org.uri,
+        world.org.name,
+    )
+    missing = Client().get(f"/id/organisation/{uuid.uuid4()}")
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
