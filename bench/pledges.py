@@ -15,6 +15,7 @@ exactly one notice per pledger.
 
 import argparse
 import json
+import os
 import shutil
 import statistics
 import sys
@@ -91,9 +92,11 @@ def main() -> int:
             return status, time.perf_counter() - t0, count
 
         started = time.perf_counter()
+        load_before = os.getloadavg()[0]
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             outcomes = list(pool.map(pledge_once, tokens))
         wall = time.perf_counter() - started
+        load_after = os.getloadavg()[0]
         for client in clients:
             client.close()
         server.stop()
@@ -105,6 +108,7 @@ def main() -> int:
 
         print(f"machine: {machine()}")
         print(f"database: {'postgresql' if database_url else 'sqlite'}")
+        print(f"1-minute load average: {load_before:.1f} before the run, {load_after:.1f} after")
         print(
             f"server: tribune serve (uvicorn, {args.workers} worker(s)); "
             f"client: {args.concurrency} threads, keep-alive http.client over loopback"

@@ -285,8 +285,15 @@ class Clock:
         self._patch.stop()
 
 
+# The demo's debates, votes and congresses call on 40 ordinary members besides the
+# named ones, and a quorum of the rest: below this it cannot be told as written.
+FEWEST_MEMBERS = 80
+
+
 @transaction.atomic
 def create_demo(members: int = 200) -> Organisation:
+    if members < FEWEST_MEMBERS:
+        raise ValueError(f"The demo needs at least {FEWEST_MEMBERS} members (asked for {members}).")
     with Clock(days_ago=60) as clock:
         organisation = _found(members)
         clock.advance(days=1)

@@ -6,6 +6,7 @@ Solidarity requests are also given as self-contained documents with their URIs
 (``/activity``), the shape the network issue will send between servers.
 """
 
+import json
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _t
@@ -19,12 +20,14 @@ from tribune.struggles.models import (
     Event,
     Notice,
     Pledge,
+    SecondKey,
     SolidarityRequest,
     Struggle,
     StruggleStatus,
+    Task,
     Visibility,
 )
-from tribune.struggles.services import events, notices, pledges, solidarity
+from tribune.struggles.services import events, notices, pledges, solidarity, tasks
 from tribune.struggles.services import struggles as struggle_services
 from tribune.struggles.services.common import uri
 
@@ -74,6 +77,13 @@ class UpdateOut(Schema):
     created_at: datetime
 
 
+class PledgeUnitOut(Schema):
+    name: str
+    target: int
+    count: int
+    reached: bool
+
+
 class PledgeOut(Schema):
     id: int
     uri: str
@@ -87,7 +97,15 @@ class PledgeOut(Schema):
     triggered_at: datetime | None
     struggle_id: int | None
     branch: str | None
+    units: list[PledgeUnitOut]
+    second_key: str
+    decider: str | None
+    decide_by: datetime | None
+    go_votes: int
+    stop_votes: int
     mine: str | None  # "pledged", "withdrawn", "late" — only ever the caller's own
+    my_unit: str | None
+    my_vote: str | None  # "go", "stop" — only ever the caller's own
 
 
 class EventOut(Schema):
@@ -168,6 +186,56 @@ class PledgeIn(Schema):
     unit: str = ""
     details: str = ""
     follow_up_days: int | None = None
+    units: list[dict] | None = None
+    second_key: str = SecondKey.NONE.value
+    decider: str | None = None  # the short name of the body that decides
+    decide_hours: int | None = None
+
+
+class PledgeGoIn(Schema):
+    go: bool
+
+
+class EventAttendanceOut(Schema):
+    member_id: int
+    name: str
+    state: str
+
+
+class EventAttendanceIn(Schema):
+    member_id: int
+    state: str
+
+
+class TaskOrShiftOut(Schema):
+    id: int
+    uri: str
+    title: str
+    details: str
+    starts_at: datetime | None
+    ends_at: datetime | None
+    min_people: int
+    max_people: int | None
+    taken: int
+    status: str
+    struggle_id: int | None
+    event_id: int | None
+    branch: str | None
+    mine: bool
+    people: list[dict]  # for the organisers only; [] for everyone else
+
+
+class TaskOrShiftIn(Schema):
+    title: str
+    min_people: int = 1
+    max_people: int | None = None
+    details: str = ""
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    struggle_id: int | None = None
+    event_id: int | None = None
+    branch: str | None = None
+    visibility: str = Visibility.PUBLIC.value
 
 
 class EventIn(Schema):
@@ -246,9 +314,12 @@ def _struggle_summary(s: Struggle) -> dict:
 
 def _pledge(p: Pledge, viewer) -> dict:
     own = pledges.own_commitment(viewer, p)
-    mine = None
+    mine = my_unit = my_vote = None
     if own is not None:
         mine = "withdrawn" if own.withdrawn_at else ("late" if own.late else "pledged")
+        if own.withdrawn_at is None:
+            my_unit = own.unit.name if own.unit_id else None
+            my_vote = None if own.go_vote is None else ("go" if own.go_vote else "stop")
     return {
         "id": p.pk,
         "uri": uri("pledge", p.uid),
@@ -262,7 +333,15 @@ def _pledge(p: Pledge, viewer) -> dict:
         "triggered_at": p.triggered_at,
         "struggle_id": p.struggle_id,
         "branch": p.branch.slug if p.branch_id else None,
+        "units": pledges.unit_counts(p),
+        "second_key": p.second_key,
+        "decider": p.decider.name if p.decider_id else None,
+        "decide_by": p.decide_by,
+        "go_votes": p.go_votes,
+        "stop_votes": p.stop_votes,
         "mine": mine,
+        "my_unit": my_unit,
+        "my_vote": my_vote,
     }
 
 
@@ -299,7 +378,10 @@ def _struggle(s: Struggle, viewer) -> dict:
         "lessons_link": s.lessons_link,
         "ended_at": s.ended_at,
         "updates": list(struggle_services.visible_updates(viewer, s)),
-        "pledges": [_pledge(p, viewer) for p in s.pledges.select_related("branch")],
+        "pledges": [
+            _pledge(p, viewer)
+            for p in s.pledges.select_related("branch", "decider").prefetch_related("units")
+        ],
         "events": [
             _event(e, viewer)
             for e in events.visible_events(viewer, s.organisation).filter(struggle=s)
@@ -367,13 +449,66 @@ def get_pledge(request, slug: PathText, pledge_id: Id):
     return _pledge(p, viewer)
 
 
-@router.post("/{slug}/pledges/{pledge_id}/commitment", response={201: PledgeOut})
+# The body is optional (most pledges have no units), which django-ninja's body
+# parameters cannot say: it is declared here and read by ``_unit``.
+COMMIT_BODY = {
+    "requestBody": {
+        "required": False,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "unit": {"anyOf": [{"type": "string", "maxLength": 200}, {"type": "null"}]}
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+def _unit(request) -> str | None:
+    """The pledger's unit from an optional JSON body ``{"unit": "Block A"}``."""
+    if request.content_type != "application/json" or not request.body.strip():
+        return None  # no body (a pledge without units)
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise RuleViolation(_t('Send a JSON object such as {"unit": "Block A"}.'), "unit") from None
+    if not isinstance(data, dict):
+        raise RuleViolation(_t('Send a JSON object such as {"unit": "Block A"}.'), "unit")
+    unit = data.get("unit")
+    if unit is not None and not isinstance(unit, str):
+        raise RuleViolation(_t("Give text here."), "unit")
+    return unit
+
+
+@router.post(
+    "/{slug}/pledges/{pledge_id}/commitment",
+    response={201: PledgeOut},
+    openapi_extra=COMMIT_BODY,
+)
 def make_pledge(request, slug: PathText, pledge_id: Id):
+    """Pledge (with units, ``unit`` names yours); the N-th pledge triggers, in its transaction."""
     organisation, viewer = acting(request, slug)
     p = _visible(Pledge, organisation, pledge_id, viewer)
-    pledges.make_pledge(viewer, p)
+    pledges.make_pledge(viewer, p, unit=_unit(request))
     p.refresh_from_db()
     return Status(201, _pledge(p, viewer))
+
+
+@router.post("/{slug}/pledges/{pledge_id}/go", response=PledgeOut)
+def give_go(request, slug: PathText, pledge_id: Id, payload: PledgeGoIn):
+    """The second key: the named body's decision, or a pledger's own vote, on the go."""
+    organisation, viewer = acting(request, slug)
+    p = _visible(Pledge, organisation, pledge_id, viewer)
+    if p.second_key == SecondKey.VOTE:
+        pledges.vote_go(viewer, p, payload.go)
+    else:
+        pledges.decide_go(viewer, p, payload.go)
+    p.refresh_from_db()
+    return _pledge(p, viewer)
 
 
 @router.delete("/{slug}/pledges/{pledge_id}/commitment", response=PledgeOut)
@@ -439,6 +574,101 @@ def withdraw_signup(request, slug: PathText, event_id: Id):
     e = _visible(Event, organisation, event_id, viewer)
     events.withdraw_signup(viewer, e)
     return _event(e, viewer)
+
+
+@router.get("/{slug}/events/{event_id}/attendance", response=list[EventAttendanceOut])
+def get_attendance(request, slug: PathText, event_id: Id):
+    """Everyone's state for the organisers; for anyone else, only their own."""
+    organisation, viewer = acting(request, slug)
+    e = _visible(Event, organisation, event_id, viewer)
+    return events.attendance(viewer, e)
+
+
+@router.post("/{slug}/events/{event_id}/attendance", response=EventAttendanceOut)
+def mark_attendance(request, slug: PathText, event_id: Id, payload: EventAttendanceIn):
+    """An organiser marks a person attended, did not come, or back to signed up."""
+    organisation, viewer = acting(request, slug)
+    e = _visible(Event, organisation, event_id, viewer)
+    signup = events.mark_attendance(viewer, e, payload.member_id, payload.state)
+    return {"member_id": signup.member_id, "name": signup.member.name, "state": signup.state}
+
+
+# --- tasks and shifts ------------------------------------------------------------------------
+
+
+def _task(t: Task, viewer) -> dict:
+    return {
+        "id": t.pk,
+        "uri": uri("task", t.uid),
+        "title": t.title,
+        "details": t.details,
+        "starts_at": t.starts_at,
+        "ends_at": t.ends_at,
+        "min_people": t.min_people,
+        "max_people": t.max_people,
+        "taken": t.taken,
+        "status": t.status,
+        "struggle_id": t.struggle_id,
+        "event_id": t.event_id,
+        "branch": t.branch.slug if t.branch_id else None,
+        "mine": tasks.is_signed_up(viewer, t),
+        "people": tasks.people(viewer, t),
+    }
+
+
+@router.get("/{slug}/tasks", response=list[TaskOrShiftOut])
+def list_tasks(request, slug: PathText):
+    """Tasks and shifts the caller may see, not yet done first."""
+    organisation, viewer = organisation_and_member(request, slug)
+    found = tasks.visible_tasks(viewer, organisation).select_related("branch")
+    return [_task(t, viewer) for t in found.order_by("done_at", "starts_at", "pk")[:500]]
+
+
+@router.post("/{slug}/tasks", response={201: TaskOrShiftOut})
+def create_task(request, slug: PathText, payload: TaskOrShiftIn):
+    organisation, viewer = acting(request, slug)
+    data = payload.dict()
+    struggle = _struggle_ref(organisation, data.pop("struggle_id"), viewer)
+    event_id = data.pop("event_id")
+    event = None
+    if event_id is not None:
+        event = Event.objects.filter(organisation=organisation, pk=event_id).first()
+        if event is None or not rules.may_see(viewer, event):
+            raise RuleViolation(_t("No event of this organisation has this number."), "event_id")
+    t = tasks.create_task(viewer, organisation, struggle=struggle, event=event, **data)
+    return Status(201, _task(t, viewer))
+
+
+@router.get("/{slug}/tasks/{task_id}", response=TaskOrShiftOut)
+def get_task(request, slug: PathText, task_id: Id):
+    organisation, viewer = organisation_and_member(request, slug)
+    return _task(_visible(Task, organisation, task_id, viewer), viewer)
+
+
+@router.post("/{slug}/tasks/{task_id}/signup", response={201: TaskOrShiftOut})
+def sign_up_task(request, slug: PathText, task_id: Id):
+    organisation, viewer = acting(request, slug)
+    t = _visible(Task, organisation, task_id, viewer)
+    tasks.sign_up(viewer, t)
+    t.refresh_from_db()
+    return Status(201, _task(t, viewer))
+
+
+@router.delete("/{slug}/tasks/{task_id}/signup", response=TaskOrShiftOut)
+def withdraw_task(request, slug: PathText, task_id: Id):
+    organisation, viewer = acting(request, slug)
+    t = _visible(Task, organisation, task_id, viewer)
+    tasks.withdraw(viewer, t)
+    t.refresh_from_db()
+    return _task(t, viewer)
+
+
+@router.post("/{slug}/tasks/{task_id}/done", response=TaskOrShiftOut)
+def task_done(request, slug: PathText, task_id: Id):
+    """Done: by someone signed up, or by an organiser."""
+    organisation, viewer = acting(request, slug)
+    t = _visible(Task, organisation, task_id, viewer)
+    return _task(tasks.mark_done(viewer, t), viewer)
 
 
 # --- solidarity ------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ def struggles_demo(organisation, clock) -> None:
     call for people at the eviction watch.
     """
     from tribune.offices.models import Term
-    from tribune.struggles.services import events, pledges, solidarity, struggles
+    from tribune.struggles.services import events, pledges, solidarity, struggles, tasks
 
     ana = Member.objects.get(organisation=organisation, email="ana@example.org")
     branches = {b.slug: b for b in organisation.branches.all()}
@@ -87,7 +87,7 @@ def struggles_demo(organisation, clock) -> None:
         description="Where we stand, the pledge, and the strike committee's election.",
     )
     watch = (clock.real_now() + timedelta(days=9)).replace(hour=7, minute=0, second=0)
-    events.create_event(
+    watch_event = events.create_event(
         ana,
         organisation,
         struggle=strike,
@@ -108,6 +108,28 @@ def struggles_demo(organisation, clock) -> None:
         time_zone="Europe/London",
         link_="https://meet.example.org/study",
     )
+    for hour, (least, most) in ((7, (6, 15)), (8, (4, 10))):
+        shift_start = watch.replace(hour=hour, minute=30 if hour == 8 else 0)
+        tasks.create_task(
+            ana,
+            organisation,
+            event=watch_event,
+            title=f"Front door, from {shift_start:%H:%M}",
+            min_people=least,
+            max_people=most,
+            starts_at=shift_start,
+            ends_at=shift_start + timedelta(minutes=90),
+        )
+    leaflets = tasks.create_task(
+        ana,
+        organisation,
+        struggle=strike,
+        title="Put the strike leaflet through every door of the block",
+        min_people=2,
+        max_people=4,
+    )
+    for tenant in tenants.order_by("-pk")[:2]:
+        tasks.sign_up(tenant, leaflets)
     call = solidarity.ask(
         ana,
         strike,
@@ -145,6 +167,8 @@ def struggle_tables(organisation) -> list:
         s.Notice.objects.filter(**member),
         s.NoticePreference.objects.filter(**member),
         s.CalendarToken.objects.filter(**member),
+        s.TaskSignup.objects.filter(task__organisation=organisation),
+        s.Task.objects.filter(**org),
         s.Signup.objects.filter(event__organisation=organisation),
         s.Commitment.objects.filter(pledge__organisation=organisation),
         s.SolidarityResponse.objects.filter(request__organisation=organisation),

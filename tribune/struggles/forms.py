@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tribune.struggles.models import (
     EventKind,
+    SecondKey,
     SignupState,
     SolidarityKind,
     StruggleStatus,
@@ -73,6 +74,53 @@ class PledgeForm(forms.Form):
         min_value=1,
         max_value=365,
     )
+    units = forms.CharField(
+        label=_("Units with their own targets (optional): one a line, name = how many"),
+        help_text=_("e.g. “Block A = 12”. The pledge is reached only when every unit is."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=20000,
+    )
+    second_key = forms.ChoiceField(
+        label=_("Second key: once the number is reached, who gives the go?"),
+        choices=SecondKey.choices,
+        required=False,
+    )
+    decider = forms.ChoiceField(label=_("The body that decides"), required=False)
+    decide_hours = forms.IntegerField(
+        label=_("Hours to decide (without a go by then, it is off)"),
+        required=False,
+        min_value=1,
+        max_value=24 * 60,
+    )
+
+    def __init__(self, *args, bodies=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decider"].choices = [("", "—")] + list(bodies)
+
+    def clean_units(self) -> list[dict] | None:
+        """``Name = target`` lines into units (the service checks names and targets)."""
+        rows = []
+        for line in self.cleaned_data["units"].splitlines():
+            if not line.strip():
+                continue
+            name, sep, target = line.rpartition("=")
+            if not sep or not target.strip().isdigit():
+                raise forms.ValidationError(_("Write each unit as: name = how many."))
+            rows.append({"name": name.strip(), "target": int(target.strip())})
+        return rows or None
+
+
+class OwnedPledgeForm(PledgeForm):
+    """A pledge outside any struggle: the organisation's, or a branch's."""
+
+    branch = forms.ChoiceField(label=_("Whose pledge"), required=False)
+
+    def __init__(self, *args, branches=(), whole=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = [("", _("the whole organisation"))] if whole else []
+        self.fields["branch"].choices = first + list(branches)
+        self.order_fields(["branch"])
 
 
 class EventForm(forms.Form):
@@ -92,6 +140,50 @@ class EventForm(forms.Form):
         max_length=20000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class OwnedEventForm(EventForm):
+    """An event outside any struggle: the organisation's, or a branch's."""
+
+    branch = forms.ChoiceField(label=_("Whose event"), required=False)
+    visibility = forms.ChoiceField(label=_("Who may see it"), choices=Visibility.choices)
+
+    def __init__(self, *args, branches=(), whole=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = [("", _("the whole organisation"))] if whole else []
+        self.fields["branch"].choices = first + list(branches)
+        self.order_fields(["branch"])
+
+
+class TaskForm(forms.Form):
+    title = forms.CharField(label=_("What needs doing"), max_length=200)
+    min_people = forms.IntegerField(
+        label=_("At least this many people"), min_value=1, max_value=100_000, initial=1
+    )
+    max_people = forms.IntegerField(
+        label=_("At most (empty: no limit)"), required=False, min_value=1, max_value=100_000
+    )
+    starts_at = forms.DateTimeField(
+        label=_("A shift starts (UTC; empty for a task)"), widget=WHEN, required=False
+    )
+    ends_at = forms.DateTimeField(label=_("…and ends (UTC)"), widget=WHEN, required=False)
+    details = forms.CharField(
+        label=_("Details"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class OwnedTaskForm(TaskForm):
+    branch = forms.ChoiceField(label=_("Whose task"), required=False)
+    visibility = forms.ChoiceField(label=_("Who may see it"), choices=Visibility.choices)
+
+    def __init__(self, *args, branches=(), whole=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        first = [("", _("the whole organisation"))] if whole else []
+        self.fields["branch"].choices = first + list(branches)
+        self.order_fields(["branch"])
 
 
 class EventChangeForm(EventForm):

@@ -122,6 +122,17 @@ class PledgeState(models.TextChoices):
     OPEN = "open", _("open")
     TRIGGERED = "triggered", _("reached: we act")
     FAILED = "failed", _("not reached by the deadline")
+    # With a second key only: the number is reached, the go is still to be given.
+    AWAITING = "awaiting", _("reached: waiting for the go")
+    CALLED_OFF = "called_off", _("reached, but no go was given")
+
+
+class SecondKey(models.TextChoices):
+    """Who turns the second key once the number is reached (none: the number is the go)."""
+
+    NONE = "", _("none: reaching the number is the go")
+    BODY = "body", _("a named body decides")
+    VOTE = "vote", _("those who pledged vote")
 
 
 class Pledge(Owned):
@@ -141,6 +152,21 @@ class Pledge(Owned):
     # Live pledges (not withdrawn): a counter kept in the same transaction as each pledge.
     count = models.PositiveIntegerField(default=0)
     triggered_at = models.DateTimeField(null=True, blank=True)
+    # The optional second key: when the number is reached, a body or the pledgers' vote
+    # decides "go" within ``decide_hours``; without a go by then the action is off.
+    second_key = models.CharField(
+        _("second key"), max_length=10, choices=SecondKey.choices, default="", blank=True
+    )
+    decider = models.ForeignKey(
+        "offices.Body", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decide_hours = models.PositiveIntegerField(null=True, blank=True)
+    decide_by = models.DateTimeField(null=True, blank=True)  # set by the trigger
+    decided_at = models.DateTimeField(null=True, blank=True)
+    go = models.BooleanField(null=True, blank=True)
+    # The pledgers' vote on the go, as counts only (each vote is on its own commitment).
+    go_votes = models.PositiveIntegerField(default=0)
+    stop_votes = models.PositiveIntegerField(default=0)
     failure_noticed_at = models.DateTimeField(null=True, blank=True)
     follow_up_sent_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
@@ -158,12 +184,27 @@ class Pledge(Owned):
         return self.action
 
     def state(self, now=None) -> str:
-        """Computed when read: no worker is needed for a missed deadline to read as failed."""
+        """Computed when read: no worker is needed for a missed deadline to read as failed.
+
+        With a second key, the reached number waits for the go; when the time to
+        decide has passed the vote's counts decide (more go than stop), and a body
+        that gave no go has given none: the action is off.
+        """
+        now = now or timezone.now()
         if self.triggered_at is not None:
-            return PledgeState.TRIGGERED
-        if (now or timezone.now()) > self.deadline:
+            if not self.second_key:
+                return PledgeState.TRIGGERED
+            if self.decided_at is not None:
+                return PledgeState.TRIGGERED if self.go else PledgeState.CALLED_OFF
+            if self.decide_by is not None and now > self.decide_by:
+                return PledgeState.TRIGGERED if self.vote_says_go() else PledgeState.CALLED_OFF
+            return PledgeState.AWAITING
+        if now > self.deadline:
             return PledgeState.FAILED
         return PledgeState.OPEN
+
+    def vote_says_go(self) -> bool:
+        return self.second_key == SecondKey.VOTE and self.go_votes > self.stop_votes
 
     @property
     def state_label(self) -> str:
@@ -174,15 +215,43 @@ class Pledge(Owned):
         return min(100, (100 * self.count) // max(self.threshold, 1))
 
 
+class PledgeUnit(models.Model):
+    """A named unit of a pledge (a building, a workplace) with its own target.
+
+    A pledge with units triggers only when its number is reached *and* every
+    unit has reached its target: a rent strike needs enough tenants in each
+    building, not just enough in all. Each unit's count is public, like the total.
+    """
+
+    pledge = models.ForeignKey(Pledge, models.CASCADE, related_name="units")
+    name = models.CharField(_("unit"), max_length=200)
+    target = models.PositiveIntegerField(_("target"))
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["pledge", "name"], name="pledge_unit_once")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def reached(self) -> bool:
+        return self.count >= self.target
+
+
 class Commitment(models.Model):
     """One member's pledge: private to them. Never shown to anyone else, never logged."""
 
     pledge = models.ForeignKey(Pledge, models.CASCADE, related_name="commitments")
     member = models.ForeignKey("members.Member", models.CASCADE, related_name="+")
+    unit = models.ForeignKey(PledgeUnit, models.SET_NULL, null=True, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     late = models.BooleanField(default=False)
     acted = models.BooleanField(null=True, blank=True)
+    # The pledger's own vote on the go (second key by vote): private like the pledge.
+    go_vote = models.BooleanField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -210,7 +279,9 @@ class Notice(models.Model):
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["member", "key"], name="notice_once")]
-        indexes = [models.Index(fields=["emailed_at"])]
+        # ``notify`` counts a key's notices inside the trigger's transaction: by index,
+        # not by a scan of every notice ever written.
+        indexes = [models.Index(fields=["emailed_at"]), models.Index(fields=["key"])]
 
     def __str__(self) -> str:
         return self.text
@@ -305,6 +376,76 @@ class Signup(models.Model):
 
     def __str__(self) -> str:
         return f"Signup {self.pk}"
+
+
+class Task(Owned):
+    """A task or a shift: somebody must do it; it needs at least ``min_people``.
+
+    A shift has a start and an end (an hour on the picket line); a task may
+    have neither (print the leaflets). Who signed up is shown to the organisers
+    whose mandate reaches it and to each person for themselves, as for events.
+    """
+
+    struggle = models.ForeignKey(
+        Struggle, models.CASCADE, null=True, blank=True, related_name="tasks"
+    )
+    event = models.ForeignKey(Event, models.CASCADE, null=True, blank=True, related_name="tasks")
+    title = models.CharField(_("what needs doing"), max_length=200)
+    details = models.TextField(_("details"), blank=True, max_length=5000)
+    starts_at = models.DateTimeField(_("starts"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
+    min_people = models.PositiveIntegerField(_("at least (people)"), default=1)
+    max_people = models.PositiveIntegerField(_("at most (people)"), null=True, blank=True)
+    visibility = models.CharField(
+        _("who may see it"), max_length=20, choices=Visibility.choices, default=Visibility.PUBLIC
+    )
+    taken = models.PositiveIntegerField(default=0)  # people signed up, kept under the row lock
+    done_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        "members.Member", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def status(self) -> str:
+        if self.done_at is not None:
+            return "done"
+        if self.max_people is not None and self.taken >= self.max_people:
+            return "full"
+        if self.taken >= self.min_people:
+            return "enough"
+        return "needs_people"
+
+    @property
+    def status_label(self) -> str:
+        return {
+            "done": _("done"),
+            "full": _("full"),
+            "enough": _("enough people"),
+            "needs_people": _("needs people"),
+        }[self.status]
+
+    @property
+    def missing(self) -> int:
+        return max(0, self.min_people - self.taken)
+
+
+class TaskSignup(models.Model):
+    task = models.ForeignKey(Task, models.CASCADE, related_name="signups")
+    member = models.ForeignKey("members.Member", models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task", "member"], name="task_signup_once")]
+
+    def __str__(self) -> str:
+        return f"Task signup {self.pk}"
 
 
 class CalendarToken(models.Model):

@@ -30,6 +30,7 @@ from tribune.struggles.forms import (
     RespondForm,
     SolidarityForm,
     StruggleForm,
+    TaskForm,
     UpdateForm,
 )
 from tribune.struggles.models import (
@@ -39,7 +40,7 @@ from tribune.struggles.models import (
     SolidarityRequest,
     Struggle,
 )
-from tribune.struggles.services import events, notices, pledges, solidarity
+from tribune.struggles.services import events, notices, pledges, solidarity, tasks
 from tribune.struggles.services import struggles as struggle_services
 from tribune.web.helpers import attempt, organisation_and_viewer
 
@@ -76,6 +77,41 @@ class _Owner:
         self.branch = branch
 
 
+def bodies(organisation) -> list[tuple[str, str]]:
+    """The bodies that may hold a pledge's second key (by short name)."""
+    from tribune.offices.models import Body
+
+    found = Body.objects.filter(organisation=organisation, abolished_at__isnull=True)
+    return list(found.values_list("slug", "name"))
+
+
+def pledge_options(d: dict) -> dict:
+    """A pledge form's cleaned data as ``create_pledge``'s keyword arguments."""
+    return {
+        "action": d["action"],
+        "threshold": d["threshold"],
+        "deadline": d["deadline"],
+        "unit": d["unit"],
+        "details": d["details"],
+        "follow_up_days": d["follow_up_days"],
+        "units": d["units"],
+        "second_key": d["second_key"] or "",
+        "decider": d["decider"] or None,
+        "decide_hours": d["decide_hours"],
+    }
+
+
+def task_options(d: dict) -> dict:
+    return {
+        "title": d["title"],
+        "min_people": d["min_people"],
+        "max_people": d["max_people"],
+        "starts_at": d["starts_at"],
+        "ends_at": d["ends_at"],
+        "details": d["details"],
+    }
+
+
 def _page(request, template, organisation, viewer, status=200, **context):
     return render(
         request,
@@ -110,6 +146,11 @@ def struggles(request: HttpRequest, slug: str) -> HttpResponse:
             deadline__gt=now - timedelta(days=30)
         ),
         events=events.visible_events(viewer, organisation).filter(ends_at__gt=now)[:20],
+        tasks=tasks.visible_tasks(viewer, organisation)
+        .filter(struggle__isnull=True, event__isnull=True, done_at__isnull=True)
+        .prefetch_related("signups__member")[:50],
+        my_tasks=tasks.mine(viewer, tasks.visible_tasks(viewer, organisation)),
+        runs=rules.may_run(viewer, _Owner(organisation, None)),
         may_start=rules.may_run(viewer, _Owner(organisation, None))
         or bool(_run_branches(viewer, organisation)),
     )
@@ -163,9 +204,13 @@ def _struggle_context(struggle, viewer, **forms):
         "pledges": struggle.pledges.all(),
         "events": events.visible_events(viewer, organisation).filter(struggle=struggle),
         "requests": struggle.solidarity_requests.all(),
+        "tasks": struggle.tasks.filter(event__isnull=True).prefetch_related("signups__member"),
+        "my_tasks": tasks.mine(viewer, struggle.tasks.all()),
         "runs": runs,
         "update_form": forms.get("update") or (UpdateForm() if runs else None),
-        "pledge_form": forms.get("pledge") or (PledgeForm() if runs else None),
+        "pledge_form": forms.get("pledge")
+        or (PledgeForm(bodies=bodies(organisation)) if runs else None),
+        "task_form": forms.get("task") or (TaskForm() if runs else None),
         "event_form": forms.get("event") or (EventForm() if runs else None),
         "solidarity_form": forms.get("solidarity")
         or (SolidarityForm(branches=branches) if runs else None),
@@ -202,21 +247,23 @@ def struggle_action(request: HttpRequest, slug: str, struggle_id: int, action: s
                 lessons_link=d["lessons_link"],
             )
     elif action == "pledge":
-        form = PledgeForm(request.POST)
+        form = PledgeForm(request.POST, bodies=bodies(organisation))
         if form.is_valid():
-            d = form.cleaned_data
+            options = pledge_options(form.cleaned_data)
             done = attempt(
                 form,
-                pledges.create_pledge,
+                lambda: pledges.create_pledge(viewer, organisation, struggle=obj, **options),
+            )
+    elif action == "task":
+        form = TaskForm(request.POST)
+        if form.is_valid():
+            done = attempt(
+                form,
+                tasks.create_task,
                 viewer,
                 organisation,
                 struggle=obj,
-                action=d["action"],
-                threshold=d["threshold"],
-                deadline=d["deadline"],
-                unit=d["unit"],
-                details=d["details"],
-                follow_up_days=d["follow_up_days"],
+                **task_options(form.cleaned_data),
             )
     elif action == "event":
         form = EventForm(request.POST)
@@ -276,13 +323,16 @@ def pledge(request: HttpRequest, slug: str, pledge_id: int) -> HttpResponse:
     organisation, viewer = organisation_and_viewer(request, slug)
     obj = _get(Pledge, organisation, pledge_id, viewer)
     pledges.settle(obj)  # a missed deadline is told when read, worker or not
+    state = obj.state()
     return _page(
         request,
         "struggles/pledge.html",
         organisation,
         viewer,
         pledge=obj,
-        state=obj.state(),
+        state=state,
+        units=pledges.unit_counts(obj),
+        decides=pledges.may_decide(viewer, obj),
         mine=pledges.own_commitment(viewer, obj),
     )
 
@@ -300,8 +350,14 @@ def pledge_action(request: HttpRequest, slug: str, pledge_id: int, action: str):
     organisation, viewer = organisation_and_viewer(request, slug)
     obj = _get(Pledge, organisation, pledge_id, viewer)
     if action == "pledge":
-        pledges.make_pledge(viewer, obj)
+        pledges.make_pledge(viewer, obj, unit=request.POST.get("unit") or None)
         messages.success(request, _t("You have pledged. Only you can see that you did."))
+    elif action == "go":
+        pledges.decide_go(viewer, obj, request.POST.get("go") == "yes")
+        messages.success(request, _t("The decision is recorded and told to everyone who pledged."))
+    elif action == "vote":
+        pledges.vote_go(viewer, obj, request.POST.get("go") == "yes")
+        messages.success(request, _t("Your vote is counted. Only you can see how you voted."))
     elif action == "withdraw":
         pledges.withdraw(viewer, obj)
         messages.success(request, _t("Your pledge is withdrawn."))
@@ -338,6 +394,9 @@ def _event_page(request, obj, viewer, status=200, **forms):
         local_end=obj.ends_at.astimezone(zone),
         signups=obj.signups.select_related("member").order_by("member__name") if runs else None,
         states=SignupState.choices,
+        tasks=obj.tasks.prefetch_related("signups__member"),
+        my_tasks=tasks.mine(viewer, obj.tasks.all()),
+        task_form=forms.get("task") or (TaskForm() if runs else None),
         change_form=forms.get("change")
         or (
             EventChangeForm(
@@ -395,6 +454,17 @@ def event_action(request: HttpRequest, slug: str, event_id: int, action: str):
         form = CancelForm(request.POST)
         if form.is_valid():
             done = attempt(form, events.cancel_event, viewer, obj, form.cleaned_data["reason"])
+    elif action == "task":
+        form = TaskForm(request.POST)
+        if form.is_valid():
+            done = attempt(
+                form,
+                tasks.create_task,
+                viewer,
+                organisation,
+                event=obj,
+                **task_options(form.cleaned_data),
+            )
     elif action == "remind":
         form = RemindForm(request.POST)
         if form.is_valid():

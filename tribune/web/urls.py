@@ -17,6 +17,7 @@ from tribune.members import views as members
 from tribune.networks import views as networks
 from tribune.offices import views as offices
 from tribune.organisations import views as organisations
+from tribune.struggles import plan_views as struggle_plans
 from tribune.struggles import views as struggles
 
 app_name = "web"
@@ -215,21 +216,30 @@ urlpatterns = [
     ),
     re_path(
         r"^o/(?P<slug>[-\w]+)/struggles/(?P<struggle_id>\d{1,18})/"
-        r"(?P<action>update|pledge|event|solidarity)/$",
+        r"(?P<action>update|pledge|event|solidarity|task)/$",
         struggles.struggle_action,
         name="struggle_action",
+    ),
+    path(org + "pledges/new/", struggle_plans.pledge_new, name="pledge_new"),
+    path(org + "events/new/", struggle_plans.event_new, name="event_new"),
+    path(org + "tasks/new/", struggle_plans.task_new, name="task_new"),
+    re_path(
+        r"^o/(?P<slug>[-\w]+)/tasks/(?P<task_id>\d{1,18})/(?P<action>signup|withdraw|done)/$",
+        struggle_plans.task_action,
+        name="task_action",
     ),
     path(org + "pledges/<id:pledge_id>/", struggles.pledge, name="pledge"),
     path(org + "pledges/<id:pledge_id>/count/", struggles.pledge_count, name="pledge_count"),
     re_path(
-        r"^o/(?P<slug>[-\w]+)/pledges/(?P<pledge_id>\d{1,18})/(?P<action>pledge|withdraw|acted)/$",
+        r"^o/(?P<slug>[-\w]+)/pledges/(?P<pledge_id>\d{1,18})/"
+        r"(?P<action>pledge|withdraw|acted|go|vote)/$",
         struggles.pledge_action,
         name="pledge_action",
     ),
     path(org + "events/<id:event_id>/", struggles.event, name="event"),
     re_path(
         r"^o/(?P<slug>[-\w]+)/events/(?P<event_id>\d{1,18})/"
-        r"(?P<action>signup|withdraw|change|cancel|remind|attendance)/$",
+        r"(?P<action>signup|withdraw|change|cancel|remind|attendance|task)/$",
         struggles.event_action,
         name="event_action",
     ),

@@ -94,6 +94,37 @@ def _do_every_private_act(world, office):
     )
     pledges.make_pledge(zed, pledge)
     pledges.withdraw(zed, pledge)
+    # A pledge with a unit and a second key by vote: pledged in a unit, the go voted.
+    keyed = pledges.create_pledge(
+        world.ana,
+        world.org,
+        action="Strike at the depot",
+        threshold=1,
+        deadline=timezone.now() + timedelta(days=7),
+        units=[{"name": "Depot", "target": 1}],
+        second_key="vote",
+        decide_hours=24,
+    )
+    pledges.make_pledge(zed, keyed, unit="Depot")
+    pledges.vote_go(zed, keyed, True)
+    # A shift taken and done; an event signed up for, attendance marked by an organiser.
+    from tribune.struggles.services import events as struggle_events
+    from tribune.struggles.services import tasks as struggle_tasks
+
+    shift = struggle_tasks.create_task(world.ana, world.org, title="Gate", min_people=1)
+    struggle_tasks.sign_up(zed, shift)
+    struggle_tasks.mark_done(zed, shift)
+    start = timezone.now() + timedelta(days=2)
+    picket = struggle_events.create_event(
+        world.ana,
+        world.org,
+        title="Picket",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Gate",
+    )
+    struggle_events.sign_up(zed, picket)
+    struggle_events.mark_attendance(world.ana, picket, zed.pk, "attended")
 
     # Suspended by an officer (public act, named officer), appeal lodged by the member.
     change = members.suspend_member(world.ana, zed, "Unpaid dues.")

@@ -116,3 +116,12 @@ def test_demo_has_members_an_election_history_and_open_business(db, capsys):
     assert "exists" in capsys.readouterr().out
     call_command("demo", "--reset")
     assert Organisation.objects.filter(slug=SLUG).count() == 1
+
+
+def test_a_demo_too_small_to_tell_is_refused_with_its_minimum_and_nothing_built(db):
+    import pytest
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="at least 80"):
+        call_command("demo", "--members", "30")
+    assert not Organisation.objects.filter(slug=SLUG).exists()

@@ -267,6 +267,7 @@ def mark_attendance(member, event: Event, attendee_id: int, state: str) -> Signu
     term = rules.mandate(member, event, event.organisation)
     if state not in SignupState.values:
         raise RuleViolation(_t("Choose one of the listed options."), "state")
+    attendee_id = whole(attendee_id, field="member_id", low=1, high=2**63 - 1)
     signup = Signup.objects.filter(event=event, member_id=attendee_id).first()
     if signup is None:
         raise RuleViolation(_t("This member is not signed up."), "member_id")
@@ -389,3 +390,17 @@ def member_for_token(token: str):
 
 def personal_events(member):
     return Event.objects.filter(signups__member=member).select_related("organisation")
+
+
+def attendance(viewer, event: Event) -> list[dict]:
+    """Each person's state at an event (signed up, attended, did not come).
+
+    The organisers whose mandate reaches the event see everyone's (they need it
+    to run it); anyone else sees only their own, and nobody else's name.
+    """
+    if viewer is None:
+        raise NotPermitted(_t("Log in to see this."))
+    signups = event.signups.select_related("member").order_by("member__name", "pk")
+    if not rules.may_run(viewer, event):
+        signups = signups.filter(member=viewer)
+    return [{"member_id": s.member_id, "name": s.member.name, "state": s.state} for s in signups]

@@ -16,6 +16,15 @@ The rules, each enforced here:
 * Who pledged is private: no officer sees it, the audit log records the
   trigger and the failure as counts, pledging is not logged at all, and notices
   go to each pledger privately in Tribune (and by email, by the task queue).
+* Per-unit targets: a pledge may name units (buildings, workplaces), each with
+  a target; each pledger says which unit they are in, and the pledge triggers
+  only when the number is reached and every unit has reached its target.
+* The optional second key: reaching the number (the trigger, as above) then
+  waits for a go, given by a named body (any of its current members, logged
+  with their mandate) or by the pledgers' own vote (more go than stop; decided
+  at once when more than half of the pledgers say the same, otherwise when the
+  time to decide ends). No go by then means no go. The go or the stop is told
+  to every pledger once; each vote is private like the pledge itself.
 """
 
 from datetime import timedelta
@@ -30,12 +39,21 @@ from tribune.audit.log import record
 from tribune.lib import events
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.struggles import rules
-from tribune.struggles.models import Commitment, Pledge, PledgeState, Struggle
+from tribune.struggles.models import (
+    Commitment,
+    Pledge,
+    PledgeState,
+    PledgeUnit,
+    SecondKey,
+    Struggle,
+)
 from tribune.struggles.services.common import branch_of, moment, text, whole
 from tribune.struggles.services.notices import notify
 from tribune.struggles.signals import pledge_counted
 
 MAX_THRESHOLD = 10_000_000
+MAX_UNITS = 50
+MAX_DECIDE_HOURS = 24 * 60
 
 
 def link(pledge: Pledge) -> str:
@@ -59,7 +77,12 @@ def create_pledge(
     unit: str = "",
     details: str = "",
     follow_up_days: int | None = None,
+    units: list[dict] | None = None,
+    second_key: str = SecondKey.NONE,
+    decider: str | None = None,
+    decide_hours: int | None = None,
 ) -> Pledge:
+    """Open a pledge (a mandate's act, logged); ``units`` are [{"name", "target"}]."""
     if struggle is not None:
         if struggle.organisation_id != organisation.pk:
             raise RuleViolation(_t("No struggle of this organisation has this number."), "struggle")
@@ -72,6 +95,9 @@ def create_pledge(
         raise RuleViolation(_t("The deadline must be in the future."), "deadline")
     if follow_up_days is not None:
         whole(follow_up_days, field="follow_up_days", low=1, high=365)
+    threshold = whole(threshold, field="threshold", low=1, high=MAX_THRESHOLD)
+    unit_rows = _units(units, threshold)
+    second_key, body, decide_hours = _second_key(organisation, second_key, decider, decide_hours)
     pledge = Pledge.objects.create(
         organisation=organisation,
         branch=owner,
@@ -79,11 +105,17 @@ def create_pledge(
         action=text(action, field="action", max_length=300),
         details=text(details, field="details", max_length=20000, required=False, one_line=False),
         unit=text(unit, field="unit", max_length=200, required=False),
-        threshold=whole(threshold, field="threshold", low=1, high=MAX_THRESHOLD),
+        threshold=threshold,
         deadline=deadline,
         follow_up_days=follow_up_days,
+        second_key=second_key,
+        decider=body,
+        decide_hours=decide_hours,
         created_by=member,
         term=term,
+    )
+    PledgeUnit.objects.bulk_create(
+        [PledgeUnit(pledge=pledge, name=n, target=t) for n, t in unit_rows]
     )
     record(
         organisation,
@@ -91,9 +123,62 @@ def create_pledge(
         actor=member,
         term=term,
         target=pledge,
-        data={"action": pledge.action, "threshold": pledge.threshold},
+        data={
+            "action": pledge.action,
+            "threshold": pledge.threshold,
+            "units": {n: t for n, t in unit_rows},
+            "second_key": second_key,
+            "decider": body.name if body else "",
+        },
     )
     return pledge
+
+
+def _units(units, threshold: int) -> list[tuple[str, int]]:
+    """The named units and their targets, checked: distinct names, each target within N."""
+    if units is None:
+        return []
+    if not isinstance(units, list) or len(units) > MAX_UNITS:
+        raise RuleViolation(_t("Give at most %(n)s units.") % {"n": MAX_UNITS}, "units")
+    rows, seen = [], set()
+    for item in units:
+        if not isinstance(item, dict):
+            raise RuleViolation(_t("Give each unit a name and a target."), "units")
+        name = text(item.get("name"), field="units", max_length=200)
+        target = whole(item.get("target"), field="units", low=1, high=threshold)
+        if name.casefold() in seen:
+            raise RuleViolation(_t("Two units have the same name."), "units")
+        seen.add(name.casefold())
+        rows.append((name, target))
+    return rows
+
+
+def _second_key(organisation, second_key, decider, decide_hours):
+    if second_key is None:
+        second_key = SecondKey.NONE
+    if second_key not in SecondKey.values:
+        raise RuleViolation(_t("Choose one of the listed options."), "second_key")
+    if not second_key:
+        if decider or decide_hours is not None:
+            raise RuleViolation(_t("Choose a second key first."), "second_key")
+        return "", None, None
+    if decide_hours is None:
+        raise RuleViolation(_t("Say how many hours there are to decide."), "decide_hours")
+    decide_hours = whole(decide_hours, field="decide_hours", low=1, high=MAX_DECIDE_HOURS)
+    body = None
+    if second_key == SecondKey.BODY:
+        from tribune.offices.models import Body
+
+        if not decider or not isinstance(decider, str):
+            raise RuleViolation(_t("Name the body that decides."), "decider")
+        body = Body.objects.filter(
+            organisation=organisation, slug=decider, abolished_at__isnull=True
+        ).first()
+        if body is None:
+            raise RuleViolation(_t("No body has this short name here."), "decider")
+    elif decider:
+        raise RuleViolation(_t("Only a body's decision names a body."), "decider")
+    return second_key, body, decide_hours
 
 
 def _may_pledge(member, pledge: Pledge) -> None:
@@ -109,9 +194,28 @@ def _may_pledge(member, pledge: Pledge) -> None:
         )
 
 
+CLOSED = (PledgeState.FAILED, PledgeState.CALLED_OFF)
+
+
+def _unit_of(pledge: Pledge, unit: str | None) -> PledgeUnit | None:
+    units = list(pledge.units.all())
+    if not units:
+        return None
+    if not unit or not isinstance(unit, str):
+        raise RuleViolation(_t("Say which unit you are in."), "unit")
+    found = next((u for u in units if u.name.casefold() == unit.strip().casefold()), None)
+    if found is None:
+        raise RuleViolation(_t("This pledge has no unit of that name."), "unit")
+    return found
+
+
 @transaction.atomic
-def make_pledge(member, pledge: Pledge) -> Commitment:
-    """Pledge; the pledge that reaches the threshold triggers it, here, exactly once."""
+def make_pledge(member, pledge: Pledge, unit: str | None = None) -> Commitment:
+    """Pledge; the pledge that reaches the threshold triggers it, here, exactly once.
+
+    With units, ``unit`` names the pledger's; the trigger also needs every unit
+    at its target (the unit counts change only under this row lock).
+    """
     pledge = (
         Pledge.objects.select_for_update(of=("self",))
         .select_related("branch", "organisation")
@@ -119,14 +223,21 @@ def make_pledge(member, pledge: Pledge) -> Commitment:
     )
     _may_pledge(member, pledge)
     now = timezone.now()
-    if pledge.state(now) == PledgeState.FAILED:
+    state = pledge.state(now)
+    if state == PledgeState.FAILED:
         raise RuleViolation(_t("The deadline has passed: this pledge can no longer be made."))
+    if state == PledgeState.CALLED_OFF:
+        raise RuleViolation(_t("No go was given: this pledge is closed."))
     commitment, created = Commitment.objects.get_or_create(pledge=pledge, member=member)
     if not created and commitment.withdrawn_at is None:
         return commitment  # already pledged: the same pledge, not a second one
+    chosen = _unit_of(pledge, unit)
     late = pledge.triggered_at is not None
     commitment.withdrawn_at, commitment.late = None, late
-    commitment.save(update_fields=["withdrawn_at", "late"])
+    commitment.unit, commitment.go_vote = chosen, None
+    commitment.save(update_fields=["withdrawn_at", "late", "unit", "go_vote"])
+    if chosen is not None:
+        PledgeUnit.objects.filter(pk=chosen.pk).update(count=F("count") + 1)
     pledge.count += 1
     fields = ["count"]
     # Told before this pledge's own trigger is logged, so a coalition pledge's row is
@@ -134,38 +245,188 @@ def make_pledge(member, pledge: Pledge) -> Commitment:
     pledge_counted.send(sender=Pledge, pledge=pledge)
     if late:
         notify(
-            [member.pk],
-            f"pledge:{pledge.pk}:triggered",
-            _t("“%(action)s” had already reached its %(n)s: it is on. Your pledge counts too.")
-            % {"action": pledge.action, "n": pledge.threshold},
-            link(pledge),
+            [member.pk], f"pledge:{pledge.pk}:triggered", _late_text(pledge, state), link(pledge)
         )
-    elif pledge.count >= pledge.threshold:
+    elif pledge.count >= pledge.threshold and _units_reached(pledge):
         pledge.triggered_at = now
         fields.append("triggered_at")
+        if pledge.second_key:
+            pledge.decide_by = now + timedelta(hours=pledge.decide_hours or 1)
+            fields.append("decide_by")
         _announce_trigger(pledge)
     pledge.save(update_fields=fields)
     events.publish(channel(pledge), "pledge", _public(pledge, now))
     return commitment
 
 
+def _units_reached(pledge: Pledge) -> bool:
+    return not pledge.units.filter(count__lt=F("target")).exists()
+
+
+def _late_text(pledge: Pledge, state: str) -> str:
+    values = {"action": pledge.action, "n": pledge.threshold}
+    if state == PledgeState.AWAITING:
+        text_ = _t(
+            "“%(action)s” had already reached its %(n)s; the go is still to be given. "
+            "Your pledge counts too."
+        )
+    elif state == PledgeState.TRIGGERED:
+        text_ = _t("“%(action)s” had already reached its %(n)s: it is on. Your pledge counts too.")
+    else:
+        text_ = _t("“%(action)s” had already reached its %(n)s. Your pledge counts too.")
+    return text_ % values
+
+
 def _announce_trigger(pledge: Pledge) -> None:
     pledgers = Commitment.objects.filter(pledge=pledge, withdrawn_at__isnull=True).values_list(
         "member_id", flat=True
     )
-    notify(
-        pledgers,
-        f"pledge:{pledge.pk}:triggered",
-        _t("%(n)s have pledged: “%(action)s” is on. Time to act together.")
-        % {"n": pledge.threshold, "action": pledge.action},
-        link(pledge),
-    )
+    values = {"n": pledge.threshold, "action": pledge.action}
+    if pledge.second_key == SecondKey.BODY:
+        text_ = _t(
+            "%(n)s have pledged to “%(action)s”. %(body)s now decides whether we go; "
+            "you will be told."
+        ) % {**values, "body": pledge.decider.name if pledge.decider else ""}
+    elif pledge.second_key == SecondKey.VOTE:
+        text_ = (
+            _t(
+                "%(n)s have pledged to “%(action)s”. Now those who pledged vote on the go: "
+                "give your vote on the pledge's page."
+            )
+            % values
+        )
+    else:
+        text_ = _t("%(n)s have pledged: “%(action)s” is on. Time to act together.") % values
+    notify(pledgers, f"pledge:{pledge.pk}:triggered", text_, link(pledge))
     record(
         pledge.organisation,
         "pledge.triggered",
         target=pledge,
         data={"count": pledge.count, "threshold": pledge.threshold},
     )
+
+
+def _decide(pledge: Pledge, go: bool, now, *, actor=None, term=None) -> None:
+    """Write the go (or the stop) and tell every pledger, once; called under the row lock."""
+    pledge.decided_at, pledge.go = now, go
+    pledge.save(update_fields=["decided_at", "go"])
+    pledgers = Commitment.objects.filter(pledge=pledge, withdrawn_at__isnull=True).values_list(
+        "member_id", flat=True
+    )
+    values = {"action": pledge.action}
+    notify(
+        pledgers,
+        f"pledge:{pledge.pk}:decided",
+        (_t("The go is given: “%(action)s” is on. Time to act together.") % values)
+        if go
+        else (_t("No go was given: “%(action)s” is off.") % values),
+        link(pledge),
+    )
+    record(
+        pledge.organisation,
+        "pledge.decided",
+        actor=actor,
+        term=term,
+        target=pledge,
+        data={
+            "go": go,
+            "count": pledge.count,
+            "go_votes": pledge.go_votes,
+            "stop_votes": pledge.stop_votes,
+        },
+    )
+    events.publish(channel(pledge), "pledge", _public(pledge, now))
+
+
+def _awaiting(pk: int, kind: str) -> Pledge:
+    pledge = (
+        Pledge.objects.select_for_update(of=("self",))
+        .select_related("organisation", "decider")
+        .get(pk=pk)
+    )
+    if pledge.second_key != kind:
+        raise RuleViolation(_t("This pledge has no such second key."))
+    if pledge.state() != PledgeState.AWAITING:
+        raise RuleViolation(_t("There is no go to decide now."))
+    return pledge
+
+
+@transaction.atomic
+def decide_go(member, pledge: Pledge, go: bool) -> Pledge:
+    """The named body's second key: one of its current members records its decision."""
+    from tribune.offices.rules import seat_in
+
+    if member is None or member.organisation_id != pledge.organisation_id:
+        raise NotPermitted(_t("Only members of this organisation can do this."))
+    if not member.in_good_standing:
+        raise NotPermitted(_t("Only members in good standing exercise any power."))
+    pledge = _awaiting(pledge.pk, SecondKey.BODY)
+    if pledge.decider is None:
+        raise NotPermitted(_t("The body that was to decide no longer exists."))
+    term = seat_in(member, pledge.decider)
+    _decide(pledge, bool(go), timezone.now(), actor=member, term=term)
+    return pledge
+
+
+def may_decide(member, pledge: Pledge) -> bool:
+    """Whether ``member`` may give the go now (a current seat on the deciding body)."""
+    from tribune.offices.rules import seat_in
+
+    if pledge.second_key != SecondKey.BODY or pledge.decider_id is None or member is None:
+        return False
+    if pledge.state() != PledgeState.AWAITING:
+        return False
+    try:
+        seat_in(member, pledge.decider)
+    except NotPermitted:
+        return False
+    return True
+
+
+@transaction.atomic
+def vote_go(member, pledge: Pledge, go: bool) -> Commitment:
+    """A pledger's vote on the go (changeable while the vote is open); private, counted.
+
+    More than half of the pledgers saying the same decides at once; otherwise
+    the counts decide when the time to decide ends (``Pledge.state``).
+    """
+    if member is None or member.organisation_id != pledge.organisation_id:
+        raise NotPermitted(_t("Only those who pledged vote on the go."))
+    if not member.in_good_standing:
+        raise NotPermitted(_t("Only members in good standing can vote."))
+    pledge = _awaiting(pledge.pk, SecondKey.VOTE)
+    commitment = Commitment.objects.filter(
+        pledge=pledge, member=member, withdrawn_at__isnull=True
+    ).first()
+    if commitment is None:
+        raise NotPermitted(_t("Only those who pledged vote on the go."))
+    go = bool(go)
+    if commitment.go_vote is not None:
+        if commitment.go_vote == go:
+            return commitment
+        if commitment.go_vote:
+            pledge.go_votes -= 1
+        else:
+            pledge.stop_votes -= 1
+    if go:
+        pledge.go_votes += 1
+    else:
+        pledge.stop_votes += 1
+    commitment.go_vote = go
+    commitment.save(update_fields=["go_vote"])
+    pledge.save(update_fields=["go_votes", "stop_votes"])
+    _vote_decides(pledge, timezone.now())
+    return commitment
+
+
+def _vote_decides(pledge: Pledge, now) -> None:
+    """More than half of the pledgers saying the same decides at once (under the row lock)."""
+    if pledge.second_key != SecondKey.VOTE or pledge.state(now) != PledgeState.AWAITING:
+        return
+    if 2 * pledge.go_votes > pledge.count:
+        _decide(pledge, True, now)
+    elif 2 * pledge.stop_votes >= pledge.count:
+        _decide(pledge, False, now)
 
 
 @transaction.atomic
@@ -177,12 +438,20 @@ def withdraw(member, pledge: Pledge) -> Commitment:
     if commitment is None:
         raise RuleViolation(_t("You have not pledged."))
     now = timezone.now()
-    if pledge.state(now) == PledgeState.FAILED:
-        raise RuleViolation(_t("The deadline has passed: this pledge is closed."))
-    commitment.withdrawn_at = now
-    commitment.save(update_fields=["withdrawn_at"])
-    Pledge.objects.filter(pk=pledge.pk).update(count=F("count") - 1)
-    pledge.refresh_from_db(fields=["count"])
+    if pledge.state(now) in CLOSED:
+        raise RuleViolation(_t("This pledge is closed."))
+    vote = commitment.go_vote if pledge.decided_at is None else None
+    commitment.withdrawn_at, commitment.go_vote = now, None
+    commitment.save(update_fields=["withdrawn_at", "go_vote"])
+    if commitment.unit_id:
+        PledgeUnit.objects.filter(pk=commitment.unit_id).update(count=F("count") - 1)
+    Pledge.objects.filter(pk=pledge.pk).update(
+        count=F("count") - 1,
+        go_votes=F("go_votes") - (1 if vote is True else 0),
+        stop_votes=F("stop_votes") - (1 if vote is False else 0),
+    )
+    pledge.refresh_from_db(fields=["count", "go_votes", "stop_votes"])
+    _vote_decides(pledge, now)
     if pledge.triggered_at is not None:
         # Logged as a count: the trigger stands, and no one is named.
         record(
@@ -215,8 +484,14 @@ def trigger(pledge: Pledge, now=None) -> bool:
 
 
 def settle(pledge: Pledge, now=None) -> bool:
-    """Write the failure notices of a pledge past its deadline, once (True if this call did)."""
+    """Write the failure notices of a pledge past its deadline, once (True if this call did).
+
+    For a second key whose time to decide has ended, write the decision the
+    state already reads (the vote's counts, or no go), once, under the row lock.
+    """
     now = now or timezone.now()
+    if pledge.second_key and pledge.triggered_at is not None:
+        return _settle_decision(pledge, now)
     if pledge.triggered_at is not None or pledge.failure_noticed_at is not None:
         return False
     if now <= pledge.deadline:
@@ -250,12 +525,38 @@ def settle(pledge: Pledge, now=None) -> bool:
     return True
 
 
+def _settle_decision(pledge: Pledge, now) -> bool:
+    if pledge.decided_at is not None or pledge.decide_by is None or now <= pledge.decide_by:
+        return False
+    with transaction.atomic():
+        locked = (
+            Pledge.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .get(pk=pledge.pk)
+        )
+        if locked.decided_at is not None:
+            return False
+        _decide(locked, locked.vote_says_go(), now)
+    pledge.decided_at, pledge.go = locked.decided_at, locked.go
+    return True
+
+
+def _went_ahead_at(pledge: Pledge, now):
+    """When the action was on: the trigger, or with a second key the go."""
+    if pledge.state(now) != PledgeState.TRIGGERED:
+        return None
+    if not pledge.second_key:
+        return pledge.triggered_at
+    return min(d for d in (pledge.decided_at, pledge.decide_by) if d is not None)
+
+
 def follow_up(pledge: Pledge, now=None) -> bool:
     """Ask every pledger of a triggered pledge "did you act?", once, when the time comes."""
     now = now or timezone.now()
     if pledge.triggered_at is None or not pledge.follow_up_days or pledge.follow_up_sent_at:
         return False
-    if now < pledge.triggered_at + timedelta(days=pledge.follow_up_days):
+    went = _went_ahead_at(pledge, now)
+    if went is None or now < went + timedelta(days=pledge.follow_up_days):
         return False
     with transaction.atomic():
         if not Pledge.objects.filter(pk=pledge.pk, follow_up_sent_at__isnull=True).update(
@@ -280,7 +581,7 @@ def report_acted(member, pledge: Pledge, acted: bool) -> Commitment:
     commitment = Commitment.objects.filter(
         pledge=pledge, member=member, withdrawn_at__isnull=True
     ).first()
-    if commitment is None or pledge.triggered_at is None:
+    if commitment is None or pledge.state() != PledgeState.TRIGGERED:
         raise RuleViolation(_t("Only those who pledged to a pledge that was reached can say this."))
     commitment.acted = bool(acted)
     commitment.save(update_fields=["acted"])
@@ -298,9 +599,17 @@ def clock(now=None) -> dict:
     due_follow_ups = Pledge.objects.filter(
         triggered_at__isnull=False, follow_up_days__isnull=False, follow_up_sent_at__isnull=True
     )
+    due_decisions = Pledge.objects.filter(
+        triggered_at__isnull=False, decided_at__isnull=True, decide_by__lt=now
+    ).exclude(second_key="")
     failed = each_alone(due_failures, lambda p: settle(p, now), what="pledge")
+    decided = each_alone(due_decisions, lambda p: settle(p, now), what="pledge")
     followed = each_alone(due_follow_ups, lambda p: follow_up(p, now), what="pledge")
-    return {"failed": sum(bool(x) for x in failed), "follow_ups": sum(bool(x) for x in followed)}
+    return {
+        "failed": sum(bool(x) for x in failed),
+        "decided": sum(bool(x) for x in decided),
+        "follow_ups": sum(bool(x) for x in followed),
+    }
 
 
 def _public(pledge: Pledge, now=None) -> dict:
@@ -310,6 +619,14 @@ def _public(pledge: Pledge, now=None) -> dict:
         "threshold": pledge.threshold,
         "state": pledge.state(now),
     }
+
+
+def unit_counts(pledge: Pledge) -> list[dict]:
+    """Each unit's public count and target (counts only, like the total)."""
+    return [
+        {"name": u.name, "target": u.target, "count": u.count, "reached": u.reached}
+        for u in pledge.units.all()
+    ]
 
 
 def own_commitment(member, pledge: Pledge) -> Commitment | None:
@@ -322,7 +639,11 @@ def own_commitment(member, pledge: Pledge) -> Commitment | None:
 def visible_pledges(viewer, organisation):
     from tribune.struggles.models import Visibility
 
-    qs = Pledge.objects.filter(organisation=organisation).select_related("struggle", "branch")
+    qs = (
+        Pledge.objects.filter(organisation=organisation)
+        .select_related("struggle", "branch", "decider")
+        .prefetch_related("units")
+    )
     if not rules.is_member(viewer, organisation):
         qs = qs.filter(struggle__isnull=True) | qs.filter(struggle__visibility=Visibility.PUBLIC)
     return qs

@@ -53,3 +53,35 @@ def test_the_trigger_reaches_an_open_page_without_reloading(
     assert loads == []  # no reload: the count was swapped in place
     # The page fits a phone: nothing wider than the viewport.
     assert ben.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_planning_pages_and_tasks_fit_a_phone(live_server, live_world, live_organiser, browser):
+    from tribune.struggles.services import events, tasks
+
+    base, org = live_server.url, live_world.org
+    start = timezone.now() + timedelta(days=2)
+    picket = events.create_event(
+        live_organiser,
+        org,
+        title="Picket at the depot gate",
+        kind="picket",
+        starts_at=start,
+        ends_at=start + timedelta(hours=3),
+        place="Depot gate, Canal Street",
+    )
+    tasks.create_task(
+        live_organiser,
+        org,
+        event=picket,
+        title="First shift on the gate, with the banner and the leaflets",
+        min_people=3,
+        max_people=8,
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+    )
+    ana = _log_in(browser, base, "ana")
+    for path in ("pledges/new/", "events/new/", "tasks/new/", f"events/{picket.pk}/"):
+        ana.goto(f"{base}/o/{org.slug}/{path}")
+        assert ana.evaluate("document.documentElement.scrollWidth") <= 390, path
+    ana.click('button:has-text("I\'ll do it")')
+    ana.wait_for_selector("text=You are doing this.")

@@ -109,7 +109,7 @@ def test_a_missed_deadline_reads_failed_with_no_worker_and_notices_once(world, o
         pledges.make_pledge(_members(world, 1)[0], pledge)
     assert pledges.settle(pledge)
     assert not pledges.settle(Pledge.objects.get(pk=pledge.pk))
-    assert pledges.clock() == {"failed": 0, "follow_ups": 0}
+    assert pledges.clock() == {"failed": 0, "decided": 0, "follow_ups": 0}
     assert Notice.objects.filter(key=f"pledge:{pledge.pk}:failed").count() == 2
 
 
@@ -120,8 +120,8 @@ def test_the_clock_settles_and_follows_up(world, organiser):
     pledges.make_pledge(a, failing)
     pledges.make_pledge(a, going)
     later = timezone.now() + timedelta(days=8)
-    assert pledges.clock(later) == {"failed": 1, "follow_ups": 1}
-    assert pledges.clock(later) == {"failed": 0, "follow_ups": 0}
+    assert pledges.clock(later) == {"failed": 1, "decided": 0, "follow_ups": 1}
+    assert pledges.clock(later) == {"failed": 0, "decided": 0, "follow_ups": 0}
     assert Notice.objects.filter(member=a).count() == 3  # triggered, failed, did you act?
     commitment = pledges.report_acted(a, Pledge.objects.get(pk=going.pk), True)
     assert commitment.acted is True

@@ -250,6 +250,7 @@ def build() -> MatrixWorld:
         "pledge_id": strike.pledges.get().pk,
         "event_id": strike.events.order_by("starts_at").first().pk,
         "request_id": strike.solidarity_requests.get().pk,
+        "task_id": strike.tasks.filter(event__isnull=True).get().pk,
         "token": _calendar_token(by_email["cam@example.org"]),
         # The demo's network and coalition (tribune.networks.demo), and the other union's
         # address to invite into them.

@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from tribune.organisations import demo
 
@@ -25,6 +25,8 @@ class Command(BaseCommand):
         if Organisation.objects.filter(slug=demo.SLUG).exists():
             self.stdout.write("The demo organisation exists (use --reset to rebuild it).")
             return
+        if members < demo.FEWEST_MEMBERS:
+            raise CommandError(f"--members must be at least {demo.FEWEST_MEMBERS}.")
         organisation = demo.create_demo(members)
         self.stdout.write(
             f"Created {organisation.name} with {organisation.members.count()} member records. "
