@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "tribune.web",
     "tribune.ops",
     "tribune.outbox",
+    "tribune.federation",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,9 @@ else:
         "filename": str(DATA_DIR / "huey.sqlite3"),
     }
 HUEY["immediate"] = False
+# The idle worker polls the queue less and less often, up to this many seconds
+# between looks (huey's default, 10); tests of several servers set it lower.
+HUEY["consumer"] = {"max_delay": float(os.environ.get("TRIBUNE_WORKER_MAX_DELAY", "10"))}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
@@ -323,6 +327,18 @@ TRIBUNE_DEMO_PASSWORD = os.environ.get("TRIBUNE_DEMO_PASSWORD", "tribune-demo")
 TRIBUNE_AUDIT_KEY_FILE = os.environ.get("TRIBUNE_AUDIT_KEY_FILE") or str(
     DATA_DIR / "audit-signing-key.pem"
 )
+
+# Federation between Tribune servers (tribune/federation, docs/federation.md). The
+# server key (Ed25519) signs every request to other servers; like the audit key it
+# is a file in the data directory (mode 0600), never in the database or its backups.
+TRIBUNE_FEDERATION_KEY_FILE = os.environ.get("TRIBUNE_FEDERATION_KEY_FILE") or str(
+    DATA_DIR / "federation-server-key.pem"
+)
+# A message to another server that fails is tried again after this many seconds,
+# doubling each time up to the cap, and given up after TRIBUNE_FEDERATION_GIVE_UP_HOURS.
+TRIBUNE_FEDERATION_RETRY_SECONDS = envint("TRIBUNE_FEDERATION_RETRY_SECONDS", "30")
+TRIBUNE_FEDERATION_RETRY_CAP_SECONDS = envint("TRIBUNE_FEDERATION_RETRY_CAP_SECONDS", "3600")
+TRIBUNE_FEDERATION_GIVE_UP_HOURS = envint("TRIBUNE_FEDERATION_GIVE_UP_HOURS", "48")
 
 # Operations (tribune/ops, docs/deploy.md). Backups: `tribune backup`, and one
 # every night at TRIBUNE_BACKUP_HOUR (UTC; empty: none) by the task worker,

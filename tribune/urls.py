@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("api/v1/", api.urls),
     path("", include("tribune.ops.urls")),
+    path("", include("tribune.federation.urls")),
     path("", include("tribune.web.urls")),
 ]

@@ -74,6 +74,15 @@ def _load(path: Path) -> Ed25519PrivateKey:
     return key
 
 
+def load_or_create(path: Path) -> Ed25519PrivateKey:
+    """The Ed25519 key kept in ``path``, created there (mode 0600) on first use.
+
+    Public for the federation's server key (tribune/federation/keys.py), which is
+    kept the same way as this one, in a file of its own.
+    """
+    return _load(Path(path))
+
+
 def private_key() -> Ed25519PrivateKey:
     """The server's key, created on first use."""
     return _load(key_file())

@@ -40,6 +40,10 @@ EMAIL_FAILURES = Counter(
     "tribune_email_failures",
     "Emails the mail server refused or that could not be handed to it.",
 )
+FEDERATION_FAILURES = Counter(
+    "tribune_federation_delivery_failures",
+    "Failed attempts to deliver an activity to another Tribune server (tribune/federation).",
+)
 
 
 class DatabaseCollector:
@@ -83,6 +87,17 @@ class DatabaseCollector:
         for status in ("queued", "sent", "failed", "overdue"):
             emails.add_metric([status], mail[status])
         yield emails
+        from tribune.federation import delivery
+
+        sent = delivery.summary()
+        deliveries = GaugeMetricFamily(
+            "tribune_federation_deliveries",
+            "Activities for other Tribune servers in the federation outbox, by status.",
+            labels=["status"],
+        )
+        for status, count in sent.items():
+            deliveries.add_metric([status], count)
+        yield deliveries
 
 
 def exposition() -> bytes:
@@ -93,7 +108,13 @@ def exposition() -> bytes:
 
         multiprocess.MultiProcessCollector(registry)
     else:
-        for metric in (REQUEST_LATENCY, IN_PROGRESS, OPEN_CONNECTIONS, EMAIL_FAILURES):
+        for metric in (
+            REQUEST_LATENCY,
+            IN_PROGRESS,
+            OPEN_CONNECTIONS,
+            EMAIL_FAILURES,
+            FEDERATION_FAILURES,
+        ):
             registry.register(metric)
     registry.register(DatabaseCollector())
     return generate_latest(registry)

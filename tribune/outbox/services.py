@@ -63,12 +63,21 @@ def queue_email(to: str, subject: str, body: str, kind: str = "") -> Email:
     return email
 
 
+def once_after_commit(function) -> None:
+    """Run ``function`` after the current transaction commits, once however often asked.
+
+    Shared with the federation outbox (tribune/federation/delivery.py): both queue
+    rows in the caller's transaction and wake the task queue once it commits.
+    """
+    pending = getattr(db_connection, "run_on_commit", None) or []
+    if db_connection.in_atomic_block and any(entry[1] is function for entry in pending):
+        return
+    transaction.on_commit(function)
+
+
 def _send_soon_after_commit() -> None:
     """Ask the queue to deliver once the transaction commits (once per transaction)."""
-    pending = getattr(db_connection, "run_on_commit", None) or []
-    if db_connection.in_atomic_block and any(entry[1] is _send_soon for entry in pending):
-        return
-    transaction.on_commit(_send_soon)
+    once_after_commit(_send_soon)
 
 
 def _send_soon() -> None:

@@ -260,6 +260,17 @@ EXPECT: dict[str, str] = {
     # --- operations (tribune/ops): the proxy's and monitors' health check; the operator's metrics
     "GET ops:healthz":                                                      "ok     ok     ok     ok     ok     ok     ok     ok",  # status only, nothing of any organisation
     "GET ops:metrics":                                                      "404    404    404    404    404    404    404    404",  # off without TRIBUNE_METRICS_TOKEN; with it, only for its bearer (ops/tests/test_health)
+    # --- federation (tribune/federation): server to server, signed; the operator's page
+    "GET federation:server-actor":                                          "ok     ok     ok     ok     ok     ok     ok     ok",  # the server's public key and inbox: public by design
+    "GET federation:actor":                                                 "404    404    404    404    404    404    404    404",  # a UUID naming no actor
+    "GET federation:identity":                                              "404    404    404    404    404    404    404    404",  # a UUID naming nothing here
+    "POST federation:inbox":                                                "401    401    401    401    401    401    401    401",  # unsigned: refused, whoever is logged in (federation/tests)
+    "POST federation:link-requests":                                        "401    401    401    401    401    401    401    401",  # unsigned
+    "GET federation:object":                                                "401    401    401    401    401    401    401    401",  # for signed requests of linked servers only
+    "GET federation:audit-entry":                                           "401    401    401    401    401    401    401    401",  # for signed requests of linked servers only
+    "GET federation:witnessed":                                             "401    401    401    401    401    401    401    401",  # for signed requests of linked servers only
+    "GET federation:peers":                                                 "404    404    404    404    404    404    404    404",  # the operator's (staff) page: no one here is staff
+    "POST federation:peers":                                                "404    404    404    404    404    404    404    404",
     # --- web
     "GET web:archive":                                                     "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET web:archive_appeal":                                              "login  405    405    405    405    405    405    405",
@@ -728,6 +739,16 @@ OUTSIDE: dict[str, str] = {
     "GET admin:index": "/server-admin/",  # a redirect to the admin's own login: no one here is staff
     "GET ops:healthz": "/healthz",
     "GET ops:metrics": "/metrics",
+    "GET federation:server-actor": "/federation/actor",
+    "GET federation:actor": "/federation/actors/00000000-0000-4000-8000-000000000000",
+    "GET federation:identity": "/id/network/00000000-0000-4000-8000-000000000000",
+    "POST federation:inbox": "/federation/inbox",
+    "POST federation:link-requests": "/federation/link-requests",
+    "GET federation:object": "/federation/objects/00000000-0000-4000-8000-000000000000",
+    "GET federation:audit-entry": "/federation/audit/test-union/entries/1",
+    "GET federation:witnessed": "/federation/witnessed/test-union",
+    "GET federation:peers": "/federation/peers",
+    "POST federation:peers": "/federation/peers",
 }
 
 # Roles that may see contacts (a mandate with view_member_contacts reaching someone).

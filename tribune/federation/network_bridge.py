@@ -1,0 +1,192 @@
+"""The networks app across servers: acts forwarded home, state sent back to every copy.
+
+* An officer acts on a copy of a network, coalition or concert pledge whose
+  home is another server (``networks.common.forward``): the act goes to that
+  server as ``Offer`` of a ``tribune:NetworkAct`` carrying the plain values, and
+  there the same ``record_*`` function runs. The home server accepts an act
+  only for an organisation of the sending server (its actor URI is on the
+  sender's origin): no server acts for another's organisations.
+* Whenever a home network, coalition or concert pledge changes (any saved row
+  of it), once its transaction commits, its ``snapshot`` goes as ``Update`` to
+  every linked server with an organisation taking part; there ``replicas.apply``
+  brings the copy up to date (a snapshot older than the copy's is ignored). A
+  pledge's snapshot carries counts per organisation only, and its trigger: each
+  server then triggers its own organisations' chapters, so each pledger is told
+  once, by their own organisation.
+"""
+
+import hashlib
+import threading
+
+from django.db import transaction
+from django.db.models.signals import post_save
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tribune.federation import delivery
+from tribune.federation.models import Peer, ReplicaVersion
+from tribune.federation.registry import handles
+from tribune.federation.signatures import Refusal
+from tribune.federation.urls_util import is_local, origin
+from tribune.lib.errors import RuleViolation
+from tribune.networks import coalitions, concert, networks, replicas
+from tribune.networks.common import forward
+from tribune.networks.models import (
+    Coalition,
+    ConcertCount,
+    ConcertPledge,
+    Demand,
+    Membership,
+    Network,
+    Participation,
+)
+from tribune.outbox.services import once_after_commit
+
+ACT = "tribune:NetworkAct"
+
+# (model, action) → (record function, the value naming the acting organisation)
+RECORDS = {
+    (Network, "invite"): (networks.record_invitation, "invited_by_uri"),
+    (Network, "join"): (networks.record_join, "member_uri"),
+    (Network, "leave"): (networks.record_leave, "member_uri"),
+    (Coalition, "invite"): (coalitions.record_invitation, "invited_by_uri"),
+    (Coalition, "decide"): (coalitions.record_state, "organisation_uri"),
+    (Coalition, "renew"): (coalitions.record_renewal, "renewed_by_uri"),
+    (ConcertPledge, "count"): (concert.report_count, "organisation_uri"),
+}
+
+
+def _peer_for(uri: str) -> Peer:
+    peer = Peer.objects.filter(
+        status=Peer.Status.ACTIVE, actor_id__startswith=origin(uri) + "/"
+    ).first()
+    if peer is None:
+        raise RuleViolation(_("This server has no active link with the server this is decided on."))
+    return peer
+
+
+def forward_home(sender, *, target_uri: str, action: str, values: dict, **kwargs) -> None:
+    """An act on a copy: sent to its home server in the acting transaction (refused if unlinked)."""
+    # A count is the organisation's whole count: a later one supersedes an earlier.
+    key = f"count {target_uri} {values.get('organisation_uri')}" if action == "count" else ""
+    delivery.publish(
+        "Offer",
+        {"type": ACT, "target": target_uri, "action": action, "values": values},
+        to=[_peer_for(target_uri)],
+        supersede_key=key,
+    )
+
+
+def _home_model(uri: str):
+    for model in (Network, Coalition, ConcertPledge):
+        if model.objects.filter(uri=uri, home=True).exists():
+            return model
+    return None
+
+
+@handles("Offer", ACT)
+def act_received(peer: Peer, activity: dict) -> None:
+    """An act of one of the sending server's organisations on something whose home is here."""
+    obj = activity["object"]
+    target, action, values = obj.get("target"), obj.get("action"), obj.get("values")
+    if not isinstance(target, str) or not isinstance(values, dict):
+        raise RuleViolation("An act names its target and its values.")
+    model = _home_model(target)
+    if model is None or (model, action) not in RECORDS:
+        raise RuleViolation("This server is not the home of that, or does not know that act.")
+    record, acting = RECORDS[(model, action)]
+    actor_uri = values.get(acting)
+    if not isinstance(actor_uri, str) or origin(actor_uri) != peer.origin:
+        raise RuleViolation("A server acts only for its own organisations.")
+    key = "count " + hashlib.sha256(f"{target} {actor_uri}".encode()).hexdigest()
+    if action == "count" and _older(key, activity):
+        return  # an organisation's earlier count, arrived after a later one
+    try:
+        record(**values)
+    except TypeError:
+        raise RuleViolation("The act's values are not what it takes.") from None
+
+
+def _older(key: str, activity: dict) -> bool:
+    """Whether ``activity`` is older than the last one taken under ``key`` (else record it)."""
+    published = str(activity.get("published", ""))
+    version = ReplicaVersion.objects.select_for_update().filter(uri=key).first()
+    if version is not None and version.updated >= published:
+        return True
+    ReplicaVersion.objects.update_or_create(uri=key, defaults={"updated": published})
+    return False
+
+
+# --- home → copies --------------------------------------------------------------------------
+
+_dirty = threading.local()
+
+
+def _changed(sender, instance, **kwargs) -> None:
+    holder = replicas.holder_for(instance)
+    if holder is None or not holder.home:
+        return
+    pending = getattr(_dirty, "uris", None)
+    if pending is None:
+        pending = _dirty.uris = {}
+    pending[holder.uri] = type(holder)
+    once_after_commit(_flush)
+
+
+def _flush() -> None:
+    pending, _dirty.uris = getattr(_dirty, "uris", None) or {}, {}
+    for uri, model in pending.items():
+        send_state(model.objects.filter(uri=uri, home=True).first())
+
+
+def send_state(holder) -> int:
+    """Send the holder's snapshot to every linked server with an organisation taking part."""
+    if holder is None:
+        return 0
+    origins = {origin(u) for u in replicas.organisations_of(holder) if not is_local(u)}
+    if isinstance(holder, Coalition) and holder.network is not None:
+        origins |= {origin(u) for u in replicas.organisations_of(holder.network) if not is_local(u)}
+    peers = [p for p in Peer.objects.filter(status=Peer.Status.ACTIVE) if p.origin in origins]
+    if not peers:
+        return 0
+    data = {**replicas.snapshot(holder), "updated": timezone.now().isoformat()}
+    with transaction.atomic():
+        delivery.publish("Update", data, to=peers, supersede_key=f"state {holder.uri}")
+    return len(peers)
+
+
+@handles("Update", "tribune:Network")
+@handles("Update", "tribune:Coalition")
+@handles("Update", "tribune:ConcertPledge")
+def state_received(peer: Peer, activity: dict) -> None:
+    """A home server's new state of something our organisations take part in."""
+    data = activity["object"]
+    if origin(str(data.get("id", ""))) != peer.origin:
+        raise RuleViolation("Only its home server tells the state of a network.")
+    updated = str(data.get("updated", ""))
+    version = ReplicaVersion.objects.select_for_update().filter(uri=data["id"]).first()
+    if version is not None and version.updated >= updated:
+        return  # an older state, arrived late
+    try:
+        replicas.apply(data)
+    except replicas.NotYet as error:
+        raise Refusal(503, "not_yet", error.message) from None
+    except (KeyError, TypeError, ValueError):
+        raise RuleViolation("The state sent is not complete.") from None
+    ReplicaVersion.objects.update_or_create(uri=data["id"], defaults={"updated": updated})
+
+
+def connect() -> None:
+    forward.connect(forward_home, dispatch_uid="federation.forward_home")
+    for model in (
+        Network,
+        Membership,
+        Coalition,
+        Demand,
+        Participation,
+        ConcertPledge,
+        ConcertCount,
+    ):
+        post_save.connect(
+            _changed, sender=model, dispatch_uid=f"federation.changed.{model.__name__}"
+        )
