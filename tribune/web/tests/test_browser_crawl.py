@@ -17,8 +17,8 @@ by axe-playwright-python: nothing is fetched) finds no serious or critical viola
 
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
 from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from urllib.parse import urldefrag, urlsplit
 
@@ -208,6 +208,7 @@ def test_every_page_reachable_from_home(live_server, demo, browser):
         spent["browser"] += time.monotonic() - started
     print(
         f"crawl: {counted['pages']} pages × roles read ({spent['read']:.0f} s), "
-        f"{counted['browser']} checked in the browser ({spent['browser']:.0f} s), {len(ROLES)} roles"
+        f"{counted['browser']} checked in the browser ({spent['browser']:.0f} s), "
+        f"{len(ROLES)} roles"
     )
     assert problems == [], "\n".join(problems)
