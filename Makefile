@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint bench screenshots
+.PHONY: install run test lint bench screenshots messages
 
 $(VENV)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,3 +30,10 @@ bench: install
 # (1280 px) from the demo, into var/screenshots/ (not committed): to look without setting up.
 screenshots: install
 	TRIBUNE_SCREENSHOTS=var/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tribune/web/tests/test_browser_home.py
+
+# After changing a marked string: extract into tribune/locale/*/LC_MESSAGES/django.po (needs
+# GNU gettext's xgettext, a developer's tool), translate the new entries, then compile the
+# .mo files in pure Python (babel). The .mo files are committed: nothing to build on install.
+messages: install
+	$(BIN)/python manage.py makemessages -l es --no-obsolete --ignore=.venv --ignore='*/tests/*' --ignore=bench --ignore=scripts
+	$(BIN)/python scripts/compile_messages.py

@@ -12,7 +12,6 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 from tribune.lib import secret_key
 
@@ -96,6 +95,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "tribune.accounts.language.LanguageMiddleware",
     "tribune.web.middleware.RuleViolationMiddleware",
 ]
 
@@ -260,8 +260,11 @@ HUEY["immediate"] = False
 HUEY["consumer"] = {"max_delay": float(os.environ.get("TRIBUNE_WORKER_MAX_DELAY", "10"))}
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# Each language is named in itself: the chooser is read by someone who may not read the other.
+LANGUAGES = [("en", "English"), ("es", "Español")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A visitor's choice of language outlives the browser session (an account keeps its own).
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

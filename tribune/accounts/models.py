@@ -34,3 +34,16 @@ class ApiToken(models.Model):
             user=user, name=name, prefix=secret[:12], token_hash=hash_token(secret)
         )
         return token, secret
+
+
+class Preferences(models.Model):
+    """What a person chose for themselves, across every organisation: for now, the language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, models.CASCADE, related_name="preferences"
+    )
+    # "" = none chosen: the organisation's default, else the browser's.
+    language = models.CharField(_("language"), max_length=8, blank=True, choices=settings.LANGUAGES)
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.language or '-'})"

@@ -16,6 +16,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
@@ -48,6 +49,7 @@ from tribune.assemblies.models import (
     SpeakerRequest,
 )
 from tribune.elections.models import Status, VoterRoll
+from tribune.lib import worddiff
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.lib.inputs import object_id
 from tribune.members.models import Member
@@ -154,9 +156,7 @@ def _motion_view(motion: Motion) -> dict:
         history.append(
             {
                 "version": after,
-                "diff": textmerge.diff(
-                    before.text, after.text, f"v{before.number}", f"v{after.number}"
-                ),
+                "changes": mark_safe(worddiff.render_plain_changes(before.text, after.text)),
             }
         )
     try:
@@ -839,7 +839,9 @@ def programme_diff(request: HttpRequest, slug: str, old: int, new: int) -> HttpR
             "viewer": viewer,
             "before": before,
             "after": after,
-            "diff": textmerge.diff(_as_text(before), _as_text(after), f"v{old}", f"v{new}"),
+            "changes": mark_safe(worddiff.render_changes(_as_text(before), _as_text(after)))
+            if worddiff.changed(_as_text(before), _as_text(after))
+            else "",
             "versions": versions,
         },
     )

@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
@@ -26,6 +27,7 @@ from tribune.factions.forms import (
     VisibilityForm,
 )
 from tribune.factions.models import Faction, FactionStatus, Visibility
+from tribune.lib import worddiff
 from tribune.lib.errors import NotPermitted
 from tribune.members.models import Member, Standing
 from tribune.offices.models import Office, Term
@@ -206,6 +208,8 @@ def platform_version(
     organisation, viewer = organisation_and_viewer(request, slug)
     faction = _faction(organisation, faction_slug)
     version = get_object_or_404(faction.platform_versions, number=number)
+    previous = faction.platform_versions.filter(number__lt=number).order_by("-number").first()
+    changes = mark_safe(worddiff.render_changes(previous.text, version.text)) if previous else ""
     return render(
         request,
         "factions/platform.html",
@@ -214,6 +218,8 @@ def platform_version(
             "viewer": viewer,
             "faction": faction,
             "version": version,
+            "previous": previous,
+            "changes": changes,
             "versions": faction.platform_versions.all(),
         },
     )

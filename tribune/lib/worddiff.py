@@ -9,6 +9,7 @@ characters and become tags afterwards, and the result is sanitised again so a
 mark that straddles Markdown's own markup still yields well-formed HTML.
 """
 
+import html
 import re
 from difflib import SequenceMatcher
 
@@ -86,6 +87,22 @@ def render_changes(old: str, new: str) -> str:
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener",
     )
+
+
+def render_plain_changes(old: str, new: str) -> str:
+    """Escaped HTML of plain ``new`` text (a motion's lines), with the changes from ``old`` marked.
+
+    For text that is not Markdown: line breaks are kept (show it in a ``<pre>``).
+    """
+    escaped = html.escape(marked_source(old, new))
+    for sentinel, tag in (
+        (INS_OPEN, "<ins>"),
+        (INS_CLOSE, "</ins>"),
+        (DEL_OPEN, "<del>"),
+        (DEL_CLOSE, "</del>"),
+    ):
+        escaped = escaped.replace(sentinel, tag)
+    return escaped
 
 
 def changed(old: str, new: str) -> bool:

@@ -1,6 +1,7 @@
 """Forms of the founding pages: what people type, before the founding rules judge it."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from tribune.constitution.models import ConstitutionVersion
@@ -24,6 +25,12 @@ class FoundForm(forms.Form):
         label=_("What it is for"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
     founder_name = forms.CharField(label=_("Your name, as members will see it"), max_length=200)
+    language = forms.ChoiceField(
+        label=_("Language of its pages"),
+        choices=[("", _("Each member's own, else their browser's")), *settings.LANGUAGES],
+        required=False,
+        help_text=_("Members who chose a language keep theirs."),
+    )
     preset = forms.ChoiceField(
         label=_("Constitution template"), choices=(), widget=forms.HiddenInput
     )
@@ -66,6 +73,7 @@ class FoundForm(forms.Form):
             "name": data["name"],
             "slug": data["slug"],
             "description": data["description"],
+            "language": data["language"],
             "founder_name": data["founder_name"],
             "preset": data["preset"],
             "branches": _lines(data["branches"]),

@@ -9,6 +9,7 @@ seats end when the founders' do, so no founder's power outlives the
 provisional period unless the membership elects them.
 """
 
+import contextlib
 import copy
 import re
 from datetime import timedelta
@@ -20,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -179,6 +180,7 @@ def request_founding(
     founder_name: str,
     preset: str,
     description: str = "",
+    language: str = "",
     constitution: dict | None = None,
     branches: list[str] | None = None,
     committee: list[str] | None = None,
@@ -205,6 +207,9 @@ def request_founding(
             ),
             "slug",
         )
+    language = str(language or "")
+    if language and language not in {code for code, _name in settings.LANGUAGES}:
+        raise RuleViolation(_t("Choose one of the languages offered."), "language")
     taken = Organisation.objects.filter(slug=slug).exists() or (
         FoundingRequest.objects.filter(slug=slug, status=FoundingRequest.Status.PENDING).exists()
     )
@@ -236,6 +241,7 @@ def request_founding(
         name=name,
         slug=slug,
         description=description,
+        language=language,
         preset=preset,
         constitution=values,
         branches=branch_names,
@@ -248,9 +254,19 @@ def request_founding(
     return request
 
 
-@transaction.atomic
 def approve_founding(request: FoundingRequest) -> Organisation:
-    """Found what was requested (the operator's approval, or at once when founding is open)."""
+    """Found what was requested (the operator's approval, or at once when founding is open).
+
+    The first bodies, offices and mandates are written in the organisation's default
+    language, when it has one: they are its own words from then on.
+    """
+    language = request.language
+    with translation.override(language) if language else contextlib.nullcontext():
+        return _approve_founding(request)
+
+
+@transaction.atomic
+def _approve_founding(request: FoundingRequest) -> Organisation:
     request = FoundingRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != FoundingRequest.Status.PENDING:
         raise RuleViolation(_t("This request has been decided already."))
@@ -263,6 +279,7 @@ def approve_founding(request: FoundingRequest) -> Organisation:
         name=request.name,
         slug=request.slug,
         description=request.description,
+        language=request.language,
         constitution=constitution,
         founders=[
             {

@@ -32,6 +32,7 @@ class FoundIn(Schema):
     founder_name: str = Field(..., max_length=200)
     preset: str = Field(..., max_length=50)
     description: str = Field("", max_length=5000)
+    language: str = Field("", max_length=8)
     constitution: dict = Field(default_factory=dict)
     branches: list[str] = Field(default_factory=list, max_length=200)
     committee: list[str] = Field(default_factory=list, max_length=100)

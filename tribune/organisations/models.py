@@ -25,6 +25,10 @@ class Organisation(models.Model):
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
+    # The language its pages speak to members who chose none ("": the browser's).
+    language = models.CharField(
+        _("default language"), max_length=8, blank=True, choices=settings.LANGUAGES
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # The organisation's identity beyond this server: its actor URI ends in this uid
     # (networks and coalitions name their members by URI, wherever they live).
@@ -138,6 +142,9 @@ class FoundingRequest(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("short name"))
     description = models.TextField(_("description"), blank=True)
+    language = models.CharField(
+        _("default language"), max_length=8, blank=True, choices=settings.LANGUAGES
+    )
     preset = models.CharField(_("constitution template"), max_length=50)
     constitution = models.JSONField(default=dict)
     branches = models.JSONField(default=list)

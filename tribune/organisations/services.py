@@ -48,6 +48,7 @@ def found_organisation(
     founders: list[dict],
     description: str = "",
     root_level: str = "national",
+    language: str = "",
 ) -> Organisation:
     """Create an organisation whose founders hold provisional, lapsing office.
 
@@ -61,7 +62,7 @@ def found_organisation(
     try:
         with transaction.atomic():
             organisation = Organisation.objects.create(
-                name=name, slug=slug, description=description
+                name=name, slug=slug, description=description, language=language
             )
     except IntegrityError:
         raise RuleViolation(_t("That short name is taken."), "slug") from None

@@ -35,4 +35,11 @@
       });
     });
   }
+  // A table wider than a phone scrolls in its own box (tribune.css); a box that
+  // scrolls must take the keyboard's focus, or it cannot be scrolled without a mouse.
+  document.querySelectorAll("main table, main .scroll").forEach(function (box) {
+    if (box.scrollWidth > box.clientWidth && !box.hasAttribute("tabindex")) {
+      box.tabIndex = 0;
+    }
+  });
 })();

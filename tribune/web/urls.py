@@ -2,6 +2,7 @@
 
 from django.urls import path, re_path, register_converter
 
+from tribune.accounts import language
 from tribune.accounts import views as accounts
 from tribune.archive import views as archive
 from tribune.assemblies import live
@@ -31,6 +32,7 @@ org = "o/<slug:slug>/"
 urlpatterns = [
     path("", organisations.home, name="home"),
     path("account/tokens/", accounts.tokens, name="tokens"),
+    path("language/", language.choose, name="language"),
     path("found/", organisations.found, name="found"),
     path("found/invitations/", organisations.invitations, name="invitations"),
     path(org, organisations.organisation, name="organisation"),

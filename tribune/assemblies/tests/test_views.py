@@ -193,7 +193,8 @@ def test_a_live_vote_from_opening_to_the_result(world, congress, motion, as_):
     amendment.refresh_from_db()
     assert amendment.status == Amendment.Status.ADOPTED
     page = _text(as_().get(_url(congress)))
-    assert "Version 2" in page and "+2. Repairs within 7 days." in page  # the diff
+    # What the amendment changed, word by word: "14" struck through, "7" put in.
+    assert "Version 2" in page and "<del>14</del><ins>7</ins>" in page.replace(" ", "")
     projector = _text(as_().get(_url(congress, "live/?view=projector")))
     assert "Carried" in projector
 
@@ -283,6 +284,8 @@ def test_minutes_and_the_programme_with_its_versions(world, congress, motion, as
     assert "A past version" in old and "Rents are frozen." in old
     diff = as_().get(f"{ORG}/programme/diff/1/2/")
     assert diff.status_code == 200 and vote.election.get_absolute_url() in _text(diff)
+    # The motion restated the section word for word: said in words, no unified-diff marks.
+    assert "No difference." in _text(diff) and "@@" not in _text(diff)
     assert as_().get(f"{ORG}/programme/v9/").status_code == 404
     ballot_box = as_().get(vote.election.get_absolute_url())  # the vote's own election page
     assert ballot_box.status_code == 200 and "Housing demands" in _text(ballot_box)

@@ -198,7 +198,11 @@ def test_only_a_faction_officer_publishes_the_platform_and_every_version_stays(w
     assert "<h2>Rent control</h2>" in page and "version 2" in page
     first = text(as_().get(f"{PAGE}platform/v1/"))
     assert "legal cap on rents" in first and "And repairs" not in first
-    assert "Version 2" in first
+    assert "Version 2" in first and "What changed" not in first
+    # The second version shows, word by word, what it changed from the first (rendered).
+    second = text(as_().get(f"{PAGE}platform/v2/"))
+    assert "What changed from version 1 to version 2" in second
+    assert "repairs</ins>" in second and "<del>" in second and "@@" not in second
     assert as_().get(f"{PAGE}platform/v9/").status_code == 404
 
 

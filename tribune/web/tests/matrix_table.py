@@ -441,6 +441,8 @@ EXPECT: dict[str, str] = {
     "POST web:import":                                                     "login  403    403    403    403    403    403    403",
     "GET web:join":                                                        "ok     ok     ok     ok     ok     ok     ok     ok",
     "POST web:join":                                                       "go     go     go     go     go     go     go     go",
+    "GET web:language":                                                    "405    405    405    405    405    405    405    405",
+    "POST web:language":                                                   "go     go     go     go     go     go     go     go",  # the chooser: anyone may pick a language
     "GET web:me":                                                          "login  ok     ok     ok     ok     ok     ok     ok",
     "GET web:member":                                                      "login  403    ok     403    ok     ok     403    ok",
     "GET web:member_search":                                               "login  403    ok     403    ok     ok     403    ok",  # names for members in good standing only
@@ -835,6 +837,7 @@ WEB_POST: set[str] = {
     "faction_action[visibility]",
     "import",
     "join",
+    "language",
     "nominate",
     "notifications",
     "open_recall",
