@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('organisations', '0003_time_zone'),
+        ('organisations', '0004_uid'),
     ]
 
     operations = [
