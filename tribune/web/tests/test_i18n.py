@@ -58,7 +58,8 @@ def unmarked_text(source: str) -> list[str]:
 
 
 def _words(text: str) -> list[str]:
-    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", html.unescape(text))]
+    text = re.sub(r"https?://\S+", " ", html.unescape(text))  # an address reads the same
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z'’-]+", text)]
     return [w for w in words if w not in SAME_IN_EVERY_LANGUAGE]
 
 
