@@ -60,6 +60,7 @@ class Node:
             TRIBUNE_WORKER_MAX_DELAY="0.3",
             TRIBUNE_FEDERATION_RETRY_SECONDS="1",
             TRIBUNE_FEDERATION_RETRY_CAP_SECONDS="2",
+            TRIBUNE_FEDERATION_PRIVATE_ADDRESSES="1",
             ACCOUNT_EMAIL_VERIFICATION="none",
             **extra,
         )

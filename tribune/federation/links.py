@@ -12,7 +12,12 @@
    nothing more is delivered to it.
 """
 
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
 import requests
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -41,11 +46,36 @@ def actor_document() -> dict:
     }
 
 
+def refuse_private_address(url: str) -> None:
+    """Refuse an address on this machine or its private network.
+
+    A link request from anyone makes this server fetch the key id it names; without
+    this, an outsider could make it knock on services only it can reach (request
+    forgery). Operators who link servers on a private network, and the test
+    harness, set TRIBUNE_FEDERATION_PRIVATE_ADDRESSES=1.
+    """
+    if settings.TRIBUNE_FEDERATION_PRIVATE_ADDRESSES:
+        return
+    host = urlsplit(url).hostname or ""
+    try:
+        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except (OSError, UnicodeError):
+        raise RuleViolation(_("That server's name does not resolve."), "url") from None
+    for address in found:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+        if not ip.is_global:
+            raise RuleViolation(_("That address is on a private network."), "url")
+
+
 def fetch_actor(url: str) -> dict:
     """A server's actor document, checked for what a peer record needs."""
+    refuse_private_address(url)
     try:
         response = requests.get(
-            url, headers={"Accept": signatures.ACTIVITY_JSON}, timeout=signatures.TIMEOUT
+            url,
+            headers={"Accept": signatures.ACTIVITY_JSON},
+            timeout=signatures.TIMEOUT,
+            allow_redirects=False,
         )
     except requests.RequestException as error:
         raise RuleViolation(

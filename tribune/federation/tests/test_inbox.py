@@ -211,3 +211,32 @@ def test_an_organisation_is_an_actor_at_its_uri(world):
     )
     missing = Client().get(f"/id/organisation/{uuid.uuid4()}")
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
+
+
+def test_a_link_request_naming_a_private_address_is_not_fetched(db, settings, monkeypatch):
+    """An outsider's link request must not make this server knock on its own network."""
+    from tribune.federation import links
+    from tribune.lib.errors import RuleViolation
+
+    fetched = []
+
+    def get(url, **kw):
+        fetched.append(url)
+        return _Fetched(404, {})
+
+    monkeypatch.setattr(requests, "get", get)
+    settings.TRIBUNE_FEDERATION_PRIVATE_ADDRESSES = False
+    for key_id in (
+        "http://127.0.0.1:6379/federation/actor#key",
+        "http://10.0.0.5/federation/actor#key",
+        "http://[::1]:8000/federation/actor#key",
+    ):
+        assert links.fetch_requester(key_id) is None
+    with pytest.raises(RuleViolation) as refused:
+        links.request_link("http://192.168.1.20")
+    assert refused.value.field == "url"
+    assert fetched == []
+    settings.TRIBUNE_FEDERATION_PRIVATE_ADDRESSES = True  # servers linked on a private network
+    with pytest.raises(RuleViolation, match="404"):
+        links.fetch_actor("http://127.0.0.1:1/federation/actor")
+    assert fetched == ["http://127.0.0.1:1/federation/actor"]
