@@ -227,3 +227,65 @@ def test_a_backup_from_another_server_key_does_not_verify_here(live_world, tmp_p
     (note,) = result.notes
     assert "The audit key is not on this server" in note and "id " in note
     assert not (tmp_path / "absent.pem").exists()  # a restore never makes a key
+
+
+def _damaged_copy(written: Path, target: Path) -> Path:
+    """The backup with its database file damaged (SQLite's header, or half a pg_dump)."""
+    with tarfile.open(written) as source, tarfile.open(target, "w:gz") as damaged:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "database.sqlite3":
+                data = b"not a database, " * 8 + data[128:]
+            elif member.name == "database.pgdump":
+                data = data[: len(data) // 2]
+            member.size = len(data)
+            damaged.addfile(member, io.BytesIO(data))
+    return target
+
+
+def _server_state() -> tuple:
+    return (
+        sorted(Member.objects.values_list("name", flat=True)),
+        chains(),
+        AuditEntry.objects.filter(action="organisation.renamed").count(),
+    )
+
+
+def test_a_failed_restore_leaves_the_server_as_it_was(live_world, tmp_path, monkeypatch):
+    """--force replaces the server only if the whole restore succeeds; any failure keeps it."""
+    written = backup.create(tmp_path / "good.tar.gz")
+    record(live_world.org, "organisation.renamed", data={"name": "After the backup"})
+    before = _server_state()
+    assert before[2] == 1
+
+    # 1. A damaged database in the file: refused before the server's database is touched.
+    damaged = _damaged_copy(written, tmp_path / "damaged.tar.gz")
+    with pytest.raises(backup.BackupError, match="damaged.*the server is as it was"):
+        backup.restore(damaged, force=True)
+    assert _server_state() == before
+
+    # 2. A failure part-way through replacing the database rolls everything back.
+    if connection.vendor == "postgresql":
+        # The very last statement fails, after every table was dropped and reloaded.
+        scripts = backup._postgres_scripts
+
+        def failing_at_the_end(dump, work, alias):
+            failing = work / "fail.sql"
+            failing.write_text("SELECT 1 / 0;\n")
+            return [*scripts(dump, work, alias), failing]
+
+        monkeypatch.setattr(backup, "_postgres_scripts", failing_at_the_end)
+        with pytest.raises(backup.BackupError, match="(?s)rolled back.*division by zero"):
+            backup.restore(written, force=True)
+    else:
+        # Past the file's check, SQLite's backup API meets the damage: its write
+        # transaction on the server's database is rolled back.
+        monkeypatch.setattr(backup, "_check_sqlite", lambda database: None)
+        with pytest.raises(Exception, match="not a database"):
+            backup.restore(damaged, force=True)
+    connection.close()
+    assert _server_state() == before
+
+    monkeypatch.undo()
+    assert backup.restore(written, force=True).ok  # and the good file still restores
+    assert _server_state()[2] == 0
