@@ -30,6 +30,12 @@ if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
 
 PASSWORD = "correct horse battery staple"
 
+
+def redis_test_url() -> str:
+    """The Redis database the Redis tests use: scripts/run_tests.py gives each suite its own."""
+    return os.environ.get("TRIBUNE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
 CONSTITUTION = {
     "default_term_days": 365,
     "max_term_days": 730,

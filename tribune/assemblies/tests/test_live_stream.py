@@ -8,7 +8,7 @@ then ``vote_closed`` carrying the counted result.
 
 Runs on SQLite by default; with ``DATABASE_URL`` pointing at PostgreSQL it
 uses a throw-away database on that server. A second run serves with two
-worker processes and Redis pub/sub (``REDIS_URL``, default the local Redis),
+worker processes and Redis pub/sub (``TRIBUNE_TEST_REDIS_URL``, default the local Redis),
 where a listener and the chair's request may sit in different processes.
 """
 
@@ -18,10 +18,12 @@ import socket
 import threading
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 import pytest
 
+from conftest import redis_test_url
 from tribune.assemblies import loadtest
 from tribune.elections import loadtest as server_tools
 
@@ -38,9 +40,10 @@ def _database(stack) -> str | None:
 
 
 def _redis_url() -> str:
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = redis_test_url()
+    where = urlsplit(url)
     try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        socket.create_connection((where.hostname, where.port or 6379), timeout=1).close()
     except OSError:
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail("Redis is not running")
