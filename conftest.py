@@ -158,6 +158,18 @@ def fresh_rate_limits(request):
     ratelimit.reset_local()
 
 
+@pytest.fixture(scope="session")
+def server_template(tmp_path_factory):
+    """One migrated database for the tests that start ``tribune serve`` in a process of
+    its own (tribune/elections/loadtest.py ``fresh_database``): copied, not migrated, each time."""
+    from tribune.elections import loadtest
+
+    url = os.environ.get("DATABASE_URL", "")
+    admin = url if url.startswith(("postgres://", "postgresql://")) else None
+    with loadtest.migrated_template(admin, tmp_path_factory.mktemp("server-template")) as made:
+        yield made
+
+
 @pytest.fixture
 def world(db) -> World:
     return World()
