@@ -1,7 +1,10 @@
 # Tribune in a container (docs/deploy.md, "Containers"). The command lines are the
 # systemd units' (deploy/*.service): compose.yaml runs this image twice, as the web
 # workers and as the task worker.
-FROM python:3.11-slim-bookworm
+# Any Debian bookworm image with Python 3.11 as `python` will do: where Docker Hub is out
+# of reach, build one with debootstrap and pass it (docs/deploy.md, "Containers").
+ARG PYTHON_IMAGE=python:3.11-slim-bookworm
+FROM ${PYTHON_IMAGE}
 
 # pg_dump / pg_restore for `tribune backup` and `tribune restore` on PostgreSQL.
 RUN apt-get update \
@@ -18,12 +21,16 @@ RUN useradd --system --home-dir /var/lib/tribune --shell /usr/sbin/nologin tribu
     && mkdir -p /var/lib/tribune /var/backups/tribune /run/tribune-web \
     && chown tribune:tribune /var/lib/tribune /var/backups/tribune /run/tribune-web
 
+# Offline builds: `pip wheel --wheel-dir wheels . setuptools wheel` on a machine that reaches PyPI puts
+# every dependency in ./wheels, and --build-arg PIP_NO_INDEX=1 installs from it alone.
+ARG PIP_NO_INDEX=
 WORKDIR /opt/tribune/src
+COPY README.md wheel[s] /opt/tribune/wheels/
 COPY pyproject.toml README.md ./
 COPY tribune ./tribune
 RUN python -m venv /opt/tribune/venv \
-    && /opt/tribune/venv/bin/pip install --no-cache-dir . \
-    && rm -rf /opt/tribune/src/build
+    && PIP_FIND_LINKS=/opt/tribune/wheels /opt/tribune/venv/bin/pip install --no-cache-dir . \
+    && rm -rf /opt/tribune/src/build /opt/tribune/wheels
 
 ENV PATH=/opt/tribune/venv/bin:$PATH
 USER tribune

@@ -30,6 +30,12 @@ if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
 
 PASSWORD = "correct horse battery staple"
 
+
+def redis_test_url() -> str:
+    """The Redis database the Redis tests use: scripts/run_tests.py gives each suite its own."""
+    return os.environ.get("TRIBUNE_TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+
+
 CONSTITUTION = {
     "default_term_days": 365,
     "max_term_days": 730,
@@ -150,6 +156,18 @@ def fresh_rate_limits(request):
     from tribune.lib import ratelimit
 
     ratelimit.reset_local()
+
+
+@pytest.fixture(scope="session")
+def server_template(tmp_path_factory):
+    """One migrated database for the tests that start ``tribune serve`` in a process of
+    its own (tribune/elections/loadtest.py ``fresh_database``): copied, not migrated, each time."""
+    from tribune.elections import loadtest
+
+    url = os.environ.get("DATABASE_URL", "")
+    admin = url if url.startswith(("postgres://", "postgresql://")) else None
+    with loadtest.migrated_template(admin, tmp_path_factory.mktemp("server-template")) as made:
+        yield made
 
 
 @pytest.fixture

@@ -14,6 +14,14 @@ HTTPS headers, an account logs in and casts a vote, /metrics answers its token o
 
 The database is migrated and used (give it an empty one); the Redis database is
 used for the queue and cache. Exit status 0 when every step passed.
+
+With ``--compose`` the same steps run against the containers instead: the image
+built from the Dockerfile (tag ``tribune:local``; build it first, see
+docs/deploy.md, "Containers"), started by ``docker-compose`` from compose.yaml's
+own web and worker services (their command lines, image, volumes), only put on
+the host's network and pointed at the given PostgreSQL and Redis in place of
+compose.yaml's postgres and redis containers; each ``tribune`` command runs
+inside the web container (``docker-compose exec``).
 """
 
 import http.cookies
@@ -30,6 +38,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
+
+import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 PORT = 8000
@@ -101,14 +111,44 @@ def command(unit: str) -> list[str]:
     return [sys.executable, "-m", "tribune.cli", *argv[1:]]
 
 
-def tribune(env, *args, check=True) -> subprocess.CompletedProcess:
-    done = subprocess.run(
-        [sys.executable, "-m", "tribune.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
+COMPOSE: list[str] = []  # the docker-compose command line, in --compose mode
+
+
+def compose_file(env: dict[str, str], data: Path) -> list[str]:
+    """compose.yaml's web and worker, on the host's network, with this run's settings."""
+    spec = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    (data / "tribune.env").write_text(
+        "".join(
+            f"{k}={v}\n"
+            for k, v in env.items()
+            if k not in {"PATH", "HOME", "LANG", "PYTHONPATH"}
+            and not k.startswith(("TRIBUNE_DATA_DIR", "TRIBUNE_BACKUP_DIR", "PROMETHEUS"))
+        )
     )
+    services = {}
+    for name in ("web", "worker"):
+        service = dict(spec["services"][name])
+        for key in ("ports", "depends_on", "build"):
+            service.pop(key, None)
+        service["network_mode"] = "host"
+        service["env_file"] = str(data / "tribune.env")
+        service["environment"] = {
+            **service["environment"],
+            "DATABASE_URL": env["DATABASE_URL"],
+            "REDIS_URL": env["REDIS_URL"],
+        }
+        services[name] = service
+    path = data / "compose.smoke.yaml"
+    path.write_text(yaml.safe_dump({"services": services, "volumes": spec["volumes"]}))
+    return ["docker-compose", "--project-name", "tribune-smoke", "--file", str(path)]
+
+
+def tribune(env, *args, check=True) -> subprocess.CompletedProcess:
+    if COMPOSE:
+        argv = [*COMPOSE, "exec", "-T", "web", "tribune", *args]
+    else:
+        argv = [sys.executable, "-m", "tribune.cli", *args]
+    done = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True)
     if check and done.returncode:
         raise SystemExit(f"tribune {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
     return done
@@ -167,8 +207,13 @@ def main(database_url: str, redis_url: str) -> None:
     env = environment(database_url, redis_url, data)
     processes = []
     try:
-        web = subprocess.Popen(command("tribune-web.service"), env=env, cwd=data)
-        processes.append(web)
+        if COMPOSE:
+            COMPOSE[:] = compose_file(env, data)
+            subprocess.run([*COMPOSE, "up", "--no-start", "web", "worker"], check=True)
+            subprocess.run([*COMPOSE, "start", "web"], check=True)
+        else:
+            web = subprocess.Popen(command("tribune-web.service"), env=env, cwd=data)
+            processes.append(web)
         deadline = time.monotonic() + 180
         health = Browser()
         status = None
@@ -181,8 +226,11 @@ def main(database_url: str, redis_url: str) -> None:
                 break
             time.sleep(1)
         step("the web workers answer", status in (200, 503))
-        worker = subprocess.Popen(command("tribune-worker.service"), env=env, cwd=data)
-        processes.append(worker)
+        if COMPOSE:
+            subprocess.run([*COMPOSE, "start", "worker"], check=True)
+        else:
+            worker = subprocess.Popen(command("tribune-worker.service"), env=env, cwd=data)
+            processes.append(worker)
         done = tribune(env, "check", "--deploy", check=False)
         step("tribune check --deploy", done.returncode == 0, done.stdout + done.stderr)
         while time.monotonic() < deadline:
@@ -252,6 +300,9 @@ def main(database_url: str, redis_url: str) -> None:
         done = tribune(env, "audit", "verify", check=False)
         step("tribune audit verify", done.returncode == 0, done.stdout + done.stderr)
     finally:
+        if COMPOSE:
+            subprocess.run([*COMPOSE, "logs", "--tail", "20"], env={**env, **os.environ})
+            subprocess.run([*COMPOSE, "down", "--volumes"], env={**env, **os.environ})
         for process in reversed(processes):
             process.terminate()
         for process in processes:
@@ -262,4 +313,8 @@ def main(database_url: str, redis_url: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    arguments = sys.argv[1:]
+    if "--compose" in arguments:
+        arguments.remove("--compose")
+        COMPOSE.append("docker-compose")
+    main(*arguments[:2])

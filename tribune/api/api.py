@@ -4,6 +4,7 @@ Endpoints are thin: they call the same domain functions as the web UI, and
 every refusal comes back as 4xx JSON ``{"detail": [{"field": ..., "reason": ...}]}``.
 """
 
+import copy
 import json
 import math
 from http.client import responses as reasons
@@ -48,8 +49,22 @@ class TribuneAPI(NinjaAPI):
     (and fuzzed against the documentation) without anyone remembering to.
     """
 
-    def get_openapi_schema(self, *args, **kwargs):
-        schema = super().get_openapi_schema(*args, **kwargs)
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        """Built once per path prefix (seconds of CPU for every route), then copied.
+
+        The routes are fixed once the URLs are loaded, so the schema never
+        changes in a running server; building it afresh on each request for
+        /api/v1/openapi.json would let anyone spend seconds of CPU per request.
+        """
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        cache = self.__dict__.setdefault("_tribune_schemas", {})
+        if path_prefix not in cache:
+            cache[path_prefix] = self._build_openapi_schema(path_prefix)
+        return copy.deepcopy(cache[path_prefix])
+
+    def _build_openapi_schema(self, path_prefix: str) -> dict:
+        schema = dict(super().get_openapi_schema(path_prefix=path_prefix))
         schema["components"].setdefault("schemas", {})["Error"] = ERROR_SCHEMA
         error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
         for operations in schema["paths"].values():

@@ -144,22 +144,61 @@ class Client:
 
 
 @contextlib.contextmanager
-def throwaway_postgres(admin_url: str, name: str) -> Iterator[str]:
-    """Create database ``name`` on the server of ``admin_url``, yield its URL, drop it after."""
+def throwaway_postgres(admin_url: str, name: str, template: str = "") -> Iterator[str]:
+    """Create database ``name`` on the server of ``admin_url``, yield its URL, drop it after.
+
+    With ``template``, the new database is a copy of that one (already migrated, say).
+    """
     import psycopg
 
     def admin():
         return psycopg.connect(admin_url, autocommit=True)
 
+    copy = f' TEMPLATE "{template}"' if template else ""
     with admin() as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     parts = urlsplit(admin_url)
     try:
         yield urlunsplit(parts._replace(path=f"/{name}"))
     finally:
         with admin() as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
+def migrated_template(admin_url: str | None, data_dir: Path) -> Iterator[dict]:
+    """A database migrated once, for servers started afresh to copy (``fresh_database``).
+
+    Tests that start ``tribune serve`` in a process of their own each need an empty,
+    migrated database; migrating takes seconds of CPU, copying a file or a PostgreSQL
+    template almost none. SQLite: ``data_dir/tribune.sqlite3``; PostgreSQL: a
+    throw-away database on ``admin_url``'s server, dropped afterwards.
+    """
+    with contextlib.ExitStack() as stack:
+        url, name = None, ""
+        if admin_url:
+            name = f"tribune_template_{os.getpid()}"
+            url = stack.enter_context(throwaway_postgres(admin_url, name))
+        subprocess.run(
+            [sys.executable, "-m", "tribune.cli", "migrate", "--verbosity", "0"],
+            env=server_env(data_dir, url),
+            cwd=ROOT,
+            check=True,
+        )
+        yield {"admin_url": admin_url, "postgres": name, "sqlite": data_dir / "tribune.sqlite3"}
+
+
+def fresh_database(stack: contextlib.ExitStack, template: dict, data_dir: Path, name: str):
+    """A copy of ``template`` for one server: its PostgreSQL URL, or None (SQLite, copied
+    into ``data_dir``, the server's data directory)."""
+    if template["postgres"]:
+        return stack.enter_context(
+            throwaway_postgres(template["admin_url"], name, template=template["postgres"])
+        )
+    data_dir.mkdir(parents=True, exist_ok=True)
+    (data_dir / "tribune.sqlite3").write_bytes(template["sqlite"].read_bytes())
+    return None
 
 
 # --- run inside Django, against the server's database ------------------------------------------

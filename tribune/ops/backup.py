@@ -81,7 +81,7 @@ def _pg_args(alias: str) -> tuple[list[str], dict]:
     return [*args, "--dbname", str(db["NAME"])], env
 
 
-def _run(command: list[str], env: dict) -> None:
+def _run(command: list[str], env: dict, failed: str = "") -> None:
     try:
         done = subprocess.run(command, env=env, capture_output=True, text=True)
     except FileNotFoundError:
@@ -89,7 +89,8 @@ def _run(command: list[str], env: dict) -> None:
             f"{command[0]} is not installed: install the PostgreSQL client tools."
         ) from None
     if done.returncode:
-        raise BackupError(f"{command[0]} failed: {done.stderr.strip()}")
+        prefix = f"{failed} " if failed else ""
+        raise BackupError(f"{prefix}{command[0]} failed: {done.stderr.strip()}")
 
 
 def _copy_sqlite(source: str, target: str) -> None:
@@ -239,6 +240,61 @@ def _drop_tables(alias: str) -> None:
             cursor.execute(f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE")
 
 
+def _check_sqlite(database: Path) -> None:
+    """Refuse a damaged database file before the server's own is touched."""
+    try:
+        check = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
+        try:
+            problems = [row[0] for row in check.execute("PRAGMA integrity_check")]
+        finally:
+            check.close()
+    except sqlite3.DatabaseError as error:
+        problems = [str(error)]
+    if problems != ["ok"]:
+        raise BackupError(
+            f"The backup's database is damaged ({'; '.join(problems[:3])}): nothing was "
+            "restored, the server is as it was."
+        )
+
+
+def _postgres_scripts(dump: Path, work: Path, alias: str) -> list[Path]:
+    """The restore as SQL: drop every table the server has, then the dump's contents.
+
+    ``pg_restore`` turns the dump into a script first, so a damaged dump is
+    refused before the database is touched; ``_replace_postgres`` then runs the
+    scripts as one transaction.
+    """
+    connection = connections[alias]
+    drops = work / "drop.sql"
+    drops.write_text(
+        "SET client_min_messages = warning;\n"  # not a NOTICE per cascaded constraint
+        + "".join(
+            f"DROP TABLE IF EXISTS {connection.ops.quote_name(table)} CASCADE;\n"
+            for table in connection.introspection.table_names()
+        )
+    )
+    script = work / "restore.sql"
+    _run(
+        ["pg_restore", "--no-owner", "--no-privileges", "--file", str(script), str(dump)],
+        dict(os.environ),
+        "The backup's database dump is damaged: nothing was restored, the server is as it was.",
+    )
+    return [drops, script]
+
+
+def _replace_postgres(scripts: list[Path], alias: str) -> None:
+    """Run the scripts in one transaction: any error rolls back the drops as well."""
+    args, env = _pg_args(alias)
+    files = [arg for script in scripts for arg in ("--file", str(script))]
+    _run(
+        ["psql", "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1"]
+        + files
+        + args,
+        env,
+        "The restore failed and was rolled back: nothing was restored, the server is as it was.",
+    )
+
+
 def _safe_members(tar: tarfile.TarFile, prefix: str) -> list[tarfile.TarInfo]:
     return [m for m in tar.getmembers() if m.name == prefix or m.name.startswith(prefix + "/")]
 
@@ -290,26 +346,17 @@ def restore(path: str | Path, *, force: bool = False, alias: str = "default") ->
         if engine == "sqlite":
             from tribune.lib.sqlite.base import drop_pool
 
+            _check_sqlite(database)
             target = str(connection.settings_dict["NAME"])
             connection.close()
             drop_pool(target)
+            # The backup API writes the whole copy in one transaction of the target:
+            # an error part-way rolls it back, and the server keeps what it had.
             _copy_sqlite(str(database), target)
         else:
-            _drop_tables(alias)
+            scripts = _postgres_scripts(database, Path(work), alias)
             connection.close()
-            args, env = _pg_args(alias)
-            _run(
-                [
-                    "pg_restore",
-                    "--no-owner",
-                    "--no-privileges",
-                    "--exit-on-error",
-                    "--single-transaction",
-                    *args,
-                    str(database),
-                ],
-                env,
-            )
+            _replace_postgres(scripts, alias)
         media = _media_root() or (
             Path(settings.MEDIA_ROOT) if getattr(settings, "MEDIA_ROOT", "") else None
         )

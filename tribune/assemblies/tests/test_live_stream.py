@@ -7,8 +7,9 @@ chair closes it from another thread. Both listeners must get ``vote_opened``,
 then ``vote_closed`` carrying the counted result.
 
 Runs on SQLite by default; with ``DATABASE_URL`` pointing at PostgreSQL it
-uses a throw-away database on that server. A second run serves with two
-worker processes and Redis pub/sub (``REDIS_URL``, default the local Redis),
+uses a throw-away database on that server (either way a copy of one migrated once per
+test run, ``server_template``). A second run serves with two
+worker processes and Redis pub/sub (``TRIBUNE_TEST_REDIS_URL``, default the local Redis),
 where a listener and the chair's request may sit in different processes.
 """
 
@@ -18,29 +19,22 @@ import socket
 import threading
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import dj_database_url
 import pytest
 
+from conftest import redis_test_url
 from tribune.assemblies import loadtest
 from tribune.elections import loadtest as server_tools
 
 DELEGATES = 3
 
 
-def _database(stack) -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    if url and dj_database_url.parse(url)["ENGINE"].endswith("postgresql"):
-        return stack.enter_context(
-            server_tools.throwaway_postgres(url, f"tribune_live_{os.getpid()}")
-        )
-    return None
-
-
 def _redis_url() -> str:
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    url = redis_test_url()
+    where = urlsplit(url)
     try:
-        socket.create_connection(("127.0.0.1", 6379), timeout=1).close()
+        socket.create_connection((where.hostname, where.port or 6379), timeout=1).close()
     except OSError:
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail("Redis is not running")
@@ -49,9 +43,12 @@ def _redis_url() -> str:
 
 
 @pytest.mark.parametrize("bus", ["in-process", "redis"])
-def test_vote_opened_and_closed_reach_every_open_stream(tmp_path: Path, bus: str):
+def test_vote_opened_and_closed_reach_every_open_stream(tmp_path: Path, bus: str, server_template):
     with ExitStack() as stack:
-        env = server_tools.server_env(tmp_path, _database(stack))
+        database = server_tools.fresh_database(
+            stack, server_template, tmp_path, f"tribune_live_{os.getpid()}"
+        )
+        env = server_tools.server_env(tmp_path, database)
         if bus == "redis":
             env["REDIS_URL"] = _redis_url()
             env["WEB_WORKERS"] = "2"

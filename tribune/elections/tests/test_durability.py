@@ -8,7 +8,8 @@ is in the box, the roll and the box agree (no voter marked without a ballot,
 no ballot without a mark), and the count includes them all.
 
 Runs on SQLite by default; with ``DATABASE_URL`` pointing at PostgreSQL it
-uses a throw-away database on that server.
+uses a throw-away database on that server. Either way the database is a copy of one
+migrated once per test run (the ``server_template`` fixture).
 """
 
 import json
@@ -18,8 +19,6 @@ import threading
 from contextlib import ExitStack
 from pathlib import Path
 
-import dj_database_url
-
 from tribune.elections import loadtest
 
 VOTERS = 60
@@ -27,18 +26,12 @@ KILL_AFTER = 40
 THREADS = 8
 
 
-def _database(stack) -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    if url and dj_database_url.parse(url)["ENGINE"].endswith("postgresql"):
-        return stack.enter_context(
-            loadtest.throwaway_postgres(url, f"tribune_durability_{os.getpid()}")
-        )
-    return None
-
-
-def test_every_acknowledged_ballot_survives_a_sigkill(tmp_path: Path):
+def test_every_acknowledged_ballot_survives_a_sigkill(tmp_path: Path, server_template):
     with ExitStack() as stack:
-        env = loadtest.server_env(tmp_path, _database(stack))
+        database = loadtest.fresh_database(
+            stack, server_template, tmp_path, f"tribune_durability_{os.getpid()}"
+        )
+        env = loadtest.server_env(tmp_path, database)
         seed_file = tmp_path / "seed.json"
         loadtest.run_tool(env, "seed", "--voters", str(VOTERS), "--out", str(seed_file))
         seed = json.loads(seed_file.read_text())

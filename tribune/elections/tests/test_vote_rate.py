@@ -16,6 +16,7 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from conftest import redis_test_url
 from tribune.accounts.models import ApiToken
 from tribune.assemblies import services as hall
 from tribune.assemblies.tests.test_assembly import _seat, _table, congress  # noqa: F401
@@ -24,7 +25,7 @@ from tribune.elections.models import Election, Status
 from tribune.lib import ratelimit
 from tribune.lib.errors import TooManyAttempts
 
-REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_URL = redis_test_url()
 
 
 def _fifty_at_once(limit: ratelimit.Limit, subject: str) -> list[int]:

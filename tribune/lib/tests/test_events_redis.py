@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
 import threading
 import time
 import uuid
@@ -22,9 +21,10 @@ from urllib.parse import urlsplit
 import pytest
 import redis
 
+from conftest import redis_test_url
 from tribune.lib import events
 
-REDIS_URL = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+REDIS_URL = redis_test_url()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.test import Client
 from tribune.members import importing
 from tribune.members.models import ImportJob, Member, Standing
 from tribune.members.services import apply_for_membership
+from tribune.outbox.services import deliver_due
 
 ORG = "/o/test-union"
 User = get_user_model()
@@ -64,6 +65,8 @@ def test_anonymous_visitor_applies_and_gets_a_verification_email(world, as_):
     assert gus.user.check_password("a long and unusual passphrase")
     address = EmailAddress.objects.get(user=gus.user)
     assert address.email == "gus@example.org" and not address.verified
+    # Queued in the outbox with the application, sent by the task queue.
+    assert mail.outbox == [] and deliver_due()["sent"] == 1
     assert [m.to for m in mail.outbox] == [["gus@example.org"]]
 
 

@@ -2,11 +2,16 @@
 
 Each test runs on the real test database (a file, or PostgreSQL when
 DATABASE_URL says so); "a fresh server" is that database emptied (the SQLite
-file deleted, or every PostgreSQL table dropped) before the restore.
+file deleted, or every PostgreSQL table dropped) before the restore. The backup taken
+while ballots are cast is restored as on a new server: ``tribune restore`` in a process
+of its own, on a new data directory (and a new PostgreSQL database).
 """
 
+import contextlib
 import io
 import json
+import os
+import sqlite3
 import tarfile
 import threading
 from datetime import timedelta
@@ -200,12 +205,53 @@ def test_a_backup_taken_while_ballots_are_cast_holds_every_acknowledged_ballot(
     assert not failures, failures
     assert len(acknowledged) == len(voters)
 
-    empty_the_server()
-    result = backup.restore(written)
-    assert result.ok, result.problems
-    restored = set(Ballot.objects.values_list("tracker", flat=True))
+    restored = restore_on_a_fresh_server(written, tmp_path / "new-server")
     assert set(before_backup) <= restored
     assert len(before_backup) >= len(voters) // 2
+    assert restored <= set(Ballot.objects.values_list("tracker", flat=True))
+
+
+def restore_on_a_fresh_server(written: Path, data: Path) -> set[str]:
+    """``tribune restore FILE`` as on a new server: its own process, a new data directory
+    (and a new PostgreSQL database), with only the kept audit key put in place. Returns the
+    restored ballots' trackers, read straight from the new server's database."""
+    import shutil
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    from tribune.elections import loadtest
+
+    data.mkdir()
+    shutil.copy(settings.TRIBUNE_AUDIT_KEY_FILE, data / "audit-signing-key.pem")
+    env = loadtest.server_env(data, None)
+    env["TRIBUNE_AUDIT_KEY_FILE"] = str(data / "audit-signing-key.pem")
+    with contextlib.ExitStack() as stack:
+        url = None
+        if connection.vendor == "postgresql":
+            admin = os.environ["DATABASE_URL"]
+            url = stack.enter_context(
+                loadtest.throwaway_postgres(admin, f"tribune_restore_{os.getpid()}")
+            )
+            env["DATABASE_URL"] = url
+        done = subprocess.run(
+            [sys.executable, "-m", "tribune.cli", "restore", str(written)],
+            env=env,
+            cwd=loadtest.ROOT,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "every audit chain verifies" in done.stdout, done.stdout
+        query = "SELECT tracker FROM elections_ballot"
+        if url is None:
+            with contextlib.closing(sqlite3.connect(data / "tribune.sqlite3")) as db:
+                return {row[0] for row in db.execute(query)}
+        import psycopg
+
+        with psycopg.connect(url.replace("postgres://", "postgresql://")) as db:
+            return {row[0] for row in db.execute(query)}
 
 
 def test_a_backup_from_another_server_key_does_not_verify_here(live_world, tmp_path, settings):
@@ -227,3 +273,65 @@ def test_a_backup_from_another_server_key_does_not_verify_here(live_world, tmp_p
     (note,) = result.notes
     assert "The audit key is not on this server" in note and "id " in note
     assert not (tmp_path / "absent.pem").exists()  # a restore never makes a key
+
+
+def _damaged_copy(written: Path, target: Path) -> Path:
+    """The backup with its database file damaged (SQLite's header, or half a pg_dump)."""
+    with tarfile.open(written) as source, tarfile.open(target, "w:gz") as damaged:
+        for member in source.getmembers():
+            data = source.extractfile(member).read()
+            if member.name == "database.sqlite3":
+                data = b"not a database, " * 8 + data[128:]
+            elif member.name == "database.pgdump":
+                data = data[: len(data) // 2]
+            member.size = len(data)
+            damaged.addfile(member, io.BytesIO(data))
+    return target
+
+
+def _server_state() -> tuple:
+    return (
+        sorted(Member.objects.values_list("name", flat=True)),
+        chains(),
+        AuditEntry.objects.filter(action="organisation.renamed").count(),
+    )
+
+
+def test_a_failed_restore_leaves_the_server_as_it_was(live_world, tmp_path, monkeypatch):
+    """--force replaces the server only if the whole restore succeeds; any failure keeps it."""
+    written = backup.create(tmp_path / "good.tar.gz")
+    record(live_world.org, "organisation.renamed", data={"name": "After the backup"})
+    before = _server_state()
+    assert before[2] == 1
+
+    # 1. A damaged database in the file: refused before the server's database is touched.
+    damaged = _damaged_copy(written, tmp_path / "damaged.tar.gz")
+    with pytest.raises(backup.BackupError, match="damaged.*the server is as it was"):
+        backup.restore(damaged, force=True)
+    assert _server_state() == before
+
+    # 2. A failure part-way through replacing the database rolls everything back.
+    if connection.vendor == "postgresql":
+        # The very last statement fails, after every table was dropped and reloaded.
+        scripts = backup._postgres_scripts
+
+        def failing_at_the_end(dump, work, alias):
+            failing = work / "fail.sql"
+            failing.write_text("SELECT 1 / 0;\n")
+            return [*scripts(dump, work, alias), failing]
+
+        monkeypatch.setattr(backup, "_postgres_scripts", failing_at_the_end)
+        with pytest.raises(backup.BackupError, match="(?s)rolled back.*division by zero"):
+            backup.restore(written, force=True)
+    else:
+        # Past the file's check, SQLite's backup API meets the damage: its write
+        # transaction on the server's database is rolled back.
+        monkeypatch.setattr(backup, "_check_sqlite", lambda database: None)
+        with pytest.raises(Exception, match="not a database"):
+            backup.restore(damaged, force=True)
+    connection.close()
+    assert _server_state() == before
+
+    monkeypatch.undo()
+    assert backup.restore(written, force=True).ok  # and the good file still restores
+    assert _server_state()[2] == 0

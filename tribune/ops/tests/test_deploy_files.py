@@ -1,6 +1,6 @@
 """The deployment files say the same thing: the systemd units, the Dockerfile and compose.yaml.
 
-No container can be built here, so these read the files: they parse, they name
+These read the files (scripts/container_smoke.sh builds and runs them): they parse, they name
 the services docs/deploy.md describes, and every command line is one Tribune
 accepts (the same command lines in the units and the containers).
 """

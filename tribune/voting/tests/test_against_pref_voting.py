@@ -146,9 +146,14 @@ def test_schulze_ranking_is_consistent(data, seed):
 @SETTINGS
 @given(linear_profiles(max_candidates=4), st.integers(0, 2**32))
 def test_ranked_pairs_linear(data, seed):
+    """pref_voting's winners from stacks (Zavist & Tideman: a candidate wins under some
+    tie-breaking iff it heads a stack), checking the 4! orders of the candidates. Its
+    "basic" algorithm finds the same set by trying every order of the tied pairs: up to
+    12! for four candidates, 7 million orders and 13 minutes of CI for one example set."""
     n, rankings, weights = data
     result = ranked_pairs(ours(n, rankings, weights), seed=seed)
-    check(index(result.elected[0]), pv_ranked_pairs(pv_linear(rankings, weights)))
+    winners = pv_ranked_pairs(pv_linear(rankings, weights), algorithm="from_stacks")
+    check(index(result.elected[0]), winners)
     assert sorted(index(c) for c in result.ranking) == list(range(n))
 
 

@@ -11,6 +11,7 @@ from django.core import mail
 
 from conftest import PASSWORD
 from tribune.members.models import Member, Standing
+from tribune.outbox.services import deliver_due
 
 pytestmark = pytest.mark.browser
 
@@ -49,6 +50,7 @@ def test_apply_admit_login_and_read_the_constitution(live_server, live_world, br
     assert zoe.standing == Standing.GOOD
 
     # 3. Zoe confirms her address from the email, logs in, reads the constitution.
+    deliver_due()  # the task queue's work: the confirmation email waits in the outbox
     link = re.search(r"https?://\S+/accounts/confirm-email/\S+", mail.outbox[-1].body).group(0)
     applicant.goto(link)
     applicant.click("button[type=submit]")
