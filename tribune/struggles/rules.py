@@ -8,8 +8,8 @@ things for members in good standing of the owning organisation.
 
 from django.utils.translation import gettext as _t
 
-from tribune.lib.errors import NotFound
-from tribune.offices.rules import has_power, mandate_for
+from tribune.lib.errors import NotFound, NotPermitted
+from tribune.offices.rules import has_power, mandate_for, reach
 from tribune.struggles.models import Visibility
 
 POWER = "run_struggles"
@@ -43,10 +43,21 @@ def mandate(member, obj_or_branch, organisation=None):
         and organisation is not None
         and member.organisation_id != organisation.pk
     ):
-        from tribune.lib.errors import NotPermitted
-
         raise NotPermitted(_t("Only members of this organisation can do this."))
     return mandate_for(member, POWER, branch)
+
+
+def branches_run(member, organisation) -> set[int]:
+    """Every branch whose struggles, events and tasks ``member`` may run, read once.
+
+    For list pages: asking ``may_run`` per branch or per row would cost a query each.
+    """
+    if member is None or member.organisation_id != organisation.pk:
+        return set()
+    try:
+        return set(reach(member, POWER))
+    except NotPermitted:
+        return set()
 
 
 def may_run(member, obj) -> bool:

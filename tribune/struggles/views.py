@@ -64,11 +64,8 @@ def _branch_choices(organisation):
 
 def _run_branches(viewer, organisation):
     """The branches the viewer's mandate reaches (for the "run by" choice)."""
-    return [
-        (s, n)
-        for s, n in _branch_choices(organisation)
-        if rules.may_run(viewer, _Owner(organisation, organisation.branches.get(slug=s)))
-    ]
+    reached = rules.branches_run(viewer, organisation)
+    return [(b.slug, b.name) for b in organisation.branches.exclude(parent=None) if b.pk in reached]
 
 
 class _Owner:
@@ -151,6 +148,8 @@ def struggles(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related("signups__member")[:50],
         my_tasks=tasks.mine(viewer, tasks.visible_tasks(viewer, organisation)),
         runs=rules.may_run(viewer, _Owner(organisation, None)),
+        # A branch organiser runs that branch's tasks here too (marks them done, sees who).
+        run_branch_ids=rules.branches_run(viewer, organisation),
         may_start=rules.may_run(viewer, _Owner(organisation, None))
         or bool(_run_branches(viewer, organisation)),
     )

@@ -135,3 +135,12 @@ def test_a_branch_event_and_a_task_through_the_pages(world):
     )
     listing = Client().get(reverse("web:struggles", args=[slug])).content.decode()
     assert "Leaflet the high street" in listing
+    leaflet = Task.objects.get(title="Leaflet the high street")
+    done_url = reverse("web:task_action", args=[slug, leaflet.pk, "done"])
+    cam = _client(world.users["cam"])
+    cam.post(reverse("web:task_action", args=[slug, leaflet.pk, "signup"]))
+    # The branch's organiser runs its tasks on the list page too: who signed up, and done.
+    for_eli = eli.get(reverse("web:struggles", args=[slug])).content.decode()
+    assert done_url in for_eli and "Cam" in for_eli
+    for_ben = ben.get(reverse("web:struggles", args=[slug])).content.decode()
+    assert done_url not in for_ben and "Cam" not in for_ben
