@@ -158,6 +158,20 @@ def fresh_rate_limits(request):
     ratelimit.reset_local()
 
 
+@pytest.fixture(autouse=True)
+def language_of_the_test():
+    """Each test starts and ends in the default language.
+
+    A request answered in Spanish leaves Spanish active in the thread (the locale
+    middleware activates, nothing deactivates), and the next test would read Spanish.
+    """
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def server_template(tmp_path_factory):
     """One migrated database for the tests that start ``tribune serve`` in a process of
