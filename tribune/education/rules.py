@@ -96,6 +96,8 @@ def may_reschedule(member, circle):
         return planner_term(member, circle.organisation)
     except NotPermitted:
         raise NotPermitted(
-            _t("Only the circle's facilitators (or those who plan courses) may move or "
-               "cancel its sessions.")
+            _t(
+                "Only the circle's facilitators (or those who plan courses) may move or "
+                "cancel its sessions."
+            )
         ) from None

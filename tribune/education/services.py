@@ -513,17 +513,17 @@ def move_session(member, session: CircleSession, *, starts_at, ends_at) -> Circl
     starts_at, ends_at = _when(starts_at, "starts_at"), _when(ends_at, "ends_at")
     if starts_at <= timezone.now():
         raise RuleViolation(_t("Choose a time still to come."), "starts_at")
-    others = session.circle.sessions.exclude(pk=session.pk).filter(
-        event__cancelled_at__isnull=True
-    )
+    others = session.circle.sessions.exclude(pk=session.pk).filter(event__cancelled_at__isnull=True)
     number = session.course_session.number
     before = others.filter(course_session__number__lt=number).order_by("-event__starts_at")
     after = others.filter(course_session__number__gt=number).order_by("event__starts_at")
     earlier, later = before.select_related("event").first(), after.select_related("event").first()
     if (earlier and starts_at < earlier.starts_at) or (later and starts_at > later.starts_at):
         raise RuleViolation(
-            _t("Keep the sessions in the course's order: choose a time between the sessions "
-               "before and after this one."),
+            _t(
+                "Keep the sessions in the course's order: choose a time between the sessions "
+                "before and after this one."
+            ),
             "starts_at",
         )
     session.event = reschedule_for(session.event, starts_at=starts_at, ends_at=ends_at)
