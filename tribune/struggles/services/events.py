@@ -457,6 +457,7 @@ def schedule_for(
     )
 
 
+@transaction.atomic
 def reschedule_for(event: Event, *, starts_at, ends_at) -> Event:
     """Move an event another app scheduled with ``schedule_for``, under that app's own rule.
 
@@ -468,6 +469,7 @@ def reschedule_for(event: Event, *, starts_at, ends_at) -> Event:
     return _apply_change(event, {"starts_at": starts_at, "ends_at": ends_at})[0]
 
 
+@transaction.atomic
 def cancel_for(event: Event, *, reason: str = "") -> Event:
     """Cancel an event another app scheduled, under that app's own rule (see ``reschedule_for``)."""
     event = Event.objects.select_for_update().get(pk=event.pk)
