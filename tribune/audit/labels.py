@@ -114,6 +114,8 @@ ACTION_LABELS: dict[str, str] = {
     "education.circle_opened": _("Study circle opened by a facilitator"),
     "education.facilitator_joined": _("Facilitator joined a study circle"),
     "education.attendance": _("Attendance recorded at a study circle session"),
+    "education.session_moved": _("Study circle session moved"),
+    "education.session_cancelled": _("Study circle session cancelled"),
     # --- struggles, pledges, events, solidarity
     "struggle.started": _("Started a struggle"),
     "struggle.updated": _("Posted news on a struggle (and perhaps changed its status)"),

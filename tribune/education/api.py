@@ -68,6 +68,16 @@ class EduCircleSessionOut(Schema):
     starts_at: datetime
     ends_at: datetime
     event_id: int | None
+    cancelled: bool = False
+
+
+class EduSessionMoveIn(Schema):
+    starts_at: datetime
+    ends_at: datetime
+
+
+class EduSessionCancelIn(Schema):
+    reason: str = ""
 
 
 class EduFacilitatorOut(Schema):
@@ -204,8 +214,9 @@ def _circle_out(circle: Circle) -> dict:
                 "starts_at": s.starts_at,
                 "ends_at": s.ends_at,
                 "event_id": s.event_id,
+                "cancelled": s.cancelled,
             }
-            for s in circle.sessions.select_related("course_session")
+            for s in circle.sessions.select_related("course_session", "event")
         ],
         "facilitators": [
             {"name": f.member.name, "graduated_from": f.graduated_from_id}
@@ -319,6 +330,39 @@ def education_attendance(request, slug: PathText, circle_id: Id, payload: EduAtt
         raise NotFound(_t("There is no such session."), "session_id")
     done = services.record_attendance(viewer, session, payload.member_id, payload.state)
     return {"session_id": session.pk, "state": done.state}
+
+
+def _circle_session(request, slug, circle_id, session_id):
+    organisation, viewer = acting(request, slug)
+    circle = services.circle(viewer, organisation, circle_id)
+    session = circle.sessions.filter(pk=session_id).first()
+    if session is None:
+        raise NotFound(_t("There is no such session."), "session_id")
+    return viewer, circle, session
+
+
+@router.post(
+    "/{slug}/education/circles/{circle_id}/sessions/{session_id}/move", response=EduCircleOut
+)
+def education_move_session(
+    request, slug: PathText, circle_id: Id, session_id: Id, payload: EduSessionMoveIn
+):
+    """Move a session still to come (its facilitators, or a plan_courses mandate)."""
+    viewer, circle, session = _circle_session(request, slug, circle_id, session_id)
+    services.move_session(viewer, session, starts_at=payload.starts_at, ends_at=payload.ends_at)
+    return _circle_out(circle)
+
+
+@router.post(
+    "/{slug}/education/circles/{circle_id}/sessions/{session_id}/cancel", response=EduCircleOut
+)
+def education_cancel_session(
+    request, slug: PathText, circle_id: Id, session_id: Id, payload: EduSessionCancelIn
+):
+    """Cancel a session still to come (its facilitators, or a plan_courses mandate)."""
+    viewer, circle, session = _circle_session(request, slug, circle_id, session_id)
+    services.cancel_session(viewer, session, reason=payload.reason)
+    return _circle_out(circle)
 
 
 @router.get("/{slug}/education/me", response=EduPathOut)

@@ -74,7 +74,7 @@ def education_demo(organisation, clock) -> None:
     participants = [ben, *neighbours]
     for person in participants:
         education.join_circle(person, first)
-    sessions = list(first.sessions.order_by("starts_at"))
+    sessions = list(first.sessions.order_by("event__starts_at"))
     for n, session in enumerate(sessions):
         if session.starts_at + timedelta(hours=1) > clock.real_now():
             break  # the fourth session is next week
@@ -106,7 +106,7 @@ def education_demo(organisation, clock) -> None:
     )
     for person in others:
         education.join_circle(person, second)
-    for session in second.sessions.order_by("starts_at"):
+    for session in second.sessions.order_by("event__starts_at"):
         if session.starts_at + timedelta(hours=1) > clock.real_now():
             break
         clock.now = session.starts_at + timedelta(minutes=30)

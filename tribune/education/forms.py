@@ -100,3 +100,14 @@ class AttendanceForm(forms.Form):
     session = forms.IntegerField(min_value=1)
     member = forms.IntegerField(min_value=1)
     state = forms.ChoiceField(choices=AttendanceState.choices)
+
+
+class SessionMoveForm(forms.Form):
+    session = forms.IntegerField(min_value=1)
+    starts_at = forms.DateTimeField(label=_("starts"))
+    ends_at = forms.DateTimeField(label=_("ends"))
+
+
+class SessionCancelForm(forms.Form):
+    session = forms.IntegerField(min_value=1)
+    reason = forms.CharField(label=_("reason"), max_length=300, required=False)

@@ -132,18 +132,19 @@ class Facilitator(models.Model):
 
 
 class CircleSession(models.Model):
-    """One dated session of a circle; its calendar entry is a struggles ``Event``."""
+    """One dated session of a circle; its calendar entry is a struggles ``Event``.
+
+    The event is the one source of truth for when the session is and whether it
+    was cancelled: the session keeps no copy of its dates, so moving the event
+    from the calendar's pages or from the circle's moves the same thing.
+    """
 
     circle = models.ForeignKey(Circle, models.CASCADE, related_name="sessions")
     course_session = models.ForeignKey(CourseSession, models.PROTECT, related_name="+")
-    starts_at = models.DateTimeField(_("starts"))
-    ends_at = models.DateTimeField(_("ends"))
-    event = models.ForeignKey(
-        "struggles.Event", models.SET_NULL, null=True, blank=True, related_name="+"
-    )
+    event = models.ForeignKey("struggles.Event", models.PROTECT, related_name="+")
 
     class Meta:
-        ordering = ["circle", "starts_at", "pk"]
+        ordering = ["circle", "event__starts_at", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["circle", "course_session"], name="education_circle_session_once"
@@ -152,6 +153,18 @@ class CircleSession(models.Model):
 
     def __str__(self) -> str:
         return f"Circle session {self.pk}"
+
+    @property
+    def starts_at(self):
+        return self.event.starts_at
+
+    @property
+    def ends_at(self):
+        return self.event.ends_at
+
+    @property
+    def cancelled(self) -> bool:
+        return self.event.cancelled_at is not None
 
 
 class Participant(models.Model):

@@ -80,3 +80,24 @@ def may_plan(member, organisation) -> bool:
     except NotPermitted:
         return False
     return True
+
+
+def may_reschedule(member, circle):
+    """Who may move or cancel a circle's session: its facilitators, or a ``plan_courses`` term.
+
+    Returns the term when the mandate is what permits it (None for a facilitator);
+    raises NotPermitted for anyone else.
+    """
+    if member is None or member.organisation_id != circle.organisation_id:
+        raise NotPermitted(_t("Only members of this organisation can do this."))
+    if member.in_good_standing and facilitates(member, circle):
+        return None
+    try:
+        return planner_term(member, circle.organisation)
+    except NotPermitted:
+        raise NotPermitted(
+            _t(
+                "Only the circle's facilitators (or those who plan courses) may move or "
+                "cancel its sessions."
+            )
+        ) from None

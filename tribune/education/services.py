@@ -30,7 +30,12 @@ from tribune.education.models import (
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.struggles.services.common import branch_of, moment, text, whole
-from tribune.struggles.services.events import schedule_for
+from tribune.struggles.services.events import (
+    cancel_for,
+    reschedule_for,
+    schedule_for,
+    sign_up,
+)
 
 MAX_SESSIONS = 40
 MAX_READINGS = 12
@@ -86,13 +91,13 @@ def attendance_of(viewer, circle_: Circle, member_id: int) -> list[Attendance]:
     return list(
         Attendance.objects.filter(session__circle=circle_, member_id=member_id)
         .select_related("session__course_session")
-        .order_by("session__starts_at", "session__pk")
+        .order_by("session__event__starts_at", "session__pk")
     )
 
 
 def register(circle_: Circle) -> list[dict]:
     """The circle's register (participants × sessions), for its facilitators' eyes only."""
-    sessions = list(circle_.sessions.order_by("starts_at", "pk"))
+    sessions = list(circle_.sessions.select_related("event").order_by("event__starts_at", "pk"))
     marks = {
         (a.session_id, a.member_id): a.state
         for a in Attendance.objects.filter(session__circle=circle_)
@@ -129,7 +134,7 @@ def my_path(member) -> dict:
             Circle.objects.filter(course__in=may_lead, organisation=organisation)
             .exclude(facilitators__member=member)
             .exclude(participants__member=member)
-            .filter(sessions__starts_at__gt=timezone.now())
+            .filter(sessions__event__starts_at__gt=timezone.now())
             .distinct()
             .select_related("course")
         ),
@@ -318,13 +323,7 @@ def open_circle(
             link_=link_,
             created_by=member,
         )
-        CircleSession.objects.create(
-            circle=circle_,
-            course_session=session,
-            starts_at=event.starts_at,
-            ends_at=event.ends_at,
-            event=event,
-        )
+        CircleSession.objects.create(circle=circle_, course_session=session, event=event)
     Facilitator.objects.create(circle=circle_, member=member, graduated_from=teacher_circle)
     record(
         organisation,
@@ -340,7 +339,7 @@ def open_circle(
 
 
 def _not_over(circle_: Circle) -> None:
-    last = circle_.sessions.order_by("-ends_at").first()
+    last = circle_.sessions.select_related("event").order_by("-event__ends_at").first()
     if last is None or last.ends_at < timezone.now():
         raise RuleViolation(_t("This circle has finished."))
 
@@ -387,10 +386,17 @@ def join_circle(member, circle_: Circle) -> Participant:
         raise RuleViolation(_t("You facilitate this circle."))
     participant, created = Participant.objects.get_or_create(circle=circle_, member=member)
     if created:
+        sessions = list(circle_.sessions.select_related("event"))
         Attendance.objects.bulk_create(
-            [Attendance(session=s, member=member) for s in circle_.sessions.all()],
+            [Attendance(session=s, member=member) for s in sessions],
             ignore_conflicts=True,
         )
+        # Signed up for each session to come, so a move or a cancellation reaches them
+        # (and the reminders) the way it reaches everyone signed up for an event.
+        now = timezone.now()
+        for s in sessions:
+            if not s.cancelled and s.ends_at > now:
+                sign_up(member, s.event)
     return participant
 
 
@@ -400,12 +406,14 @@ def record_attendance(member, session: CircleSession, attendee_id, state: str) -
 
     The audit entry names the facilitator and the session, never the participant.
     """
-    session = CircleSession.objects.select_related("circle__course").get(pk=session.pk)
+    session = CircleSession.objects.select_related("circle__course", "event").get(pk=session.pk)
     circle_ = session.circle
     if not rules.facilitates(member, circle_) or not member.in_good_standing:
         raise NotPermitted(_t("Only the circle's facilitators record attendance."))
     if state not in AttendanceState.values:
         raise RuleViolation(_t("Choose one of the listed options."), "state")
+    if session.cancelled:
+        raise RuleViolation(_t("This session is cancelled."), "session")
     if session.starts_at > timezone.now():
         raise RuleViolation(_t("Attendance is recorded once the session has begun."), "session")
     if isinstance(attendee_id, bool) or not isinstance(attendee_id, int):
@@ -428,10 +436,14 @@ def record_attendance(member, session: CircleSession, attendee_id, state: str) -
 def excuse_myself(member, session: CircleSession) -> Attendance:
     """A participant tells the circle, before a session, that they cannot come."""
     attendance = (
-        Attendance.objects.select_for_update().filter(session=session, member=member).first()
+        Attendance.objects.select_for_update()
+        .select_related("session__event")
+        .filter(session=session, member=member)
+        .first()
     )
     if attendance is None:
         raise NotPermitted(_t("You do not take part in this circle."))
+    session = attendance.session
     if session.starts_at <= timezone.now():
         raise RuleViolation(_t("This session has begun: ask a facilitator."), "session")
     attendance.state = AttendanceState.EXCUSED
@@ -440,11 +452,19 @@ def excuse_myself(member, session: CircleSession) -> Attendance:
 
 
 def _recompute(circle_: Circle, member_id: int) -> Completion | None:
-    """Completion of ``member_id`` in ``circle_``: attended ≥ the rule's share of ALL scheduled."""
+    """Completion of ``member_id`` in ``circle_``: attended ≥ the rule's share of ALL scheduled.
+
+    A cancelled session is no longer scheduled: it counts neither among the
+    sessions scheduled nor among those attended (10 scheduled, 1 cancelled:
+    the rule's share is of the 9 left).
+    """
     course_ = circle_.course
-    scheduled = circle_.sessions.count()
+    scheduled = circle_.sessions.filter(event__cancelled_at__isnull=True).count()
     attended = Attendance.objects.filter(
-        session__circle=circle_, member_id=member_id, state=AttendanceState.ATTENDED
+        session__circle=circle_,
+        session__event__cancelled_at__isnull=True,
+        member_id=member_id,
+        state=AttendanceState.ATTENDED,
     ).count()
     existing = Completion.objects.filter(course=course_, member_id=member_id).first()
     if attended >= course_.required_sessions(scheduled):
@@ -460,3 +480,91 @@ def _recompute(circle_: Circle, member_id: int) -> Completion | None:
     ):
         existing.delete()  # a corrected register takes back a completion not yet used
     return None
+
+
+# --- moving and cancelling a session -----------------------------------------------------
+
+
+def _session_to_change(member, session: CircleSession):
+    """The locked session and the term (or None) under which ``member`` may change it."""
+    session = (
+        CircleSession.objects.select_for_update(of=("self",))
+        .select_related("circle__organisation", "event")
+        .get(pk=session.pk)
+    )
+    term = rules.may_reschedule(member, session.circle)
+    if session.cancelled:
+        raise RuleViolation(_t("This session is cancelled."), "session")
+    if session.starts_at <= timezone.now():
+        raise RuleViolation(
+            _t("This session has begun: it can no longer be moved or cancelled."), "session"
+        )
+    return session, term
+
+
+@transaction.atomic
+def move_session(member, session: CircleSession, *, starts_at, ends_at) -> CircleSession:
+    """A facilitator (or a ``plan_courses`` mandate) moves a session still to come.
+
+    The calendar event is moved through the struggles app's own change (SEQUENCE
+    raised, everyone signed up told); the session has no date of its own to update.
+    """
+    session, term = _session_to_change(member, session)
+    starts_at, ends_at = _when(starts_at, "starts_at"), _when(ends_at, "ends_at")
+    if starts_at <= timezone.now():
+        raise RuleViolation(_t("Choose a time still to come."), "starts_at")
+    others = session.circle.sessions.exclude(pk=session.pk).filter(event__cancelled_at__isnull=True)
+    number = session.course_session.number
+    before = others.filter(course_session__number__lt=number).order_by("-event__starts_at")
+    after = others.filter(course_session__number__gt=number).order_by("event__starts_at")
+    earlier, later = before.select_related("event").first(), after.select_related("event").first()
+    if (earlier and starts_at < earlier.starts_at) or (later and starts_at > later.starts_at):
+        raise RuleViolation(
+            _t(
+                "Keep the sessions in the course's order: choose a time between the sessions "
+                "before and after this one."
+            ),
+            "starts_at",
+        )
+    session.event = reschedule_for(session.event, starts_at=starts_at, ends_at=ends_at)
+    record(
+        session.circle.organisation,
+        "education.session_moved",
+        actor=member,
+        term=term,
+        target=session,
+        data={"starts_at": session.starts_at.isoformat(), "ends_at": session.ends_at.isoformat()},
+    )
+    return session
+
+
+@transaction.atomic
+def cancel_session(member, session: CircleSession, *, reason: str = "") -> CircleSession:
+    """A facilitator (or a ``plan_courses`` mandate) cancels a session still to come.
+
+    Its event is cancelled (STATUS:CANCELLED in the feeds, everyone signed up
+    told) and the session is no longer scheduled: completions are recounted
+    against the sessions left (see ``_recompute``).
+    """
+    session, term = _session_to_change(member, session)
+    reason = text(reason, field="reason", max_length=300, required=False)
+    session.event = cancel_for(session.event, reason=reason)
+    record(
+        session.circle.organisation,
+        "education.session_cancelled",
+        actor=member,
+        term=term,
+        target=session,
+        data={"reason": reason},
+    )
+    return session
+
+
+def recount_for_event(event) -> None:
+    """An event changed (from any page): if it is a circle's session, recount completions."""
+    session = CircleSession.objects.filter(event=event).select_related("circle__course").first()
+    if session is None:
+        return
+    circle_ = session.circle
+    for member_id in circle_.participants.values_list("member_id", flat=True):
+        _recompute(circle_, member_id)

@@ -9,11 +9,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _t
 from django.views.decorators.http import require_POST
 
 from tribune.education import rules, services, spread
-from tribune.education.forms import AttendanceForm, CircleForm, CourseForm
+from tribune.education.forms import (
+    AttendanceForm,
+    CircleForm,
+    CourseForm,
+    SessionCancelForm,
+    SessionMoveForm,
+)
 from tribune.education.models import CircleSession
 from tribune.lib.errors import NotFound, RuleViolation
 from tribune.web.helpers import attempt, organisation_and_viewer
@@ -144,6 +151,8 @@ def circle(request: HttpRequest, slug: str, circle_id: int, form=None) -> HttpRe
             "register": services.register(found) if facilitating else [],
             "participants": found.participants.count(),
             "states": [s for s in services.AttendanceState.choices],
+            "may_reschedule": facilitating or rules.may_plan(viewer, organisation),
+            "now": timezone.now(),
             "form": form,
         },
         status=400 if form is not None else 200,
@@ -226,6 +235,48 @@ def circle_attendance(request: HttpRequest, slug: str, circle_id: int) -> HttpRe
             messages.success(request, _t("Attendance recorded."))
             return redirect(found.get_absolute_url())
     return circle(request, slug, circle_id, form=form)
+
+
+def _session_change(request, slug, circle_id, form_class, action, done: str) -> HttpResponse:
+    organisation, viewer = _member(request, slug)
+    found = services.circle(viewer, organisation, circle_id)
+    form = form_class(request.POST)
+    if form.is_valid():
+        session = _session(found, form.cleaned_data["session"])
+        if attempt(form, action, viewer, session, form.cleaned_data) is not None:
+            messages.success(request, done)
+            return redirect(found.get_absolute_url())
+    return circle(request, slug, circle_id, form=form)
+
+
+@login_required
+@require_POST
+def circle_session_move(request: HttpRequest, slug: str, circle_id: int) -> HttpResponse:
+    return _session_change(
+        request,
+        slug,
+        circle_id,
+        SessionMoveForm,
+        lambda member, session, data: services.move_session(
+            member, session, starts_at=data["starts_at"], ends_at=data["ends_at"]
+        ),
+        _t("The session is moved; those taking part are told."),
+    )
+
+
+@login_required
+@require_POST
+def circle_session_cancel(request: HttpRequest, slug: str, circle_id: int) -> HttpResponse:
+    return _session_change(
+        request,
+        slug,
+        circle_id,
+        SessionCancelForm,
+        lambda member, session, data: services.cancel_session(
+            member, session, reason=data["reason"]
+        ),
+        _t("The session is cancelled; those taking part are told."),
+    )
 
 
 @login_required

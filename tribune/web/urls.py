@@ -184,6 +184,16 @@ urlpatterns = [
         education.circle_attendance,
         name="circle_attendance",
     ),
+    path(
+        org + "education/circles/<id:circle_id>/sessions/move/",
+        education.circle_session_move,
+        name="circle_session_move",
+    ),
+    path(
+        org + "education/circles/<id:circle_id>/sessions/cancel/",
+        education.circle_session_cancel,
+        name="circle_session_cancel",
+    ),
     path(org + "debate/", debate.index, name="debate"),
     path(org + "debate/rules/", debate.rules, name="debate_rules"),
     path(org + "debate/new/", debate.open_thread, name="open_thread"),

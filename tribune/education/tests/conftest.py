@@ -66,8 +66,8 @@ def dates(first_hours_ago: float, count: int = 4, every_days: int = 7) -> list:
 def hold(circle, facilitator, attendee, sessions: int, state="attended"):
     """Make the first ``sessions`` sessions of ``circle`` begun and mark ``attendee``."""
     done = []
-    for session in circle.sessions.order_by("starts_at")[:sessions]:
-        session.starts_at = timezone.now() - timedelta(minutes=5)
-        session.save(update_fields=["starts_at"])
+    for session in circle.sessions.order_by("event__starts_at")[:sessions]:
+        session.event.starts_at = timezone.now() - timedelta(minutes=5)
+        session.event.save(update_fields=["starts_at"])
         done.append(services.record_attendance(facilitator, session, attendee.pk, state))
     return done

@@ -96,7 +96,7 @@ def test_from_a_pdf_to_a_circle_to_facilitating_the_next(
     # 4. Cam records that Eli attended the first session: half of the two scheduled.
     cam.goto(f"{base}{first.get_absolute_url()}")
     cam.select_option("#att-member", str(live_world.eli.pk))
-    cam.select_option("#att-session", str(first.sessions.order_by("starts_at").first().pk))
+    cam.select_option("#att-session", str(first.sessions.order_by("event__starts_at").first().pk))
     cam.select_option("#att-state", "attended")
     cam.click("text=Record")
     cam.wait_for_selector("text=Attendance recorded.")

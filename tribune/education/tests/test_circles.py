@@ -51,7 +51,7 @@ def test_completion_counts_all_scheduled_sessions(world, course, planner):
     assert Completion.objects.get(member=world.ben).circle == circle
     assert rules.may_facilitate(world.ben, course)
     # A corrected register takes an unused completion back.
-    session = circle.sessions.order_by("starts_at")[2]
+    session = circle.sessions.order_by("event__starts_at")[2]
     services.record_attendance(planner, session, world.ben.pk, AttendanceState.EXCUSED)
     assert not Completion.objects.filter(member=world.ben).exists()
 
@@ -123,7 +123,7 @@ def test_attendance_is_for_facilitators_and_the_member_only(world, course, plann
         assert "Ben" not in str(entry.data or {})
         assert entry.target.startswith("circlesession:") or "member" not in entry.target
     # A future session cannot be marked; a participant excuses themself beforehand.
-    future = circle.sessions.order_by("starts_at").last()
+    future = circle.sessions.order_by("event__starts_at").last()
     with pytest.raises(RuleViolation):
         services.record_attendance(planner, future, world.ben.pk, "attended")
     assert services.excuse_myself(world.ben, future).state == AttendanceState.EXCUSED

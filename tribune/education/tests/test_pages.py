@@ -30,7 +30,7 @@ def held(world, course, planner):
     services.join_circle(world.ben, circle)
     hold(circle, planner, world.ben, 1)
     hold(circle, planner, world.ben, 2)
-    second = circle.sessions.order_by("starts_at")[1]
+    second = circle.sessions.order_by("event__starts_at")[1]
     services.record_attendance(planner, second, world.ben.pk, "excused")
     return circle
 

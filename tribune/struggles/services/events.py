@@ -30,6 +30,7 @@ from tribune.struggles.models import (
 )
 from tribune.struggles.services.common import branch_of, moment, text, whole
 from tribune.struggles.services.notices import notify
+from tribune.struggles.signals import event_changed
 
 MAX_REMINDER_MINUTES = 60 * 24 * 30
 
@@ -147,6 +148,24 @@ def change_event(member, event: Event, **changes) -> Event:
     """Change the time, place, link or description; a new time or place tells everyone."""
     event = Event.objects.select_for_update().get(pk=event.pk)
     term = rules.mandate(member, event, event.organisation)
+    event, moved = _apply_change(event, changes)
+    record(
+        event.organisation,
+        "event.changed",
+        actor=member,
+        term=term,
+        target=event,
+        data={"sequence": event.sequence, "moved": moved},
+    )
+    return event
+
+
+def _apply_change(event: Event, changes: dict) -> tuple[Event, bool]:
+    """The change itself (``event`` locked): SEQUENCE raised, those signed up told of a move.
+
+    Shared by ``change_event`` (a ``run_struggles`` mandate) and
+    ``reschedule_for`` (another app's own rule), so a change is told the same way.
+    """
     if event.cancelled_at:
         raise RuleViolation(_t("This event is cancelled."))
     starts_at = changes.get("starts_at") or event.starts_at
@@ -190,15 +209,8 @@ def change_event(member, event: Event, **changes) -> Event:
             % {"title": event.title, "when": _when(event), "where": place or link_},
             link(event),
         )
-    record(
-        event.organisation,
-        "event.changed",
-        actor=member,
-        term=term,
-        target=event,
-        data={"sequence": event.sequence, "moved": moved},
-    )
-    return event
+    event_changed.send(sender=Event, event=event)
+    return event, moved
 
 
 @transaction.atomic
@@ -208,6 +220,20 @@ def cancel_event(member, event: Event, reason: str = "") -> Event:
     if event.cancelled_at:
         return event
     reason = text(reason, field="reason", max_length=300, required=False)
+    _apply_cancel(event, reason)
+    record(
+        event.organisation,
+        "event.cancelled",
+        actor=member,
+        term=term,
+        target=event,
+        data={"reason": reason},
+    )
+    return event
+
+
+def _apply_cancel(event: Event, reason: str) -> None:
+    """Cancel ``event`` (locked): STATUS:CANCELLED in the feeds, those signed up told."""
     event.cancelled_at = timezone.now()
     event.sequence += 1
     event.save(update_fields=["cancelled_at", "sequence", "updated_at"])
@@ -218,15 +244,7 @@ def cancel_event(member, event: Event, reason: str = "") -> Event:
         % {"title": event.title, "when": _when(event), "reason": reason},
         link(event),
     )
-    record(
-        event.organisation,
-        "event.cancelled",
-        actor=member,
-        term=term,
-        target=event,
-        data={"reason": reason},
-    )
-    return event
+    event_changed.send(sender=Event, event=event)
 
 
 def _when(event: Event) -> str:
@@ -437,3 +455,24 @@ def schedule_for(
         visibility=Visibility.MEMBERS,
         created_by=created_by,
     )
+
+
+@transaction.atomic
+def reschedule_for(event: Event, *, starts_at, ends_at) -> Event:
+    """Move an event another app scheduled with ``schedule_for``, under that app's own rule.
+
+    The same change as ``change_event`` (SEQUENCE raised, everyone signed up
+    notified); the caller has checked who may do it and records its own audit
+    entry, inside its own transaction.
+    """
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    return _apply_change(event, {"starts_at": starts_at, "ends_at": ends_at})[0]
+
+
+@transaction.atomic
+def cancel_for(event: Event, *, reason: str = "") -> Event:
+    """Cancel an event another app scheduled, under that app's own rule (see ``reschedule_for``)."""
+    event = Event.objects.select_for_update().get(pk=event.pk)
+    if not event.cancelled_at:
+        _apply_cancel(event, text(reason, field="reason", max_length=300, required=False))
+    return event

@@ -50,6 +50,8 @@ EXPECT: dict[str, str] = {
     "POST $A/education/circles/{circle_id}/facilitate":                    "401    403    go     403    403    403    403    go",  # ben graduated, ana wrote the course
     "POST $A/education/circles/{circle_id}/join":                          "401    403    go     403    go     go     403    go",  # ben facilitates it: 400
     "GET $A/education/circles/{circle_id}/register":                       "401    403    ok     403    404    404    403    404",  # who attended: its facilitators only
+    "POST $A/education/circles/{circle_id}/sessions/{session_id}/cancel":  "401    403    go     403    403    403    403    go",  # its facilitator (ben), or plan_courses (ana)
+    "POST $A/education/circles/{circle_id}/sessions/{session_id}/move":    "401    403    go     403    403    403    403    go",  # its facilitator (ben), or plan_courses (ana)
     "GET $A/education/courses":                                            "401    403    ok     403    ok     ok     403    ok",
     "POST $A/education/courses":                                           "401    403    403    403    403    403    403    go",  # plan_courses
     "GET $A/education/courses/{course_id}":                                "401    403    ok     403    ok     ok     403    ok",
@@ -386,6 +388,10 @@ EXPECT: dict[str, str] = {
     "POST web:circle_join":                                                "login  403    go     403    go     go     403    go",
     "GET web:circle_open":                                                 "login  405    405    405    405    405    405    405",
     "POST web:circle_open":                                                "login  403    go     403    go     go     403    go",  # an empty form: 400 before the rule
+    "GET web:circle_session_cancel":                                       "login  405    405    405    405    405    405    405",
+    "POST web:circle_session_cancel":                                      "login  403    go     403    go     go     403    go",  # an empty form: 400 before the rule
+    "GET web:circle_session_move":                                         "login  405    405    405    405    405    405    405",
+    "POST web:circle_session_move":                                        "login  403    go     403    go     go     403    go",  # an empty form: 400 before the rule
     "GET web:course":                                                      "login  403    ok     403    ok     ok     403    ok",
     "GET web:education":                                                   "login  403    ok     403    ok     ok     403    ok",
     "GET web:education_course_new":                                        "login  403    403    403    403    403    403    ok",
@@ -628,6 +634,11 @@ BODIES: dict[str, dict] = {
             [f"2031-01-0{d}T18:00:00+00:00", f"2031-01-0{d}T20:00:00+00:00"] for d in range(1, 5)
         ],
     },
+    f"{ORG}/education/circles/{{circle_id}}/sessions/{{session_id}}/move": {
+        "starts_at": "2031-02-01T18:00:00+00:00",
+        "ends_at": "2031-02-01T20:00:00+00:00",
+    },
+    f"{ORG}/education/circles/{{circle_id}}/sessions/{{session_id}}/cancel": {"reason": "Matrix."},
     f"{ORG}/education/circles/{{circle_id}}/attendance": {
         "session_id": "@circle_session_id",
         "member_id": "@member_id",
@@ -815,6 +826,8 @@ WEB_POST: set[str] = {
     "circle_facilitate",
     "circle_join",
     "circle_open",
+    "circle_session_cancel",
+    "circle_session_move",
     "education_course_new",
     "archive_restore",
     "archive_tags",

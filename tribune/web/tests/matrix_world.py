@@ -258,7 +258,8 @@ def build() -> MatrixWorld:
         # The demo's core course and its online circle (Ben, a graduate, facilitates it).
         "course_id": online_circle.course_id,
         "circle_id": online_circle.pk,
-        "circle_session_id": online_circle.sessions.order_by("starts_at").first().pk,
+        "circle_session_id": online_circle.sessions.order_by("event__starts_at").first().pk,
+        "session_id": online_circle.sessions.order_by("event__starts_at").first().pk,
         # The demo's network and coalition (tribune.networks.demo), and the other union's
         # address to invite into them.
         "network": "housing-justice",
