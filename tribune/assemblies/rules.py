@@ -87,4 +87,5 @@ def searchable_participants(viewer, assembly: Assembly, among: str) -> QuerySet:
     from tribune.assemblies.services import chair_term
 
     chair_term(viewer, assembly)  # NotPermitted for anyone else
+    require_member_names(viewer, assembly.organisation)  # and names are for members
     return desk_list(assembly, among)
