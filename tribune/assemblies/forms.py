@@ -3,10 +3,19 @@
 from django import forms
 from django.db.models import Prefetch
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from tribune.assemblies.models import AgendaItem, Amendment, Assembly, Motion, Participant
-from tribune.members.picker import MemberPickerField, Pool, good_members, param_id, pool
+from tribune.assemblies.models import AgendaItem, Amendment, Assembly, Motion
+from tribune.assemblies.rules import desk_list
+from tribune.members.picker import (
+    MemberPickerField,
+    MembersPickerField,
+    Pool,
+    good_members,
+    param_id,
+    pool,
+)
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -24,11 +33,6 @@ STANDING_ORDERS = [
     "quorum_percent",
     "majority",
 ]
-
-
-class ParticipantChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Participant) -> str:
-        return obj.member.name
 
 
 class ConveneForm(forms.ModelForm):
@@ -252,21 +256,36 @@ PRESENCE_CHOICES = [
 ]
 
 
+def desk_pool(participants) -> Pool:
+    """Participants to pick from by name, labelled with their branch."""
+    return Pool(
+        participants,
+        name_field="member__name",
+        label=lambda p: f"{p.member.name} ({p.member.home_branch.name})",
+    )
+
+
+def _desk_picker(field, assembly: Assembly, name: str, among: str) -> None:
+    """Draw a chair's picker from one of the desk's lists, searched through the chair's
+    own search page (``participant_search``: the chair only)."""
+    url = reverse("web:participant_search", args=[assembly.organisation.slug, assembly.pk])
+    several = {"several": 1} if isinstance(field, MembersPickerField) else {}
+    chosen_pool = desk_pool(desk_list(assembly, among))
+    field.set_pool(chosen_pool, assembly.organisation, among, name, url=url, among=among, **several)
+
+
 class AttendanceForm(forms.Form):
     """The chair records attendance (the desk at the door): who, and how they attend."""
 
-    participants = forms.ModelMultipleChoiceField(label=_("Participants"), queryset=None)
+    participants = MembersPickerField(label=_("Participants"))
     presence = forms.ChoiceField(label=_("Attendance"), choices=PRESENCE_CHOICES)
-    holder = ParticipantChoiceField(
-        label=_("Proxy held by (for a proxy)"), queryset=None, required=False
-    )
+    holder = MemberPickerField(label=_("Proxy held by (for a proxy)"), required=False)
 
     def __init__(self, *args, assembly: Assembly, **kwargs):
+        kwargs.setdefault("auto_id", "attendance_%s")  # ids unique on the page
         super().__init__(*args, **kwargs)
-        seated = assembly.participants.select_related("member").order_by("member__name")
-        self.fields["participants"].queryset = seated
-        self.fields["participants"].label_from_instance = lambda p: p.member.name
-        self.fields["holder"].queryset = seated
+        _desk_picker(self.fields["participants"], assembly, "participants", "seated")
+        _desk_picker(self.fields["holder"], assembly, "holder", "seated")
 
 
 class CheckInForm(forms.Form):
@@ -276,32 +295,28 @@ class CheckInForm(forms.Form):
 
 
 class SubstituteForm(forms.Form):
-    delegate = ParticipantChoiceField(label=_("Delegate"), queryset=None)
+    delegate = MemberPickerField(label=_("Delegate"))
     member = MemberPickerField(label=_("Substitute"))
 
     def __init__(self, *args, assembly: Assembly, **kwargs):
+        kwargs.setdefault("auto_id", "substitute_%s")  # ids unique on the page
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = assembly.participants.filter(
-            substitute_for__isnull=True
-        ).select_related("member")
+        _desk_picker(self.fields["delegate"], assembly, "delegate", "delegates")
         self.fields["member"].set_pool(
             good_members(assembly.organisation), assembly.organisation, "good", "member"
         )
 
 
 class TransferForm(forms.Form):
-    delegate = ParticipantChoiceField(label=_("Delegate"), queryset=None)
+    delegate = MemberPickerField(label=_("Delegate"))
     to_substitute = forms.BooleanField(
         label=_("Hand the vote to the substitute (unticked: give it back)"), required=False
     )
 
     def __init__(self, *args, assembly: Assembly, **kwargs):
+        kwargs.setdefault("auto_id", "transfer_%s")  # ids unique on the page
         super().__init__(*args, **kwargs)
-        self.fields["delegate"].queryset = (
-            assembly.participants.filter(substitutes__isnull=False)
-            .distinct()
-            .select_related("member")
-        )
+        _desk_picker(self.fields["delegate"], assembly, "delegate", "substituted")
 
 
 class VersionsForm(forms.Form):

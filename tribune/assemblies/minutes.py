@@ -87,7 +87,7 @@ def _sessions(assembly: Assembly, names: bool) -> list[str]:
 def _vote_line(vote: LiveVote) -> str:
     election = vote.election
     counts = services.vote_counts(election)
-    rule = (election.motion_rule or {}).get("name") or _t("simple majority")
+    rule = sessions.rule_text(election.motion_rule)
     where = f"{_t('session')} {vote.session.number}, " if vote.session_id else ""
     quorum = ""
     if vote.quorum is not None:

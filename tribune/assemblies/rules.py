@@ -62,3 +62,30 @@ def tabling_factions(member, assembly: Assembly) -> QuerySet:
         pk__in=acting.values("office__body__faction"),
         memberships__member=member,
     ).distinct()
+
+
+# The lists the chair's desk picks people from (attendance, substitutes, transfers).
+DESK_LISTS = ("seated", "delegates", "substituted")
+
+
+def desk_list(assembly: Assembly, among: str) -> QuerySet:
+    """The participants one of the chair's forms may choose: all of them (attendance, a
+    proxy's holder), delegates who are no one's substitute, or delegates with a substitute."""
+    seated = assembly.participants.select_related("member__home_branch")
+    if among == "seated":
+        return seated
+    if among == "delegates":
+        return seated.filter(substitute_for__isnull=True)
+    if among == "substituted":
+        return seated.filter(substitutes__isnull=False).distinct()
+    raise ValueError(among)
+
+
+def searchable_participants(viewer, assembly: Assembly, among: str) -> QuerySet:
+    """The participants ``viewer`` may search by name for the chair's desk: the chair only
+    (the desk's forms are the chair's; members read the list on the page instead)."""
+    from tribune.assemblies.services import chair_term
+
+    chair_term(viewer, assembly)  # NotPermitted for anyone else
+    require_member_names(viewer, assembly.organisation)  # and names are for members
+    return desk_list(assembly, among)

@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from django.db import transaction
 from django.db.models import Q, Sum
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _t
 
 from tribune.assemblies import services
@@ -414,29 +414,49 @@ def majority_rule(assembly: Assembly, motion: Motion) -> dict:
 
     The stricter of the standing orders' majority and, where the subject needs it, the
     constitution's amendment majority; "stricter" is the higher share (at the same
-    share, abstentions counting against).
+    share, abstentions counting against). ``kind`` names the rule so that its words
+    can be composed in each reader's language (``rule_text``); ``name`` keeps them in
+    the language of the moment the vote opened, for the record.
     """
     orders = assembly.majority if assembly.majority in _STANDING else "simple"
-    rule = {**_STANDING[orders], "name": _names()[orders]}
+    rule = {**_STANDING[orders], "kind": orders}
     if needs_amendment_majority(motion):
         share = assembly.organisation.current_constitution().amendment_majority
         ours = {
             "threshold": f"{share.numerator}/{share.denominator}",
             "strict": share == Fraction(1, 2),
             "base": "yes_no",
-            "name": _t(
-                "%(m)s majority of the yes and no votes, as the constitution requires for %(what)s"
-            )
-            % {
-                "m": f"{share.numerator}/{share.denominator}",
-                "what": _t("constitutional change")
-                if motion.amends_constitution
-                else _t("changes to the programme"),
-            },
+            "kind": "constitution" if motion.amends_constitution else "programme",
         }
         if (share, ours["base"] == "cast") >= (Fraction(rule["threshold"]), rule["base"] == "cast"):
             rule = ours
-    return rule
+    return {**rule, "name": rule_text(rule)}
+
+
+def rule_text(rule: dict | None) -> str:
+    """A vote's majority rule in words, in the active language, from its parameters.
+
+    A rule stored before it was named by ``kind`` is recognised by its English words
+    among the standing orders' majorities; any other keeps its stored words.
+    """
+    rule = rule or {}
+    kind = rule.get("kind")
+    if kind is None:
+        with translation.override("en"):
+            english = _names()
+        kind = next((name for name, words in english.items() if words == rule.get("name")), None)
+    if kind in _STANDING:
+        return _names()[kind]
+    if kind in ("constitution", "programme"):
+        return _t(
+            "%(m)s majority of the yes and no votes, as the constitution requires for %(what)s"
+        ) % {
+            "m": rule.get("threshold", "2/3"),
+            "what": _t("constitutional change")
+            if kind == "constitution"
+            else _t("changes to the programme"),
+        }
+    return rule.get("name") or _names()["simple"]
 
 
 # --- outcome ----------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -36,6 +36,7 @@ from tribune.assemblies.forms import (
     SpeakForm,
     SubstituteForm,
     TransferForm,
+    desk_pool,
 )
 from tribune.assemblies.minutes import write as write_minutes
 from tribune.assemblies.models import (
@@ -53,6 +54,7 @@ from tribune.lib import worddiff
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.lib.inputs import object_id
 from tribune.members.models import Member
+from tribune.members.picker import search_response
 from tribune.offices.rules import reach
 from tribune.web.helpers import attempt, organisation_and_viewer
 
@@ -723,7 +725,7 @@ def proxy(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Check oneself in or out; the chair records anyone's attendance (with ``participants``)."""
     assembly, viewer = _acting(request, slug, pk)
-    if "participants" in request.POST:
+    if "participants" in request.POST or "participants_q" in request.POST:
         form = AttendanceForm(request.POST, assembly=assembly)
         return _submit(
             request,
@@ -753,6 +755,23 @@ def attendance(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return _button(
         request, assembly, sessions.check_in, viewer, assembly, [own], presence, done=done
     )
+
+
+@login_required
+def participant_search(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The chair's desk searches the assembly's participants by name (htmx fragment).
+
+    ``among`` names the desk's list (``rules.DESK_LISTS``); ``field`` the form field
+    the choices are for. Only the chair may search (``rules.searchable_participants``).
+    """
+    assembly, viewer = _acting(request, slug, pk)
+    among, field = request.GET.get("among", ""), request.GET.get("field", "")
+    if among not in rules.DESK_LISTS:
+        return HttpResponseBadRequest(_t("Say which participants to search."))
+    if not field.isidentifier() or len(field) > 50:
+        return HttpResponseBadRequest(_t("Say which field the choices are for."))
+    found = desk_pool(rules.searchable_participants(viewer, assembly, among))
+    return search_response(request, found, field, multiple=request.GET.get("several") == "1")
 
 
 # --- minutes --------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from tribune.members.rules import require_member_names
 from tribune.web.helpers import organisation_and_viewer
 
 SHOWN = 20  # choices offered per search
+MAX_CHOSEN = 500  # people ticked at once on a picker of several
 
 
 @dataclass(frozen=True)
@@ -95,19 +96,35 @@ def member_search(request, slug: str) -> HttpResponse:
     field = request.GET.get("field", "")
     if make is None or not field.isidentifier() or len(field) > 50:
         raise Http404
-    chosen_pool = make(organisation, viewer, request.GET)
+    return search_response(request, make(organisation, viewer, request.GET), field)
+
+
+def search_response(request, chosen_pool: Pool, field: str, multiple: bool = False) -> HttpResponse:
+    """The choices fragment for the text typed in ``field``; a picker of several people
+    also sends the people already ticked, shown first and still ticked."""
     text = request.GET.get(f"{field}_q", "")[:200]
     found = chosen_pool.search(text)
+    ticked = []
+    if multiple:
+        ids = [int(v) for v in request.GET.getlist(field)[:MAX_CHOSEN] if _is_id(v)]
+        ticked = list(chosen_pool.queryset.filter(pk__in=ids).order_by(chosen_pool.name_field))
+        found = [obj for obj in found if obj.pk not in set(ids)]
     return render(
         request,
         "members/_picker_choices.html",
         {
             "name": field,
+            "multiple": multiple,
+            "ticked": [(obj.pk, chosen_pool.label(obj)) for obj in ticked],
             "choices": [(obj.pk, chosen_pool.label(obj)) for obj in found[:SHOWN]],
             "more": len(found) > SHOWN,
             "text": text.strip(),
         },
     )
+
+
+def _is_id(value: str) -> bool:
+    return value.isascii() and value.isdigit() and int(value) <= MAX_ID
 
 
 class PickerWidget(forms.Widget):
@@ -118,8 +135,13 @@ class PickerWidget(forms.Widget):
         self.search_url = ""
         self.choices: list = []  # offered after a search without JavaScript
         self.chosen_label = ""
+        self.multiple = False
+        self.ticked: list = []  # (pk, label) already chosen on a picker of several
 
     def value_from_datadict(self, data, files, name):
+        if self.multiple:
+            ids = data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+            return {"ids": list(ids), "text": data.get(f"{name}_q", "")}
         return {"id": data.get(name, ""), "text": data.get(f"{name}_q", "")}
 
     def value_omitted_from_data(self, data, files, name):
@@ -134,6 +156,8 @@ class PickerWidget(forms.Widget):
                 "text": text,
                 "choices": self.choices,
                 "chosen_label": self.chosen_label,
+                "multiple": self.multiple,
+                "ticked": self.ticked,
             }
         )
         return context
@@ -154,9 +178,18 @@ class MemberPickerField(forms.Field):
         super().__init__(*args, **kwargs)
         self.pool: Pool | None = None
 
-    def set_pool(self, chosen_pool: Pool, organisation, name: str, field: str, **params) -> None:
-        """Draw from ``chosen_pool`` (registered as ``name``; ``params`` rebuild it)."""
+    def set_pool(
+        self, chosen_pool: Pool, organisation, name: str, field: str, url: str = "", **params
+    ) -> None:
+        """Draw from ``chosen_pool`` (registered as ``name``; ``params`` rebuild it).
+
+        ``url``: a search page of its own (one whose rule is narrower than
+        ``member_search``'s), which reads ``params`` and ``field`` itself.
+        """
         self.pool = chosen_pool
+        if url:
+            self.widget.search_url = f"{url}?{urlencode({'field': field, **params})}"
+            return
         query = urlencode({"pool": name, "field": field, **params})
         url = reverse("web:member_search", args=[organisation.slug])
         self.widget.search_url = f"{url}?{query}"
@@ -193,3 +226,51 @@ def _name(obj, chosen_pool: Pool) -> str:
     for part in chosen_pool.name_field.split("__"):
         obj = getattr(obj, part)
     return obj
+
+
+class MembersPickerField(MemberPickerField):
+    """Several people of a pool, ticked among those found by name (the check-in desk).
+
+    Those already ticked stay ticked through each search (htmx sends them along)
+    and through a form sent back with an error.
+    """
+
+    default_error_messages = {
+        "several": _("Several people are called “%(text)s”: tick those you mean."),
+        "invalid": _("Tick people from the list."),
+    }
+
+    def __init__(self, *args, **kwargs):
+        tick = _("Type part of a name, then tick the people found; search again for more.")
+        kwargs.setdefault("help_text", tick)
+        super().__init__(*args, **kwargs)
+        self.widget.multiple = True
+
+    def clean(self, value):
+        value = value if isinstance(value, dict) else {"ids": value or [], "text": ""}
+        ids = [str(v).strip() for v in value.get("ids") or [] if str(v).strip()]
+        text = str(value.get("text") or "").strip()
+        if len(ids) > MAX_CHOSEN or not all(_is_id(v) for v in ids):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        wanted = {int(v) for v in ids}
+        chosen = list(self.pool.queryset.filter(pk__in=wanted).order_by(self.pool.name_field))
+        self.widget.ticked = [(obj.pk, self.pool.label(obj)) for obj in chosen]
+        if len(chosen) != len(wanted):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        if text:
+            found = [obj for obj in self.pool.search(text[:200]) if obj.pk not in wanted]
+            exact = [obj for obj in found if _name(obj, self.pool).casefold() == text.casefold()]
+            if len(found) == 1 or len(exact) == 1:
+                chosen.append(exact[0] if len(exact) == 1 else found[0])
+            elif not found:
+                raise forms.ValidationError(
+                    self.error_messages["none"], code="none", params={"text": text}
+                )
+            else:
+                self.widget.choices = [(obj.pk, self.pool.label(obj)) for obj in found[:SHOWN]]
+                raise forms.ValidationError(
+                    self.error_messages["several"], code="several", params={"text": text}
+                )
+        if not chosen and self.required:
+            raise forms.ValidationError(self.error_messages["required"], code="required")
+        return chosen

@@ -235,6 +235,11 @@ urlpatterns = [
     path(org + "assemblies/<id:pk>/attendance/", assemblies.attendance, name="attendance"),
     path(org + "assemblies/<id:pk>/substitute/", assemblies.substitute, name="substitute"),
     path(org + "assemblies/<id:pk>/transfer/", assemblies.transfer, name="transfer"),
+    path(
+        org + "assemblies/<id:pk>/participants/search/",
+        assemblies.participant_search,
+        name="participant_search",
+    ),
     path(org + "programme/", assemblies.programme, name="programme"),
     path(org + "programme/v<id:number>/", assemblies.programme, name="programme_version"),
     path(

@@ -2,6 +2,8 @@
 
 from django import template
 
+from tribune.assemblies.sessions import rule_text
+
 register = template.Library()
 
 KINDS = {"+": "added", "-": "removed", "@": "hunk"}
@@ -20,3 +22,9 @@ def clock(seconds: int | None) -> str:
         return ""
     sign, seconds = ("−", -seconds) if seconds < 0 else ("", seconds)
     return f"{sign}{seconds // 60}:{seconds % 60:02d}"
+
+
+@register.filter
+def majority(rule: dict | None) -> str:
+    """A vote's stored majority rule in the reader's language (``sessions.rule_text``)."""
+    return rule_text(rule)

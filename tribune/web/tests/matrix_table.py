@@ -466,6 +466,7 @@ EXPECT: dict[str, str] = {
     "GET web:open_vote":                                                   "login  405    405    405    405    405    405    405",
     "POST web:open_vote":                                                  "login  go     go     go     go     go     403    go",
     "GET web:organisation":                                                "ok     ok     ok     ok     ok     ok     ok     ok",
+    "GET web:participant_search":                                          "login  403    403    403    403    403    403    403",  # the chair's desk only (no role chairs the upcoming congress)
     "GET web:programme":                                                   "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET web:programme_diff":                                              "ok     ok     ok     ok     ok     ok     ok     ok",
     "GET web:programme_version":                                           "ok     ok     ok     ok     ok     ok     ok     ok",
@@ -742,6 +743,7 @@ QUERIES: dict[str, str] = {
     "archive_compare": "?old=1&new=2",
     "archive_referenced_by": "?target=section&ref=housing",
     "member_search": "?pool=good&field=member&member_q=a",
+    "participant_search": "?among=seated&field=participants&participants_q=a&several=1",
     "programme_diff": "?against=1",
 }
 

@@ -340,6 +340,7 @@ def build() -> MatrixWorld:
                 "POST $A/assemblies/{pk}/session/resume",
                 "POST $A/assemblies/{pk}/attendance",
                 "attendance",
+                "participant_search",
             )
         },
         # Version 2 of the constitution, compared with version 1.
