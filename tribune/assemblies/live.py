@@ -28,6 +28,12 @@ from django.http.request import split_domain_port, validate_host
 from tribune.lib import events
 
 HEARTBEAT_SECONDS = 15
+# Where no ASGI server answers (the test client, a WSGI server such as a test's
+# live server), Django collects an asynchronous stream whole before it sends any
+# of it: an endless stream would never be sent, and would keep its thread (and so
+# the process) alive for ever. There the stream ends after this long and the
+# browser's EventSource reconnects after ``retry``: a long poll.
+WSGI_STREAM_SECONDS = 20
 PATH = re.compile(r"/o/(?P<slug>[-a-zA-Z0-9_]+)/assemblies/(?P<pk>[0-9]+)/events/")
 HEADERS = [
     (b"content-type", b"text/event-stream"),
@@ -77,10 +83,25 @@ async def _messages(pk: int) -> AsyncIterator[str]:
         await listener.aclose()
 
 
+async def _for_a_while(messages: AsyncIterator[str], seconds: float) -> AsyncIterator[str]:
+    loop = asyncio.get_running_loop()
+    end = loop.time() + seconds
+    try:
+        while (remaining := end - loop.time()) > 0:
+            try:
+                yield await asyncio.wait_for(anext(messages), remaining)
+            except (StopAsyncIteration, TimeoutError):
+                return
+    finally:
+        await messages.aclose()
+
+
 async def stream(request, slug: str, pk: int):
     if not await _exists(slug, pk):
         raise Http404
-    response = StreamingHttpResponse(_messages(pk), content_type="text/event-stream")
+    response = StreamingHttpResponse(
+        _for_a_while(_messages(pk), WSGI_STREAM_SECONDS), content_type="text/event-stream"
+    )
     response["Cache-Control"] = "no-cache"
     response["X-Accel-Buffering"] = "no"
     return response

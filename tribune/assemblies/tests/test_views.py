@@ -360,3 +360,17 @@ def test_the_hall_ranks_competing_motions_with_a_number_each(world, congress, as
     election = _text(ben.get(f"{ORG}/elections/{vote.election_id}/"))
     assert "The order decided" in election
     assert "Cast my secret ballot" not in election
+
+
+def test_the_stream_served_without_an_asgi_server_ends_and_the_browser_comes_back(
+    congress, as_, monkeypatch
+):
+    """Without ASGI, Django sends a stream only once it has ended: an endless one would
+    never reach the browser and would keep the process alive (a long poll instead)."""
+    from tribune.assemblies import live
+
+    monkeypatch.setattr(live, "WSGI_STREAM_SECONDS", 0.5)
+    response = as_("ben").get(_url(congress, "events/"))
+    assert response.status_code == 200 and response["Content-Type"] == "text/event-stream"
+    body = b"".join(response).decode()  # as a WSGI server reads it: it returns, so it ended
+    assert body.startswith("retry: 2000")
