@@ -16,12 +16,17 @@ this server are triggered right after the commit (and again, harmlessly, by
 ``deliver`` from the clock should the process die in between); chapters on
 other servers hear it through the ``concert_triggered`` signal, which the
 federation turns into a message that calls ``receive_trigger`` there.
+
+A coalition's pledge lives within the coalition: its deadline falls by the
+coalition's last day, and once the coalition has ended no pledge or chapter is
+opened in it (renewing it, with fresh ratifications, opens it again).
 """
 
 import logging
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _t
 
 from tribune.audit.log import record
@@ -83,6 +88,8 @@ def create(
     term = decisions.mandate(actor, organisation)
     if not _participating(holder, organisation):
         raise NotPermitted(_t("Only organisations taking part can open a pledge here."))
+    if isinstance(holder, Coalition) and holder.status() == "expired":
+        raise RuleViolation(_t("This coalition has ended: renew it first."), "coalition")
     if isinstance(holder, Coalition) and holder.status() != "active":
         raise RuleViolation(
             _t("Only an active coalition acts: two must have ratified."), "coalition"
@@ -90,6 +97,13 @@ def create(
     deadline = moment(deadline, field="deadline")
     if deadline <= timezone.now():
         raise RuleViolation(_t("The deadline must be in the future."), "deadline")
+    if isinstance(holder, Coalition) and timezone.localdate(deadline) > holder.ends_on:
+        # A pledge outliving its coalition would take pledges for a coalition that has ended.
+        raise RuleViolation(
+            _t("The deadline must fall by the coalition's last day, %(day)s.")
+            % {"day": date_format(holder.ends_on)},
+            "deadline",
+        )
     pledge = ConcertPledge(
         coalition=holder if isinstance(holder, Coalition) else None,
         network=holder if isinstance(holder, Network) else None,
@@ -126,6 +140,8 @@ def open_chapter(actor, organisation, pledge: ConcertPledge):
     holder = holder_of(pledge)
     if not _participating(holder, organisation):
         raise NotPermitted(_t("Only organisations taking part can pledge here."))
+    if isinstance(holder, Coalition) and holder.status() == "expired":
+        raise RuleViolation(_t("This coalition has ended: renew it first."), "pledge")
     if ConcertCount.objects.filter(pledge=pledge, chapter__organisation=organisation).exists():
         raise RuleViolation(_t("Your organisation already pledges to this."), "pledge")
     chapter = pledges.create_pledge(

@@ -160,8 +160,13 @@ def org_page(request: HttpRequest, slug: str, status: int = 200, refused=None) -
         "pursued": pursued,
         "refused": refused,
     }
+    # The programme's sections by their titles, never their keys (plain words on screen).
+    sections = _sections(organisation)
+    titles = dict(sections)
+    for row in pursued:
+        for d in row["demands"]:
+            d["sections"] = [(key, titles.get(key, key)) for key in d["sections"]]
     # Forms per network and coalition, each with ids of its own (one page, many forms).
-    sections = _sections(organisation) if may_act else []
     shareable = _shareable(organisation) if may_run else []
     documents = _documents(organisation) if may_act else []
     for i, m in enumerate(memberships):  # where the network itself is invited, or a member

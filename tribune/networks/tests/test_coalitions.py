@@ -241,3 +241,90 @@ def test_bad_dates_and_demands_are_refused_with_the_field(pair):
         coalitions.create_coalition(
             pair.ben, pair.a, name="X", slug="x", demands=["A"], ends_on=date(2030, 1, 1)
         )
+
+
+def _pledge(pair, coalition, days=2):
+    from tribune.networks import concert
+
+    return concert.create(
+        pair.ana,
+        pair.a,
+        coalition,
+        action="Withhold rent together",
+        threshold=5,
+        deadline=timezone.now() + timedelta(days=days),
+    )
+
+
+def test_after_renewal_the_old_ratifications_open_nothing(pair):
+    from tribune.networks import concert
+
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    pledge = _pledge(pair, coalition)
+    coalitions.renew(pair.ana, pair.a, coalition, ends_on=coalition.ends_on + timedelta(days=30))
+    coalition.refresh_from_db()
+    with pytest.raises(NotPermitted, match="taking part"):  # each ratified the old round only
+        _pledge(pair, coalition)
+    with pytest.raises(NotPermitted):
+        concert.open_chapter(pair.zoe, pair.b, pledge)
+    coalitions.decide(pair.ana, pair.a, coalition, "ratified", decision_kind="mandate")
+    assert coalition.status() == "forming"  # one fresh ratification is not two
+    fresh = pair.vote_b("Renew the coalition?")
+    coalitions.decide(
+        pair.zoe, pair.b, coalition, "ratified", decision_kind="referendum", decision_ref=fresh.pk
+    )
+    assert coalition.status() == "active"
+    assert concert.open_chapter(pair.zoe, pair.b, pledge).organisation == pair.b
+
+
+def test_an_ended_coalition_takes_no_new_ratification_pledge_or_chapter(pair):
+    from unittest import mock
+
+    from tribune.networks import concert
+
+    # A pledge cannot outlive its coalition.
+    active = propose(pair, ends_on=timezone.localdate() + timedelta(days=3))
+    both_ratify(pair, active)
+    with pytest.raises(RuleViolation, match="last day") as refused:
+        _pledge(pair, active, days=10)
+    assert refused.value.field == "deadline"
+    pledge = _pledge(pair, active)
+    # A second coalition, which Other Union has put to its members but not yet ratified.
+    forming = coalitions.create_coalition(
+        pair.ana,
+        pair.a,
+        name="Repairs coalition",
+        slug="repairs",
+        demands=["Repairs within 28 days"],
+        ends_on=active.ends_on,
+    )
+    coalitions.decide(pair.ana, pair.a, forming, "ratified", decision_kind="mandate")
+    coalitions.invite(pair.ana, pair.a, forming, organisation_uri=pair.b.uri)
+    coalitions.decide(pair.zoe, pair.b, forming, "ratifying")
+    vote = pair.vote_b("Ratify the repairs coalition?")
+    after = timezone.now() + timedelta(days=5)
+    with mock.patch("django.utils.timezone.now", return_value=after):
+        assert active.status() == "expired" and forming.status() == "expired"
+        with pytest.raises(RuleViolation, match="has ended"):
+            coalitions.decide(
+                pair.zoe,
+                pair.b,
+                forming,
+                "ratified",
+                decision_kind="referendum",
+                decision_ref=vote.pk,
+            )
+        with pytest.raises(RuleViolation, match="has ended"):
+            _pledge(pair, active, days=1)
+        with pytest.raises(RuleViolation, match="has ended"):
+            concert.open_chapter(pair.zoe, pair.b, pledge)
+        # Nothing was half-written: the referendum is still unused, the chapter unopened.
+        assert coalitions.participant(forming, pair.b.uri).state == ParticipationState.RATIFYING
+        assert not pledge.counts.filter(organisation_uri=pair.b.uri).exists()
+        # Renewed, the ended coalition takes that same decision.
+        coalitions.renew(pair.ana, pair.a, forming, ends_on=after.date() + timedelta(days=30))
+        coalitions.decide(
+            pair.zoe, pair.b, forming, "ratified", decision_kind="referendum", decision_ref=vote.pk
+        )
+    assert coalitions.participant(forming, pair.b.uri).state == ParticipationState.RATIFIED

@@ -173,3 +173,29 @@ def test_remote_values_are_checked(pair):
         size=40,
     )
     assert joined.state == MembershipState.MEMBER and joined.organisation is None
+
+
+def test_no_other_member_can_make_an_organisation_leave_through_any_door(pair):
+    """Not the founding organisation's delegate, not the member's own ordinary members:
+    through the service, the page or the API, each is refused and the membership stands."""
+    from django.test import Client
+    from django.urls import reverse
+
+    network = found(pair)
+    networks.invite(pair.ana, pair.a, network, member_uri=pair.b.uri)
+    networks.join(pair.zoe, pair.b, network, decision_kind="mandate")
+    with pytest.raises(NotPermitted):  # Other Union's member, with no mandate of its own
+        networks.leave(pair.yan, pair.b, network, decision_kind="mandate")
+    for person in (pair.world.users["ana"], pair.yan.user):
+        client = Client()
+        client.force_login(person, backend="django.contrib.auth.backends.ModelBackend")
+        page = reverse("web:network_action", args=[pair.b.slug, network.slug, "leave"])
+        assert client.post(page, {"decision": "mandate"}).status_code == 403
+        api = f"/api/v1/organisations/{pair.b.slug}/networks/{network.slug}/leave"
+        response = client.post(api, {"decision_kind": "mandate"}, content_type="application/json")
+        assert response.status_code == 403
+    # The founder leaving takes only itself out.
+    networks.leave(pair.ana, pair.a, network, decision_kind="mandate")
+    assert not networks.is_member(network, pair.a) and networks.is_member(network, pair.b)
+    assert network.memberships.get(member_uri=pair.b.uri).leave_decision is None
+    assert not AuditEntry.objects.filter(organisation=pair.b, action="network.left").exists()
