@@ -9,6 +9,7 @@ ratify forms to Ana alone); no code word is on screen (a registry key, a state's
 address with its identifier); and the coalition pledge shows its total drawn as a bar.
 """
 
+import os
 import re
 
 import pytest
@@ -38,6 +39,14 @@ def _log_in(browser, base: str, email: str | None):
         page.click("button[type=submit]")
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
     return page
+
+
+def _shot(page, name: str) -> None:
+    """A full-page screenshot into $TRIBUNE_SCREENSHOTS, when it is set (to look, not to test)."""
+    folder = os.environ.get("TRIBUNE_SCREENSHOTS")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        page.screenshot(path=os.path.join(folder, f"{name}.png"), full_page=True)
 
 
 def _overflow(page) -> int:
@@ -81,6 +90,7 @@ def test_network_pages_at_phone_width_as_visitor_member_and_delegate(live_server
             if UUID.search(shown) or "https://" in shown or "http://" in shown:
                 problems.append(f"{who}: {name} shows an address with its identifier")
             seen_forms[who, name] = _forms(page)
+            _shot(page, f"{name}-{who}-390")
         # The coalition pledge: its total drawn as a bar, named for a screen reader.
         page.goto(pages["coalition"])
         bar = page.locator("main progress")
