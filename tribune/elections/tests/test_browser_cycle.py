@@ -130,12 +130,18 @@ def _cycle(base, world, browser, clock):
     assert election.status == Status.VOTING
 
     # 4. Everyone votes in their own browser; Ben changes his mind, with the key his browser kept.
+    # Cam reads Spanish: she chooses it at the foot of the page, and her ballot, her
+    # receipt and the result speak it.
+    cam.select_option("#language-choice", "es")
+    cam.click("form.language button")
+    cam.wait_for_load_state()
     trackers = {
         "Ana": _vote_ranked(ana, url, {candidacy["Cam"]: 1, candidacy["Ben"]: 2}),
         "Ben": _vote_ranked(ben, url, {candidacy["Ben"]: 1}),
-        "Cam": _vote_ranked(cam, url, {candidacy["Cam"]: 1}),
+        "Cam": _vote_ranked(cam, url, {candidacy["Cam"]: 1}, button="Emitir mi voto secreto"),
         "Eli": _vote_ranked(eli, url, {candidacy["Cam"]: 1}),
     }
+    assert "Guarda la clave" in cam.content() and "Keep the key" not in cam.content()
     assert "Keep the key" in ana.content()
     ben.goto(url)
     assert "You have voted." in ben.content()
@@ -157,6 +163,15 @@ def _cycle(base, world, browser, clock):
     ana.wait_for_selector("text=Found: your ballot is in the published box")
     box = ana.request.get(f"{url}box.json").json()
     assert {b["tracker"] for b in box["ballots"]} == set(trackers.values())
+    cam.goto(url)
+    assert "Fase 1" in cam.inner_text("table.stages")
+    assert "Participación: 4 papeletas de un electorado de 11." in cam.content()
+    cam.fill("#id_tracker", trackers["Cam"])
+    cam.click("button:has-text('Comprobar')")
+    cam.wait_for_selector("text=Encontrada: tu papeleta está en la urna publicada")
+    cam.select_option("#language-choice", "en")  # and back: her choice, kept on her account
+    cam.click("form.language button:has-text('Cambiar')")
+    cam.wait_for_selector("text=Found: your ballot is in the published box")
 
     # 6. Cam's term has begun: the office page shows her as the holder.
     office_url = f"{base}/o/{org.slug}/offices/{office.pk}/"
