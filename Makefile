@@ -26,8 +26,8 @@ lint: install
 bench: install
 	$(BIN)/python bench/tally.py
 
-# Screenshots of the member's home (390 px), an STV result (390 px) and an officer's home
-# (1280 px) from the demo, into var/screenshots/ (not committed): to look without setting up.
+# Screenshots of the home, an STV result, the ballot, the congress and the projector, at
+# 390 px and 1280 px, from the demo, into var/screenshots/ (not committed): to look without setting up.
 screenshots: install
 	TRIBUNE_SCREENSHOTS=var/screenshots $(BIN)/python -m pytest -q -p no:cacheprovider tribune/web/tests/test_browser_home.py
 

@@ -114,3 +114,25 @@ def test_homes_of_a_member_and_an_officer_at_phone_width(live_server, demo, brow
     assert ana.locator("details.menu >> text=Constitution").is_visible()
     ana.goto(f"{base}/")
     _shot(ana, "officer-home-1280")
+
+    # What `make screenshots` shows, at both widths: the home, an STV result, the
+    # ballot, the congress (the live panel first) and the hall's projector.
+    from tribune.assemblies.models import Assembly
+
+    congress = Assembly.objects.filter(organisation=demo).order_by("-starts_at").first()
+    pages = {
+        "home": "/",
+        "stv-result": past.get_absolute_url(),
+        "ballot": vote.get_absolute_url(),
+        "congress": congress.get_absolute_url(),
+        "projector": f"{congress.get_absolute_url()}projector/",
+    }
+    for name, path in pages.items():
+        for who, width in ((ben, "390"), (ana, "1280")):
+            who.goto(f"{base}{path}")
+            who.wait_for_load_state()
+            if who is ben and name != "projector":  # the projector is for the hall's screen
+                assert _overflow(ben) <= 0, (name, _wide(ben))
+            _shot(who, f"{name}-{width}")
+    ben.goto(f"{base}{vote.get_absolute_url()}")
+    assert ben.locator("form button:has-text('Cast my secret ballot')").count() == 1
