@@ -513,19 +513,7 @@ def move_session(member, session: CircleSession, *, starts_at, ends_at) -> Circl
     starts_at, ends_at = _when(starts_at, "starts_at"), _when(ends_at, "ends_at")
     if starts_at <= timezone.now():
         raise RuleViolation(_t("Choose a time still to come."), "starts_at")
-    others = session.circle.sessions.exclude(pk=session.pk).filter(event__cancelled_at__isnull=True)
-    number = session.course_session.number
-    before = others.filter(course_session__number__lt=number).order_by("-event__starts_at")
-    after = others.filter(course_session__number__gt=number).order_by("event__starts_at")
-    earlier, later = before.select_related("event").first(), after.select_related("event").first()
-    if (earlier and starts_at < earlier.starts_at) or (later and starts_at > later.starts_at):
-        raise RuleViolation(
-            _t(
-                "Keep the sessions in the course's order: choose a time between the sessions "
-                "before and after this one."
-            ),
-            "starts_at",
-        )
+    # The course's order is kept by ``keep_course_order``, which the event's move asks.
     session.event = reschedule_for(session.event, starts_at=starts_at, ends_at=ends_at)
     record(
         session.circle.organisation,
@@ -558,6 +546,33 @@ def cancel_session(member, session: CircleSession, *, reason: str = "") -> Circl
         data={"reason": reason},
     )
     return session
+
+
+def keep_course_order(event, starts_at: datetime) -> None:
+    """Refuse to move a circle's session before the one it follows or after the next one.
+
+    Asked whenever an event is about to move (``struggles.signals.event_moving``), so
+    the rule holds on every path: the circle's own pages, and the calendar's pages and
+    API, where those who run struggles may move any event. Not a session: nothing to keep.
+    """
+    session = (
+        CircleSession.objects.filter(event=event).select_related("course_session", "circle").first()
+    )
+    if session is None:
+        return
+    others = session.circle.sessions.exclude(pk=session.pk).filter(event__cancelled_at__isnull=True)
+    number = session.course_session.number
+    before = others.filter(course_session__number__lt=number).order_by("-event__starts_at")
+    after = others.filter(course_session__number__gt=number).order_by("event__starts_at")
+    earlier, later = before.select_related("event").first(), after.select_related("event").first()
+    if (earlier and starts_at < earlier.starts_at) or (later and starts_at > later.starts_at):
+        raise RuleViolation(
+            _t(
+                "Keep the sessions in the course's order: choose a time between the sessions "
+                "before and after this one."
+            ),
+            "starts_at",
+        )
 
 
 def recount_for_event(event) -> None:

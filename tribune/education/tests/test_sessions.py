@@ -21,10 +21,11 @@ from tribune.education.tests.conftest import dates, hold
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.struggles.calendar import feed
 from tribune.struggles.models import Event, Notice
-from tribune.struggles.services.events import cancel_event, change_event
+from tribune.struggles.services.events import cancel_event, change_event, reschedule_for
 from tribune.struggles.tests.conftest import give_mandate
 
 API = "/api/v1/organisations/test-union/education"
+HOUR = timedelta(hours=1)
 
 
 @pytest.fixture
@@ -201,3 +202,59 @@ def test_the_pages_and_the_api(client, world, founded):
     done = client.post(f"{url}/cancel", {"reason": "Ill."}, "application/json", **bearer("dana"))
     assert done.status_code == 200
     assert [s["cancelled"] for s in done.json()["sessions"]] == [False, True, False, False]
+
+
+def test_the_struggles_path_keeps_the_course_order(client, world, founded):
+    """The course's order is a rule of the domain: the calendar's service, page and API keep it.
+
+    Those who run struggles may move any event, and a session is an event; moving the
+    second session after the third from there is refused as from the circle's own page,
+    with the field and the reason, and nothing moves.
+    """
+    organiser = world.ana
+    give_mandate(world, organiser)
+    first, second, third, _ = _sessions(founded)
+    after_third = third.starts_at + timedelta(days=1)
+    reason = "Keep the sessions in the course's order"
+    # The service another app moves its events with, and the calendar's own change.
+    for move in (
+        lambda: reschedule_for(second.event, starts_at=after_third, ends_at=after_third + HOUR),
+        lambda: change_event(
+            organiser, second.event, starts_at=after_third, ends_at=after_third + HOUR
+        ),
+    ):
+        with pytest.raises(RuleViolation, match=reason) as refused:
+            move()
+        assert refused.value.field == "starts_at"
+    # The calendar's page: a form error, not a 500, and not a redirect.
+    client.force_login(world.users["ana"])
+    zone = timezone.get_current_timezone()
+    local = after_third.astimezone(zone)
+    page = client.post(
+        f"/o/test-union/events/{second.event_id}/change/",
+        {
+            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (local + HOUR).strftime("%Y-%m-%dT%H:%M"),
+            "time_zone": str(zone),
+            "place": "Library",
+        },
+    )
+    assert page.status_code == 400
+    assert reason in page.content.decode().replace("&#x27;", "'")
+    # The API: 400 with the field and the reason.
+    _token, secret = ApiToken.issue(world.users["ana"], "script")
+    answer = client.post(
+        f"/api/v1/organisations/test-union/events/{second.event_id}/change",
+        {"starts_at": after_third.isoformat(), "ends_at": (after_third + HOUR).isoformat()},
+        "application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert answer.status_code == 400, answer.content
+    [detail] = answer.json()["detail"]
+    assert detail["field"] == "starts_at" and reason in detail["reason"]
+    event = Event.objects.get(pk=second.event_id)
+    assert (event.starts_at, event.sequence) == (second.starts_at, second.event.sequence)
+    # A move within the order still goes through from the calendar.
+    between = second.starts_at + timedelta(hours=5)
+    change_event(organiser, second.event, starts_at=between, ends_at=between + HOUR)
+    assert Event.objects.get(pk=second.event_id).starts_at == between

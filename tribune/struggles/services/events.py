@@ -30,7 +30,7 @@ from tribune.struggles.models import (
 )
 from tribune.struggles.services.common import branch_of, moment, text, whole
 from tribune.struggles.services.notices import notify
-from tribune.struggles.signals import event_changed
+from tribune.struggles.signals import event_changed, event_moving
 
 MAX_REMINDER_MINUTES = 60 * 24 * 30
 
@@ -178,6 +178,9 @@ def _apply_change(event: Event, changes: dict) -> tuple[Event, bool]:
     if not place and not link_:
         raise RuleViolation(_t("Give a place or a link (or both)."), "place")
     time_zone = _zone(changes["time_zone"]) if changes.get("time_zone") else event.time_zone
+    if (starts_at, ends_at) != (event.starts_at, event.ends_at):
+        # The apps above may refuse (a study session out of its course's order).
+        event_moving.send(sender=Event, event=event, starts_at=starts_at, ends_at=ends_at)
     moved = (starts_at, ends_at, place, link_, time_zone) != (
         event.starts_at,
         event.ends_at,
