@@ -49,7 +49,7 @@ from tribune.debate.models import (
 )
 from tribune.lib.errors import NotFound, NotPermitted, RuleViolation, TooManyAttempts
 from tribune.lib.inputs import clean_text
-from tribune.lib.search import SearchIndex
+from tribune.lib.search import SearchIndex, any_language
 from tribune.lib.search import words as search_words
 from tribune.members.models import Member
 from tribune.offices.rules import mandate_for, seat_in
@@ -416,12 +416,15 @@ def screen_posts(viewer, organisation, posts: Iterable[Post]) -> list[Post]:
     return posts
 
 
-# The posts' index, kept by triggers (migrations 0002, 0004): FTS5 on SQLite; on
-# PostgreSQL a partial GIN index over the text read word for word ('simple').
+# The posts' index, kept by triggers (migrations 0002, 0004, 0006): FTS5 with the
+# archive's stemming tokenizer on SQLite; on PostgreSQL a partial GIN index over the
+# text stemmed in each language offered (a post's language is not known), the query
+# read in each: ``strikes`` finds ``strike``, ``huelgas`` finds ``huelga``.
+POST_CONFIGS = ("english", "spanish")  # as migration 0006 built the index
 INDEX = SearchIndex(
     "debate_post",
-    pg_vector="to_tsvector('simple', text)",
-    pg_configs=("simple",),
+    pg_vector=any_language("text", POST_CONFIGS),
+    pg_configs=POST_CONFIGS,
     pg_where="NOT hidden",
 )
 
@@ -448,9 +451,14 @@ def search(member, organisation, query: str, limit: int = 50):
             " UNION SELECT p.id FROM debate_post p"
             " JOIN debate_thread t ON t.id = p.thread_id"
             " WHERE t.organisation_id = %s"
-            " AND to_tsvector('simple', t.title) @@ to_tsquery('simple', %s)"
+            " AND ("
+            + " OR ".join(
+                f"{any_language('t.title', POST_CONFIGS)} @@ to_tsquery('{c}', %s)"
+                for c in POST_CONFIGS
+            )
+            + ")"
         )
-        params = [*params, organisation.pk, INDEX.tsquery(query)]
+        params = [*params, organisation.pk, *[INDEX.tsquery(query)] * len(POST_CONFIGS)]
     return posts.filter(pk__in=RawSQL(sql, params)).order_by("-created_at")[:limit]
 
 

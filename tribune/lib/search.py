@@ -20,10 +20,13 @@ relevance score decides which results come first, and the top results agree.
 ``excerpt`` cuts a passage around the first matching word and marks every
 matching word with ``<mark>``, escaped, for a results page or an API answer.
 
-The debate space (``tribune.debate``) searches through this layer too: its
-posts' index is kept by triggers (so a hidden post's words leave it at once)
-and declared here with ``pg_vector``/``pg_where``; ``SearchIndex.matching``
-gives it the ids, and it adds the posts of threads whose title matches.
+The debate space (``tribune.debate``) searches through this layer too, with
+the same matching: its posts' index is kept by triggers (so a hidden post's
+words leave it at once) and declared here with ``pg_vector``/``pg_where``;
+``SearchIndex.matching`` gives it the ids, and it adds the posts of threads
+whose title matches. A post's language is not known, so on PostgreSQL its text
+is stemmed in every language the server offers (``any_language``) and the
+query read in each; on SQLite its FTS5 table has the archive's tokenizer.
 """
 
 import re
@@ -65,6 +68,20 @@ def words(query: str) -> list[str]:
 
 def pg_config(language: str) -> str:
     return PG_CONFIGS.get((language or "").split("-")[0].lower(), "simple")
+
+
+def offered_configs() -> list[str]:
+    """The stemming configurations of the languages the server offers ('simple' if none)."""
+    found = sorted({pg_config(code) for code, _name in settings.LANGUAGES} - {"simple"})
+    return found or ["simple"]
+
+
+def any_language(column: str, configs: tuple[str, ...]) -> str:
+    """SQL: ``column`` as one tsvector stemmed in each of ``configs``, for text of unknown language.
+
+    An expression index must be written with exactly this text for a query to use it.
+    """
+    return "(" + " || ".join(f"to_tsvector('{c}', {column})" for c in configs) + ")"
 
 
 def _configs() -> list[str]:
