@@ -57,6 +57,9 @@ class Member(models.Model):
             ),
             # The API's list of members, by id (PostgreSQL sorted them all for each call).
             models.Index(fields=["organisation", "standing", "id"], name="member_list_by_id"),
+            # The education spread: members in good standing per branch, counted from the
+            # index alone (SQLite read each of 100,000 rows for its branch: 185 → 40 ms).
+            models.Index(fields=["organisation", "standing", "home_branch"], name="member_spread"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -3,9 +3,10 @@
 from django.utils import timezone
 
 from conftest import make_user
-from tribune.education import services, spread
-from tribune.education.models import Completion
+from tribune.education import rules, services, spread
+from tribune.education.models import Completion, Course
 from tribune.education.tests.conftest import dates, hold
+from tribune.members.models import Member, Standing
 from tribune.members.services import admit_member, apply_for_membership
 
 
@@ -73,3 +74,32 @@ def test_the_api_suppresses_small_counts_too(client, world, course, planner):
     assert answer["over_time"][0]["points"][0]["completed"] is None
     assert world.root.slug in answer["no_facilitator"]
     assert client.get("/api/v1/organisations/test-union/education/spread").status_code == 401
+
+
+def test_who_may_teach_is_counted_once_and_only_in_good_standing(world, course, planner):
+    """The dashboard's counts (raw SQL since the benchmark) agree with the rule, member by member.
+
+    South: eight members; six complete the core course, one of whom also wrote a
+    second course (counted once) and one of whom lapses (counted nowhere); one who
+    never studied wrote the second course (may teach); one did neither.
+    """
+    south = _members(world, world.south, 8, "t")
+    circle = services.open_circle(planner, course, name="C", dates=dates(1), place="Hall")
+    for member in south[:6]:
+        services.join_circle(member, circle)
+        hold(circle, planner, member, 3)
+    services.create_course(
+        planner,
+        world.org,
+        title="Writing leaflets",
+        sessions=[{"title": "Drafting"}],
+        founders=[south[0].pk, south[6].pk],
+    )
+    Member.objects.filter(pk=south[5].pk).update(standing=Standing.LAPSED)
+    row = next(r for r in spread.dashboard(world.org)["branches"] if r["branch"] == world.south)
+    good = Member.objects.filter(home_branch=world.south, standing=Standing.GOOD)
+    courses = list(Course.objects.filter(organisation=world.org))
+    may_teach = [m for m in good if any(rules.may_facilitate(m, c) for c in courses)]
+    assert row["members"] == len(good) == 7
+    assert row["facilitators"] == len(may_teach) == 6  # five graduates and a writer
+    assert row["courses"][0]["completed"] == 5 and row["courses"][0]["share"] == 71
