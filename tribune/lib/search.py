@@ -197,9 +197,12 @@ class SearchIndex:
         """The rows holding every word, as ids from the index alone (see ``ids``)."""
         sql, params = self.matching(" ".join(found))
         if connection.vendor == "postgresql":
-            # ARRAY(…) is computed once, from the match alone: the planner cannot
-            # turn it into a test of each row's vector (a nested loop over the rows).
-            return RawSQL(f"{self.table}.id = ANY(ARRAY({sql}))", params, BooleanField())
+            # OFFSET 0 keeps the match a subquery of its own, answered from the GIN
+            # index alone: pulled up into the outer query, the planner turned it into a
+            # test of each row's vector. It is then hashed and joined to the rows the
+            # outer query reads anyway. (``id = ANY(ARRAY(…))`` before: for a common
+            # word, 20,000 probes of the primary key, 42,000 buffers against 2,500.)
+            return RawSQL(f"{self.table}.id IN ({sql} OFFSET 0)", params, BooleanField())
         return RawSQL(f"{self.table}.id IN ({sql})", params, BooleanField())
 
     def search(self, queryset, query: str, *, newest: str):
@@ -233,8 +236,11 @@ class SearchIndex:
         if connection.vendor != "postgresql":
             return list(found)
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")
-            cursor.execute("SET LOCAL enable_indexscan = off")
+            # One round trip for both (on a loaded server each costs milliseconds).
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true), "
+                "set_config('enable_indexscan', 'off', true)"
+            )
             return list(found)
 
 
