@@ -108,7 +108,8 @@ class SearchIndex:
     ``pg_vector`` the indexed tsvector expression, ``pg_configs`` the one or few
     configurations it is built with, ``pg_where`` a partial index's predicate
     (repeated so the planner may use it). The debate's posts are indexed so:
-    ``to_tsvector('simple', text) WHERE NOT hidden``, kept by triggers.
+    ``any_language('text', ("english", "spanish")) WHERE NOT hidden``, kept by
+    triggers.
     """
 
     table: str
