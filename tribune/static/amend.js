@@ -32,7 +32,10 @@
     var hint = document.getElementById("passage-hint");
     if (!passage || !replacement) return;
     if (hint) hint.hidden = false;
-    var filled = replacement.value;
+    // What this script put in "replace with" (null once the member has typed there).
+    var filled = null;
+    if (!replacement.value) { replacement.value = passage.value; }
+    if (replacement.value === passage.value) { filled = replacement.value; }
 
     function check() {
       if (!status) return;
@@ -46,7 +49,7 @@
       var text = selectedIn(source);
       if (!text.trim()) return;
       passage.value = text;
-      if (replacement.value === filled) { replacement.value = text; filled = text; }
+      if (filled !== null && replacement.value === filled) { replacement.value = text; filled = text; }
       check();
     });
     passage.addEventListener("input", check);
@@ -56,13 +59,14 @@
   // The motion on the assembly page: selecting a passage of its text offers a
   // link to amend exactly that passage.
   document.querySelectorAll("[data-amend-url]").forEach(function (source) {
-    var link = document.getElementById(source.dataset.amendLink);
+    var box = document.getElementById(source.dataset.amendLink);
+    var link = box && box.querySelector("a");
     if (!link) return;
     document.addEventListener("selectionchange", function () {
       var text = selectedIn(source);
       if (text.trim()) {
         link.href = source.dataset.amendUrl + "?passage=" + encodeURIComponent(text);
-        link.hidden = false;
+        box.hidden = false;
       }
     });
   });
