@@ -1,0 +1,51 @@
+"""Driving a page by keyboard only, for the browser tests: Tab to a control, check it shows.
+
+No mouse and no ``page.click``: the tests find their way with Tab (and
+Shift+Tab), operate controls with Space, Enter and the arrow keys, and check
+at every stop that the focused control is drawn with a visible outline.
+"""
+
+FOCUSED = """() => {
+  const e = document.activeElement;
+  if (!e || e === document.body) return null;
+  const style = getComputedStyle(e);
+  return {
+    tag: e.tagName.toLowerCase(),
+    text: (e.innerText || e.value || '').trim().slice(0, 80),
+    name: e.getAttribute('name') || '',
+    value: e.getAttribute('value') || '',
+    id: e.id,
+    outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
+    shadow: style.boxShadow !== 'none',
+  };
+}"""
+
+
+def focused(page) -> dict | None:
+    """What has the keyboard's focus (None: nothing, the page itself)."""
+    return page.evaluate(FOCUSED)
+
+
+def tab_to(page, matches, *, back: bool = False, limit: int = 120) -> dict:
+    """Press Tab (or Shift+Tab) until ``matches(focused)`` holds; every stop must show focus."""
+    key = "Shift+Tab" if back else "Tab"
+    seen = []
+    for _ in range(limit):
+        page.keyboard.press(key)
+        now = focused(page)
+        if now is None:
+            seen.append("(page)")
+            continue
+        assert now["outline"] or now["shadow"], f"no visible focus on {now}"
+        if matches(now):
+            return now
+        seen.append(f"{now['tag']}:{now['text'] or now['name']}")
+    raise AssertionError(f"not reachable by {key}; the stops were: {seen}")
+
+
+def text_is(label: str):
+    return lambda f: f["text"] == label
+
+
+def named(name: str, value: str = ""):
+    return lambda f: f["name"] == name and (not value or f["value"] == value)
