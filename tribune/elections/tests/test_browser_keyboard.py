@@ -11,12 +11,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from conftest import PASSWORD
 from tribune.elections import services
 from tribune.elections.models import Ballot, Election, Kind, Status
 from tribune.offices.models import BodyKind
 from tribune.offices.services import create_body, create_office
-from tribune.web.tests.keyboard import focused, named, tab_to, text_is
+from tribune.web.tests.keyboard import focused, log_in, named, tab_to, text_is
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +27,6 @@ def _voting(election: Election) -> Election:
         voting_open_at=timezone.now() - timedelta(minutes=1)
     )
     return Election.objects.get(pk=election.pk)
-
-
-def _log_in_by_keyboard(page, base: str, short: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    tab_to(page, lambda f: f["id"] == "id_login")
-    page.keyboard.type(f"{short}@test.org")
-    tab_to(page, lambda f: f["id"] == "id_password")
-    page.keyboard.type(PASSWORD)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    assert "/accounts/login/" not in page.url
 
 
 def test_a_ranked_and_a_yes_no_ballot_by_keyboard_only(live_server, live_world, browser):
@@ -60,7 +48,7 @@ def test_a_ranked_and_a_yes_no_ballot_by_keyboard_only(live_server, live_world, 
     )
     page = browser.new_context().new_page()
     page.set_default_timeout(15_000)
-    _log_in_by_keyboard(page, live_server.url, "ben")
+    log_in(page, live_server.url, "ben")
 
     # The ranked ballot: Cam 1, Ben 2 — then, thinking again, Ben first.
     page.goto(f"{live_server.url}{stv.get_absolute_url()}")

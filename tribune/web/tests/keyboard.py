@@ -5,6 +5,8 @@ Shift+Tab), operate controls with Space, Enter and the arrow keys, and check
 at every stop that the focused control is drawn with a visible outline.
 """
 
+from conftest import PASSWORD
+
 FOCUSED = """() => {
   const e = document.activeElement;
   if (!e || e === document.body) return null;
@@ -49,3 +51,21 @@ def text_is(label: str):
 
 def named(name: str, value: str = ""):
     return lambda f: f["name"] == name and (not value or f["value"] == value)
+
+
+def log_in(page, base: str, short: str) -> None:
+    """Log in as one of the test world's people by keyboard: Tab, type, Enter."""
+    page.goto(f"{base}/accounts/login/")
+    tab_to(page, lambda f: f["id"] == "id_login")
+    page.keyboard.type(f"{short}@test.org")
+    tab_to(page, lambda f: f["id"] == "id_password")
+    page.keyboard.type(PASSWORD)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/accounts/login/" not in page.url
+
+
+def press_and_wait(page, key: str = "Enter") -> None:
+    """Press a key that submits a form, and wait for the page it leads to."""
+    with page.expect_navigation():
+        page.keyboard.press(key)
