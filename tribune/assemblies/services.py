@@ -19,6 +19,7 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _t
+from django.utils.translation import ngettext
 
 from tribune.assemblies import apportionment, sessions, speakers, textmerge
 from tribune.assemblies.models import (
@@ -539,9 +540,12 @@ def amend_passage(
                 "This passage is not in the motion as tabled: quote it exactly as it is written."
             )
         else:
-            message = _t(
+            message = ngettext(
+                "This passage occurs %(n)s time in the motion: select a longer passage, "
+                "so that it occurs only once.",
                 "This passage occurs %(n)s times in the motion: select a longer passage, "
-                "so that it occurs only once."
+                "so that it occurs only once.",
+                error.count,
             ) % {"n": error.count}
         raise RuleViolation(message, "passage") from None
     old = "\n".join(tabled.splitlines()[change.start - 1 : change.end])

@@ -161,6 +161,8 @@ def passage_change(label: str, text: str, passage: str, replacement: str) -> Lin
     words = unicodedata.normalize("NFC", passage).split()
     if not words:
         raise PassageError("no passage quoted", 0)
+    if sum(map(len, words)) + len(words) - 1 > len(text):  # longer than the text: nowhere
+        raise PassageError(f"{label}: the passage is longer than the text", 0)
     # A lookahead finds overlapping occurrences too ("a a" twice in "a a a").
     pattern = re.compile("(?=(" + r"\s+".join(re.escape(word) for word in words) + "))")
     found = [(m.start(1), m.end(1)) for m in pattern.finditer(text)]

@@ -47,6 +47,9 @@ def test_a_passage_not_in_the_text_is_refused():
     with pytest.raises(PassageError) as refused:
         passage_change("A1", MOTION, "within 30 days", "x")
     assert refused.value.count == 0
+    with pytest.raises(PassageError) as longer:  # longer than the whole motion
+        passage_change("A1", MOTION, MOTION + " and more", "x")
+    assert longer.value.count == 0
 
 
 def test_a_passage_found_twice_is_refused_with_the_count():

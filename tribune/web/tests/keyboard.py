@@ -2,8 +2,11 @@
 
 No mouse and no ``page.click``: the tests find their way with Tab (and
 Shift+Tab), operate controls with Space, Enter and the arrow keys, and check
-at every stop that the focused control is drawn with a visible outline.
+at every stop that the focused control is drawn with an outline that stands
+out from the page (3:1, WCAG 1.4.11).
 """
+
+import re
 
 from conftest import PASSWORD
 
@@ -18,9 +21,23 @@ FOCUSED = """() => {
     value: e.getAttribute('value') || '',
     id: e.id,
     outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 2,
-    shadow: style.boxShadow !== 'none',
+    outlineColor: style.outlineColor,
+    background: getComputedStyle(document.body).backgroundColor,
   };
 }"""
+
+
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2) of a computed ``rgb(r, g, b)`` colour."""
+    channels = [int(c) / 255 for c in re.findall(r"\d+", colour)[:3]]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first: str, second: str) -> float:
+    """WCAG contrast ratio of two colours: a focus indicator needs 3:1 (WCAG 1.4.11)."""
+    light, dark = sorted((_luminance(first), _luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
 
 
 def focused(page) -> dict | None:
@@ -38,7 +55,9 @@ def tab_to(page, matches, *, back: bool = False, limit: int = 120) -> dict:
         if now is None:
             seen.append("(page)")
             continue
-        assert now["outline"] or now["shadow"], f"no visible focus on {now}"
+        assert now["outline"], f"no visible focus on {now}"
+        ratio = contrast(now["outlineColor"], now["background"])
+        assert ratio >= 3, f"the focus outline contrasts {ratio:.1f}:1 with the page on {now}"
         if matches(now):
             return now
         seen.append(f"{now['tag']}:{now['text'] or now['name']}")
