@@ -51,7 +51,7 @@ from tribune.elections.models import (
 )
 from tribune.lib import events
 from tribune.lib.errors import NotPermitted, RuleViolation
-from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number
+from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number, clean_text
 from tribune.lib.prepared import PreparedFirst
 from tribune.members.models import Member, Standing
 from tribune.offices.models import Body, BodyKind, Office, Term
@@ -529,6 +529,7 @@ def amend_passage(
     in more than one place, is refused on the ``passage`` field.
     """
     _in_unit(member, motion.assembly)  # who may table first, as table_amendment does
+    clean_text(replacement, field="replacement")  # refused here, named as the member typed it
     tabled = motion.versions.get(number=1).text
     try:
         change = textmerge.passage_change("", tabled, passage, replacement)

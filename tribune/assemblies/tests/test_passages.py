@@ -155,6 +155,8 @@ def test_amend_passage_refuses_in_words_on_the_passage_field(world, motion):
         "replacement",
         "The replacement is the same as the passage.",
     )
+    field, message = _refusal(world, motion, "14 days", "7\x00 days")
+    assert (field, message) == ("replacement", "Remove the invalid character at position 2.")
     assert not Amendment.objects.exists()
 
 
