@@ -16,6 +16,7 @@ from tribune.assemblies import services
 from tribune.assemblies.models import Assembly, LiveVote
 from tribune.assemblies.tests.sitting import begin
 from tribune.assemblies.tests.test_browser import TIMEOUT, asgi_server  # noqa: F401
+from tribune.elections.models import Ballot
 from tribune.offices.models import BodyKind, TermSource
 from tribune.offices.services import begin_term, create_body, create_office
 from tribune.web.tests.keyboard import focused, log_in, named, press_and_wait, tab_to, text_is
@@ -23,8 +24,8 @@ from tribune.web.tests.keyboard import focused, log_in, named, press_and_wait, t
 pytestmark = pytest.mark.browser
 
 
-def _sitting(world):
-    """A congress in session, everyone checked in, an item under discussion, one motion."""
+def _sitting(world, competing: int = 1):
+    """A congress in session, everyone checked in, an item under discussion, its motions."""
     body = create_body(world.org, name="Conference committee", kind=BodyKind.COMMITTEE)
     office = create_office(
         body, title="Convenor", mandate="Convene the congress.", powers=["convene_assemblies"]
@@ -41,13 +42,17 @@ def _sitting(world):
         motions_deadline=now + timedelta(hours=1),
         chair=world.eli,
     )
-    motion = services.table_motion(
-        world.ben, assembly, title="Rent strike", text="We support the rent strike."
-    )
-    begin(world.eli, assembly)
     item = services.add_agenda_item(world.eli, assembly, title="Housing", minutes=30)
+    titles = ["Rent strike", "Tenants' union", "Housing co-operative"][:competing]
+    motions = [
+        services.table_motion(
+            world.ben, assembly, title=title, text=f"We support the {title}.", agenda_item=item
+        )
+        for title in titles
+    ]
+    begin(world.eli, assembly)
     services.set_current_item(world.eli, item)
-    return assembly, motion
+    return assembly, motions[0] if competing == 1 else motions
 
 
 def _open(page, url: str) -> None:
@@ -108,6 +113,47 @@ def test_speakers_list_and_live_vote_by_keyboard_only(asgi_server, live_world, b
         # Nothing traps the focus: Tab goes through the page and comes round to its top.
         tab_to(ben, text_is("Skip to content"))
         tab_to(ben, text_is("Skip to content"))
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def test_ranking_the_competing_motions_by_keyboard_only(asgi_server, live_world, browser):  # noqa: F811
+    assembly, motions = _sitting(live_world, competing=3)
+    contexts = [browser.new_context()]
+    try:
+        ben = contexts[0].new_page()
+        ben.set_default_timeout(TIMEOUT)
+        log_in(ben, asgi_server, "ben")
+        _open(ben, f"{asgi_server}{assembly.get_absolute_url()}")
+        tab_to(ben, text_is("Request to speak"))
+        vote = services.open_ranking_vote(live_world.eli, motions[0].agenda_item)
+        ben.wait_for_selector("#ranking-form")
+        assert (focused(ben) or {}).get("text") == "Request to speak"
+
+        # Ben numbers them 1, 2, 3 down the list, then thinks again: the last goes
+        # first. Arrow keys set a number; Shift+Tab goes back up the list.
+        first, second, third = (f"rank_{m.pk}" for m in motions)
+        tab_to(ben, named(first))
+        ben.keyboard.press("ArrowDown")  # — → 1
+        tab_to(ben, named(second))
+        for _ in range(2):
+            ben.keyboard.press("ArrowDown")  # → 2
+        tab_to(ben, named(third))
+        for _ in range(3):
+            ben.keyboard.press("ArrowDown")  # → 3
+        ben.keyboard.press("Home")  # back to —
+        ben.keyboard.press("ArrowDown")  # → 1
+        tab_to(ben, named(first), back=True)
+        for _ in range(2):
+            ben.keyboard.press("ArrowDown")  # 1 → 3
+        numbers = [ben.input_value(f"select[name={name}]") for name in (first, second, third)]
+        assert numbers == ["3", "2", "1"]
+        tab_to(ben, text_is("Cast my ranking"))
+        press_and_wait(ben)
+        ben.wait_for_selector("#voted")
+        ballot = Ballot.objects.get(election=vote.election)
+        assert ballot.choice == [motions[2].pk, motions[1].pk, motions[0].pk]
     finally:
         for context in contexts:
             context.close()
