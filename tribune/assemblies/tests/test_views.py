@@ -154,6 +154,9 @@ def test_tabling_a_motion_and_amendments(world, congress, as_):
     done = cam.post(amend, {"passage": "14 days", "replacement": "7 days", "reason": "Faster."})
     assert done.status_code == 302
     assert cam.post(amend, {"passage": "14 days.\n3. No", "replacement": "soon. No"}).status_code
+    # A member may select a passage of the motion on its page to amend it; a visitor may not.
+    assert f'data-amend-url="{amend}"' in _text(as_("cam").get(_url(congress)))
+    assert "data-amend-url" not in _text(as_().get(_url(congress)))
     page = _text(as_().get(_url(congress)))
     assert "Amendments touching the same lines: A1 / A2" in page
     # The change reads as words struck out and put in, within the line it changes.
