@@ -8,6 +8,9 @@ guess at context instead of refusing conflicts: here, two adopted amendments
 touching the same line — or an amendment to a line another one deleted —
 are a conflict reported by name, never silently merged.
 
+Members do not count lines: they quote (or select) a passage and type what
+replaces it, and ``passage_change`` turns that into the line change underneath.
+
 Pure Python, no Django: the assemblies app stores amendments and calls this.
 """
 
