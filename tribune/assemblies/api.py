@@ -194,6 +194,7 @@ class AmendmentOut(Schema):
     tabled_by: str | None  # None for a reader who may not see members' names
     start: int
     end: int
+    replaces: str  # the lines of the motion as tabled that new_text takes the place of
     new_text: str
     reason: str
     status: str
@@ -222,8 +223,13 @@ class MotionIn(Schema):
 
 
 class AmendmentIn(Schema):
-    start: int
-    end: int
+    """Either a passage of the motion as tabled and its replacement (what members do),
+    or a line range and its new lines (start = end + 1 inserts after end)."""
+
+    passage: str | None = None
+    replacement: str = ""
+    start: int | None = None
+    end: int | None = None
     new_text: str = ""
     reason: str = ""
 
@@ -566,13 +572,16 @@ def _motion_summary(motion: Motion, names: bool = True) -> dict:
     }
 
 
-def _amendment_out(amendment: Amendment, flagged: set[str], names: bool = True) -> dict:
+def _amendment_out(
+    amendment: Amendment, flagged: set[str], tabled: str, names: bool = True
+) -> dict:
     return {
         "id": amendment.pk,
         "label": amendment.label,
         "tabled_by": amendment.tabled_by.name if names else None,
         "start": amendment.start,
         "end": amendment.end,
+        "replaces": textmerge.replaced_lines(tabled, amendment.start, amendment.end),
         "new_text": amendment.new_text,
         "reason": amendment.reason,
         "status": amendment.status,
@@ -610,7 +619,10 @@ def _motion_out(motion: Motion, names: bool = True) -> dict:
         "versions": out_versions,
         "consolidated_text": consolidated,
         "consolidation_clash": clash,
-        "amendments": [_amendment_out(a, flagged, names) for a in amendments],
+        "amendments": [
+            _amendment_out(a, flagged, versions[0].text if versions else "", names)
+            for a in amendments
+        ],
         "conflicts": [list(pair) for pair in conflicts],
     }
 
@@ -981,19 +993,29 @@ def get_motion(request, slug: PathText, pk: Id, motion_id: Id):
 
 @router.post("/{slug}/assemblies/{pk}/motions/{motion_id}/amendments", response={201: AmendmentOut})
 def table_amendment(request, slug: PathText, pk: Id, motion_id: Id, payload: AmendmentIn):
-    """Amend lines start..end of the motion as tabled (start = end + 1 inserts after end)."""
+    """Amend the motion as tabled: replace a quoted passage, or lines start..end."""
     organisation, actor = acting(request, slug)
     motion = _motion(_assembly(organisation, pk), motion_id)
-    amendment = services.table_amendment(
-        actor,
-        motion,
-        start=payload.start,
-        end=payload.end,
-        new_text=payload.new_text,
-        reason=payload.reason,
-    )
+    if payload.passage is not None or payload.start is None or payload.end is None:
+        amendment = services.amend_passage(
+            actor,
+            motion,
+            passage=payload.passage or "",
+            replacement=payload.replacement,
+            reason=payload.reason,
+        )
+    else:
+        amendment = services.table_amendment(
+            actor,
+            motion,
+            start=payload.start,
+            end=payload.end,
+            new_text=payload.new_text,
+            reason=payload.reason,
+        )
     flagged = {label for pair in services.conflicting_amendments(motion) for label in pair}
-    return Status(201, _amendment_out(amendment, flagged))
+    tabled = motion.versions.get(number=1).text
+    return Status(201, _amendment_out(amendment, flagged, tabled))
 
 
 # --- live votes ------------------------------------------------------------------------------

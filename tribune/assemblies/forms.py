@@ -107,16 +107,22 @@ class MotionForm(forms.Form):
 
 
 class AmendmentForm(forms.Form):
-    start = forms.IntegerField(
-        label=_("From line"),
-        min_value=0,
-        help_text=_("To insert new lines after line n, give n + 1 here and n as the last line."),
+    """A passage of the motion as tabled and what replaces it (the lines are worked out)."""
+
+    passage = forms.CharField(
+        label=_("The passage to replace"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Select it in the text above, or copy it exactly; "
+            "to insert words, quote the words they follow and repeat them in the new text."
+        ),
     )
-    end = forms.IntegerField(label=_("To line (inclusive)"), min_value=0)
-    new_text = forms.CharField(
-        label=_("New text for these lines (empty: delete them)"),
+    replacement = forms.CharField(
+        label=_("Replace with"),
         widget=forms.Textarea(attrs={"rows": 4}),
         required=False,
+        help_text=_("Leave empty to delete the passage."),
+        strip=False,
     )
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), required=False

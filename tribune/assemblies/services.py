@@ -11,6 +11,7 @@ import hashlib
 import secrets
 import threading
 import time
+import unicodedata
 from collections.abc import Callable
 from datetime import timedelta
 
@@ -18,6 +19,7 @@ from django.db import IntegrityError, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _t
+from django.utils.translation import ngettext
 
 from tribune.assemblies import apportionment, sessions, speakers, textmerge
 from tribune.assemblies.models import (
@@ -49,7 +51,7 @@ from tribune.elections.models import (
 )
 from tribune.lib import events
 from tribune.lib.errors import NotPermitted, RuleViolation
-from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number
+from tribune.lib.inputs import MAX_SEATS, check_moment, check_whole_number, clean_text
 from tribune.lib.prepared import PreparedFirst
 from tribune.members.models import Member, Standing
 from tribune.offices.models import Body, BodyKind, Office, Term
@@ -514,6 +516,50 @@ def table_amendment(
     record(assembly.organisation, "amendment.tabled", actor=member, target=amendment)
     _event(assembly, "amendment", motion=motion.pk, amendment=amendment.pk)
     return amendment
+
+
+@transaction.atomic
+def amend_passage(
+    member: Member, motion: Motion, *, passage: str, replacement: str, reason: str = ""
+) -> Amendment:
+    """Amend the motion as tabled by quoting a passage of it and typing its replacement.
+
+    The passage becomes the lines it touches (``textmerge.passage_change``) and the
+    amendment is tabled as a line range like any other; a passage found nowhere, or
+    in more than one place, is refused on the ``passage`` field.
+    """
+    _in_unit(member, motion.assembly)  # who may table first, as table_amendment does
+    clean_text(replacement, field="replacement")  # refused here, named as the member typed it
+    tabled = motion.versions.get(number=1).text
+    try:
+        change = textmerge.passage_change("", tabled, passage, replacement)
+    except textmerge.PassageError as error:
+        if not passage.split():
+            message = _t("Quote the passage of the motion to replace.")
+        elif error.count == 0:
+            message = _t(
+                "This passage is not in the motion as tabled: quote it exactly as it is written."
+            )
+        else:
+            message = ngettext(
+                "This passage occurs %(n)s time in the motion: select a longer passage, "
+                "so that it occurs only once.",
+                "This passage occurs %(n)s times in the motion: select a longer passage, "
+                "so that it occurs only once.",
+                error.count,
+            ) % {"n": error.count}
+        raise RuleViolation(message, "passage") from None
+    old = "\n".join(tabled.splitlines()[change.start - 1 : change.end])
+    if "\n".join(change.new_lines).split() == unicodedata.normalize("NFC", old).split():
+        raise RuleViolation(_t("The replacement is the same as the passage."), "replacement")
+    return table_amendment(
+        member,
+        motion,
+        start=change.start,
+        end=change.end,
+        new_text="\n".join(change.new_lines),
+        reason=reason,
+    )
 
 
 def _change(amendment: Amendment) -> textmerge.LineChange:

@@ -8,12 +8,17 @@ guess at context instead of refusing conflicts: here, two adopted amendments
 touching the same line — or an amendment to a line another one deleted —
 are a conflict reported by name, never silently merged.
 
+Members do not count lines: they quote (or select) a passage and type what
+replaces it, and ``passage_change`` turns that into the line change underneath.
+
 Pure Python, no Django: the assemblies app stores amendments and calls this.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from dataclasses import dataclass
 
 
@@ -117,6 +122,69 @@ def rebase(change: LineChange, adopted: list[LineChange]) -> LineChange:
         if other.end < change.start or (other.is_insertion and other.start <= change.start):
             shift += len(other.new_lines) - (other.end - other.start + 1)
     return LineChange(change.label, change.start + shift, change.end + shift, change.new_lines)
+
+
+class PassageError(ValueError):
+    """A quoted passage that cannot name one place in the text: ``count`` is 0 or more than 1."""
+
+    def __init__(self, message: str, count: int):
+        super().__init__(message)
+        self.count = count
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each line's content, as ``str.splitlines`` cuts the lines."""
+    spans, offset = [], 0
+    for line in text.splitlines(keepends=True):
+        content = line.splitlines()[0] if line.splitlines() else ""
+        spans.append((offset, offset + len(content)))
+        offset += len(line)
+    return spans
+
+
+def _line_of(spans: list[tuple[int, int]], position: int) -> int:
+    """The 1-based line holding the character at ``position``."""
+    for number, (_start, end) in enumerate(spans, start=1):
+        if position < end or number == len(spans):
+            return number
+    return len(spans)  # pragma: no cover - spans is never empty here
+
+
+def passage_change(label: str, text: str, passage: str, replacement: str) -> LineChange:
+    """The line change that replaces the one occurrence of ``passage`` in ``text``.
+
+    Members quote what they read (or select it in a browser), so the match
+    ignores how whitespace runs and line breaks fall, and compares canonically
+    composed Unicode (an "é" typed as e + accent is the same "é"). The lines
+    the passage touches are rewritten with the words around it kept, so the
+    line mechanics (conflicts, consolidation, rebasing) work unchanged.
+    Refuses with PassageError a passage found nowhere or in more than one place.
+    """
+    text = unicodedata.normalize("NFC", text)
+    words = unicodedata.normalize("NFC", passage).split()
+    if not words:
+        raise PassageError("no passage quoted", 0)
+    if sum(map(len, words)) + len(words) - 1 > len(text):  # longer than the text: nowhere
+        raise PassageError(f"{label}: the passage is longer than the text", 0)
+    # A lookahead finds overlapping occurrences too ("a a" twice in "a a a").
+    pattern = re.compile("(?=(" + r"\s+".join(re.escape(word) for word in words) + "))")
+    found = [(m.start(1), m.end(1)) for m in pattern.finditer(text)]
+    if len(found) != 1:
+        raise PassageError(f"{label}: the passage occurs {len(found)} times", len(found))
+    begin, end = found[0]
+    spans = _line_spans(text)
+    first, last = _line_of(spans, begin), _line_of(spans, end - 1)
+    before = text[spans[first - 1][0] : begin]
+    after = text[end : spans[last - 1][1]]
+    new = unicodedata.normalize("NFC", replacement.replace("\r\n", "\n")).strip()
+    if not new and before.endswith(" ") and after.startswith(" "):
+        after = after[1:]  # deleting words between two spaces leaves one space
+    return LineChange.replace(label, first, last, before + new + after)
+
+
+def replaced_lines(text: str, start: int, end: int) -> str:
+    """Lines ``start``..``end`` of ``text``, the ones a change rewrites (none: an insertion)."""
+    return "\n".join(text.splitlines()[start - 1 : end])
 
 
 def diff(old: str, new: str, old_label: str = "before", new_label: str = "after") -> str:

@@ -173,7 +173,17 @@ def _motion_view(motion: Motion) -> dict:
         "current": versions[-1] if versions else None,
         "history": history,
         "amendments": [
-            {"amendment": a, "conflict": a.label in flagged} for a in motion.amendments.all()
+            {
+                "amendment": a,
+                "conflict": a.label in flagged,
+                "changes": mark_safe(  # escaped by worddiff, then marked
+                    worddiff.render_plain_changes(
+                        textmerge.replaced_lines(versions[0].text, a.start, a.end),
+                        a.new_text,
+                    )
+                ),
+            }
+            for a in motion.amendments.all()
         ],
         "conflicts": conflicts,
         "consolidated": consolidated,
@@ -414,22 +424,22 @@ def table_motion(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @login_required
 def table_amendment(request: HttpRequest, slug: str, pk: int, motion_id: int) -> HttpResponse:
-    """Amend a range of lines of the motion as tabled: the lines are shown numbered."""
+    """Amend the motion as tabled by quoting a passage of it and typing the replacement."""
     organisation, viewer = organisation_and_viewer(request, slug)
     assembly = _assembly(organisation, pk)
     viewer = _member(viewer)
     motion = get_object_or_404(assembly.motions, pk=motion_id)
-    form = AmendmentForm(request.POST or None)
+    # The motion page's "amend the selected passage" link brings the selection along.
+    form = AmendmentForm(request.POST or None, initial={"passage": request.GET.get("passage", "")})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         amendment = attempt(
             form,
-            services.table_amendment,
+            services.amend_passage,
             viewer,
             motion,
-            start=data["start"],
-            end=data["end"],
-            new_text=data["new_text"],
+            passage=data["passage"],
+            replacement=data["replacement"],
             reason=data["reason"],
         )
         if amendment is not None:
@@ -445,7 +455,7 @@ def table_amendment(request: HttpRequest, slug: str, pk: int, motion_id: int) ->
             "viewer": viewer,
             "assembly": assembly,
             "motion": motion,
-            "lines": _numbered(motion.versions.get(number=1).text),
+            "tabled": motion.versions.get(number=1).text,
             "form": form,
         },
         status=400 if form.errors else 200,

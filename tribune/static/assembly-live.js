@@ -31,12 +31,38 @@
     timer = setInterval(tick, 1000);
   }
 
+  // The panel is replaced when the hall changes; a keyboard user whose focus was in
+  // it would be thrown back to the top of the page. So the focus goes back to the
+  // same control in the new panel (or, if it is gone, to the panel itself).
+  function focusSelector(el) {
+    if (!el || el === root || !root.contains(el)) return null;
+    if (el.id) return "#" + CSS.escape(el.id);
+    var form = el.closest("form");
+    if (!form || !form.getAttribute("action")) return null;
+    var selector = el.tagName.toLowerCase();
+    if (el.name) selector += '[name="' + CSS.escape(el.name) + '"]';
+    if (el.tagName === "BUTTON" && el.value) selector += '[value="' + CSS.escape(el.value) + '"]';
+    return 'form[action="' + CSS.escape(form.getAttribute("action")) + '"] ' + selector;
+  }
+
+  function replacePanel(html) {
+    var active = document.activeElement;
+    var hadFocus = active && active !== root && root.contains(active);
+    var selector = hadFocus ? focusSelector(active) : null;
+    root.innerHTML = html;
+    if (!hadFocus) return;
+    var again = selector && root.querySelector(selector);
+    if (again) { again.focus(); return; }
+    if (!root.hasAttribute("tabindex")) root.tabIndex = -1;
+    root.focus();
+  }
+
   function refresh() {
     if (refreshing) { again = true; return; }
     refreshing = true;
     fetch(root.dataset.refresh, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
       .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
-      .then(function (html) { root.innerHTML = html; startTimer(); })
+      .then(function (html) { replacePanel(html); startTimer(); })
       .catch(function () {})
       .then(function () {
         refreshing = false;

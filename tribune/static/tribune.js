@@ -16,25 +16,6 @@
     button.addEventListener("click", function () { window.print(); });
   });
 
-  // Amending a motion: click a line to amend it, shift-click another to take
-  // the range between them; the number fields work without this.
-  var list = document.getElementById("tabled-lines"), start = document.getElementById("id_start"),
-      end = document.getElementById("id_end"), hint = document.getElementById("line-hint");
-  if (list && start && end) {
-    if (hint) hint.hidden = false;
-    list.addEventListener("click", function (event) {
-      var li = event.target.closest("li");
-      if (!li) return;
-      var n = parseInt(li.value, 10);
-      if (event.shiftKey && start.value) {
-        var a = parseInt(start.value, 10);
-        start.value = Math.min(a, n); end.value = Math.max(a, n);
-      } else { start.value = n; end.value = n; }
-      list.querySelectorAll("li").forEach(function (item) {
-        item.classList.toggle("chosen", item.value >= +start.value && item.value <= +end.value);
-      });
-    });
-  }
   // A table wider than a phone scrolls in its own box (tribune.css); a box that
   // scrolls must take the keyboard's focus, or it cannot be scrolled without a mouse.
   document.querySelectorAll("main table, main .scroll").forEach(function (box) {

@@ -191,6 +191,30 @@ def test_motions_amendments_and_the_deadline(world, congress, auth):
     assert detail["conflicts"] == [["A1", "A2"]]
     assert [a["label"] for a in detail["amendments"]] == ["A1", "A2"]
     assert detail["consolidated_text"] == HOUSING + "\n"  # nothing adopted yet
+    # Members quote a passage and type its replacement; the lines are worked out.
+    a3 = post(amend, auth("cam"), {"passage": "No evictions", "replacement": "No evictions ever"})
+    assert a3.status_code == 201
+    assert {k: a3.json()[k] for k in ("start", "end", "replaces", "new_text")} == {
+        "start": 3,
+        "end": 3,
+        "replaces": "3. No evictions in winter.",
+        "new_text": "3. No evictions ever in winter.",
+    }
+    response = post(amend, auth("cam"), {"passage": "in summer", "replacement": "x"})
+    assert response.status_code == 400
+    assert reasons(response) == {
+        "passage": "This passage is not in the motion as tabled: quote it exactly as it is written."
+    }
+    response = post(amend, auth("cam"), {"passage": "in", "replacement": "x"})
+    assert reasons(response) == {
+        "passage": "This passage occurs 3 times in the motion: select a longer passage, "
+        "so that it occurs only once."
+    }
+    response = post(amend, auth("cam"), {"replacement": "x"})  # neither passage nor lines
+    assert reasons(response) == {"passage": "Quote the passage of the motion to replace."}
+    response = post(amend, auth("cam"), {"passage": "winter", "replacement": " winter "})
+    assert reasons(response) == {"replacement": "The replacement is the same as the passage."}
+    assert len(get(f"{base}/motions/{motion['id']}").json()["amendments"]) == 3
     _close_deadline(congress)
     response = post(f"{base}/motions", auth("ben"), {**body, "title": "Late"})
     assert response.status_code == 400

@@ -141,13 +141,12 @@ def _congress(base, world, browser, contexts):
     ben.wait_for_selector("text=Your motion is tabled.")
     motion = Motion.objects.get()
 
-    # 3. Cam amends line 2, choosing it from the numbered lines of the motion as tabled.
+    # 3. Cam amends line 2, quoting the passage she changes (test_browser_amend selects it).
     cam.goto(url)
     cam.click(f"#motion-{motion.pk} >> text=Table an amendment")
-    assert "2 2. Repairs within 14 days." in " ".join(cam.inner_text("#tabled-lines").split())
-    cam.click("#tabled-lines li[value='2']")  # the line chooser fills the range
-    assert cam.input_value("#id_start") == "2" and cam.input_value("#id_end") == "2"
-    cam.fill("#id_new_text", "2. Repairs within 7 days.")
+    assert "2. Repairs within 14 days." in cam.inner_text("#tabled-text")
+    cam.fill("#id_passage", "within 14 days")
+    cam.fill("#id_replacement", "within 7 days")
     cam.click("button:has-text('Table the amendment')")
     cam.wait_for_selector("text=Amendment A1 is tabled.")
     amendment = Amendment.objects.get()

@@ -137,17 +137,31 @@ def test_tabling_a_motion_and_amendments(world, congress, as_):
     motion = Motion.objects.get()
     amend = _url(congress, f"motions/{motion.pk}/amend/")
     form = as_("cam").get(amend)
-    assert "No evictions in winter." in _text(form) and 'id="tabled-lines"' in _text(form)
-    out = as_("cam").post(amend, {"start": 3, "end": 4, "new_text": "x"})
+    # The form quotes a passage; no line numbers are asked for.
+    assert "No evictions in winter." in _text(form) and 'id="tabled-text"' in _text(form)
+    assert "The passage to replace" in _text(form) and "n + 1" not in _text(form)
+    assert 'name="start"' not in _text(form)
+    # Coming from the motion's page with a selection, the passage is filled in.
+    assert "14 days</textarea>" in _text(as_("cam").get(amend + "?passage=14+days"))
+    out = as_("cam").post(amend, {"passage": "within 30 days", "replacement": "x"})
     assert out.status_code == 400
-    assert "Lines 3–4 are not in this motion of 3 lines." in _text(out)
+    assert "This passage is not in the motion as tabled" in html.unescape(_text(out))
+    out = as_("cam").post(amend, {"passage": "in", "replacement": "x"})
+    assert out.status_code == 400  # within, in, winter: ask for more
+    assert "This passage occurs 3 times in the motion: select a longer passage" in _text(out)
     assert not Amendment.objects.exists()
     cam = as_("cam")
-    assert cam.post(amend, {"start": 2, "end": 2, "new_text": "2. Repairs in 7 days."}).status_code
-    assert cam.post(amend, {"start": 2, "end": 3, "new_text": "2. Whenever."}).status_code == 302
+    done = cam.post(amend, {"passage": "14 days", "replacement": "7 days", "reason": "Faster."})
+    assert done.status_code == 302
+    assert cam.post(amend, {"passage": "14 days.\n3. No", "replacement": "soon. No"}).status_code
+    # A member may select a passage of the motion on its page to amend it; a visitor may not.
+    assert f'data-amend-url="{amend}"' in _text(as_("cam").get(_url(congress)))
+    assert "data-amend-url" not in _text(as_().get(_url(congress)))
     page = _text(as_().get(_url(congress)))
     assert "Amendments touching the same lines: A1 / A2" in page
-    assert "Repairs in 7 days." in page and "Consolidated text" in page
+    # The change reads as words struck out and put in, within the line it changes.
+    assert "2. Repairs within <del>14</del><ins>7</ins> days." in page
+    assert "Consolidated text" in page
 
 
 def test_tabling_after_the_deadline_is_refused_with_its_reason(world, congress, motion, as_):
@@ -156,7 +170,7 @@ def test_tabling_after_the_deadline_is_refused_with_its_reason(world, congress, 
         late = as_("ben").post(_url(congress, "motions/"), {"title": "Late", "text": "Too late."})
         amend = as_("cam").post(
             _url(congress, f"motions/{motion.pk}/amend/"),
-            {"start": 1, "end": 1, "new_text": "x"},
+            {"passage": "Repairs", "replacement": "x"},
         )
     assert late.status_code == 400 and "deadline for motions and amendments has passed" in (
         _text(late)
