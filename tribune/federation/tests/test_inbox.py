@@ -188,6 +188,21 @@ def test_a_relayed_object_is_fetched_again_from_its_origin(remote, monkeypatch):
 
     monkeypatch.setattr(signatures, "get", fetch)
     body = json.dumps(relayed).encode()
+    # The origin is no server linked here: nothing is fetched (a peer cannot make this
+    # server knock on an address it names), the activity is refused.
+    response = post(body, signed(body, key, peer.key_id))
+    assert (response.status_code, response.json()["error"]) == (422, "origin_not_linked")
+    assert asked == [] and RECEIVED == []
+    third = Ed25519PrivateKey.generate()
+    Peer.objects.create(
+        actor_id=f"https://third.example/federation/actors/{uuid.uuid4()}",
+        key_id="https://third.example/key#main-key",
+        public_key_pem=_pem(third),
+        inbox="https://third.example/federation/inbox",
+        status=Peer.Status.ACTIVE,
+        approved_here=True,
+        approved_there=True,
+    )
     assert post(body, signed(body, key, peer.key_id)).status_code == 202
     assert asked == [origin_id]
     assert RECEIVED[0]["object"]["content"] == "as written"
