@@ -254,6 +254,15 @@ def remote(holder, kind: str):
     return holder.documents.filter(kind=kind).exclude(organisation_uri__startswith=site() + "/")
 
 
+def _public(item) -> bool:
+    from tribune.struggles.models import Visibility
+
+    struggle = getattr(item, "struggle", None)
+    return getattr(item, "visibility", Visibility.PUBLIC) == Visibility.PUBLIC and (
+        struggle is None or struggle.visibility == Visibility.PUBLIC
+    )
+
+
 def on_item_saved(sender, instance, created=False, **kwargs) -> None:
     """A shared event, struggle or request changed: its shared values are sent again.
 
@@ -269,11 +278,13 @@ def on_item_saved(sender, instance, created=False, **kwargs) -> None:
     holder = None
     for model in (Network, Coalition):
         holder = holder or model.objects.filter(uri=instance.concert_uri).first()
-    if kind is None or holder is None:
-        return
+    if kind is None or holder is None or not _public(instance):
+        return  # never send what is no longer public (its earlier public values stay)
     try:
         with transaction.atomic():
             _send(holder, item_values(instance, kind, holder))
+    except RuleViolation as refused:  # e.g. no longer taking part, or no link with its home
+        logger.info("shared %s %s not sent to %s: %s", kind, instance.pk, holder.uri, refused)
     except Exception:  # the item's own change stands; the shared copy catches up on re-share
         logger.exception("shared %s %s not sent to %s", kind, instance.pk, holder.uri)
 
