@@ -7,8 +7,12 @@ run in order on the same servers: operators link them; forged, replayed, stale,
 unknown-key and digest-mismatched requests are refused with their reasons; a
 repeated activity id has no second effect; a server killed while messages are
 on their way gets every one exactly once after its restart; audit checkpoints
-are countersigned across servers and a rewritten log is caught; a revoked link
-refuses (403) and delivery stops.
+are countersigned across servers and a rewritten log is caught; organisations on
+three servers act in concert; then, on the same servers (no new start), what each
+shares reaches every server's coalition page and calendar, a network of networks
+spans servers (its parent relayed and fetched again from its origin), an
+organisation leaves by its own decision, and the coalition ends and is renewed
+with fresh ratifications; a revoked link refuses (403) and delivery stops.
 """
 
 import datetime
