@@ -343,7 +343,7 @@ TRIBUNE_FEDERATION_RETRY_SECONDS = envint("TRIBUNE_FEDERATION_RETRY_SECONDS", "3
 TRIBUNE_FEDERATION_RETRY_CAP_SECONDS = envint("TRIBUNE_FEDERATION_RETRY_CAP_SECONDS", "3600")
 TRIBUNE_FEDERATION_GIVE_UP_HOURS = envint("TRIBUNE_FEDERATION_GIVE_UP_HOURS", "48")
 # Other servers are fetched only at public addresses unless this is set (servers linked
-# on a private network; the test harness): see federation.links.refuse_private_address.
+# on a private network; the test harness): see federation.links.fetch.
 TRIBUNE_FEDERATION_PRIVATE_ADDRESSES = envbool("TRIBUNE_FEDERATION_PRIVATE_ADDRESSES", "0")
 
 # Operations (tribune/ops, docs/deploy.md). Backups: `tribune backup`, and one

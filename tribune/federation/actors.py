@@ -9,6 +9,8 @@ Other servers refer to them by these URIs only.
 
 import uuid
 
+from django.utils import timezone
+
 from tribune.federation import keys
 from tribune.federation.urls_util import site
 
@@ -46,7 +48,9 @@ def by_identity(kind: str, uid: uuid.UUID) -> dict | None:
     found = model.objects.filter(uri=uri, home=True).first() if model else None
     if found is None:
         return None
-    state = replicas.snapshot(found)
+    # "updated": when this state was read, so a server that fetched it (relayed to it by a
+    # third) never takes an older state after a newer one.
+    state = {**replicas.snapshot(found), "updated": timezone.now().isoformat()}
     if kind == "concert-pledge":
         return {**base, **state, "id": uri}
     return {

@@ -62,6 +62,14 @@ def refetch_relayed(activity: dict, peer: Peer) -> dict:
         return activity
     if origin(obj["id"]) == peer.origin:
         return activity
+    if not Peer.objects.filter(
+        status=Peer.Status.ACTIVE, actor_id__startswith=origin(obj["id"]) + "/"
+    ).exists():
+        # Fetched only from a server we are linked with: a peer cannot make this server
+        # knock on any address it names.
+        raise Refusal(
+            422, "origin_not_linked", "The relayed object's origin is not a server linked here."
+        )
     try:
         response = signatures.get(obj["id"])
     except Exception as error:

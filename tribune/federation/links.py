@@ -14,15 +14,16 @@
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import requests
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
 
-from tribune.federation import delivery, keys, signatures
+from tribune.federation import acts, delivery, keys, signatures
 from tribune.federation.models import Peer
 from tribune.federation.registry import handles
 from tribune.federation.urls_util import origin, site
@@ -46,36 +47,88 @@ def actor_document() -> dict:
     }
 
 
-def refuse_private_address(url: str) -> None:
-    """Refuse an address on this machine or its private network.
+# --- fetching another server: public addresses only, the address pinned -------------------
+#
+# A link request from anyone makes this server fetch the key id it names; without
+# this, an outsider could make it knock on services only it can reach (request
+# forgery). Operators who link servers on a private network, and the test harness,
+# set TRIBUNE_FEDERATION_PRIVATE_ADDRESSES=1.
 
-    A link request from anyone makes this server fetch the key id it names; without
-    this, an outsider could make it knock on services only it can reach (request
-    forgery). Operators who link servers on a private network, and the test
-    harness, set TRIBUNE_FEDERATION_PRIVATE_ADDRESSES=1.
-    """
-    if settings.TRIBUNE_FEDERATION_PRIVATE_ADDRESSES:
-        return
-    host = urlsplit(url).hostname or ""
+
+class _Pinned(HTTPAdapter):
+    """Connects to the address already checked, while the request still names the host:
+    the Host header, TLS SNI and the certificate's check all use the host name
+    (urllib3's ``server_hostname`` and ``assert_hostname``)."""
+
+    def __init__(self, hostname: str):
+        self.hostname = hostname
+        super().__init__(max_retries=0)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        if host_params["scheme"] == "https":
+            pool_kwargs["server_hostname"] = self.hostname
+            pool_kwargs["assert_hostname"] = self.hostname
+        return host_params, pool_kwargs
+
+
+def _public(address: str) -> bool:
+    return ipaddress.ip_address(address.split("%", 1)[0]).is_global
+
+
+def public_address(host: str) -> str:
+    """``host`` resolved once; refused if any of its addresses is not public."""
     try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, None)}
+        found = [info[4][0] for info in socket.getaddrinfo(host, None)]
     except (OSError, UnicodeError):
         raise RuleViolation(_("That server's name does not resolve."), "url") from None
+    if not found:
+        raise RuleViolation(_("That server's name does not resolve."), "url")
     for address in found:
-        ip = ipaddress.ip_address(address.split("%", 1)[0])
-        if not ip.is_global:
+        if not _public(address):
             raise RuleViolation(_("That address is on a private network."), "url")
+    return found[0]
+
+
+def fetch(url: str, *, headers: dict, timeout: float) -> requests.Response:
+    """GET ``url`` from the address its name resolved to when checked (no redirect).
+
+    Checking an address and then letting the HTTP library resolve the name again
+    would let a name that answers a public address to the check and a private one
+    to the fetch (DNS rebinding) through; so the resolved address is pinned: the
+    connection goes to it, with the host's name in the Host header and for TLS.
+    """
+    if settings.TRIBUNE_FEDERATION_PRIVATE_ADDRESSES:
+        return requests.get(url, headers=headers, timeout=timeout, allow_redirects=False)
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        raise RuleViolation(_("Give the other server's address, https://…"), "url") from None
+    host = parts.hostname or ""
+    address = public_address(host)
+    host_header = parts.netloc.rsplit("@", 1)[-1]
+    literal = f"[{address}]" if ":" in address else address
+    netloc = f"{literal}:{port}" if port else literal
+    pinned = urlunsplit(parts._replace(netloc=netloc))
+    with requests.Session() as session:
+        session.trust_env = False  # no proxy: the connection goes to the address checked
+        session.mount(f"{parts.scheme}://{netloc}", _Pinned(host))
+        return session.get(
+            pinned,
+            headers={**headers, "Host": host_header},
+            timeout=timeout,
+            allow_redirects=False,
+        )
 
 
 def fetch_actor(url: str) -> dict:
     """A server's actor document, checked for what a peer record needs."""
-    refuse_private_address(url)
     try:
-        response = requests.get(
-            url,
-            headers={"Accept": signatures.ACTIVITY_JSON},
-            timeout=signatures.TIMEOUT,
-            allow_redirects=False,
+        response = fetch(
+            url, headers={"Accept": signatures.ACTIVITY_JSON}, timeout=signatures.TIMEOUT
         )
     except requests.RequestException as error:
         raise RuleViolation(
@@ -109,8 +162,11 @@ def _peer_fields(actor: dict) -> dict:
     }
 
 
-def request_link(url: str) -> Peer:
-    """Operator's act: ask the server at ``url`` for a link (our side approves at once)."""
+def request_link(url: str, operator=None) -> Peer:
+    """Operator's act: ask the server at ``url`` for a link (our side approves at once).
+
+    ``operator``: the staff account acting (None: the command line); every operator's
+    act is in the server's chain (tribune/federation/acts.py)."""
     base = url.rstrip("/")
     if not base.startswith(("https://", "http://")):
         raise RuleViolation(_("Give the other server's address, https://…"), "url")
@@ -128,6 +184,7 @@ def request_link(url: str) -> Peer:
         peer.approved_here, peer.revoked_at = True, None
         peer.status = Peer.Status.ACTIVE if peer.approved_there else Peer.Status.REQUESTED
         peer.save()
+        acts.record("peer.requested", peer, operator=operator)
     link_requests = (
         actor.get("endpoints", {}).get("linkRequests") or f"{base}/federation/link-requests"
     )
@@ -179,6 +236,7 @@ def receive_request(peer: Peer) -> Peer:
         if known is None:
             peer.approved_there = True
             peer.save()
+            acts.record("peer.asked", peer)
             return peer
         known.approved_there = True
         if known.approved_here and known.status != Peer.Status.ACTIVE:
@@ -186,6 +244,7 @@ def receive_request(peer: Peer) -> Peer:
         elif known.status == Peer.Status.REVOKED:
             known.status = Peer.Status.PENDING
         known.save()
+        acts.record("peer.asked", known, data={"status": known.status})
         return known
 
 
@@ -193,7 +252,7 @@ def _activate(peer: Peer) -> None:
     peer.status, peer.approved_at, peer.revoked_at = Peer.Status.ACTIVE, timezone.now(), None
 
 
-def approve(peer: Peer) -> Peer:
+def approve(peer: Peer, operator=None) -> Peer:
     """Operator's act: approve a link another server asked for; it is active from now."""
     if peer.status == Peer.Status.ACTIVE:
         raise RuleViolation(_("This link is already active."))
@@ -204,10 +263,11 @@ def approve(peer: Peer) -> Peer:
         _activate(peer)
         peer.save()
         delivery.publish("Accept", {"type": LINK, "actor": peer.actor_id}, to=[peer])
+        acts.record("peer.approved", peer, operator=operator)
     return peer
 
 
-def revoke(peer: Peer) -> Peer:
+def revoke(peer: Peer, operator=None) -> Peer:
     """Operator's act: end a link. The peer gets 403 from now; nothing more goes to it."""
     if peer.status == Peer.Status.REVOKED:
         raise RuleViolation(_("This link is already revoked."))
@@ -215,8 +275,17 @@ def revoke(peer: Peer) -> Peer:
         peer.status, peer.revoked_at = Peer.Status.REVOKED, timezone.now()
         peer.approved_here = False
         peer.save()
-        delivery.stop_deliveries(peer)
+        stopped = delivery.stop_deliveries(peer)
+        acts.record("peer.revoked", peer, operator=operator, data={"stopped": stopped})
     return peer
+
+
+def retry(peer: Peer, operator=None) -> int:
+    """Operator's act: send a peer's failed messages again (after a long outage)."""
+    with transaction.atomic():
+        count = delivery.retry_failed(peer)
+        acts.record("peer.retried", peer, operator=operator, data={"messages": count})
+    return count
 
 
 PING = "tribune:Ping"
@@ -244,3 +313,4 @@ def link_accepted(peer: Peer, activity: dict) -> None:
         peer.approved_there = True
         _activate(peer)
         peer.save()
+        acts.record("peer.accepted", peer)

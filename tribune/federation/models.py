@@ -12,6 +12,8 @@
 * ``Witnessed`` / ``Countersignature`` / ``WitnessAlarm``: audit checkpoints
   countersigned for peers, peers' countersignatures of ours, and what a
   witness found wrong (tribune/federation/witness.py).
+* ``ServerAct``: the server's own hash chain of its operators' acts on links
+  (asked, approved, revoked, retried; tribune/federation/acts.py).
 """
 
 import uuid
@@ -19,6 +21,8 @@ import uuid
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from tribune.lib.errors import RuleViolation
 
 
 class Peer(models.Model):
@@ -192,3 +196,41 @@ class ReplicaVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uri} at {self.updated}"
+
+
+class ServerActQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise RuleViolation("The server's log of link acts is append-only.")
+
+    def delete(self):
+        raise RuleViolation("The server's log of link acts is append-only.")
+
+
+class ServerAct(models.Model):
+    """An operator's act on a link with another server, in the server's own hash chain
+    (tribune/federation/acts.py): asked, approved, revoked, failed messages sent again."""
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    at = models.DateTimeField()
+    action = models.CharField(max_length=40)
+    peer_actor = models.CharField(max_length=500)  # the other server's public actor id
+    operator_id = models.PositiveBigIntegerField(null=True, blank=True)  # None: command line
+    data = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = ServerActQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-seq"]
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.action} {self.peer_actor}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise RuleViolation("The server's log of link acts is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise RuleViolation("The server's log of link acts is append-only.")

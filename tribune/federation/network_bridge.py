@@ -29,7 +29,7 @@ from tribune.federation.registry import handles
 from tribune.federation.signatures import Refusal
 from tribune.federation.urls_util import is_local, origin
 from tribune.lib.errors import RuleViolation
-from tribune.networks import coalitions, concert, networks, replicas
+from tribune.networks import coalitions, concert, networks, replicas, sharing
 from tribune.networks.common import forward
 from tribune.networks.models import (
     Coalition,
@@ -39,6 +39,7 @@ from tribune.networks.models import (
     Membership,
     Network,
     Participation,
+    SharedDocument,
 )
 from tribune.outbox.services import once_after_commit
 
@@ -53,6 +54,11 @@ RECORDS = {
     (Coalition, "decide"): (coalitions.record_state, "organisation_uri"),
     (Coalition, "renew"): (coalitions.record_renewal, "renewed_by_uri"),
     (ConcertPledge, "count"): (concert.report_count, "organisation_uri"),
+    (Network, "endorse"): (networks.record_endorsement, "organisation_uri"),
+    (Network, "network"): (networks.record_network_decision, "member_uri"),
+    (Network, "size"): (networks.record_size, "member_uri"),
+    (Network, "share"): (sharing.record_shared, "organisation_uri"),
+    (Coalition, "share"): (sharing.record_shared, "organisation_uri"),
 }
 
 
@@ -152,7 +158,59 @@ def send_state(holder) -> int:
     data = {**replicas.snapshot(holder), "updated": timezone.now().isoformat()}
     with transaction.atomic():
         delivery.publish("Update", data, to=peers, supersede_key=f"state {holder.uri}")
+        if isinstance(holder, Network):
+            for parent in _parents(holder):
+                relay(parent)
     return len(peers)
+
+
+# --- networks of networks: a parent's state relayed to the member network's servers -------
+
+
+def _parents(network: Network):
+    """Copies held here of networks that ``network`` (a home network) is in or invited to."""
+    uris = Membership.objects.filter(
+        member_uri=network.uri, kind="network", network__home=False
+    ).exclude(state="left")
+    return Network.objects.filter(pk__in=uris.values("network_id"))
+
+
+def relay(parent: Network) -> int:
+    """Announce ``parent`` (a copy of a network decided on another server) to the servers of
+    the organisations of its member networks whose home is here.
+
+    Only the reference travels: each receiving server fetches the parent's state again
+    from its origin (``inbox.refetch_relayed``) and uses only that copy, so a relaying
+    server cannot alter what it passes on.
+    """
+    children = Network.objects.filter(
+        home=True,
+        uri__in=parent.memberships.filter(kind="network")
+        .exclude(state="left")
+        .values("member_uri"),
+    )
+    origins: set[str] = set()
+    for child in children:
+        origins |= {origin(u) for u in replicas.organisations_of(child) if not is_local(u)}
+    origins.discard(origin(parent.uri))
+    peers = [p for p in Peer.objects.filter(status=Peer.Status.ACTIVE) if p.origin in origins]
+    if peers:
+        delivery.publish(
+            "Announce",
+            {"id": parent.uri, "type": "tribune:Network"},
+            to=peers,
+            supersede_key=f"relay {parent.uri}",
+        )
+    return len(peers)
+
+
+@handles("Announce", "tribune:Network")
+def relayed_received(peer: Peer, activity: dict) -> None:
+    """A network relayed by a third server: its state as fetched again from its origin."""
+    data = activity["object"]
+    if data.get("tribune:kind") != "tribune:Network" or is_local(str(data.get("id", ""))):
+        raise RuleViolation("Only a network's state fetched from its home server is taken.")
+    _take_state({**data, "type": "tribune:Network"})
 
 
 @handles("Update", "tribune:Network")
@@ -163,17 +221,25 @@ def state_received(peer: Peer, activity: dict) -> None:
     data = activity["object"]
     if origin(str(data.get("id", ""))) != peer.origin:
         raise RuleViolation("Only its home server tells the state of a network.")
+    holder = _take_state(data)
+    if isinstance(holder, Network) and holder.memberships.filter(kind="network").exists():
+        relay(holder)
+
+
+def _take_state(data: dict):
+    """Bring the copy up to ``data`` unless a later state was taken already."""
     updated = str(data.get("updated", ""))
     version = ReplicaVersion.objects.select_for_update().filter(uri=data["id"]).first()
     if version is not None and version.updated >= updated:
-        return  # an older state, arrived late
+        return None  # an older state, arrived late
     try:
-        replicas.apply(data)
+        holder = replicas.apply(data)
     except replicas.NotYet as error:
         raise Refusal(503, "not_yet", error.message) from None
     except (KeyError, TypeError, ValueError):
         raise RuleViolation("The state sent is not complete.") from None
     ReplicaVersion.objects.update_or_create(uri=data["id"], defaults={"updated": updated})
+    return holder
 
 
 def connect() -> None:
@@ -186,6 +252,7 @@ def connect() -> None:
         Participation,
         ConcertPledge,
         ConcertCount,
+        SharedDocument,
     ):
         post_save.connect(
             _changed, sender=model, dispatch_uid=f"federation.changed.{model.__name__}"

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from tribune.federation import actors, delivery, inbox, links, signatures, witness
-from tribune.federation.models import Peer, PublishedObject, WitnessAlarm
+from tribune.federation import actors, acts, delivery, inbox, links, signatures, witness
+from tribune.federation.models import Peer, PublishedObject, ServerAct, WitnessAlarm
 from tribune.federation.signatures import Refusal
 from tribune.lib.errors import RuleViolation
 
@@ -145,7 +145,7 @@ def peers_page(request: HttpRequest) -> HttpResponse:
         action = request.POST.get("action", "")
         try:
             if action == "request":
-                links.request_link(request.POST.get("url", "").strip())
+                links.request_link(request.POST.get("url", "").strip(), operator=request.user)
             elif action == "witness":
                 witness.offer_checkpoints()
             elif action == "check":
@@ -153,13 +153,13 @@ def peers_page(request: HttpRequest) -> HttpResponse:
             elif action in ("approve", "revoke", "retry", "ping"):
                 peer = get_object_or_404(Peer, pk=_number(request.POST.get("peer")))
                 if action == "approve":
-                    links.approve(peer)
+                    links.approve(peer, operator=request.user)
                 elif action == "revoke":
-                    links.revoke(peer)
+                    links.revoke(peer, operator=request.user)
                 elif action == "ping":
                     links.ping(peer, max(1, min(_number(request.POST.get("count")) or 1, 100)))
                 else:
-                    delivery.retry_failed(peer)
+                    links.retry(peer, operator=request.user)
             else:
                 error = _("Choose what to do.")
         except RuleViolation as violation:
@@ -175,6 +175,8 @@ def peers_page(request: HttpRequest) -> HttpResponse:
             "error": error,
             "findings": findings,
             "alarms": WitnessAlarm.objects.select_related("peer").order_by("-at")[:20],
+            "server_acts": ServerAct.objects.order_by("-seq")[:20],
+            "server_acts_whole": acts.verify()[0],
             "actor": links.actor_document()["id"],
         },
         status=400 if error else 200,

@@ -87,6 +87,7 @@ class DocumentOut(Schema):
     title: str
     uri: str
     organisation: str
+    kind: str = "document"  # or event, struggle, solidarity (shared on any server)
 
 
 class CoalitionSummary(Schema):
@@ -260,7 +261,12 @@ def concert_out(p: ConcertPledge) -> dict:
 
 def _documents(holder) -> list[dict]:
     return [
-        {"title": d.title, "uri": d.document_uri, "organisation": d.organisation_name}
+        {
+            "title": d.title,
+            "uri": d.document_uri,
+            "organisation": d.organisation_name,
+            "kind": d.kind,
+        }
         for d in holder.documents.all()
     ]
 

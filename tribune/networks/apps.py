@@ -6,7 +6,16 @@ class NetworksConfig(AppConfig):
     verbose_name = "Networks and coalitions"
 
     def ready(self) -> None:
-        from tribune.networks import concert
+        from django.db.models.signals import post_save
+
+        from tribune.networks import concert, sharing
+        from tribune.struggles.models import Event, SolidarityRequest, Struggle
         from tribune.struggles.signals import pledge_counted
 
         pledge_counted.connect(concert.on_pledge_counted, dispatch_uid="networks-chapter-count")
+        for model in (Event, Struggle, SolidarityRequest):
+            post_save.connect(
+                sharing.on_item_saved,
+                sender=model,
+                dispatch_uid=f"networks-shared-{model.__name__}",
+            )

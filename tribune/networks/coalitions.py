@@ -202,9 +202,16 @@ def record_state(
 
 
 @transaction.atomic
-def record_renewal(coalition_uri: str, ends_on: date, renewed_by_uri: str) -> Coalition:
-    """A new end date and a new round: every organisation must ratify afresh."""
+def record_renewal(coalition_uri: str, ends_on: date | str, renewed_by_uri: str) -> Coalition:
+    """A new end date and a new round: every organisation must ratify afresh.
+
+    ``ends_on`` arrives from another server as an ISO date."""
     coalition = Coalition.objects.select_for_update().get(pk=by_uri(Coalition, coalition_uri).pk)
+    if isinstance(ends_on, str):
+        try:
+            ends_on = date.fromisoformat(ends_on)
+        except ValueError:
+            raise RuleViolation(_t("Give a date."), "ends_on") from None
     by = participant(coalition, renewed_by_uri)
     if by is None or by.state != State.RATIFIED:
         raise NotPermitted(_t("Only an organisation that ratified this coalition can renew it."))
@@ -328,6 +335,10 @@ def decide(
         cited = decision.as_dict()
     else:
         term, cited = decisions.mandate(actor, organisation), None
+    current = Coalition.objects.get(pk=coalition.pk)  # the caller's copy may predate a renewal
+    if state == "ratified" and current.status() == "expired":
+        # Refused here too (a copy ends on the same date): no decision used up for nothing.
+        raise RuleViolation(_t("This coalition has ended: renew it first."), "coalition")
     values = {
         "coalition_uri": coalition.uri,
         "organisation_uri": organisation.uri,
@@ -358,9 +369,12 @@ def renew(actor, organisation, coalition: Coalition, *, ends_on: date) -> Coalit
     term = decisions.mandate(actor, organisation)
     values = {
         "coalition_uri": coalition.uri,
-        "ends_on": ends_on,
+        "ends_on": _ends_on(ends_on).isoformat(),  # checked here too, and sent as plain text
         "renewed_by_uri": organisation.uri,
     }
+    by = participant(coalition, organisation.uri)
+    if by is None or by.state != State.RATIFIED:
+        raise NotPermitted(_t("Only an organisation that ratified this coalition can renew it."))
     if not _forward_if_away(coalition, "renew", values):
         coalition = record_renewal(**values)
     record(

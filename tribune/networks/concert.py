@@ -178,6 +178,10 @@ def report_count(
     pledge = ConcertPledge.objects.select_for_update().get(pk=found.pk)
     if not pledge.home:
         raise RuleViolation(_t("This pledge is counted on its own server."), "pledge")
+    if _ended(pledge):
+        raise RuleViolation(
+            _t("This coalition has ended: its pledges take no more counts."), "pledge"
+        )
     count = whole(count, field="count", low=0, high=MAX_COUNT)
     row = ConcertCount.objects.filter(pledge=pledge, organisation_uri=organisation_uri).first()
     if row is None:
@@ -202,6 +206,11 @@ def report_count(
     if fired:
         _fired(pledge)
     return pledge
+
+
+def _ended(pledge: ConcertPledge) -> bool:
+    """Whether the pledge's coalition has passed its end date (a network's pledge: never)."""
+    return pledge.coalition is not None and pledge.coalition.status() == "expired"
 
 
 def _participating_uri(pledge: ConcertPledge, organisation_uri: str) -> bool:
@@ -286,6 +295,10 @@ def on_pledge_counted(sender, *, pledge, **kwargs) -> None:
     if row is None:
         return
     concert = row.pledge
+    if _ended(concert):
+        # The member's own pledge (or withdrawal) stands in its organisation; the coalition
+        # has ended, so its count is no longer reported (and would be refused).
+        return
     values = {
         "pledge_uri": concert.uri,
         "organisation_uri": row.organisation_uri,

@@ -303,8 +303,24 @@ class ConcertCount(models.Model):
         return f"{self.organisation_name}: {self.count}"
 
 
+class SharedKind(models.TextChoices):
+    DOCUMENT = "document", _("document")
+    EVENT = "event", _("event")
+    STRUGGLE = "struggle", _("struggle")
+    SOLIDARITY = "solidarity", _("solidarity request")
+
+
 class SharedDocument(models.Model):
-    """A public document of one organisation's archive, shared with a network or coalition."""
+    """What an organisation shares with a network or coalition, as plain values: a public
+    document of its archive, or (``kind``) one of its public events, struggles or
+    solidarity requests.
+
+    Kept on the holder's home server and sent with its state, so every server taking
+    part lists it (and puts a shared event in the shared calendar) even when the
+    organisation that shared it is on another server. ``document_uri`` is the item's
+    page on its own server; ``details`` the few public values a listing or a calendar
+    needs (an event's times, place and uid).
+    """
 
     network = models.ForeignKey(
         Network, models.CASCADE, null=True, blank=True, related_name="documents"
@@ -316,6 +332,8 @@ class SharedDocument(models.Model):
     title = models.CharField(max_length=300)
     organisation_uri = models.CharField(max_length=500)
     organisation_name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=SharedKind.choices, default=SharedKind.DOCUMENT)
+    details = models.JSONField(default=dict, blank=True)
     shared_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -225,26 +225,114 @@ def record_endorsement(
     endorsers = set(Cited.objects.filter(act=key).values_list("organisation_uri", flat=True))
     carried, needed = _carries(network, endorsers)
     if carried:
-        membership.state = MembershipState.MEMBER if verb == "join" else MembershipState.LEFT
-        now = timezone.now()
-        if verb == "join":
-            membership.joined_at = now
-            membership.join_decision = {"endorsed_by": sorted(endorsers)}
-        else:
-            membership.left_at = now
-            membership.leave_decision = {"endorsed_by": sorted(endorsers)}
-        membership.save()
+        values = {
+            "parent_uri": parent.uri,
+            "member_uri": network.uri,
+            "act": verb,
+            "endorsed_by": sorted(endorsers),
+        }
+        if parent.home:
+            record_network_decision(**values)
+        else:  # the parent is decided on another server: the network's decision goes there
+            forward.send(sender=Network, target_uri=parent.uri, action="network", values=values)
     return {"carried": carried, "endorsed": len(endorsers), "needed": needed}
+
+
+@transaction.atomic
+def record_network_decision(
+    parent_uri: str, member_uri: str, act: str, endorsed_by: list
+) -> Membership:
+    """A member network's own decision, carried by its organisations' endorsements on its
+    home server, to join (it was invited) or leave ``parent_uri``. The federation calls
+    this for a network whose home is the sending server."""
+    parent = Network.objects.select_for_update().get(pk=by_uri(Network, parent_uri).pk)
+    if act not in ("join", "leave"):
+        raise RuleViolation(_t("Say whether the network joins or leaves, and which."), "act")
+    membership = parent.memberships.filter(member_uri=member_uri, kind=MemberKind.NETWORK).first()
+    wanted = MembershipState.INVITED if act == "join" else MembershipState.MEMBER
+    if membership is None or membership.state != wanted:
+        raise RuleViolation(
+            _t("This network is not invited to join that one.")
+            if act == "join"
+            else _t("This network is not in that one."),
+            "act",
+        )
+    if act == "join":
+        _refuse_cycle(parent.uri, member_uri)
+    if not isinstance(endorsed_by, list) or not all(isinstance(u, str) for u in endorsed_by):
+        raise RuleViolation(_t("Name the organisations that decided."), "endorsed_by")
+    now = timezone.now()
+    if act == "join":
+        membership.state, membership.joined_at = MembershipState.MEMBER, now
+        membership.join_decision = {"endorsed_by": sorted(endorsed_by)[:200]}
+    else:
+        membership.state, membership.left_at = MembershipState.LEFT, now
+        membership.leave_decision = {"endorsed_by": sorted(endorsed_by)[:200]}
+    membership.save()
+    return membership
+
+
+def current_size(membership: Membership) -> int:
+    """A member organisation's weight: its members in good standing now if it is on this
+    server; otherwise the count its server reported with its latest act (joining,
+    endorsing, or ``record_size``)."""
+    if membership.organisation_id is not None:
+        return good_standing_count(membership.organisation)
+    return membership.size
+
+
+@transaction.atomic
+def record_size(network_uri: str, member_uri: str, size: int) -> Membership:
+    """A member organisation's count of members in good standing, reported by its server
+    (for a network weighted by membership): the number only."""
+    network = Network.objects.select_for_update().get(pk=by_uri(Network, network_uri).pk)
+    membership = members_of(network).filter(member_uri=member_uri).first()
+    if membership is None:
+        raise RuleViolation(_t("Only a member can report its size."), "network")
+    if isinstance(size, bool) or not isinstance(size, int) or not 0 <= size <= 100_000_000:
+        raise RuleViolation(_t("Give a number of members."), "size")
+    membership.size = size
+    membership.save(update_fields=["size"])
+    return membership
+
+
+def report_sizes() -> int:
+    """Tell the home server of each weighted network decided elsewhere the current number
+    of members in good standing of this server's member organisations, when it changed
+    (the clock runs this hourly). The number only; never who."""
+    sent = 0
+    rows = Membership.objects.filter(
+        network__home=False,
+        network__decision_rule=DecisionRule.WEIGHTED,
+        state=MembershipState.MEMBER,
+        organisation__isnull=False,
+    ).select_related("network", "organisation")
+    for membership in rows:
+        size = good_standing_count(membership.organisation)
+        if size == membership.size:
+            continue
+        values = {"network_uri": membership.network.uri, "member_uri": membership.member_uri}
+        try:
+            with transaction.atomic():
+                Membership.objects.filter(pk=membership.pk).update(size=size)
+                _forward_if_away(membership.network, "size", {**values, "size": size})
+            sent += 1
+        except RuleViolation:  # no active link with its home: the next run tries again
+            continue
+    return sent
 
 
 def _carries(network: Network, endorsers: set[str]) -> tuple[bool, str]:
     """Whether ``endorsers`` carry a decision of ``network`` under its charter's rule."""
-    members = list(members_of(network).filter(kind=MemberKind.ORGANISATION))
+    members = list(
+        members_of(network).filter(kind=MemberKind.ORGANISATION).select_related("organisation")
+    )
     if network.decision_rule == DecisionRule.CONSENSUS:
         return all(m.member_uri in endorsers for m in members), _t("every member organisation")
     if network.decision_rule == DecisionRule.WEIGHTED:
-        total = sum(m.size for m in members)
-        yes = sum(m.size for m in members if m.member_uri in endorsers)
+        sizes = {m.member_uri: current_size(m) for m in members}
+        total = sum(sizes.values())
+        yes = sum(size for uri, size in sizes.items() if uri in endorsers)
         return 2 * yes > total, _t("more than half of the members of its organisations")
     yes = sum(1 for m in members if m.member_uri in endorsers)
     return 2 * yes > len(members), _t("more than half of its organisations")
@@ -422,13 +510,19 @@ def endorse(
     decision, term = decisions.check(organisation, actor, decision_kind, decision_ref)
     if not is_member(network, organisation):
         raise NotPermitted(_t("Only organisations in this network decide for it."))
-    outcome = record_endorsement(
-        network.uri,
-        f"{act} {parent.uri}",
-        organisation.uri,
-        decision.as_dict(),
-        size=good_standing_count(organisation),
-    )
+    values = {
+        "network_uri": network.uri,
+        "act": f"{act} {parent.uri}",
+        "organisation_uri": organisation.uri,
+        "decision": decision.as_dict(),
+        "size": good_standing_count(organisation),
+    }
+    if network.home:
+        outcome = record_endorsement(**values)
+    else:  # the network decides on its home server: the decision is used up here, sent there
+        decisions.use(decision, f"{values['act']} by {network.uri}")
+        _forward_if_away(network, "endorse", values)
+        outcome = {"carried": False, "endorsed": None, "needed": ""}
     record(
         organisation,
         "network.endorsed",

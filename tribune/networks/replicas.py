@@ -25,6 +25,7 @@ from tribune.networks.models import (
     Membership,
     Network,
     Participation,
+    SharedDocument,
 )
 
 KINDS = {
@@ -72,6 +73,7 @@ def snapshot(obj) -> dict:
                 }
                 for m in obj.memberships.all()
             ],
+            "shared": _shared(obj),
         }
     if isinstance(obj, Coalition):
         return {
@@ -100,6 +102,7 @@ def snapshot(obj) -> dict:
                 }
                 for p in obj.participations.all()
             ],
+            "shared": _shared(obj),
         }
     return {
         "type": "tribune:ConcertPledge",
@@ -119,6 +122,37 @@ def snapshot(obj) -> dict:
             for c in obj.counts.all()
         ],
     }
+
+
+def _shared(holder) -> list[dict]:
+    """What organisations shared with it: public pages and an event's times, nothing more."""
+    return [
+        {
+            "uri": d.document_uri,
+            "title": d.title,
+            "kind": d.kind,
+            "details": d.details,
+            "organisation_uri": d.organisation_uri,
+            "organisation_name": d.organisation_name,
+        }
+        for d in holder.documents.all()
+    ]
+
+
+def _apply_shared(holder, items: list[dict]) -> None:
+    is_coalition = isinstance(holder, Coalition)
+    for d in items:
+        SharedDocument.objects.update_or_create(
+            document_uri=d["uri"],
+            **({"coalition": holder} if is_coalition else {"network": holder}),
+            defaults={
+                "title": d["title"],
+                "kind": d["kind"],
+                "details": d["details"] or {},
+                "organisation_uri": d["organisation_uri"],
+                "organisation_name": d["organisation_name"],
+            },
+        )
 
 
 def organisations_of(obj) -> set[str]:
@@ -141,6 +175,8 @@ def holder_for(instance):
         return instance.coalition
     if isinstance(instance, ConcertCount):
         return instance.pledge
+    if isinstance(instance, SharedDocument):
+        return instance.network or instance.coalition
     return None
 
 
@@ -192,6 +228,7 @@ def _apply_network(data: dict) -> Network:
                 "size": m["size"],
             },
         )
+    _apply_shared(network, data.get("shared", []))
     return network
 
 
@@ -225,6 +262,7 @@ def _apply_coalition(data: dict) -> Coalition:
                 "invited_by_uri": p["invited_by_uri"],
             },
         )
+    _apply_shared(coalition, data.get("shared", []))
     return coalition
 
 

@@ -7,17 +7,37 @@ the coalition or network (the third kind of owner in tribune.struggles:
 own ``run_struggles`` mandate. Only what is public is shared (a shared calendar
 is a public feed). A document is shared by its address and title: only a
 published, public document of the organisation's archive.
+
+Across servers: what is shared is also recorded, as plain public values
+(``record_shared``: its page's address, title, and for an event its times and
+place), on the holder's home server — forwarded there when the holder is a copy
+— and sent with the holder's state to every server taking part. So the shared
+lists and the shared calendar show what organisations on every server shared,
+and an event moved or cancelled after it was shared is sent again
+(``on_item_saved``).
 """
 
+import json
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit
+
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _t
 
 from tribune.audit.log import record
-from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.lib.errors import NotFound, NotPermitted, RuleViolation
 from tribune.networks import decisions
-from tribune.networks.common import number, site
-from tribune.networks.concert import _participating
-from tribune.networks.models import Coalition, SharedDocument
+from tribune.networks.common import clean_uri, forward, number, site
+from tribune.networks.common import name as clean_name
+from tribune.networks.concert import _participating, _ratified
+from tribune.networks.models import Coalition, Network, SharedDocument, SharedKind
+from tribune.struggles.services.common import text
+
+logger = logging.getLogger(__name__)
+MAX_DETAILS = 2000  # characters of JSON: an event's times and place, nothing more
 
 KINDS = ("struggle", "event", "solidarity")
 
@@ -55,6 +75,7 @@ def share(actor, organisation, holder, *, kind: str, item_id: int):
         raise RuleViolation(_t("This is already run with another coalition or network."), "item_id")
     item.concert_uri, item.concert_name = holder.uri, holder.name
     item.save(update_fields=["concert_uri", "concert_name"])
+    _send(holder, item_values(item, kind, holder))
     record(
         organisation,
         "concert.shared",
@@ -99,14 +120,16 @@ def share_document(actor, organisation, holder, *, document_id: int) -> SharedDo
     ).first()
     if found is not None:
         return found
-    shared_document = SharedDocument.objects.create(
-        coalition=holder if is_coalition else None,
-        network=None if is_coalition else holder,
-        document_uri=address,
-        title=document.published.title[:300],
-        organisation_uri=organisation.uri,
-        organisation_name=organisation.name,
-    )
+    values = {
+        "holder_uri": holder.uri,
+        "organisation_uri": organisation.uri,
+        "organisation_name": organisation.name,
+        "kind": SharedKind.DOCUMENT,
+        "item_uri": address,
+        "title": document.published.title[:300],
+        "details": {},
+    }
+    shared_document = _send(holder, values)
     record(
         organisation,
         "concert.document_shared",
@@ -116,3 +139,204 @@ def share_document(actor, organisation, holder, *, document_id: int) -> SharedDo
         data={"with": holder.uri, "document": address},
     )
     return shared_document
+
+
+# --- across servers ------------------------------------------------------------------------
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def item_values(item, kind: str, holder) -> dict:
+    """A shared struggle, event or solidarity request as the plain public values that travel."""
+    slug = item.organisation.slug
+    if kind == "event":
+        page = reverse("web:event", args=[slug, item.pk])
+        details = {
+            "uid": str(item.uid),
+            "starts_at": _iso(item.starts_at),
+            "ends_at": _iso(item.ends_at),
+            "time_zone": item.time_zone,
+            "place": item.place,
+            "link": item.link,
+            "sequence": item.sequence,
+            "cancelled": item.cancelled_at is not None,
+            "updated_at": _iso(item.updated_at),
+        }
+    elif kind == "solidarity":
+        page = reverse("web:solidarity", args=[slug, item.pk])
+        details = {"deadline": _iso(item.deadline), "quantity": item.quantity}
+    else:
+        page = reverse("web:struggle", args=[slug, item.pk])
+        details = {}
+    return {
+        "holder_uri": holder.uri,
+        "organisation_uri": item.organisation.uri,
+        "organisation_name": item.organisation.name,
+        "kind": kind,
+        "item_uri": site() + page,
+        "title": item.title,
+        "details": details,
+    }
+
+
+def _send(holder, values: dict) -> SharedDocument:
+    """Record on the holder's home server: here, or forwarded there (an unsaved row back)."""
+    if holder.home:
+        return record_shared(**values)
+    forward.send(sender=type(holder), target_uri=holder.uri, action="share", values=values)
+    return SharedDocument(
+        document_uri=values["item_uri"],
+        title=values["title"],
+        kind=values["kind"],
+        organisation_uri=values["organisation_uri"],
+        organisation_name=values["organisation_name"],
+    )
+
+
+def _holder(uri) -> Network | Coalition:
+    for model in (Network, Coalition):
+        found = model.objects.filter(uri=uri, home=True).first() if isinstance(uri, str) else None
+        if found is not None:
+            return found
+    raise NotFound(_t("Nothing known here has this address."), "holder")
+
+
+def _takes_part(holder, organisation_uri: str) -> bool:
+    if isinstance(holder, Coalition):
+        return _ratified(holder, organisation_uri)
+    from tribune.networks.networks import members_of
+
+    return members_of(holder).filter(member_uri=organisation_uri).exists()
+
+
+@transaction.atomic
+def record_shared(
+    holder_uri: str,
+    organisation_uri: str,
+    organisation_name: str,
+    kind: str,
+    item_uri: str,
+    title: str,
+    details: dict | None = None,
+) -> SharedDocument:
+    """What a taking-part organisation shared, on the holder's home (the federation calls this).
+
+    Sharing the same item again brings its values up to date (an event moved).
+    """
+    holder = _holder(holder_uri)
+    if not _takes_part(holder, organisation_uri):
+        raise NotPermitted(_t("Only organisations taking part can share here."))
+    if kind not in SharedKind.values:
+        raise RuleViolation(_t("Choose a struggle, an event or a solidarity request."), "kind")
+    clean_uri(item_uri, "item")
+    details = details or {}
+    if not isinstance(details, dict) or len(json.dumps(details, default=str)) > MAX_DETAILS:
+        raise RuleViolation(_t("Give the shared item's details."), "details")
+    is_coalition = isinstance(holder, Coalition)
+    row, _created = SharedDocument.objects.update_or_create(
+        document_uri=item_uri,
+        **({"coalition": holder} if is_coalition else {"network": holder}),
+        defaults={
+            "title": text(title, field="title", max_length=300),
+            "kind": kind,
+            "details": details,
+            "organisation_uri": organisation_uri,
+            "organisation_name": clean_name(organisation_name, "organisation"),
+        },
+    )
+    return row
+
+
+def remote(holder, kind: str):
+    """What organisations on other servers shared with ``holder`` (kind: event, struggle, …)."""
+    return holder.documents.filter(kind=kind).exclude(organisation_uri__startswith=site() + "/")
+
+
+def _public(item) -> bool:
+    from tribune.struggles.models import Visibility
+
+    struggle = getattr(item, "struggle", None)
+    return getattr(item, "visibility", Visibility.PUBLIC) == Visibility.PUBLIC and (
+        struggle is None or struggle.visibility == Visibility.PUBLIC
+    )
+
+
+def on_item_saved(sender, instance, created=False, **kwargs) -> None:
+    """A shared event, struggle or request changed: its shared values are sent again.
+
+    Never breaks the edit itself: a holder unknown here or a link down is logged.
+    """
+    if created or not getattr(instance, "concert_uri", ""):
+        return
+    if set(kwargs.get("update_fields") or ()) == {"concert_uri", "concert_name"}:
+        return  # the act of sharing itself, which sends it
+    kind = {"Event": "event", "Struggle": "struggle", "SolidarityRequest": "solidarity"}.get(
+        sender.__name__
+    )
+    holder = None
+    for model in (Network, Coalition):
+        holder = holder or model.objects.filter(uri=instance.concert_uri).first()
+    if kind is None or holder is None or not _public(instance):
+        return  # never send what is no longer public (its earlier public values stay)
+    try:
+        with transaction.atomic():
+            _send(holder, item_values(instance, kind, holder))
+    except RuleViolation as refused:  # e.g. no longer taking part, or no link with its home
+        logger.info("shared %s %s not sent to %s: %s", kind, instance.pk, holder.uri, refused)
+    except Exception:  # the item's own change stands; the shared copy catches up on re-share
+        logger.exception("shared %s %s not sent to %s", kind, instance.pk, holder.uri)
+
+
+@dataclass
+class RemoteEvent:
+    """An event shared from another server, as the calendar feed reads an event."""
+
+    uid: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    time_zone: str
+    place: str
+    link: str
+    sequence: int
+    cancelled_at: datetime | None
+    updated_at: datetime
+    page: str
+    host: str
+    organisation_name: str
+    description: str = ""
+
+
+def remote_events(holder) -> list[RemoteEvent]:
+    """Events organisations on other servers shared with ``holder``, for pages and the feed."""
+    events = []
+    for row in remote(holder, SharedKind.EVENT):
+        d = row.details
+        try:
+            starts, ends = (
+                datetime.fromisoformat(d["starts_at"]),
+                datetime.fromisoformat(d["ends_at"]),
+            )
+            updated = datetime.fromisoformat(d.get("updated_at") or d["starts_at"])
+            events.append(
+                RemoteEvent(
+                    uid=str(d["uid"]),
+                    title=row.title,
+                    starts_at=starts,
+                    ends_at=ends,
+                    time_zone=str(d.get("time_zone") or "UTC"),
+                    place=str(d.get("place") or ""),
+                    link=str(d.get("link") or ""),
+                    sequence=int(d.get("sequence") or 0),
+                    cancelled_at=updated if d.get("cancelled") else None,
+                    updated_at=updated,
+                    page=row.document_uri,
+                    host=urlsplit(row.document_uri).hostname or "tribune",
+                    organisation_name=row.organisation_name,
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # an incomplete row is left out of the feed rather than breaking it
+    return sorted(events, key=lambda e: e.starts_at)

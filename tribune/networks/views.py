@@ -30,7 +30,13 @@ from tribune.networks.forms import (
     ShareForm,
     split_decision,
 )
-from tribune.networks.models import Coalition, ConcertPledge, MembershipState, Network
+from tribune.networks.models import (
+    Coalition,
+    ConcertPledge,
+    MembershipState,
+    Network,
+    SharedKind,
+)
 from tribune.offices.rules import has_power
 from tribune.struggles import calendar
 from tribune.web.helpers import attempt, organisation_and_viewer
@@ -47,11 +53,21 @@ def _ics(events, name: str) -> HttpResponse:
 def _holder_context(holder) -> dict:
     return {
         "pledges": list(holder.pledges.all()),
-        "documents": list(holder.documents.all()),
+        "documents": list(holder.documents.filter(kind=SharedKind.DOCUMENT)),
         "events": sharing.shared(holder, "event").order_by("starts_at")[:50],
         "struggles": sharing.shared(holder, "struggle")[:50],
         "requests": sharing.shared(holder, "solidarity")[:50],
+        # Shared by organisations on other servers (sent with the holder's state).
+        "remote_events": sharing.remote_events(holder)[:50],
+        "remote_struggles": sharing.remote(holder, SharedKind.STRUGGLE)[:50],
+        "remote_requests": sharing.remote(holder, SharedKind.SOLIDARITY)[:50],
     }
+
+
+def _feed(holder) -> HttpResponse:
+    """Events shared by organisations here and, from the holder's state, on every other server."""
+    events = list(sharing.shared(holder, "event")) + sharing.remote_events(holder)
+    return _ics(events, holder.name)
 
 
 # --- public pages ----------------------------------------------------------------------------
@@ -82,8 +98,7 @@ def network(request: HttpRequest, network_slug: str) -> HttpResponse:
 
 
 def network_calendar(request: HttpRequest, network_slug: str) -> HttpResponse:
-    obj = get_object_or_404(Network, slug=network_slug)
-    return _ics(sharing.shared(obj, "event"), obj.name)
+    return _feed(get_object_or_404(Network, slug=network_slug))
 
 
 def coalition(request: HttpRequest, coalition_slug: str) -> HttpResponse:
@@ -101,8 +116,7 @@ def coalition(request: HttpRequest, coalition_slug: str) -> HttpResponse:
 
 
 def coalition_calendar(request: HttpRequest, coalition_slug: str) -> HttpResponse:
-    obj = get_object_or_404(Coalition, slug=coalition_slug)
-    return _ics(sharing.shared(obj, "event"), obj.name)
+    return _feed(get_object_or_404(Coalition, slug=coalition_slug))
 
 
 # --- the organisation's page -----------------------------------------------------------------

@@ -28,9 +28,11 @@ def feed(events, name: str) -> bytes:
     host = urlparse(_site()).hostname or "tribune"
     for event in events:
         zone = zoneinfo.ZoneInfo(event.time_zone)
-        page = _site() + link(event)
+        # An event shared from another server (tribune.networks.sharing.RemoteEvent) keeps
+        # its own server's page and host, so its UID is the same in every feed.
+        page = getattr(event, "page", None) or _site() + link(event)
         item = VEvent()
-        item.add("uid", f"{event.uid}@{host}")
+        item.add("uid", f"{event.uid}@{getattr(event, 'host', None) or host}")
         item.add("dtstamp", event.updated_at)
         item.add("dtstart", event.starts_at.astimezone(zone))
         item.add("dtend", event.ends_at.astimezone(zone))

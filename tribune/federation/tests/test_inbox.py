@@ -188,6 +188,21 @@ def test_a_relayed_object_is_fetched_again_from_its_origin(remote, monkeypatch):
 
     monkeypatch.setattr(signatures, "get", fetch)
     body = json.dumps(relayed).encode()
+    # The origin is no server linked here: nothing is fetched (a peer cannot make this
+    # server knock on an address it names), the activity is refused.
+    response = post(body, signed(body, key, peer.key_id))
+    assert (response.status_code, response.json()["error"]) == (422, "origin_not_linked")
+    assert asked == [] and RECEIVED == []
+    third = Ed25519PrivateKey.generate()
+    Peer.objects.create(
+        actor_id=f"https://third.example/federation/actors/{uuid.uuid4()}",
+        key_id="https://third.example/key#main-key",
+        public_key_pem=_pem(third),
+        inbox="https://third.example/federation/inbox",
+        status=Peer.Status.ACTIVE,
+        approved_here=True,
+        approved_there=True,
+    )
     assert post(body, signed(body, key, peer.key_id)).status_code == 202
     assert asked == [origin_id]
     assert RECEIVED[0]["object"]["content"] == "as written"
@@ -240,3 +255,55 @@ def test_a_link_request_naming_a_private_address_is_not_fetched(db, settings, mo
     with pytest.raises(RuleViolation, match="404"):
         links.fetch_actor("http://127.0.0.1:1/federation/actor")
     assert fetched == ["http://127.0.0.1:1/federation/actor"]
+
+
+def test_the_address_checked_is_the_address_fetched(db, settings, monkeypatch):
+    """DNS rebinding: a name answering a public address to the check and a private one to
+    the fetch. The fetch connects to the address resolved for the check (resolved once),
+    with the host's name in the Host header (and for TLS: SNI and the certificate)."""
+    import http.server
+    import socket
+    import threading
+
+    from tribune.federation import links
+
+    seen = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            seen.append(self.headers["Host"])
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real = socket.getaddrinfo
+    answers = []
+
+    def rebinding(host, *args, **kwargs):
+        if host == "rebind.example":
+            # First the "public" address (this test's server), then a private one.
+            address = "127.0.0.1" if not answers else "10.1.2.3"
+            answers.append(address)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setattr(links, "_public", lambda address: address == "127.0.0.1")
+    settings.TRIBUNE_FEDERATION_PRIVATE_ADDRESSES = False
+    try:
+        with pytest.raises(RuleViolation, match="404"):
+            links.fetch_actor(f"http://rebind.example:{port}/federation/actor")
+    finally:
+        server.shutdown()
+    assert answers == ["127.0.0.1"]  # resolved once: the fetch did not ask again
+    assert seen == [f"rebind.example:{port}"]
+    # Over TLS the pinned connection still presents and checks the host's name.
+    adapter = links._Pinned("tribune.example")
+    request = requests.Request("GET", "https://93.184.216.34/federation/actor").prepare()
+    _host, pool = adapter.build_connection_pool_key_attributes(request, True)
+    assert pool["server_hostname"] == pool["assert_hostname"] == "tribune.example"

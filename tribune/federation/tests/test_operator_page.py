@@ -82,3 +82,45 @@ def test_the_command_lists_and_refuses_clearly(pending, capsys):
 
     with pytest.raises(CommandError, match="number of a peer"):
         call_command("peers", "approve", "999")
+
+
+def test_operators_link_acts_are_in_the_servers_chain(pending, capsys):
+    """Approve, retry and revoke (page and command) are logged, hash-chained, naming the
+    peer server and the operator's account number only; a row changed is caught."""
+    from django.core.management.base import CommandError
+
+    from tribune.federation import acts
+    from tribune.federation.models import ServerAct
+    from tribune.lib.errors import RuleViolation
+
+    client = _client(staff=True)
+    operator = client.session["_auth_user_id"]
+    client.post("/federation/peers", {"action": "approve", "peer": pending.pk})
+    Delivery.objects.filter(peer=pending).update(status=Delivery.Status.FAILED)
+    client.post("/federation/peers", {"action": "retry", "peer": pending.pk})
+    call_command("peers", "revoke", str(pending.pk))
+    logged = list(ServerAct.objects.order_by("seq").values_list("action", "operator_id", "data"))
+    assert logged == [
+        ("peer.approved", int(operator), {}),
+        ("peer.retried", int(operator), {"messages": 1}),
+        ("peer.revoked", None, {"stopped": 1}),
+    ]
+    assert set(ServerAct.objects.values_list("peer_actor", flat=True)) == {pending.actor_id}
+    # Nothing private: no e-mail address, user name or key in any entry.
+    text = str(list(ServerAct.objects.values()))
+    assert "@" not in text and "operator" not in text.replace("operator_id", "")
+    assert acts.verify() == (True, None)
+    page = client.get("/federation/peers").content.decode()
+    assert "peer.retried" in page and "whole" in page
+    call_command("peers", "check")
+    assert "link acts is whole" in capsys.readouterr().out
+    # Append-only through the ORM; and a row changed behind the application's back is caught.
+    with pytest.raises(RuleViolation):
+        ServerAct.objects.filter(seq=2).update(action="peer.approved")
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE federation_serveract SET action = 'peer.approved' WHERE seq = 2")
+    assert acts.verify() == (False, 2)
+    with pytest.raises(CommandError, match="link acts was changed"):
+        call_command("peers", "check")

@@ -7,8 +7,12 @@ run in order on the same servers: operators link them; forged, replayed, stale,
 unknown-key and digest-mismatched requests are refused with their reasons; a
 repeated activity id has no second effect; a server killed while messages are
 on their way gets every one exactly once after its restart; audit checkpoints
-are countersigned across servers and a rewritten log is caught; a revoked link
-refuses (403) and delivery stops.
+are countersigned across servers and a rewritten log is caught; organisations on
+three servers act in concert; then, on the same servers (no new start), what each
+shares reaches every server's coalition page and calendar, a network of networks
+spans servers (its parent relayed and fetched again from its origin), an
+organisation leaves by its own decision, and the coalition ends and is renewed
+with fresh ratifications; a revoked link refuses (403) and delivery stops.
 """
 
 import datetime
@@ -39,7 +43,7 @@ org = found_organisation(
                   "faction_threshold": 3, "admission_rule": "officer"},
     founders=[{"name": "Op", "email": user.email, "user": user, "office": "Secretary",
                "powers": ["admit_members", "call_elections", "represent_in_networks",
-                          "run_struggles"]}],
+                          "run_struggles", "curate_archive"]}],
 )
 op = Member.objects.get(organisation=org, user=user)
 voters = [op]
@@ -82,6 +86,19 @@ def copy_of(model, **filters):
             return found
         time.sleep(0.1)
     raise SystemExit("no copy arrived")
+def until(check, what="a message"):
+    for _ in range(900):
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise SystemExit("timed out waiting for " + what)
+def refused(act):
+    try:
+        act()
+    except Exception as error:
+        return str(getattr(error, "message", error))
+    return "not refused"
 """
 
 
@@ -153,6 +170,16 @@ def test_operators_link_the_servers(servers, operators):
     )
     link(op_a, op_c)
     link(op_b, op_c)
+    # Each side's operators' acts are in that server's own chain, the peer named by its
+    # public actor id only.
+    assert [r[0] for r in b.query("SELECT action FROM federation_serveract ORDER BY seq")][:2] == [
+        "peer.asked",
+        "peer.approved",
+    ]
+    assert a.query("SELECT action FROM federation_serveract ORDER BY seq")[:2] == [
+        ("peer.requested",),
+        ("peer.accepted",),
+    ]
     listed = json.loads(a.tribune("peers", "list", "--json").stdout)
     assert {p["status"] for p in listed["peers"]} == {"active"} and len(listed["peers"]) == 2
 
@@ -374,6 +401,181 @@ def test_organisations_on_three_servers_act_in_concert(servers):
             names = [n for (n,) in other.query("SELECT name FROM members_member")]
             received = json.dumps(node.query("SELECT data FROM federation_activity"))
             assert not any(f'"{n}"' in received for n in names if n.startswith("Member"))
+
+
+# Each organisation shares a public event with the coalition; B's also a solidarity
+# request, C's a published document of its archive.
+SHARE = """
+from tribune.archive import services as archive
+from tribune.networks import sharing
+from tribune.struggles.services import solidarity, struggles
+from tribune.struggles.services.events import create_event
+k = Coalition.objects.get(uri=COALITION)
+soon = timezone.now() + timedelta(days=3)
+event = create_event(op, org, title="Rally of " + org.name, starts_at=soon,
+                     ends_at=soon + timedelta(hours=2), place="Town square")
+sharing.share(op, org, k, kind="event", item_id=event.pk)
+if NAME == "b":
+    fight = struggles.start_struggle(op, org, title="Repairs now", status="active")
+    ask = solidarity.ask(op, fight, kind="people", title="Pickets on Friday", quantity=20,
+                         deadline=soon, on_date=soon.date(),
+                         branches=[org.root_branch.slug])
+    sharing.share(op, org, k, kind="solidarity", item_id=ask.pk)
+if NAME == "c":
+    doc = archive.propose_document(op, org, title="Our rent survey", text="Rents rose by 12%.")
+    archive.decide(op, doc.versions.get(), publish=True, reason="Agreed by the committee.")
+    sharing.share_document(op, org, k, document_id=doc.pk)
+print(1)
+"""
+
+
+def _shell_for(node, code: str, **names) -> str:
+    """``code`` after CONTEXT with ``names`` (and NAME, the node's name) bound."""
+    bound = "".join(f"{k} = {v!r}\n" for k, v in {"NAME": node.name, **names}.items())
+    return CONTEXT + bound + code
+
+
+def _network_uri(node, slug: str) -> str:
+    return node.scalar("SELECT uri FROM networks_network WHERE slug = ?", (slug,))
+
+
+def test_networks_of_networks_sharing_leaving_and_renewal_across_servers(servers):
+    """On the servers already linked, after the concert scenario: what is shared from each
+    server reaches every server's coalition page and calendar; a network on B (with C's
+    organisation) joins A's network by its members' endorsements, A's network reaching C
+    relayed by B and fetched again from A; B's organisation leaves A's network by its own
+    decision; the coalition ends at its end date and its renewal needs fresh ratifications
+    on every server."""
+    a, b, c = servers
+    b_uri, c_uri = _org_uri(b), _org_uri(c)
+    coalition_uri = a.scalar("SELECT uri FROM networks_coalition")
+    rent_uri = _network_uri(a, "rent-network")
+    # One round of shells, each server acting as its messages arrive. B's organisation
+    # founds a network with C's and (a member of A's network) invites it into A's; C's
+    # organisation joins it on its copy. The network decides to join A's: both its
+    # organisations endorse (one on its home server, B; one on C, forwarded to B), each
+    # by its own decision. C acts on its copy of A's network, which only B told it of
+    # (relayed), so C fetched it from A. Then B's organisation leaves A's network by its
+    # own decision. Meanwhile each shares with the coalition.
+    b_round = (
+        "bnet = networks.found_network(op, org, name='B Network', slug='b-net',"
+        " purpose='Tenants of the north.', decision_rule='one_vote', decision_kind='mandate')\n"
+        "networks.invite(op, org, bnet, member_uri=C_ORG, member_name='C Union')\n"
+        "networks.invite(op, org, Network.objects.get(uri=RENT), member_uri=bnet.uri,"
+        " member_name='B Network', kind='network')\n"
+    )
+    c_round = (
+        "bnet = copy_of(Network, slug='b-net')\n"
+        "networks.join(op, org, bnet, decision_kind='mandate')\n"
+    )
+    endorse = (
+        "bnet = Network.objects.get(slug='b-net')\n"
+        "until(lambda: bnet.memberships.filter(member_uri=C_ORG, state='member').exists(),"
+        " 'C in B network')\n"
+        "parent = until(lambda: Network.objects.filter(uri=RENT,"
+        " memberships__member_uri=bnet.uri, memberships__state='invited').first(),"
+        " 'the invitation')\n"
+        "networks.endorse(op, org, bnet, act='join', parent=parent, decision_kind='mandate')\n"
+    )
+    leave = "networks.leave(op, org, Network.objects.get(uri=RENT), decision_kind='mandate')\n"
+    names = {"COALITION": coalition_uri, "RENT": rent_uri, "C_ORG": c_uri}
+    _in_parallel(
+        (a, _shell_for(a, SHARE, **names)),
+        (b, _shell_for(b, b_round + SHARE + endorse + leave, **names)),
+        (c, _shell_for(c, SHARE + c_round + endorse, **names)),
+    )
+    b_net = _network_uri(b, "b-net")
+
+    def membership(node, member):
+        return node.query(
+            "SELECT m.state FROM networks_membership m JOIN networks_network n"
+            " ON n.id = m.network_id WHERE n.uri = ? AND m.member_uri = ?",
+            (rent_uri, member),
+        )
+
+    wait_for(lambda: membership(a, b_net) == [("member",)], what="B's network in A's")
+    wait_for(lambda: membership(a, b_uri) == [("left",)], what="B's organisation to leave")
+    for node in (b, c):
+        wait_for(
+            lambda node=node: (
+                membership(node, b_net) == [("member",)] and membership(node, b_uri) == [("left",)]
+            ),
+            what=f"{node.name}'s copy of A's network",
+        )
+    # C never had A's network from A: B relayed only its address, and C's copy (with its
+    # name and members) is what A served when C fetched it.
+    assert c.scalar(
+        "SELECT COUNT(*) FROM federation_receivedactivity r JOIN federation_peer p"
+        " ON p.id = r.peer_id WHERE r.type = 'Announce' AND p.inbox = ?",
+        (f"{b.url}/federation/inbox",),
+    )
+    announced = b.query("SELECT data FROM federation_activity WHERE type = 'Announce'")
+    assert announced and "Rent Network" not in json.dumps(announced)
+    # The decisions: B's network's joining names the organisations that endorsed it.
+    decided = a.scalar(
+        "SELECT join_decision FROM networks_membership WHERE member_uri = ?", (b_net,)
+    )
+    decided = json.loads(decided) if isinstance(decided, str) else decided
+    assert decided == {"endorsed_by": sorted([b_uri, c_uri])}
+
+    # Shared from three servers: on every server's coalition page and calendar.
+    for node in servers:
+        wait_for(
+            lambda node=node: node.scalar("SELECT COUNT(*) FROM networks_shareddocument") == 5,
+            what=f"what was shared, on {node.name}",
+        )
+        feed = requests.get(f"{node.url}/coalitions/rent-freeze/calendar.ics", timeout=20)
+        assert feed.status_code == 200
+        for other in ("A Union", "B Union", "C Union"):
+            assert f"Rally of {other}" in feed.text, (node.name, feed.text)
+        page = requests.get(f"{node.url}/coalitions/rent-freeze/", timeout=20).text
+        assert "Pickets on Friday" in page and "Our rent survey" in page
+
+    # The coalition's end date passes (the calendar, on every server alike).
+    yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
+    for node in servers:
+        node.write(f"UPDATE networks_coalition SET ends_on = '{yesterday}'")
+    renewed_on = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    round_two = "until(lambda: Coalition.objects.get(uri=COALITION).round == 2, 'renewal')\n"
+    ratify_again = (
+        "k = Coalition.objects.get(uri=COALITION)\n"
+        "coalitions.decide(op, org, k, 'ratified', decision_kind='mandate'); print(1)\n"
+    )
+    renew_at_b = (
+        "k = Coalition.objects.get(uri=COALITION)\n"
+        "ended = refused(lambda: coalitions.decide(op, org, k, 'ratified',"
+        " decision_kind='mandate'))\n"
+        "coalitions.renew(op, org, k, ends_on=date.fromisoformat(RENEWED))\n"
+        + round_two
+        + "k = Coalition.objects.get(uri=COALITION)\n"
+        "again = refused(lambda: coalitions.decide(op, org, k, 'ratified',"
+        " decision_kind='referendum', decision_ref=referendum.pk))\n"
+        "coalitions.decide(op, org, k, 'ratified', decision_kind='mandate')\n"
+        "print(json.dumps([ended, again]))\n"
+    )
+    outcome, *_rest = _in_parallel(
+        (b, _shell_for(b, renew_at_b, COALITION=coalition_uri, RENEWED=renewed_on)),
+        (a, _shell_for(a, round_two + ratify_again, COALITION=coalition_uri)),
+        (c, _shell_for(c, round_two + ratify_again, COALITION=coalition_uri)),
+    )
+    ended, again = outcome
+    assert "has ended" in ended
+    assert "already been cited" in again  # the first round's referendum is used up
+
+    def ratified(node) -> list[tuple]:
+        return node.query(
+            "SELECT c.round, c.ends_on, COUNT(*) FROM networks_participation p"
+            " JOIN networks_coalition c ON c.id = p.coalition_id"
+            " WHERE p.state = 'ratified' AND p.round = c.round GROUP BY c.round, c.ends_on"
+        )
+
+    for node in servers:
+        wait_for(
+            lambda node=node: (
+                [(r, str(e), n) for r, e, n in ratified(node)] == [(2, renewed_on, 3)]
+            ),
+            what=f"three fresh ratifications of the renewed coalition on {node.name}",
+        )
 
 
 def test_revoking_a_link_refuses_the_peer_and_stops_delivery(servers, operators):

@@ -166,3 +166,29 @@ def test_the_clock_backstop_delivers_a_trigger_the_commit_hook_missed(pair, acti
     assert chapter_a.triggered_at is not None
     assert Notice.objects.filter(member=pair.ben, key__contains=":triggered").count() == 1
     assert concert.deliver_all() == 0
+
+
+def test_counts_after_the_coalitions_end_are_refused(pair):
+    from unittest import mock
+
+    coalition = propose(pair, ends_on=timezone.localdate() + timedelta(days=10))
+    both_ratify(pair, coalition)
+    pledge, chapter_a, _chapter_b = open_pledge(pair, coalition, threshold=3)
+    pledges.make_pledge(pair.ben, chapter_a)
+    pledge.refresh_from_db()
+    assert pledge.total == 1
+    after = timezone.now() + timedelta(days=11)
+    with mock.patch("django.utils.timezone.now", return_value=after):
+        # Another server's count (what the federation calls) is refused after the end date.
+        with pytest.raises(RuleViolation, match="has ended") as refused:
+            concert.report_count(pledge.uri, pair.b.uri, 5)
+        assert refused.value.field == "pledge"
+        # A member's own pledge in their organisation's chapter stands, but it is not
+        # counted toward the coalition's pledge any more.
+        chapter_a.refresh_from_db()
+        chapter_a.deadline = after + timedelta(days=1)
+        chapter_a.save(update_fields=["deadline"])
+        pledges.make_pledge(pair.cam, chapter_a)
+    pledge.refresh_from_db()
+    assert pledge.total == 1 and pledge.triggered_at is None
+    assert sorted(pledge.counts.values_list("count", flat=True)) == [0, 1]

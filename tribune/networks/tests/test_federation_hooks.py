@@ -138,3 +138,147 @@ def test_a_trigger_from_the_home_server_reaches_each_pledger_here_once(
     chapter.refresh_from_db()
     assert chapter.triggered_at is not None
     assert Notice.objects.filter(member=pair.yan, key__contains=":triggered").count() == 1
+
+
+def _far_parent(pair, member_uri: str, slug: str = "far-parent") -> Network:
+    parent = Network.objects.create(
+        uri=f"{FAR}/network/{uuid.uuid4()}",
+        home=False,
+        slug=slug,
+        name="Far parent",
+        purpose="Elsewhere.",
+        decision_rule="one_vote",
+        founded_by_uri=f"{FAR}/organisation/1",
+    )
+    Membership.objects.create(
+        network=parent,
+        member_uri=member_uri,
+        member_name="A network",
+        kind="network",
+        state="invited",
+    )
+    return parent
+
+
+def test_a_networks_endorsements_go_to_its_home_and_its_decision_to_the_parents(pair, sent):
+    # Endorsing a network decided elsewhere: forwarded to its home with record_endorsement's
+    # arguments.
+    far = _copy_of_a_far_network(pair)
+    Membership.objects.filter(network=far).update(state="member")
+    parent = _far_parent(pair, far.uri)
+    networks.endorse(pair.zoe, pair.b, far, act="join", parent=parent, decision_kind="mandate")
+    (message,) = sent
+    assert (message["target_uri"], message["action"]) == (far.uri, "endorse")
+    assert set(message["values"]) == set(inspect.signature(networks.record_endorsement).parameters)
+    # A network decided here, whose endorsements carry: its decision goes to the parent's
+    # home with record_network_decision's arguments; the copy here waits for that server.
+    sent.clear()
+    home = networks.found_network(
+        pair.ana,
+        pair.a,
+        name="Home network",
+        slug="home-net",
+        purpose="Here.",
+        decision_rule="one_vote",
+        decision_kind="mandate",
+    )
+    parent_of_home = _far_parent(pair, home.uri, slug="far-parent-2")
+    outcome = networks.endorse(
+        pair.ana, pair.a, home, act="join", parent=parent_of_home, decision_kind="mandate"
+    )
+    assert outcome["carried"] is True
+    (message,) = sent
+    assert (message["target_uri"], message["action"]) == (parent_of_home.uri, "network")
+    assert set(message["values"]) == set(
+        inspect.signature(networks.record_network_decision).parameters
+    )
+    assert message["values"]["endorsed_by"] == [pair.a.uri]
+    assert parent_of_home.memberships.get(member_uri=home.uri).state == "invited"
+
+
+def test_what_is_shared_from_another_server_reaches_the_pages_and_the_feed(pair, sent, client):
+    from django.urls import reverse
+
+    from tribune.lib.errors import NotPermitted
+    from tribune.networks import sharing
+    from tribune.networks.tests.test_coalitions import both_ratify, propose
+    from tribune.struggles.services import events
+
+    # Sharing with a coalition decided elsewhere: forwarded with record_shared's arguments.
+    far = Coalition.objects.create(
+        uri=f"{FAR}/coalition/{uuid.uuid4()}",
+        home=False,
+        slug="far-coalition",
+        name="Far coalition",
+        ends_on=timezone.localdate() + timedelta(days=9),
+        founded_by_uri=f"{FAR}/organisation/1",
+    )
+    Participation.objects.create(
+        coalition=far,
+        organisation_uri=pair.b.uri,
+        organisation_name="Other Union",
+        organisation=pair.b,
+        state="ratified",
+        round=1,
+    )
+    start = timezone.now() + timedelta(days=2)
+    rally = events.create_event(
+        pair.zoe,
+        pair.b,
+        title="Rally",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        place="Square",
+    )
+    sharing.share(pair.zoe, pair.b, far, kind="event", item_id=rally.pk)
+    (message,) = sent
+    assert message["action"] == "share" and message["values"]["kind"] == "event"
+    assert set(message["values"]) == set(inspect.signature(sharing.record_shared).parameters)
+    # Moved: sent again. Made members-only: nothing more leaves this server.
+    sent.clear()
+    rally.refresh_from_db()
+    rally.place = "Town hall"
+    rally.save()
+    (moved,) = sent
+    assert moved["values"]["details"]["place"] == "Town hall"
+    sent.clear()
+    rally.visibility, rally.place = "members", "Secret back room"
+    rally.save()
+    assert sent == []
+    # On a coalition decided here: an organisation of another server that ratified shares.
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    elsewhere = f"{FAR}/organisation/2"
+    Participation.objects.create(
+        coalition=coalition,
+        organisation_uri=elsewhere,
+        organisation_name="Far Union",
+        state="ratified",
+        round=coalition.round,
+    )
+    values = {
+        **message["values"],
+        "holder_uri": coalition.uri,
+        "organisation_uri": elsewhere,
+        "organisation_name": "Far Union",
+        "item_uri": "https://far.example/o/far/events/3/",
+        "title": "Far rally",
+    }
+    values["details"] = {**values["details"], "uid": str(uuid.uuid4())}
+    with pytest.raises(NotPermitted):
+        sharing.record_shared(**{**values, "organisation_uri": f"{FAR}/organisation/3"})
+    with pytest.raises(RuleViolation):
+        sharing.record_shared(**{**values, "kind": "weapon"})
+    with pytest.raises(RuleViolation):
+        sharing.record_shared(**{**values, "item_uri": "javascript:alert(1)"})
+    sharing.record_shared(**values)
+    sharing.record_shared(**{**values, "title": "Far rally, moved"})  # shared again: updated
+    import icalendar
+
+    feed = client.get(reverse("web:coalition_calendar", args=[coalition.slug])).content
+    (event,) = icalendar.Calendar.from_ical(feed).walk("VEVENT")
+    assert str(event["summary"]) == "Far rally, moved"
+    assert str(event["uid"]) == f"{values['details']['uid']}@far.example"
+    assert str(event["url"]) == "https://far.example/o/far/events/3/"
+    page = client.get(reverse("web:coalition", args=[coalition.slug])).content.decode()
+    assert "Far rally, moved" in page and "Far Union" in page

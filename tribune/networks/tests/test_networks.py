@@ -199,3 +199,79 @@ def test_no_other_member_can_make_an_organisation_leave_through_any_door(pair):
     assert not networks.is_member(network, pair.a) and networks.is_member(network, pair.b)
     assert network.memberships.get(member_uri=pair.b.uri).leave_decision is None
     assert not AuditEntry.objects.filter(organisation=pair.b, action="network.left").exists()
+
+
+def test_weighted_rule_weighs_by_current_sizes_not_those_at_joining(pair):
+    from tribune.networks.tests.conftest import more_members
+
+    outer = found(pair, "outer")
+    inner = found(pair, "inner", rule="weighted")
+    networks.invite(pair.ana, pair.a, inner, member_uri=pair.b.uri)
+    networks.join(pair.zoe, pair.b, inner, decision_kind="mandate")
+    networks.invite(pair.ana, pair.a, outer, member_uri=inner.uri, kind="network")
+    # Other Union joined with 3 members; it has grown to 8 since (Test Union has 5), so
+    # Test Union's endorsement alone no longer carries.
+    more_members(pair.b, pair.zoe, 5, "late")
+    outcome = networks.endorse(
+        pair.ana, pair.a, inner, act="join", parent=outer, decision_kind="mandate"
+    )
+    assert outcome["carried"] is False
+    assert outer.memberships.get(member_uri=inner.uri).state == MembershipState.INVITED
+
+
+def test_a_remote_members_size_follows_its_reports(pair):
+    network = found(pair, rule="weighted")
+    far = "https://far.example/id/organisation/1"
+    networks.record_invitation(network.uri, far, "Far Union", "organisation", pair.a.uri)
+    decision = {
+        "kind": "mandate",
+        "uri": "https://far.example/id/act/1",
+        "title": "Join",
+        "decided_at": "2026-01-01T00:00:00+00:00",
+    }
+    networks.record_join(network.uri, far, decision, size=2)
+    assert networks.record_size(network.uri, far, 40).size == 40
+    assert networks.current_size(network.memberships.get(member_uri=far)) == 40
+    with pytest.raises(RuleViolation) as refused:
+        networks.record_size(network.uri, far, -1)
+    assert refused.value.field == "size"
+    with pytest.raises(RuleViolation):
+        networks.record_size(network.uri, "https://stranger.example/id/organisation/2", 3)
+
+
+def test_sizes_are_reported_to_a_weighted_network_decided_elsewhere(pair):
+    from tribune.networks.common import forward
+    from tribune.networks.models import Network
+
+    copy = Network.objects.create(
+        uri="https://far.example/id/network/7",
+        home=False,
+        slug="far-net",
+        name="Far network",
+        purpose="Far",
+        decision_rule="weighted",
+        founded_by_uri="https://far.example/id/organisation/1",
+    )
+    Membership.objects.create(
+        network=copy,
+        member_uri=pair.b.uri,
+        member_name=pair.b.name,
+        kind="organisation",
+        organisation=pair.b,
+        state=MembershipState.MEMBER,
+        size=1,
+    )
+    sent = []
+
+    def capture(sender, **kwargs):
+        sent.append((kwargs["action"], kwargs["values"]))
+
+    forward.connect(capture, dispatch_uid="test-capture-size")
+    try:
+        assert networks.report_sizes() == 1
+        assert networks.report_sizes() == 0  # unchanged since: nothing sent again
+    finally:
+        forward.disconnect(dispatch_uid="test-capture-size")
+    assert sent == [
+        ("size", {"network_uri": copy.uri, "member_uri": pair.b.uri, "size": 3}),
+    ]

@@ -13,7 +13,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tribune.federation import delivery, keys, links, witness
+from tribune.federation import acts, delivery, keys, links, witness
 from tribune.federation.models import Peer, WitnessAlarm
 from tribune.lib.errors import RuleViolation
 
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             elif action == "ping":
                 self.stdout.write(f"{links.ping(peer, max(1, min(count, 10_000)))} ping(s) queued.")
             else:
-                self.stdout.write(f"{delivery.retry_failed(peer)} message(s) queued again.")
+                self.stdout.write(f"{links.retry(peer)} message(s) queued again.")
             peer.refresh_from_db()
             self.stdout.write(f"#{peer.pk} {peer.actor_id}: {peer.get_status_display()}")
         except RuleViolation as violation:
@@ -101,5 +101,13 @@ class Command(BaseCommand):
             )
         if not findings:
             self.stdout.write("No checkpoint of ours is countersigned by a peer yet.")
+        whole, first_broken = acts.verify()
+        self.stdout.write(
+            "The log of operators' link acts is whole."
+            if whole
+            else f"The log of operators' link acts is broken at #{first_broken}."
+        )
+        if not whole:
+            raise CommandError("The log of operators' link acts was changed.")
         if broken:
             raise CommandError(f"{len(broken)} witnessed checkpoint(s) no longer match the log.")
