@@ -869,6 +869,9 @@ def close_vote(actor: Member, vote: LiveVote) -> LiveVote:
     election = Election.objects.select_for_update().get(pk=vote.election_id)
     if election.status != Status.VOTING:
         raise RuleViolation(_t("This vote is not open."))
+    # The result goes out as soon as the close commits, before the count's after-commit
+    # resealing of the roll (``sealing.after_close``).
+    announce = events.publish_ahead(channel(vote.assembly))
     now = timezone.now()
     election.voting_close_at = max(now, election.voting_open_at + timedelta(microseconds=1))
     election.save(update_fields=["voting_close_at"])
@@ -893,7 +896,7 @@ def close_vote(actor: Member, vote: LiveVote) -> LiveVote:
         target=vote,
         data=tally,
     )
-    _event(vote.assembly, "vote_closed", vote=vote.pk, result=tally, subject=election.title)
+    announce("vote_closed", {"vote": vote.pk, "result": tally, "subject": election.title})
     return vote
 
 
