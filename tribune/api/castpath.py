@@ -40,7 +40,6 @@ import logging
 import os
 import queue
 import re
-import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -208,13 +207,6 @@ def _static_headers(scope) -> list[tuple[bytes, bytes]]:
 # be (and as tests need, whose data lives in the test's transaction, seen by that
 # thread only).
 CAST_THREADS = int(os.environ.get("CAST_THREADS", "4"))
-# The committing thread lets go of the interpreter lock at each of its statements and
-# must then win it back from the event loop and the reading threads; by default
-# Python makes it wait up to 5 ms each time (the switch interval), so a group's
-# statements, one after another, paid it over and over. Shorter, it waits less.
-SWITCH_INTERVAL = float(os.environ.get("CAST_SWITCH_INTERVAL", "0") or 0)
-if SWITCH_INTERVAL > 0:
-    sys.setswitchinterval(SWITCH_INTERVAL)
 MAX_GROUP = int(os.environ.get("CAST_GROUP", "64"))
 _executor = ThreadPoolExecutor(CAST_THREADS, "cast") if CAST_THREADS > 0 else None
 
