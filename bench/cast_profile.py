@@ -86,6 +86,9 @@ def main() -> int:
     parser.add_argument("--voters", type=int, default=1000)
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     parser.add_argument("--database-url", default="", help="PostgreSQL admin URL")
+    parser.add_argument(
+        "--close", action="store_true", help="(live) then time the chair's close, profiled"
+    )
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="tribune-bench-profile-")
     os.environ["TRIBUNE_DATA_DIR"] = data_dir
@@ -201,8 +204,46 @@ def run(args) -> int:
         summary.sort_stats("cumulative").print_stats(args.profile)
         summary.sort_stats("tottime").print_stats(args.profile)
     ok = not refused and ballots == voted == n
+    if args.close and args.kind == "live":
+        ok = time_close(chair, vote, args.profile) and ok
     print("OK" if ok else "FAIL")
     return 0 if ok else 1
+
+
+def time_close(chair, vote, top: int) -> bool:
+    """Time the chair's close (the vote counted, its result published), profiled if ``top``."""
+    from tribune.assemblies import services
+    from tribune.lib import events
+
+    published: dict[str, float] = {}
+    send = events._send
+
+    def timed_send(channel: str, message: str) -> None:
+        if '"vote_closed"' in message:
+            published["at"] = time.perf_counter()
+        send(channel, message)
+
+    events._send = timed_send
+    profiler = cProfile.Profile() if top else None
+    started = time.perf_counter()
+    if profiler is not None:
+        profiler.enable()
+    closed = services.close_vote(chair, vote)
+    if profiler is not None:
+        profiler.disable()
+    done = time.perf_counter()
+    events._send = send
+    to_event = (published.get("at", done) - started) * 1000
+    print(
+        f"close: vote_closed published {to_event:.0f} ms after the call, "
+        f"the call returned after {(done - started) * 1000:.0f} ms; "
+        f"outcome {closed.election.result and services.vote_counts(closed.election)}"
+    )
+    if profiler is not None:
+        summary = pstats.Stats(profiler)
+        summary.strip_dirs()
+        summary.sort_stats("cumulative").print_stats(top)
+    return "at" in published
 
 
 if __name__ == "__main__":

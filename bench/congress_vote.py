@@ -38,6 +38,7 @@ import random
 import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -207,6 +208,25 @@ async def measure(args, port: int, seed: dict, server_pgid: int) -> dict:
     )
     opened_fanout = max(listener.opened_at for listener in listeners) - opened_sent
 
+    spy = None
+    if args.py_spy:
+        # Samples the server (its threads, the idle ones left out) while the hall casts.
+        spy = subprocess.Popen(
+            [
+                os.environ.get("PY_SPY", "py-spy"),
+                "record",
+                "--pid",
+                str(server_pgid),
+                "--duration",
+                str(int(args.window)),
+                "--format",
+                "raw",
+                "--output",
+                args.py_spy,
+                "--nonblocking",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
     cpu_before = group_cpu_seconds(server_pgid), own_cpu_seconds()
     casts, cast_start = await loop.run_in_executor(
         None,
@@ -219,6 +239,8 @@ async def measure(args, port: int, seed: dict, server_pgid: int) -> dict:
         args.concurrency,
     )
     cpu_after = group_cpu_seconds(server_pgid), own_cpu_seconds()
+    if spy is not None:
+        spy.wait()
     close_sent = time.perf_counter()
     status, closed = await loop.run_in_executor(
         None, lambda: chair.call("POST", f"{base}/votes/{vote['id']}/close", seed["chair_token"])
@@ -275,6 +297,7 @@ async def measure(args, port: int, seed: dict, server_pgid: int) -> dict:
         "api_result": closed["result"],
         "server_cpu_s": cpu_after[0] - cpu_before[0],
         "client_cpu_s": cpu_after[1] - cpu_before[1],
+        "timeline": [(c["sent"] - cast_start, c["done"] - c["sent"]) for c in casts],
     }
 
 
@@ -290,6 +313,14 @@ def main() -> int:
         "--redis-url",
         default="",
         help="REDIS_URL for the server (default: redis://127.0.0.1:6379/0 when --workers > 1)",
+    )
+    parser.add_argument(
+        "--py-spy",
+        default="",
+        help="sample the server with py-spy (PY_SPY=its path) while casting; raw stacks here",
+    )
+    parser.add_argument(
+        "--latencies", default="", help="write each cast's (sent at, latency) in s to this file"
     )
     args = parser.parse_args()
     redis_url = args.redis_url or ("redis://127.0.0.1:6379/0" if args.workers > 1 else "")
@@ -330,6 +361,8 @@ def main() -> int:
         server_log = (data_dir / "server.log").read_text()
 
     database = "postgresql" if args.database_url else "sqlite"
+    if args.latencies:
+        Path(args.latencies).write_text(json.dumps(figures["timeline"]))
     events_bus = f"redis ({redis_url})" if redis_url else "in-process"
     n = args.participants
     ok = (

@@ -915,6 +915,9 @@ def close_vote(actor: Member, vote: LiveVote) -> LiveVote:
     election = Election.objects.select_for_update().get(pk=vote.election_id)
     if election.status != Status.VOTING:
         raise RuleViolation(_t("This vote is not open."))
+    # The result goes out as soon as the close commits, before the count's after-commit
+    # resealing of the roll (``sealing.after_close``).
+    announce = events.publish_ahead(channel(vote.assembly))
     now = timezone.now()
     election.voting_close_at = max(now, election.voting_open_at + timedelta(microseconds=1))
     election.save(update_fields=["voting_close_at"])
@@ -939,7 +942,7 @@ def close_vote(actor: Member, vote: LiveVote) -> LiveVote:
         target=vote,
         data=tally,
     )
-    _event(vote.assembly, "vote_closed", vote=vote.pk, result=tally, subject=election.title)
+    announce("vote_closed", {"vote": vote.pk, "result": tally, "subject": election.title})
     return vote
 
 
@@ -1234,6 +1237,7 @@ def close_ranking_vote(actor: Member, vote: LiveVote) -> LiveVote:
     election = Election.objects.select_for_update().get(pk=vote.election_id)
     if election.status != Status.VOTING:
         raise RuleViolation(_t("This vote is not open."))
+    announce = events.publish_ahead(channel(vote.assembly))  # as in close_vote
     now = timezone.now()
     election.voting_close_at = max(now, election.voting_open_at + timedelta(microseconds=1))
     election.save(update_fields=["voting_close_at"])
@@ -1252,7 +1256,7 @@ def close_ranking_vote(actor: Member, vote: LiveVote) -> LiveVote:
             target=vote,
             data=tally,
         )
-        _event(vote.assembly, "vote_closed", vote=vote.pk, subject=election.title, result=tally)
+        announce("vote_closed", {"vote": vote.pk, "subject": election.title, "result": tally})
         return vote
     by_name = {name: pk for pk, name in elections.candidate_names(election).items()}
     vote.order = [by_name[name] for name in election.result["ranking"]]
@@ -1266,17 +1270,18 @@ def close_ranking_vote(actor: Member, vote: LiveVote) -> LiveVote:
         target=vote,
         data={"order": vote.order, "ballots": result["ballots"]},
     )
-    _event(
-        vote.assembly,
+    announce(
         "vote_closed",
-        vote=vote.pk,
-        subject=election.title,
-        result={
-            "ranking": True,
-            "outcome": "ordered",
-            "quorate": True,
-            "order": result["order"],
-            "ballots": result["ballots"],
+        {
+            "vote": vote.pk,
+            "subject": election.title,
+            "result": {
+                "ranking": True,
+                "outcome": "ordered",
+                "quorate": True,
+                "order": result["order"],
+                "ballots": result["ballots"],
+            },
         },
     )
     return vote

@@ -35,6 +35,7 @@ At the close (``count`` calls ``reseal``, in the counting transaction):
 
 import logging
 import random
+import uuid
 
 from django.db import DatabaseError, connection, transaction
 
@@ -57,13 +58,27 @@ def reseal(election: Election) -> None:
     Replacement keys are dropped with the old ballots: once voting has closed no
     ballot may be replaced.
     """
-    ballots = list(Ballot.objects.filter(election=election).values("choice", "tracker"))
-    random.SystemRandom().shuffle(ballots)
-    Ballot.objects.filter(election=election).delete()
-    Ballot.objects.bulk_create(
-        [Ballot(election=election, choice=b["choice"], tracker=b["tracker"]) for b in ballots]
-    )
-    election_id = election.pk
+    ballot, election_id = Ballot._meta, election.pk
+    pk = ballot.pk
+    # In SQL, not through model instances: at a congress's close this runs while 3,000
+    # screens wait for the result, and building 3,000 instances took most of a second.
+    # The values are copied as the database holds them (``choice`` is JSON text on both).
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT choice, tracker FROM {ballot.db_table} WHERE election_id = %s", [election_id]
+        )
+        rows = cursor.fetchall()
+        random.SystemRandom().shuffle(rows)
+        cursor.execute(f"DELETE FROM {ballot.db_table} WHERE election_id = %s", [election_id])
+        choice = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
+        cursor.executemany(
+            f"INSERT INTO {ballot.db_table} (id, election_id, choice, tracker, key_hash) "
+            f"VALUES (%s, %s, {choice}, %s, '')",
+            [
+                (pk.get_db_prep_value(uuid.uuid4(), connection), election_id, value, tracker)
+                for value, tracker in rows
+            ],
+        )
     transaction.on_commit(lambda: after_close(election_id), robust=True)
 
 
@@ -79,11 +94,18 @@ def after_close(election_id: int) -> None:
 @transaction.atomic
 def reseal_roll(election_id: int) -> None:
     """Rewrite a closed election's roll in random order (new ids, one transaction)."""
-    roll = VoterRoll.objects.filter(election_id=election_id)
-    entries = list(roll.values("member_id", "voted", "weight"))
-    random.SystemRandom().shuffle(entries)
-    roll.delete()
-    VoterRoll.objects.bulk_create([VoterRoll(election_id=election_id, **e) for e in entries])
+    table = VoterRoll._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT member_id, voted, weight FROM {table} WHERE election_id = %s", [election_id]
+        )
+        rows = cursor.fetchall()
+        random.SystemRandom().shuffle(rows)
+        cursor.execute(f"DELETE FROM {table} WHERE election_id = %s", [election_id])
+        cursor.executemany(
+            f"INSERT INTO {table} (election_id, member_id, voted, weight) VALUES (%s, %s, %s, %s)",
+            [(election_id, *row) for row in rows],
+        )
 
 
 def scrub() -> None:

@@ -26,7 +26,7 @@ import logging
 import os
 import threading
 from collections import defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import redis
 import redis.asyncio as aioredis
@@ -131,6 +131,30 @@ def publish(channel: str, event: str, data: dict) -> None:
     """
     message = json.dumps({"event": event, "data": data}, default=str)
     transaction.on_commit(lambda: _send(channel, message))
+
+
+def publish_ahead(channel: str) -> Callable[[str, dict], None]:
+    """Take a place for an event now among the transaction's after-commit work; fill it later.
+
+    Call the returned function with the event and its data before the transaction
+    commits; it is sent on commit, ahead of whatever after-commit work was registered
+    after this call. For a result that is known only at the end of a transaction
+    whose earlier steps leave slower work for after the commit: a congress's close
+    reseals the voter roll and scrubs the database after it commits, and the hall's
+    3,000 screens should not wait for that to see the result.
+    """
+    messages: list[str] = []
+
+    def send_all() -> None:
+        for message in messages:
+            _send(channel, message)
+
+    transaction.on_commit(send_all)
+
+    def put(event: str, data: dict) -> None:
+        messages.append(json.dumps({"event": event, "data": data}, default=str))
+
+    return put
 
 
 class _RedisHub:

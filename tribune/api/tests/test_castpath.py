@@ -9,7 +9,8 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.contrib.auth import get_user_model
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tribune import asgi
@@ -339,6 +340,25 @@ def test_a_group_of_casts_commits_each_once(world, hall, token):
         "abstain",
         "yes",
     ]
+
+
+def test_a_group_all_accepted_commits_without_a_savepoint_per_cast(world, hall, token):
+    """Each savepoint is two more round trips to PostgreSQL in the one committing thread; a
+    group whose casts are all accepted adds none of its own around each cast (there remain
+    the group's transaction, a savepoint inside the test's, and the domain's own atomic
+    block in each cast)."""
+    assembly, vote = hall
+    params = {"assembly": str(assembly.pk), "vote": str(vote.pk)}
+    group = [
+        prepared(world, who, params, "live", {"choice": "yes"}, token)
+        for who in ("ben", "cam", "dana")
+    ]
+    with CaptureQueriesContext(connection) as queries:
+        answers = castpath.commit_group(group)
+    assert [a[0] for a in answers] == [201, 201, 201]
+    savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1 + len(group), savepoints
+    assert Ballot.objects.filter(election=vote.election).count() == 3
 
 
 def test_a_group_cut_off_before_its_commit_leaves_nothing(world, hall, token):
