@@ -130,3 +130,15 @@ def test_the_page_shows_counts_only_and_the_audit_log_knows_nothing_of_it(client
     assert election.voting_open_at.date().isoformat() in section
     for v in voters:
         assert v.name not in section
+
+
+def test_the_api_gives_the_days_as_counts(client, world, office):
+    voters = _voters(world, 2)
+    election, cands = _open_election(world, office, voters)
+    with _at(election.voting_open_at + timedelta(seconds=1)):
+        services.cast_ballot(voters[0], election, [cands[0].pk])
+    election = services.advance(election, election.voting_close_at)
+    url = f"/api/v1/organisations/{world.org.slug}/elections/{election.pk}"
+    days = client.get(url).json()["turnout_by_day"]
+    assert days[-1] == {"day": days[-1]["day"], "voted": 1, "new": 1}
+    assert all(set(d) == {"day", "voted", "new"} for d in days)  # counts, no one's time
