@@ -72,16 +72,13 @@ def line_chart(series: list[dict], labels: list[str], *, top=None) -> dict | Non
 
     lines = []
     for n, s in enumerate(series):
-        s.setdefault("cells", s["values"])
         points = [(x(i), y(v)) for i, v in enumerate(s["values"]) if v is not None]
-        last = next((v for v in reversed(s["values"]) if v is not None), None)
         lines.append(
             {
                 "name": s["name"],
                 "points": " ".join(f"{px},{py}" for px, py in points),
                 "dots": [{"x": px, "y": py} for px, py in points] if len(points) <= 40 else [],
                 "style": n % SERIES,
-                "last": last,
             }
         )
     return {
@@ -98,7 +95,7 @@ def line_chart(series: list[dict], labels: list[str], *, top=None) -> dict | Non
         "lines": lines,
         # The same figures as a table: a row per label, a cell per series (None: not told).
         "table": [
-            {"label": label, "cells": [s["cells"][i] for s in series]}
+            {"label": label, "cells": [s.get("cells", s["values"])[i] for s in series]}
             for i, label in enumerate(labels)
         ],
     }
