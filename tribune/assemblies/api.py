@@ -348,6 +348,11 @@ class VoteOut(Schema):
     # the votes present when it opened; outcome: open, carried, not carried, not quorate,
     # or ordered (a ranking).
     majority: str | None
+    # The same rule as a stable code (simple, absolute, two-thirds, constitution,
+    # programme; None for a rule of its own words) and in the request's language.
+    # ``majority`` keeps the words recorded when the vote opened, for existing clients.
+    majority_code: str | None
+    majority_label: str | None
     quorum: int | None
     present: int | None
     session: int | None
@@ -701,6 +706,8 @@ def _vote_out(vote: LiveVote, viewer: Member | None) -> dict:
         "opened_at": vote.opened_at,
         "electorate": election.electorate_size,
         "majority": rule.get("name") if not vote.is_ranking else None,
+        "majority_code": sessions.rule_code(rule) if not vote.is_ranking else None,
+        "majority_label": sessions.rule_text(rule) if not vote.is_ranking else None,
         "quorum": vote.quorum,
         "present": vote.present,
         "session": vote.session.number if vote.session_id else None,

@@ -433,11 +433,14 @@ def majority_rule(assembly: Assembly, motion: Motion) -> dict:
     return {**rule, "name": rule_text(rule)}
 
 
-def rule_text(rule: dict | None) -> str:
-    """A vote's majority rule in words, in the active language, from its parameters.
+RULE_CODES = (*_STANDING, "constitution", "programme")
+
+
+def rule_code(rule: dict | None) -> str | None:
+    """A vote's majority rule as a stable code (``RULE_CODES``), for clients to rely on.
 
     A rule stored before it was named by ``kind`` is recognised by its English words
-    among the standing orders' majorities; any other keeps its stored words.
+    among the standing orders' majorities; a rule of its own words has no code (None).
     """
     rule = rule or {}
     kind = rule.get("kind")
@@ -445,6 +448,16 @@ def rule_text(rule: dict | None) -> str:
         with translation.override("en"):
             english = _names()
         kind = next((name for name, words in english.items() if words == rule.get("name")), None)
+    return kind if kind in RULE_CODES else None
+
+
+def rule_text(rule: dict | None) -> str:
+    """A vote's majority rule in words, in the active language, from its parameters.
+
+    Rules are read by ``rule_code``; any other keeps its stored words.
+    """
+    rule = rule or {}
+    kind = rule_code(rule)
     if kind in _STANDING:
         return _names()[kind]
     if kind in ("constitution", "programme"):

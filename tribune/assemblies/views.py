@@ -50,7 +50,7 @@ from tribune.assemblies.models import (
     SpeakerRequest,
 )
 from tribune.elections.models import Status, VoterRoll
-from tribune.lib import worddiff
+from tribune.lib import charts, worddiff
 from tribune.lib.errors import NotPermitted, RuleViolation
 from tribune.lib.inputs import object_id
 from tribune.members.models import Member
@@ -218,6 +218,9 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
     if vote is not None and vote.is_ranking:
         ranking_form = forms.get("ranking_form") or RankingForm(options=vote.election.options)
     last_ranking = services.ranking_result(last) if last and last.is_ranking else None
+    attendance = sessions.attendance(assembly)
+    cast = VoterRoll.objects.filter(election=vote.election, voted=True).count() if vote else 0
+    last_counts = services.vote_counts(last.election) if last else None
     return {
         "assembly": assembly,
         # Members' names (speakers, named votes, movers) are for members: assemblies.rules.
@@ -225,7 +228,7 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
         "is_chair": _is_chair(viewer, assembly),
         "participant": participant,
         "presence": sessions.presence_of(participant) if participant else None,
-        "attendance": sessions.attendance(assembly),
+        "attendance": attendance,
         "sitting": sessions.current_session(assembly),
         "last_outcome": sessions.outcome(last) if last else None,
         "last_outcome_label": sessions.outcome_label(last) if last else None,
@@ -234,7 +237,12 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
         "seconds_left": seconds_left,
         "speakers": services.speakers_list(current) if current else [],
         "vote": vote,
-        "cast": VoterRoll.objects.filter(election=vote.election, voted=True).count() if vote else 0,
+        "cast": cast,
+        # The projector's bars (counts only): voted of those present, then yes, no, abstain.
+        "vote_bar": charts.share_bar([("cast", cast)], whole=attendance.present) if vote else None,
+        "result_bar": charts.share_bar(list(last_counts.items()))
+        if last_counts and not last.is_ranking
+        else None,
         "has_voted": bool(
             vote
             and participant
@@ -243,7 +251,7 @@ def _live_context(assembly: Assembly, viewer: Member | None, **forms) -> dict:
             ).exists()
         ),
         "last": last,
-        "last_counts": services.vote_counts(last.election) if last else None,
+        "last_counts": last_counts,
         "last_named": _named(last, viewer) if last else (),
         "last_ranking": last_ranking,
         "ranking_form": ranking_form,

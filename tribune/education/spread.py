@@ -14,10 +14,10 @@ and the number of courses (``bench/archive.py`` times it for 100,000 members).
 from collections import defaultdict
 
 from django.db import connection, transaction
-from django.db.models import CharField, Count
-from django.db.models.functions import Cast, Substr, TruncMonth
+from django.db.models import Count
 
 from tribune.education.models import Completion, Course
+from tribune.lib import charts
 from tribune.members.models import Member, Standing
 
 SMALLEST = 5
@@ -126,12 +126,7 @@ def dashboard(organisation) -> dict:
 
 def over_time(organisation, core: list[Course]) -> list[dict]:
     """Per core course, cumulative completions at the end of each month (small ones suppressed)."""
-    # The month in SQL: TruncMonth on SQLite is a Python function called for every row
-    # (0.8 s for 33,000 completions); its stored UTC text begins with the month.
-    if connection.vendor == "sqlite":
-        month_of = Substr(Cast("completed_at", CharField()), 1, 7)
-    else:
-        month_of = TruncMonth("completed_at")
+    month_of = charts.month_of("completed_at")
     counts = defaultdict(list)
     for course_id, month, n in (
         Completion.objects.filter(course__in=core)
@@ -146,8 +141,7 @@ def over_time(organisation, core: list[Course]) -> list[dict]:
         points, total = [], 0
         for month, n in counts[c.pk]:
             total += n
-            label = month if isinstance(month, str) else month.date().isoformat()[:7]
-            points.append({"month": label, "completed": suppress(total)})
+            points.append({"month": charts.month_label(month), "completed": suppress(total)})
         series.append({"course": c, "points": points})
     return series
 
@@ -187,19 +181,19 @@ def map_layout(rows: list[dict], width: int = 360) -> dict:
     return {"width": width, "height": height + 4, "boxes": boxes}
 
 
-def chart(series: list[dict], width: int = 360, height: int = 140) -> list[dict]:
-    """Polyline points of each core course's cumulative completions (suppressed points skipped)."""
+def chart(series: list[dict]) -> dict | None:
+    """The cumulative completions of each core course as lines over shared months.
+
+    A course's figure carries forward through months without a completion; a
+    suppressed figure (fewer than 5) is not drawn and its cell says so.
+    """
+    months = sorted({p["month"] for s in series for p in s["points"]})
     lines = []
-    top = max([p["completed"] or 0 for s in series for p in s["points"]] + [1])
     for s in series:
-        shown = [p for p in s["points"] if p["completed"] is not None]
-        if not shown:
-            lines.append({"course": s["course"], "points": "", "last": None})
-            continue
-        step = (width - 20) / max(1, len(shown) - 1)
-        coords = [
-            f"{10 + i * step:.1f},{height - 10 - (height - 20) * p['completed'] / top:.1f}"
-            for i, p in enumerate(shown)
-        ]
-        lines.append({"course": s["course"], "points": " ".join(coords), "last": shown[-1]})
-    return lines
+        by_month = {p["month"]: p["completed"] for p in s["points"]}
+        values, now = [], None
+        for month in months:
+            now = by_month.get(month, now)
+            values.append(now)
+        lines.append({"name": s["course"].title, "values": values})
+    return charts.line_chart(lines, months)

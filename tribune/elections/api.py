@@ -8,7 +8,7 @@ acting needs a login (401) and, where the domain says so, a mandate (403).
 """
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -19,7 +19,7 @@ from ninja import Router, Schema, Status
 
 from tribune.api.common import acting, organisation_and_member
 from tribune.api.types import Count, Id, Offset, PathText
-from tribune.elections import publication, services
+from tribune.elections import publication, services, turnout
 from tribune.elections.models import Candidacy, Election, MandateReport, RecallPetition
 from tribune.lib.errors import RuleViolation
 from tribune.members.models import Member
@@ -58,6 +58,12 @@ class ElectionSummary(Schema):
     voting_close_at: datetime
 
 
+class TurnoutDayOut(Schema):
+    day: date
+    voted: int | None  # on the roll who had voted by the day's end; None: not recorded
+    new: int | None
+
+
 class ElectionOut(ElectionSummary):
     question: str
     electorate: str
@@ -70,6 +76,8 @@ class ElectionOut(ElectionSummary):
     result: dict | None
     passed: bool | None
     turnout: int | None
+    # Day by day (elections.turnout): counts kept by the clock, never a time per ballot.
+    turnout_by_day: list[TurnoutDayOut] = []
     electorate_size: int | None
     cancelled_reason: str
     you_voted: bool | None = None
@@ -272,6 +280,9 @@ def _election_out(election: Election, viewer: Member | None = None) -> dict:
         "result": election.result,
         "passed": election.passed,
         "turnout": election.turnout,
+        "turnout_by_day": [
+            {"day": d["day"], "voted": d["voted"], "new": d["new"]} for d in turnout.days(election)
+        ],
         "electorate_size": election.electorate_size,
         "cancelled_reason": election.cancelled_reason,
         "you_voted": services.has_voted(viewer, election) if viewer is not None else None,

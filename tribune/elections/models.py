@@ -286,3 +286,27 @@ class ReportComment(models.Model):
 
     def __str__(self) -> str:
         return f"Comment by {self.member}"
+
+
+class TurnoutDay(models.Model):
+    """How many on the roll had voted by the end of one day of the voting window.
+
+    Written by the clock at its first tick after the day ends (and by the count
+    for the last day), never by a cast: a cast that wrote here would leave its
+    time beside its ballot and its mark on the roll (on PostgreSQL they would
+    share a transaction id), which is the link the secret ballot forbids. A
+    count per day says nothing of whom or which ballot.
+    """
+
+    election = models.ForeignKey(Election, models.CASCADE, related_name="turnout_days")
+    day = models.DateField()  # in the organisation's time zone
+    voted = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [
+            models.UniqueConstraint(fields=["election", "day"], name="turnout_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.election}: {self.voted} by the end of {self.day}"

@@ -27,7 +27,7 @@ from tribune import voting
 from tribune.audit.log import private_ref, record
 from tribune.constitution import services as constitution_services
 from tribune.constitution.models import ConstitutionVersion
-from tribune.elections import sealing
+from tribune.elections import sealing, turnout
 from tribune.elections.models import (
     YES_NO_CHOICES,
     Ballot,
@@ -415,6 +415,8 @@ def advance(election: Election, now=None) -> Election:
         ):
             return _return_unopposed(election)
         _open_voting(election)
+    if election.status == Status.VOTING:
+        turnout.note(election, now)  # the clock keeps each ended day's count, not a cast
     if election.status == Status.VOTING and now >= election.voting_close_at:
         _move(election, Status.VOTING_CLOSED)
         election = count(election)
@@ -983,6 +985,7 @@ def count(election: Election) -> Election:
     if election.status != Status.VOTING_CLOSED:
         raise RuleViolation(_t("Votes are counted only after voting closes."))
     sealing.reseal(election)
+    turnout.close(election)
     if election.method == Method.YES_NO:
         tally = _yes_no_tally(election)
         election.turnout = sum(tally.values())

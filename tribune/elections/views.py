@@ -26,7 +26,7 @@ from django.views.decorators.http import require_POST
 
 from tribune.audit.labels import action_label
 from tribune.audit.models import AuditEntry
-from tribune.elections import charts, services
+from tribune.elections import charts, services, turnout
 from tribune.elections.forms import (
     AcceptForm,
     CallElectionForm,
@@ -332,6 +332,7 @@ def _election_page(request: HttpRequest, election: Election, viewer: Member | No
         "published": published,
         "stage_table": stage_table,
         "stv_chart": charts.stv_chart(stage_table, (election.result or {}).get("quota")),
+        "turnout_chart": turnout.chart(election),
         "tally": _tally(election),
         "elected": candidacies.filter(elected_rank__isnull=False).order_by("elected_rank"),
         "tracker_form": tracker_form,

@@ -244,6 +244,7 @@ def _remove_organisation(slug: str) -> None:
             e.Candidacy.objects.filter(**via_election),
             e.VoterRoll.objects.filter(**via_election),
             e.Ballot.objects.filter(**via_election),
+            e.TurnoutDay.objects.filter(**via_election),
             e.Election.objects.filter(**org),
             Appeal.objects.filter(standing_change__member__organisation=organisation),
             StandingChange.objects.filter(member__organisation=organisation),
@@ -559,12 +560,28 @@ def _past_election(organisation: Organisation, clock: Clock) -> None:
     rng = random.Random(1917)
     slates = [[0, 1, 4], [2, 3, 4], [1, 0, 5], [4, 2], [5, 0], [3, 2, 1, 0]]
     voters = list(people.order_by("pk"))
-    for voter in voters[: int(len(voters) * 0.7)]:
+    casting = voters[: int(len(voters) * 0.7)]
+    # Ballots spread over most of the window, and the clock's first tick of each day,
+    # which keeps that day's turnout (a count per day; no ballot has a time).
+    step = (election.voting_close_at - clock.now) * 0.8 / max(1, len(casting))
+
+    def tick_until(moment) -> None:
+        while True:
+            local = timezone.localtime(clock.now, organisation.zone)
+            tick = local.replace(hour=0, minute=1, second=0, microsecond=0) + timedelta(days=1)
+            if tick > moment:
+                break
+            clock.now = tick
+            elections.advance(election)
+        clock.now = moment
+
+    for voter in casting:
         order = list(rng.choice(slates))
         if rng.random() < 0.3:
             rng.shuffle(order)
         elections.cast_ballot(voter, election, [candidates[i] for i in order])
-        clock.advance(minutes=17)
+        tick_until(clock.now + step)
+    tick_until(election.voting_close_at - timedelta(minutes=1))
     clock.now = election.voting_close_at + timedelta(minutes=5)
     elections.advance(election)
     for other, _email in others:

@@ -13,6 +13,7 @@ from tribune.audit.models import AuditEntry
 from tribune.constitution.presets import PRESETS
 from tribune.elections.transition import transition
 from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.members import history
 from tribune.members.models import Member, Standing
 from tribune.members.needs import needs_of
 from tribune.offices.models import Term
@@ -82,6 +83,8 @@ def organisation(request, slug):
             "tree": _branch_tree(organisation),
             "constitution": organisation.current_constitution(),
             "member_count": organisation.members.filter(standing=Standing.GOOD).count(),
+            # As public as the count above; small figures suppressed (members.history).
+            "membership_chart": history.chart(organisation),
             "terms": Term.objects.current()
             .filter(office__body__organisation=organisation)
             .select_related("member", "office__body"),
@@ -128,6 +131,7 @@ def branch(request, slug, branch_slug):
                 member_count=Count("members", filter=Q(members__standing=Standing.GOOD))
             ),
             "member_count": branch.members.filter(standing=Standing.GOOD).count(),
+            "membership_chart": history.chart(organisation, branch),
             "bodies": branch.bodies.prefetch_related("offices"),
             "form": form if can_add or form.errors else None,
         },

@@ -102,10 +102,26 @@
     el.replaceChildren(p);
   }
 
+  // The projector's live-vote bar (templates/charts/_bar.html): voted of those present,
+  // from the counts in the vote_progress ("cast") and attendance ("present") events.
+  function updateBar(figures) {
+    var text = document.getElementById("vote-bar-text");
+    var part = document.querySelector("#vote-bar [data-part=cast]");
+    if (!text || !part) return;
+    Object.keys(figures).forEach(function (k) { text.dataset[k] = figures[k]; });
+    var cast = parseInt(text.dataset.cast, 10) || 0;
+    var present = parseInt(text.dataset.present, 10) || 0;
+    var full = part.ownerSVGElement.viewBox.baseVal.width;
+    part.setAttribute("width", (present ? Math.min(cast / present, 1) * full : 0).toFixed(1));
+    document.getElementById("vote-bar-cast").textContent = cast;
+    document.getElementById("vote-bar-present").textContent = present;
+  }
+
   var handlers = {
     vote_progress: function (data) {
       var el = document.getElementById("vote-progress");
       if (el) el.textContent = data.cast;
+      updateBar({ cast: data.cast });
     },
     vote_closed: function (data) {
       var panel = document.getElementById("vote-subject");
@@ -116,6 +132,7 @@
     attendance: function (data) {  // many check-ins: update the figures in place, no refetch
       var el = document.getElementById("attendance-present");
       if (el) el.textContent = data.present;
+      updateBar({ present: data.present });
       var state = document.getElementById("quorum-state");
       if (state && state.dataset.quorate !== String(data.quorate)) refresh();
       if (state) state.dataset.quorate = String(data.quorate);

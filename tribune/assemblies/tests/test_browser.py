@@ -203,11 +203,18 @@ def _congress(base, world, browser, contexts):
         page.evaluate("window.__stillHere = true")  # gone if the page reloads
 
     projector.wait_for_function("document.getElementById('vote-progress').innerText === '4'")
+    # The live-vote bar follows the same events: 4 voted of the 4 present fill it.
+    projector.wait_for_function("document.getElementById('vote-bar-cast').innerText === '4'")
+    assert projector.inner_text("#vote-bar-text") == "4 voted of 4 present"
+    assert projector.get_attribute("#vote-bar [data-part=cast]", "width") == "360.0"
 
     # 6. Eli closes; the result arrives in every delegate's page with no reload.
     eli.click("button:has-text('Close the vote')")
     projector.wait_for_selector("#vote-result .carried")
     assert projector.evaluate("window.__stillHere === true")
+    # The result bar (yes, no, abstain) is drawn by the server, fetched with no reload.
+    projector.wait_for_selector("#result-bar [data-part=yes]")
+    assert projector.get_attribute("#result-bar [data-part=yes]", "width") == "270.0"
     for page in delegates:
         page.wait_for_function(
             "document.getElementById('vote-result').innerText.includes('Carried')",

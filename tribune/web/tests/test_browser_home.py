@@ -100,7 +100,8 @@ def test_homes_of_a_member_and_an_officer_at_phone_width(live_server, demo, brow
     )
     ben.goto(f"{base}{past.get_absolute_url()}")
     ben.wait_for_selector("#result")
-    assert ben.locator("figure.chart svg[role=img]").count() == 1  # the count, drawn
+    assert ben.locator("svg[aria-labelledby=stv-chart-title]").count() == 1  # the count, drawn
+    assert ben.locator("#turnout-chart svg[role=img]").count() == 1  # and its days
     _shot(ben, "stv-result-390")
     assert _overflow(ben) <= 0, _wide(ben)
 
