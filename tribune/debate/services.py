@@ -29,7 +29,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -426,6 +426,11 @@ INDEX = SearchIndex(
 )
 
 
+# Above this many matching posts, SQLite walks the posts newest first (``post_recent``)
+# and stops at the page's last; below it, it reads the few matches and sorts them.
+SQLITE_WALK_FROM = 1000
+
+
 def search(member, organisation, query: str, limit: int = 50):
     """Posts matching ``query`` that ``member`` may read, newest first; never hidden ones.
 
@@ -451,7 +456,38 @@ def search(member, organisation, query: str, limit: int = 50):
             " AND to_tsvector('simple', t.title) @@ to_tsquery('simple', %s)"
         )
         params = [*params, organisation.pk, INDEX.tsquery(query)]
-    return posts.filter(pk__in=RawSQL(sql, params)).order_by("-created_at")[:limit]
+        return posts.filter(pk__in=RawSQL(sql, params)).order_by("-created_at", "-pk")[:limit]
+    newest = _newest_on_sqlite(threads, sql, params, limit)  # readable and shown: checked
+    return (
+        Post.objects.filter(pk__in=newest)
+        .select_related("thread", "author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _newest_on_sqlite(threads, sql: str, params: list, limit: int):
+    """The ids of the newest ``limit`` readable posts among those ``sql`` matches.
+
+    A word in most posts (16,000 of 20,000) made SQLite read every match, join
+    and sort them: 0.3 s. When the matches are many, the posts are walked newest
+    first on the narrow ``post_recent`` index instead, each checked against the
+    matches, stopping at the ``limit``-th (the unary ``+`` keeps SQLite from
+    reading the matches first); when few, the matches are read and sorted.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql})", params)  # noqa: S608 (the index's SQL)
+        many = cursor.fetchone()[0] > SQLITE_WALK_FROM
+    newest = Post.objects.filter(hidden=False).order_by("-created_at", "-pk").values("pk")
+    if not many:
+        return newest.filter(thread__in=threads, pk__in=RawSQL(sql, params))[:limit]
+    readable, readable_params = threads.order_by().values("pk").query.sql_with_params()
+    # Columns unqualified: Django renames the table when this is a subquery.
+    walk = RawSQL(
+        f"+thread_id IN ({readable}) AND +id IN ({sql})",
+        (*readable_params, *params),
+        output_field=BooleanField(),
+    )
+    return newest.filter(walk)[:limit]
 
 
 def unread_notifications(member):
