@@ -439,9 +439,8 @@ def search(member, organisation, query: str, limit: int = 50):
     withheld post can be neither found nor guessed at through search.
     """
     threads = visible_threads(member, organisation)
-    posts = Post.objects.filter(thread__in=threads, hidden=False).select_related("thread", "author")
     if not search_words(query):
-        return posts.none()
+        return Post.objects.none()
     sql, params = INDEX.matching(query)
     if connection.vendor == "postgresql":
         # One shape the planner can answer from the indexes: the ids of posts whose
@@ -456,10 +455,18 @@ def search(member, organisation, query: str, limit: int = 50):
             " AND to_tsvector('simple', t.title) @@ to_tsquery('simple', %s)"
         )
         params = [*params, organisation.pk, INDEX.tsquery(query)]
-        return posts.filter(pk__in=RawSQL(sql, params)).order_by("-created_at", "-pk")[:limit]
-    newest = _newest_on_sqlite(threads, sql, params, limit)  # readable and shown: checked
+        newest = (
+            Post.objects.filter(thread__in=threads, hidden=False, pk__in=RawSQL(sql, params))
+            .order_by("-created_at", "-pk")
+            .values("pk")[:limit]
+        )
+    else:
+        newest = _newest_on_sqlite(threads, sql, params, limit)
+    # The page's posts are chosen on the posts' narrow columns and only then joined
+    # to their threads and authors: joining all 16,000 matches of a common word to
+    # their authors before keeping 50 took most of 0.5 s on PostgreSQL.
     return (
-        Post.objects.filter(pk__in=newest)
+        Post.objects.filter(pk__in=newest)  # readable, not hidden: checked in ``newest``
         .select_related("thread", "author")
         .order_by("-created_at", "-pk")
     )
