@@ -2,6 +2,8 @@
 
 Usage: python bench/pages.py [--members 100000] [--requests 20]
                              [--database-url postgres://user@host:5432/postgres] [--skip-sqlite]
+                             [--database-name tribune_bench_pages] [--keep DIR]
+       python -m bench.pages profile --seed DIR/sqlite/seed.json [--page NAME]
 
 For SQLite (a throw-away data directory) and, with ``--database-url`` (an admin
 URL), PostgreSQL (the database ``tribune_bench_pages``, created and dropped),
@@ -13,12 +15,16 @@ this script
    (one thread of 1,500, a few hidden with their moderation record), 1,456 unread
    notifications for the viewer, 50 elections: one certified 5-seat STV election
    with 20,000 ballots, one open for nominations, 48 referendums of a local
-   branch, certified;
+   branch, certified; three core courses with a circle each and a third of the
+   members' completions (the education spread dashboard); on PostgreSQL, ANALYZE;
 2. measures the query count of every page below once, inside that process
    (Django's test client with ``CaptureQueriesContext``: the same views);
 3. serves it with ``tribune serve`` (uvicorn, one worker) and requests every
    page ``--requests`` times over loopback, one at a time, after two warm-up
-   requests, printing p50/p95 latency and the response size.
+   requests, printing p50/p95 latency, the server's CPU per request and the
+   response size. With ``--keep DIR`` the seeded data stays in DIR (PostgreSQL:
+   the database ``--database-name``) and a later run measures it again, after
+   migrating, without seeding.
 
 What goes through the project's services: founding, the 500 branches
 (``create_branch``), bodies and offices, every election (``call_election``,
