@@ -2,6 +2,8 @@
 
 Usage: python bench/pages.py [--members 100000] [--requests 20]
                              [--database-url postgres://user@host:5432/postgres] [--skip-sqlite]
+                             [--database-name tribune_bench_pages] [--keep DIR]
+       python -m bench.pages profile --seed DIR/sqlite/seed.json [--page NAME]
 
 For SQLite (a throw-away data directory) and, with ``--database-url`` (an admin
 URL), PostgreSQL (the database ``tribune_bench_pages``, created and dropped),
@@ -13,12 +15,16 @@ this script
    (one thread of 1,500, a few hidden with their moderation record), 1,456 unread
    notifications for the viewer, 50 elections: one certified 5-seat STV election
    with 20,000 ballots, one open for nominations, 48 referendums of a local
-   branch, certified;
+   branch, certified; three core courses with a circle each and a third of the
+   members' completions (the education spread dashboard); on PostgreSQL, ANALYZE;
 2. measures the query count of every page below once, inside that process
    (Django's test client with ``CaptureQueriesContext``: the same views);
 3. serves it with ``tribune serve`` (uvicorn, one worker) and requests every
    page ``--requests`` times over loopback, one at a time, after two warm-up
-   requests, printing p50/p95 latency and the response size.
+   requests, printing p50/p95 latency, the server's CPU per request and the
+   response size. With ``--keep DIR`` the seeded data stays in DIR (PostgreSQL:
+   the database ``--database-name``) and a later run measures it again, after
+   migrating, without seeding.
 
 What goes through the project's services: founding, the 500 branches
 (``create_branch``), bodies and offices, every election (``call_election``,
@@ -46,11 +52,12 @@ import tempfile
 import time
 from contextlib import ExitStack
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # common.py, also under ``-m``
 
-from common import machine, percentile  # noqa: E402  (bench/ is the script's folder)
+from common import machine, percentile, server_cpu_seconds  # noqa: E402  (bench/ is the script's folder)
 
 from tribune.elections import loadtest as server_tools  # noqa: E402
 
@@ -95,7 +102,13 @@ def seed(members: int) -> dict:
             name="Pages Union",
             slug=SLUG,
             founder="Ana",
-            powers=["call_elections", "manage_branches", "moderate_debate", "admit_members"],
+            powers=[
+                "call_elections",
+                "manage_branches",
+                "moderate_debate",
+                "admit_members",
+                "plan_courses",
+            ],
             members=5,
             prefix="viewer",
         )
@@ -126,6 +139,8 @@ def seed(members: int) -> dict:
         )
         timings["members"] = time.perf_counter() - started
     member_ids = list(Member.objects.filter(organisation=org).values_list("pk", flat=True))
+    seed_education(org, ana, member_ids, rng)
+    timings["education"] = time.perf_counter() - started
 
     with transaction.atomic():
         # Threads and posts in bulk: the posting limits allow a member a few posts a minute.
@@ -220,6 +235,8 @@ def seed(members: int) -> dict:
     base, api = f"/o/{SLUG}", f"/api/v1/organisations/{SLUG}"
     pages = [
         ("organisation home", f"{base}/"),
+        ("home (what needs me)", "/"),
+        ("education spread dashboard", f"{base}/education/spread/"),
         ("election open for nominations", f"{base}/elections/{nominating.pk}/"),
         (
             "member search (nominate)",
@@ -249,11 +266,9 @@ def seed(members: int) -> dict:
         ("API audit", f"{api}/audit"),
         ("API audit verify", f"{api}/audit/verify"),
     ]
-    queries, session = count_queries(pages, ana.user)
     return {
         "pages": [[name, path] for name, path in pages],
-        "queries": queries,
-        "session": session,
+        "viewer_user": ana.user_id,
         "token": ana_token,
         "seed_s": time.perf_counter() - started,
         "timings": timings,
@@ -263,15 +278,88 @@ def seed(members: int) -> dict:
     }
 
 
-def count_queries(pages, user) -> tuple[dict, str]:
-    """Queries per page, through the same views (the second request: the first warms caches)."""
+def seed_education(org, founder, member_ids: list[int], rng: random.Random) -> None:
+    """Three core courses and a circle of each through the services; completions in bulk.
+
+    A third of the members completed one core course over the last two years (the
+    spread dashboard's per-branch shares and its month-by-month lines); every
+    tenth local branch has none, so the dashboard shows gaps.
+    """
+    from datetime import timedelta
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from tribune.education import services as education
+    from tribune.education.models import Completion
+    from tribune.members.models import Member
+
+    courses = [
+        education.create_course(
+            founder,
+            org,
+            title=f"Core course {n}",
+            core=True,
+            sessions=[{"title": f"Session {i}"} for i in range(1, 7)],
+        )
+        for n in range(1, 4)
+    ]
+    start = timezone.now() + timedelta(days=1)
+    circles = [
+        education.open_circle(
+            founder,
+            c,
+            name=f"Circle of {c.title}",
+            place="Hall",
+            dates=[
+                [start + timedelta(days=7 * i), start + timedelta(days=7 * i, hours=2)]
+                for i in range(6)
+            ],
+        )
+        for c in courses
+    ]
+    branch_of = dict(Member.objects.filter(pk__in=member_ids).values_list("pk", "home_branch_id"))
+    gaps = set(sorted(set(branch_of.values()))[::10])
+    now = timezone.now()
+    with transaction.atomic():
+        Completion.objects.bulk_create(
+            (
+                Completion(
+                    course=courses[(pk // 3) % 3],
+                    member_id=pk,
+                    circle=circles[(pk // 3) % 3],
+                    completed_at=now - timedelta(days=rng.randint(0, 700)),
+                )
+                for pk in member_ids
+                if pk % 3 == 0 and branch_of[pk] not in gaps and pk != founder.pk
+            ),
+            batch_size=5000,
+        )
+
+
+def count_queries(pages, user_id: int) -> tuple[dict, str]:
+    """Queries per page, through the same views (the second request: the first warms caches).
+
+    Runs in a process of its own after seeding (``count``), so that a kept
+    database (``--keep``) is counted again with the code as it is now.
+    """
+    server_tools._setup()
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext, setup_test_environment
 
+    call_command("migrate", verbosity=0, interactive=False)
+    if connection.vendor == "postgresql":
+        # Statistics, as autovacuum gathers them on a deployed server within a minute of
+        # a bulk load (this machine's PostgreSQL runs with autovacuum off): without them
+        # the planner took 100,000 members for one row (the spread dashboard: 4 s).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     setup_test_environment()
     client = Client()
-    client.force_login(user)
+    client.force_login(get_user_model().objects.get(pk=user_id))
     counts = {}
     for name, path in pages:
         client.get(path)
@@ -285,16 +373,70 @@ def count_queries(pages, user) -> tuple[dict, str]:
     return counts, client.cookies["sessionid"].value
 
 
+def profile(pages, user_id: int, wanted: list[str], runs: int, top: int) -> None:
+    """In-process timings, the slowest queries and a cProfile of ``wanted`` pages (``profile``).
+
+    For finding where a slow page's time goes, against a kept database (``--keep``):
+    ``python -m bench.pages profile --seed <keep>/sqlite/seed.json --page "debate index"``
+    with that folder as ``TRIBUNE_DATA_DIR`` (and ``DATABASE_URL`` for PostgreSQL).
+    """
+    import cProfile
+    import pstats
+
+    server_tools._setup()
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+    setup_test_environment()
+    client = Client()
+    client.force_login(get_user_model().objects.get(pk=user_id))
+    for name, path in pages:
+        if wanted and not any(w in name for w in wanted):
+            continue
+        client.get(path)
+        client.get(path)
+        times, cpu = [], []
+        for _ in range(runs):
+            started, started_cpu = time.perf_counter(), time.process_time()
+            client.get(path)
+            times.append((time.perf_counter() - started) * 1000)
+            cpu.append((time.process_time() - started_cpu) * 1000)
+        times.sort()
+        cpu.sort()
+        with CaptureQueriesContext(connection) as captured:
+            client.get(path)
+        sql_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
+        print(
+            f"\n== {name} {path}: p50 {percentile(times, 50):.1f} ms, min {times[0]:.1f} ms, "
+            f"CPU p50 {percentile(cpu, 50):.1f} ms, {len(captured)} queries taking {sql_ms:.1f} ms"
+        )
+        for q in sorted(captured.captured_queries, key=lambda q: -float(q["time"]))[:5]:
+            print(f"  {float(q['time']) * 1000:7.1f} ms  {q['sql'][:400]}")
+        profiler = cProfile.Profile()
+        profiler.enable()
+        client.get(path)
+        profiler.disable()
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(r"tribune/(?!.*middleware)", top)
+        stats.sort_stats("tottime").print_stats(top)
+
+
 # --- outside: serve and measure ---------------------------------------------------------------
 
 
-def measure(port: int, data: dict, requests: int) -> list[dict]:
+def measure(port: int, data: dict, requests: int, pgid: int) -> list[dict]:
+    """Latency per page, and the server's CPU per request (what load on the machine inflates
+    least: a loaded machine makes a request wait for a core, not spend more CPU)."""
     rows = []
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
     for name, path in data["pages"]:
         headers = {"Cookie": f"sessionid={data['session']}"}
-        times, size = [], 0
+        times, size, cpu = [], 0, 0.0
         for i in range(requests + 2):
+            if i == 2:
+                cpu = server_cpu_seconds(pgid)
             started = time.perf_counter()
             conn.request("GET", path, headers=headers)
             response = conn.getresponse()
@@ -305,6 +447,7 @@ def measure(port: int, data: dict, requests: int) -> list[dict]:
             if i >= 2:
                 times.append(elapsed)
             size = len(body)
+        cpu = server_cpu_seconds(pgid) - cpu
         times.sort()
         rows.append(
             {
@@ -312,6 +455,7 @@ def measure(port: int, data: dict, requests: int) -> list[dict]:
                 "p50": percentile(times, 50),
                 "p95": percentile(times, 95),
                 "bytes": size,
+                "cpu": cpu * 1000 / requests,
                 "queries": data["queries"][name],
             }
         )
@@ -319,39 +463,64 @@ def measure(port: int, data: dict, requests: int) -> list[dict]:
     return rows
 
 
+def kept_postgres(admin_url: str, name: str) -> str:
+    """Database ``name`` created afresh on ``admin_url``'s server and kept (``--keep``)."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
+
+
 def run(database: str, admin_url: str, args) -> list[dict]:
-    data_dir = Path(tempfile.mkdtemp(prefix="tribune-bench-pages-"))
+    """Seed (or, with ``--keep``, reuse a seeded) organisation, count queries, serve, measure."""
     with ExitStack() as stack:
-        stack.callback(shutil.rmtree, data_dir, ignore_errors=True)
+        if args.keep:
+            data_dir = Path(args.keep) / database
+            data_dir.mkdir(parents=True, exist_ok=True)
+        else:
+            data_dir = Path(tempfile.mkdtemp(prefix="tribune-bench-pages-"))
+            stack.callback(shutil.rmtree, data_dir, ignore_errors=True)
+        seed_file = data_dir / "seed.json"
+        reuse = args.keep and seed_file.exists()
         database_url = None
-        if admin_url:
+        if admin_url and reuse:
+            database_url = urlunsplit(urlsplit(admin_url)._replace(path=f"/{args.database_name}"))
+        elif admin_url and args.keep:
+            database_url = kept_postgres(admin_url, args.database_name)
+        elif admin_url:
             database_url = stack.enter_context(
-                server_tools.throwaway_postgres(admin_url, "tribune_bench_pages")
+                server_tools.throwaway_postgres(admin_url, args.database_name)
             )
         env = server_tools.server_env(data_dir, database_url)
         env["WEB_WORKERS"] = "1"
-        seed_file = data_dir / "seed.json"
-        server_tools.run_tool(
-            env,
-            "seed",
-            "--members",
-            str(args.members),
-            "--out",
-            str(seed_file),
-            module="bench.pages",
-        )
+        if not reuse:
+            server_tools.run_tool(
+                env,
+                "seed",
+                "--members",
+                str(args.members),
+                "--out",
+                str(seed_file),
+                module="bench.pages",
+            )
         data = json.loads(seed_file.read_text())
         print(
-            f"{database}: seeded {data['members']:,} members, {data['posts']:,} posts, "
-            f"{data['ballots']:,} ballots in {data['seed_s']:.0f} s "
+            f"{database}: {'reused' if reuse else 'seeded'} {data['members']:,} members, "
+            f"{data['posts']:,} posts, {data['ballots']:,} ballots in {data['seed_s']:.0f} s "
             f"({', '.join(f'{k} by {v:.0f} s' for k, v in data['timings'].items())})",
             flush=True,
         )
+        counted = server_tools.run_tool(
+            env, "count", "--seed", str(seed_file), module="bench.pages"
+        )
+        data.update(counted)
         server = server_tools.Server(env, server_tools.free_port(), data_dir / "server.log")
         server.start()
         stack.callback(server.kill)
         load = os.getloadavg()[0]
-        rows = measure(server.port, data, args.requests)
+        rows = measure(server.port, data, args.requests, server.process.pid)
         load = max(load, os.getloadavg()[0])
         print(f"{database}: load average (1 min) around the measurement: {load:.1f}")
         server.stop()
@@ -364,15 +533,42 @@ def main() -> int:
     seeding = sub.add_parser("seed")
     seeding.add_argument("--members", type=int, required=True)
     seeding.add_argument("--out", required=True)
+    counting = sub.add_parser("count")
+    counting.add_argument("--seed", required=True)
+    profiling = sub.add_parser("profile")
+    profiling.add_argument("--seed", required=True)
+    profiling.add_argument("--page", action="append", default=[], help="part of a page's name")
+    profiling.add_argument("--runs", type=int, default=10)
+    profiling.add_argument("--top", type=int, default=30, help="functions in the profile")
     parser.add_argument("--members", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
     parser.add_argument("--database-url", default="", help="PostgreSQL admin URL")
     parser.add_argument("--skip-sqlite", action="store_true")
+    parser.add_argument(
+        "--database-name",
+        default="tribune_bench_pages",
+        help="PostgreSQL database to create (dropped afterwards unless --keep)",
+    )
+    parser.add_argument(
+        "--keep",
+        default="",
+        help="a folder to keep the seeded data in; a later run with it measures again "
+        "without seeding (migrating first)",
+    )
     args = parser.parse_args()
     if args.command == "seed":
         data = seed(args.members)
         Path(args.out).write_text(json.dumps(data))
         print(json.dumps({"members": data["members"]}))
+        return 0
+    if args.command == "profile":
+        data = json.loads(Path(args.seed).read_text())
+        profile(data["pages"], data["viewer_user"], args.page, args.runs, args.top)
+        return 0
+    if args.command == "count":
+        data = json.loads(Path(args.seed).read_text())
+        queries, session = count_queries(data["pages"], data["viewer_user"])
+        print(json.dumps({"queries": queries, "session": session}))
         return 0
 
     print(f"machine: {machine()}")
@@ -386,12 +582,15 @@ def main() -> int:
     for database, url in runs:
         rows = run(database, url, args)
         print(f"\n{database}, one uvicorn worker, {args.requests} requests per page")
-        print(f"{'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'bytes':>10} {'queries':>8}")
+        print(
+            f"{'page':<34} {'p50 ms':>8} {'p95 ms':>8} {'cpu ms':>8} {'bytes':>10} {'queries':>8}"
+        )
         for row in rows:
             slow = row["p95"] >= TARGET_MS or row["queries"] >= TARGET_QUERIES
             ok &= not slow
             print(
-                f"{row['page']:<34} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['bytes']:>10,} "
+                f"{row['page']:<34} {row['p50']:>8.1f} {row['p95']:>8.1f} {row['cpu']:>8.1f} "
+                f"{row['bytes']:>10,} "
                 f"{row['queries']:>8}{'  <- over target' if slow else ''}"
             )
     print(

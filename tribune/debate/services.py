@@ -29,7 +29,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -429,6 +429,11 @@ INDEX = SearchIndex(
 )
 
 
+# Above this many matching posts, SQLite walks the posts newest first (``post_recent``)
+# and stops at the page's last; below it, it reads the few matches and sorts them.
+SQLITE_WALK_FROM = 1000
+
+
 def search(member, organisation, query: str, limit: int = 50):
     """Posts matching ``query`` that ``member`` may read, newest first; never hidden ones.
 
@@ -437,9 +442,8 @@ def search(member, organisation, query: str, limit: int = 50):
     withheld post can be neither found nor guessed at through search.
     """
     threads = visible_threads(member, organisation)
-    posts = Post.objects.filter(thread__in=threads, hidden=False).select_related("thread", "author")
     if not search_words(query):
-        return posts.none()
+        return Post.objects.none()
     sql, params = INDEX.matching(query)
     if connection.vendor == "postgresql":
         # One shape the planner can answer from the indexes: the ids of posts whose
@@ -459,7 +463,46 @@ def search(member, organisation, query: str, limit: int = 50):
             + ")"
         )
         params = [*params, organisation.pk, *[INDEX.tsquery(query)] * len(POST_CONFIGS)]
-    return posts.filter(pk__in=RawSQL(sql, params)).order_by("-created_at")[:limit]
+        newest = (
+            Post.objects.filter(thread__in=threads, hidden=False, pk__in=RawSQL(sql, params))
+            .order_by("-created_at", "-pk")
+            .values("pk")[:limit]
+        )
+    else:
+        newest = _newest_on_sqlite(threads, sql, params, limit)
+    # The page's posts are chosen on the posts' narrow columns and only then joined
+    # to their threads and authors: joining all 16,000 matches of a common word to
+    # their authors before keeping 50 took most of 0.5 s on PostgreSQL.
+    return (
+        Post.objects.filter(pk__in=newest)  # readable, not hidden: checked in ``newest``
+        .select_related("thread", "author")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def _newest_on_sqlite(threads, sql: str, params: list, limit: int):
+    """The ids of the newest ``limit`` readable posts among those ``sql`` matches.
+
+    A word in most posts (16,000 of 20,000) made SQLite read every match, join
+    and sort them: 0.3 s. When the matches are many, the posts are walked newest
+    first on the narrow ``post_recent`` index instead, each checked against the
+    matches, stopping at the ``limit``-th (the unary ``+`` keeps SQLite from
+    reading the matches first); when few, the matches are read and sorted.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({sql})", params)  # noqa: S608 (the index's SQL)
+        many = cursor.fetchone()[0] > SQLITE_WALK_FROM
+    newest = Post.objects.filter(hidden=False).order_by("-created_at", "-pk").values("pk")
+    if not many:
+        return newest.filter(thread__in=threads, pk__in=RawSQL(sql, params))[:limit]
+    readable, readable_params = threads.order_by().values("pk").query.sql_with_params()
+    # Columns unqualified: Django renames the table when this is a subquery.
+    walk = RawSQL(
+        f"+thread_id IN ({readable}) AND +id IN ({sql})",
+        (*readable_params, *params),
+        output_field=BooleanField(),
+    )
+    return newest.filter(walk)[:limit]
 
 
 def unread_notifications(member):

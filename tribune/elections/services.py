@@ -386,6 +386,27 @@ def _move(election: Election, to: str, *, actor=None, term=None, data=None) -> N
     )
 
 
+def step_due(election: Election, now=None) -> bool:
+    """Does the clock allow ``election`` (as read) a step ``advance`` would take?
+
+    Without a lock: a page about to show the election asks this first, so that
+    viewing one that has nothing due (a certified result, say) takes no write lock
+    and no transaction; ``advance`` checks again under its lock.
+    """
+    now = now or timezone.now()
+    status = election.status
+    return (
+        (
+            status == Status.CALLED
+            and election.kind == Kind.OFFICE
+            and now >= election.nominations_open_at
+        )
+        or (status == Status.NOMINATIONS and now >= election.nominations_close_at)
+        or (status in {Status.CALLED, Status.NOMINATIONS_CLOSED} and now >= election.voting_open_at)
+        or (status == Status.VOTING and now >= election.voting_close_at)
+    )
+
+
 @transaction.atomic
 def advance(election: Election, now=None) -> Election:
     """Take every step the server clock now allows; safe to call at any time, repeatedly."""

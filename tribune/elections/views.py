@@ -363,8 +363,12 @@ def _amendment_comparison(election):
 def election(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Status, timeline, candidates, the ballot, and after counting the result and the box."""
     organisation, viewer = organisation_and_viewer(request, slug)
-    # The page never shows a stale step: take any the clock already allows (idempotent).
-    election = services.advance(_election(organisation, pk))
+    # The page never shows a stale step: take any the clock already allows (idempotent),
+    # under a lock only when one is due (a write lock on every view of a result held
+    # up the ballots being cast on SQLite).
+    election = _election(organisation, pk)
+    if services.step_due(election):
+        election = services.advance(election)
     return render(request, "elections/election.html", _election_page(request, election, viewer))
 
 

@@ -246,8 +246,14 @@ def needs_of(user, now=None) -> list[Need]:
             )
     if admitting:
         reach = set().union(*admitting.values())
+        # The organisation too, so that the members' indexes that lead with it find
+        # the few applicants (by branch alone: every member of 500 branches read).
         waiting = (
-            Member.objects.filter(standing=Standing.APPLICANT, home_branch_id__in=reach)
+            Member.objects.filter(
+                organisation_id__in=admitting,
+                standing=Standing.APPLICANT,
+                home_branch_id__in=reach,
+            )
             .values("organisation_id")
             .annotate(n=Count("id"), oldest=Min("applied_at"))
         )

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.db.models import Count, Q
+from django.db.models import Count, Func, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +28,18 @@ from tribune.web.helpers import attempt, organisation_and_viewer
 
 def home(request):
     """A member's home: what needs them now, their organisations, then the others here."""
+    # Each organisation's count from the members' index (organisation, standing, …),
+    # not a join of every member of every organisation grouped (0.14 s at 100,000).
     organisations = Organisation.objects.annotate(
-        member_count=Count("members", filter=Q(members__standing=Standing.GOOD))
+        member_count=Coalesce(
+            Subquery(
+                # COUNT without GROUP BY: one index range per organisation.
+                Member.objects.filter(organisation=OuterRef("pk"), standing=Standing.GOOD)
+                .order_by()
+                .values(n=Func("pk", function="COUNT"))
+            ),
+            0,
+        )
     )
     mine: dict[int, object] = {}
     if request.user.is_authenticated:

@@ -319,3 +319,70 @@ def test_an_election_page_with_its_candidates(world, client_for, members, office
         nominated["n"] = n
 
     same_for_5_and_50(client_for("ben"), f"{ORG}/elections/{election.pk}/", grow)
+
+
+def test_home_what_needs_me(world, client_for):
+    """The home lists every open vote the member has not cast: as many votes, as many queries."""
+    from tribune.elections.models import VoterRoll
+
+    to = _counter()
+    now = timezone.now()
+
+    def make(a, b):
+        made = Election.objects.bulk_create(
+            Election(
+                organisation=world.org,
+                kind=Kind.REFERENDUM,
+                title=f"Open vote {i}",
+                method=Method.YES_NO,
+                electorate=world.root,
+                status=Status.VOTING,
+                voting_open_at=now - timedelta(days=1),
+                voting_close_at=now + timedelta(days=i + 1),
+            )
+            for i in range(a, b)
+        )
+        VoterRoll.objects.bulk_create(VoterRoll(election=e, member=world.ben) for e in made)
+
+    client = client_for("ben")
+    same_for_5_and_50(client, "/", lambda n: to(n, make))
+    assert "Open vote 49" in client.get("/").content.decode()
+
+
+def test_education_spread_dashboard(world, client_for):
+    """One row per branch, and its members and completions counted in grouped queries."""
+    from tribune.education.models import Circle, Completion, Course
+
+    course = Course.objects.create(
+        organisation=world.org, title="Core one", core=True, created_by=world.ana
+    )
+    circle = Circle.objects.create(
+        course=course, organisation=world.org, name="Circle", opened_by=world.ana
+    )
+    to = _counter()
+
+    def make(a, b):
+        made = Branch.objects.bulk_create(
+            Branch(
+                organisation=world.org,
+                parent=world.north,
+                name=f"Local {i}",
+                slug=f"local-{i}",
+                level="local",
+            )
+            for i in range(a, b)
+        )
+        members = Member.objects.bulk_create(
+            Member(organisation=world.org, home_branch=branch, name=f"M {branch.slug} {k}")
+            for branch in made
+            for k in range(2)
+        )
+        for m in members:
+            m.standing = Standing.GOOD
+        Member.objects.bulk_update(members, ["standing"])
+        Completion.objects.bulk_create(
+            Completion(course=course, member=m, circle=circle, completed_at=timezone.now())
+            for m in members[::2]
+        )
+
+    same_for_5_and_50(client_for("ben"), f"{ORG}/education/spread/", lambda n: to(n, make))
