@@ -175,12 +175,11 @@ def language_of_the_test():
 @pytest.fixture(scope="session")
 def server_template(tmp_path_factory):
     """One migrated database for the tests that start ``tribune serve`` in a process of
-    its own (tribune/elections/loadtest.py ``fresh_database``): copied, not migrated, each time."""
-    from tribune.elections import loadtest
+    its own (tribune/lib/testdb.py ``fresh_database``): copied, not migrated, each time."""
+    from tribune.lib import testdb
 
-    url = os.environ.get("DATABASE_URL", "")
-    admin = url if url.startswith(("postgres://", "postgresql://")) else None
-    with loadtest.migrated_template(admin, tmp_path_factory.mktemp("server-template")) as made:
+    admin = testdb.postgres_admin_url()
+    with testdb.migrated_template(admin, tmp_path_factory.mktemp("server-template")) as made:
         yield made
 
 
