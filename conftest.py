@@ -188,6 +188,33 @@ def world(db) -> World:
     return World()
 
 
+@pytest.fixture
+def as_(world):
+    """A client logged in (by session) as one of the world's people (None: anonymous)."""
+    from django.test import Client
+
+    def login(short=None):
+        client = Client()
+        if short:
+            client.force_login(world.users[short])
+        return client
+
+    return login
+
+
+@pytest.fixture
+def token_for(world):
+    """Bearer headers for a personal API token of one of the world's people (or any user)."""
+    from tribune.accounts.models import ApiToken
+
+    def issue(who):
+        user = world.users[who] if isinstance(who, str) else who
+        _token, secret = ApiToken.issue(user, "script")
+        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    return issue
+
+
 def chromium_path() -> str | None:
     return (
         os.environ.get("TRIBUNE_CHROMIUM")
