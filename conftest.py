@@ -175,18 +175,44 @@ def language_of_the_test():
 @pytest.fixture(scope="session")
 def server_template(tmp_path_factory):
     """One migrated database for the tests that start ``tribune serve`` in a process of
-    its own (tribune/elections/loadtest.py ``fresh_database``): copied, not migrated, each time."""
-    from tribune.elections import loadtest
+    its own (tribune/lib/testdb.py ``fresh_database``): copied, not migrated, each time."""
+    from tribune.lib import testdb
 
-    url = os.environ.get("DATABASE_URL", "")
-    admin = url if url.startswith(("postgres://", "postgresql://")) else None
-    with loadtest.migrated_template(admin, tmp_path_factory.mktemp("server-template")) as made:
+    admin = testdb.postgres_admin_url()
+    with testdb.migrated_template(admin, tmp_path_factory.mktemp("server-template")) as made:
         yield made
 
 
 @pytest.fixture
 def world(db) -> World:
     return World()
+
+
+@pytest.fixture
+def as_(world):
+    """A client logged in (by session) as one of the world's people (None: anonymous)."""
+    from django.test import Client
+
+    def login(short=None):
+        client = Client()
+        if short:
+            client.force_login(world.users[short])
+        return client
+
+    return login
+
+
+@pytest.fixture
+def token_for(world):
+    """Bearer headers for a personal API token of one of the world's people (or any user)."""
+    from tribune.accounts.models import ApiToken
+
+    def issue(who):
+        user = world.users[who] if isinstance(who, str) else who
+        _token, secret = ApiToken.issue(user, "script")
+        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    return issue
 
 
 def chromium_path() -> str | None:

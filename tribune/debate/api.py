@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_good_standing, require_login
+from tribune.api.schemas import ReasonIn, TextIn
 from tribune.api.types import Count, Id, Offset, PathText
 from tribune.debate import services
 from tribune.debate.models import ModerationAction, ModerationAppeal, Post, Thread
@@ -90,16 +91,8 @@ class ThreadIn(Schema):
     subject: str = ""
 
 
-class TextIn(Schema):
-    text: str
-
-
 class HideIn(Schema):
     rule: int
-    reason: str
-
-
-class ReasonIn(Schema):
     reason: str
 
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import acting, organisation_and_member
+from tribune.api.schemas import ReasonIn
 from tribune.api.types import Count, Id, Offset, PathText
 from tribune.elections import publication, services, turnout
 from tribune.elections.models import Candidacy, Election, MandateReport, RecallPetition
@@ -130,10 +131,6 @@ class TrackerOut(Schema):
     tracker: str
     in_box: bool
     published: bool
-
-
-class ReasonIn(Schema):
-    reason: str
 
 
 class PetitionIn(Schema):

@@ -21,11 +21,15 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parents[2]
+# Where servers get their databases: tests and benchmarks import them from here too.
+from tribune.lib.testdb import ROOT
+from tribune.lib.testdb import fresh_database as fresh_database
+from tribune.lib.testdb import migrated_template as migrated_template
+from tribune.lib.testdb import server_env as server_env
+from tribune.lib.testdb import throwaway_postgres as throwaway_postgres
+
 SLUG = "load-union"
 
 
@@ -33,16 +37,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def server_env(data_dir: Path, database_url: str | None) -> dict[str, str]:
-    env = {**os.environ, "TRIBUNE_DATA_DIR": str(data_dir)}
-    env["DJANGO_SETTINGS_MODULE"] = "tribune.settings"
-    env.pop("DATABASE_URL", None)
-    env.pop("REDIS_URL", None)
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return env
 
 
 def run_tool(env: dict[str, str], *args: str, module: str = __name__) -> dict:
@@ -141,64 +135,6 @@ class Client:
 
     def close(self) -> None:
         self.conn.close()
-
-
-@contextlib.contextmanager
-def throwaway_postgres(admin_url: str, name: str, template: str = "") -> Iterator[str]:
-    """Create database ``name`` on the server of ``admin_url``, yield its URL, drop it after.
-
-    With ``template``, the new database is a copy of that one (already migrated, say).
-    """
-    import psycopg
-
-    def admin():
-        return psycopg.connect(admin_url, autocommit=True)
-
-    copy = f' TEMPLATE "{template}"' if template else ""
-    with admin() as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"{copy}')
-    parts = urlsplit(admin_url)
-    try:
-        yield urlunsplit(parts._replace(path=f"/{name}"))
-    finally:
-        with admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-@contextlib.contextmanager
-def migrated_template(admin_url: str | None, data_dir: Path) -> Iterator[dict]:
-    """A database migrated once, for servers started afresh to copy (``fresh_database``).
-
-    Tests that start ``tribune serve`` in a process of their own each need an empty,
-    migrated database; migrating takes seconds of CPU, copying a file or a PostgreSQL
-    template almost none. SQLite: ``data_dir/tribune.sqlite3``; PostgreSQL: a
-    throw-away database on ``admin_url``'s server, dropped afterwards.
-    """
-    with contextlib.ExitStack() as stack:
-        url, name = None, ""
-        if admin_url:
-            name = f"tribune_template_{os.getpid()}"
-            url = stack.enter_context(throwaway_postgres(admin_url, name))
-        subprocess.run(
-            [sys.executable, "-m", "tribune.cli", "migrate", "--verbosity", "0"],
-            env=server_env(data_dir, url),
-            cwd=ROOT,
-            check=True,
-        )
-        yield {"admin_url": admin_url, "postgres": name, "sqlite": data_dir / "tribune.sqlite3"}
-
-
-def fresh_database(stack: contextlib.ExitStack, template: dict, data_dir: Path, name: str):
-    """A copy of ``template`` for one server: its PostgreSQL URL, or None (SQLite, copied
-    into ``data_dir``, the server's data directory)."""
-    if template["postgres"]:
-        return stack.enter_context(
-            throwaway_postgres(template["admin_url"], name, template=template["postgres"])
-        )
-    data_dir.mkdir(parents=True, exist_ok=True)
-    (data_dir / "tribune.sqlite3").write_bytes(template["sqlite"].read_bytes())
-    return None
 
 
 # --- run inside Django, against the server's database ------------------------------------------

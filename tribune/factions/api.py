@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _t
 from ninja import Router, Schema, Status
 
 from tribune.api.common import organisation_and_member, require_good_standing, require_login
+from tribune.api.schemas import ReasonIn, TextIn
 from tribune.api.types import Id, PathText
 from tribune.elections.models import Candidacy, Election
 from tribune.elections.models import Status as ElectionStatus
@@ -101,10 +102,6 @@ class MembershipOut(Schema):
     joined_at: datetime
 
 
-class TextIn(Schema):
-    text: str
-
-
 class StatementIn(Schema):
     title: str
     text: str
@@ -112,10 +109,6 @@ class StatementIn(Schema):
 
 class EndorseIn(Schema):
     candidacy_id: int
-
-
-class ReasonIn(Schema):
-    reason: str
 
 
 class DissolutionOut(Schema):

@@ -24,16 +24,8 @@ import sys
 import time
 from pathlib import Path
 
-import dj_database_url
-
-from tribune.elections.loadtest import ROOT, free_port, throwaway_postgres
-
-
-def _postgres_admin() -> str | None:
-    url = os.environ.get("DATABASE_URL", "")
-    if url and dj_database_url.parse(url)["ENGINE"].endswith("postgresql"):
-        return url
-    return None
+from tribune.elections.loadtest import ROOT, free_port
+from tribune.lib import testdb
 
 
 class Node:
@@ -177,27 +169,24 @@ def cluster(root: Path, names: list[str], extra: dict | None = None, setup: str 
     machine. Each node then makes its operator account (and runs ``setup``)
     in parallel, and starts.
     """
-    admin = _postgres_admin()
+    admin = testdb.postgres_admin_url()
     pid = os.getpid()
     with contextlib.ExitStack() as stack:
-        template_url = None
-        if admin:
-            template_url = stack.enter_context(throwaway_postgres(admin, f"tribune_fed_t_{pid}"))
-        template = Node("template", root / "template", template_url, extra or {})
-        template.tribune("migrate", "--verbosity", "0")
-        template.tribune("collectstatic", "--no-input", "--verbosity", "0")
+        template = stack.enter_context(
+            testdb.migrated_template(
+                admin,
+                root / "template",
+                name=f"tribune_fed_t_{pid}",
+                env=lambda url: Node("template", root / "template", url, extra or {}).env,
+                collectstatic=True,
+            )
+        )
         nodes = []
         for name in names:
-            url = None
-            if admin:
-                url = stack.enter_context(
-                    _postgres_copy(admin, f"tribune_fed_t_{pid}", f"tribune_fed_{name}_{pid}")
-                )
+            url = testdb.fresh_database(stack, template, root / name, f"tribune_fed_{name}_{pid}")
             node = Node(name, root / name, url, extra or {})
-            if not admin:
-                shutil.copy2(template.data_dir / "tribune.sqlite3", node.data_dir)
             shutil.copytree(
-                template.data_dir / "static", node.data_dir / "static", dirs_exist_ok=True
+                root / "template" / "static", node.data_dir / "static", dirs_exist_ok=True
             )
             nodes.append(node)
         try:
@@ -210,23 +199,6 @@ def cluster(root: Path, names: list[str], extra: dict | None = None, setup: str 
         finally:
             for node in nodes:
                 node.kill()
-
-
-@contextlib.contextmanager
-def _postgres_copy(admin_url: str, template: str, name: str):
-    """A database created from ``template`` (already migrated), dropped afterwards."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    import psycopg
-
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
-    try:
-        yield urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}"))
-    finally:
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 OPERATOR_PASSWORD = "a long operator password 42"

@@ -17,6 +17,7 @@ from tribune.api.common import (
     require_good_standing,
     require_login,
 )
+from tribune.api.schemas import ReasonIn
 from tribune.api.types import Count, Id, Offset, PathText
 from tribune.factions.rules import public_factions_of
 from tribune.lib.errors import RuleViolation
@@ -42,10 +43,6 @@ class ApplicationIn(Schema):
     name: str
     branch: str
     statement: str = ""
-
-
-class ReasonIn(Schema):
-    reason: str
 
 
 class ImportIn(Schema):

@@ -20,6 +20,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tribune.struggles.models import PledgeProgress, PledgeState
+
 
 class DecisionRule(models.TextChoices):
     ONE_VOTE = "one_vote", _("one organisation, one vote")
@@ -226,7 +228,7 @@ class Participation(models.Model):
         return self.state == ParticipationState.RATIFIED and self.round == self.coalition.round
 
 
-class ConcertPledge(models.Model):
+class ConcertPledge(PledgeProgress, models.Model):
     """A pledge of a coalition or network: one threshold, pledges made in every member.
 
     Each organisation keeps its pledgers to itself (a chapter: a pledge of its
@@ -247,6 +249,7 @@ class ConcertPledge(models.Model):
     threshold = models.PositiveIntegerField(_("how many must commit, in all"))
     deadline = models.DateTimeField(_("deadline"))
     total = models.PositiveIntegerField(default=0)  # the sum of the counts, kept with them
+    progress_field = "total"  # for PledgeProgress's state_label and percent
     triggered_at = models.DateTimeField(null=True, blank=True)
     created_by_uri = models.CharField(max_length=500)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -258,23 +261,11 @@ class ConcertPledge(models.Model):
         return self.action
 
     def state(self, now=None) -> str:
-        from tribune.struggles.models import PledgeState
-
         if self.triggered_at is not None:
             return PledgeState.TRIGGERED
         if (now or timezone.now()) > self.deadline:
             return PledgeState.FAILED
         return PledgeState.OPEN
-
-    @property
-    def state_label(self) -> str:
-        from tribune.struggles.models import PledgeState
-
-        return PledgeState(self.state()).label
-
-    @property
-    def percent(self) -> int:
-        return min(100, (100 * self.total) // max(self.threshold, 1))
 
 
 class ConcertCount(models.Model):

@@ -111,16 +111,21 @@ class PledgeForm(forms.Form):
         return rows or None
 
 
-class OwnedPledgeForm(PledgeForm):
-    """A pledge outside any struggle: the organisation's, or a branch's."""
-
-    branch = forms.ChoiceField(label=_("Whose pledge"), required=False)
+class OwnerChoice:
+    """For what is planned outside any struggle (``Owned*Form``): its ``branch`` field offers
+    the whole organisation (when the viewer's mandate reaches it) and the ``branches`` given."""
 
     def __init__(self, *args, branches=(), whole=True, **kwargs):
         super().__init__(*args, **kwargs)
         first = [("", _("the whole organisation"))] if whole else []
         self.fields["branch"].choices = first + list(branches)
         self.order_fields(["branch"])
+
+
+class OwnedPledgeForm(OwnerChoice, PledgeForm):
+    """A pledge outside any struggle: the organisation's, or a branch's."""
+
+    branch = forms.ChoiceField(label=_("Whose pledge"), required=False)
 
 
 class EventForm(forms.Form):
@@ -142,17 +147,11 @@ class EventForm(forms.Form):
     )
 
 
-class OwnedEventForm(EventForm):
+class OwnedEventForm(OwnerChoice, EventForm):
     """An event outside any struggle: the organisation's, or a branch's."""
 
     branch = forms.ChoiceField(label=_("Whose event"), required=False)
     visibility = forms.ChoiceField(label=_("Who may see it"), choices=Visibility.choices)
-
-    def __init__(self, *args, branches=(), whole=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        first = [("", _("the whole organisation"))] if whole else []
-        self.fields["branch"].choices = first + list(branches)
-        self.order_fields(["branch"])
 
 
 class TaskForm(forms.Form):
@@ -175,15 +174,9 @@ class TaskForm(forms.Form):
     )
 
 
-class OwnedTaskForm(TaskForm):
+class OwnedTaskForm(OwnerChoice, TaskForm):
     branch = forms.ChoiceField(label=_("Whose task"), required=False)
     visibility = forms.ChoiceField(label=_("Who may see it"), choices=Visibility.choices)
-
-    def __init__(self, *args, branches=(), whole=True, **kwargs):
-        super().__init__(*args, **kwargs)
-        first = [("", _("the whole organisation"))] if whole else []
-        self.fields["branch"].choices = first + list(branches)
-        self.order_fields(["branch"])
 
 
 class EventChangeForm(EventForm):

@@ -135,7 +135,23 @@ class SecondKey(models.TextChoices):
     VOTE = "vote", _("those who pledged vote")
 
 
-class Pledge(Owned):
+class PledgeProgress:
+    """How far a pledge has come, as its pages show it: a pledge here and a concert pledge
+    (``tribune.networks``) alike, each with its ``state()``, ``threshold`` and the number
+    pledged so far in the field ``progress_field``."""
+
+    progress_field = "count"
+
+    @property
+    def state_label(self) -> str:
+        return PledgeState(self.state()).label
+
+    @property
+    def percent(self) -> int:
+        return min(100, (100 * getattr(self, self.progress_field)) // max(self.threshold, 1))
+
+
+class Pledge(PledgeProgress, Owned):
     """ "We will do X if N commit by D." Who pledged is known only to each pledger."""
 
     struggle = models.ForeignKey(
@@ -205,14 +221,6 @@ class Pledge(Owned):
 
     def vote_says_go(self) -> bool:
         return self.second_key == SecondKey.VOTE and self.go_votes > self.stop_votes
-
-    @property
-    def state_label(self) -> str:
-        return PledgeState(self.state()).label
-
-    @property
-    def percent(self) -> int:
-        return min(100, (100 * self.count) // max(self.threshold, 1))
 
 
 class PledgeUnit(models.Model):

@@ -20,10 +20,10 @@ from tribune.struggles.models import Task
 from tribune.struggles.services import events, pledges, tasks
 from tribune.struggles.views import (
     _branch_choices,
-    _in_zone,
     _Owner,
     _run_branches,
     bodies,
+    event_options,
     pledge_options,
     task_options,
 )
@@ -96,16 +96,8 @@ def event_new(request: HttpRequest, slug: str) -> HttpResponse:
             viewer,
             organisation,
             branch=d["branch"] or None,
-            title=d["title"],
-            kind=d["kind"],
-            starts_at=_in_zone(d["starts_at"], d["time_zone"]),
-            ends_at=_in_zone(d["ends_at"], d["time_zone"]),
-            time_zone=d["time_zone"],
-            place=d["place"],
-            link_=d["link"],
-            capacity=d["capacity"],
-            description=d["description"],
             visibility=d["visibility"],
+            **event_options(d),
         )
         if made is not None:
             messages.success(request, _t("The event is planned."))

@@ -98,6 +98,22 @@ def pledge_options(d: dict) -> dict:
     }
 
 
+def event_options(d: dict) -> dict:
+    """An event form's cleaned data as ``create_event``'s keyword arguments (but its owner
+    and visibility), the times read in the event's own time zone."""
+    return {
+        "title": d["title"],
+        "kind": d["kind"],
+        "starts_at": _in_zone(d["starts_at"], d["time_zone"]),
+        "ends_at": _in_zone(d["ends_at"], d["time_zone"]),
+        "time_zone": d["time_zone"],
+        "place": d["place"],
+        "link_": d["link"],
+        "capacity": d["capacity"],
+        "description": d["description"],
+    }
+
+
 def task_options(d: dict) -> dict:
     return {
         "title": d["title"],
@@ -267,23 +283,14 @@ def struggle_action(request: HttpRequest, slug: str, struggle_id: int, action: s
     elif action == "event":
         form = EventForm(request.POST)
         if form.is_valid():
-            d = form.cleaned_data
             done = attempt(
                 form,
                 events.create_event,
                 viewer,
                 organisation,
                 struggle=obj,
-                title=d["title"],
-                kind=d["kind"],
-                starts_at=_in_zone(d["starts_at"], d["time_zone"]),
-                ends_at=_in_zone(d["ends_at"], d["time_zone"]),
-                time_zone=d["time_zone"],
-                place=d["place"],
-                link_=d["link"],
-                capacity=d["capacity"],
-                description=d["description"],
                 visibility=obj.visibility,
+                **event_options(form.cleaned_data),
             )
     else:  # solidarity
         form = SolidarityForm(request.POST, branches=_branch_choices(organisation))

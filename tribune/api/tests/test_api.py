@@ -14,30 +14,6 @@ ORG = f"{API}/organisations/test-union"
 
 
 @pytest.fixture
-def as_(world):
-    """A client logged in (by session) as one of the world's people."""
-
-    def login(short=None):
-        client = Client()
-        if short:
-            client.force_login(world.users[short])
-        return client
-
-    return login
-
-
-@pytest.fixture
-def token_for(world):
-    """Bearer headers for a personal token of one of the world's people."""
-
-    def issue(short):
-        _token, secret = ApiToken.issue(world.users[short], "script")
-        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-    return issue
-
-
-@pytest.fixture
 def fay(world):
     return apply_for_membership(
         world.org, user=None, name="Fay", email="fay@test.org", branch=world.millbrook

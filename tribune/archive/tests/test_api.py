@@ -2,23 +2,11 @@
 
 import base64
 
-import pytest
-
-from tribune.accounts.models import ApiToken
 from tribune.archive import services
 from tribune.archive.models import Document, DocumentVersion
 from tribune.archive.samplepdf import simple_pdf
 
 ORG = "/api/v1/organisations/test-union/archive"
-
-
-@pytest.fixture
-def token_for(world):
-    def issue(short):
-        _token, secret = ApiToken.issue(world.users[short], "script")
-        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-    return issue
 
 
 def test_propose_publish_find_and_compare_through_the_api(client, world, curator, token_for):

@@ -6,7 +6,6 @@ from datetime import timedelta
 from unittest import mock
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from tribune.assemblies import services
@@ -17,19 +16,6 @@ from tribune.offices.services import begin_term, create_body, create_office
 
 ORG = "/o/test-union"
 HOUSING = "1. Rents are frozen.\n2. Repairs within 14 days.\n3. No evictions in winter.\n"
-
-
-@pytest.fixture
-def as_(world):
-    """A client logged in as one of the world's people (None: anonymous)."""
-
-    def login(short=None):
-        client = Client()
-        if short:
-            client.force_login(world.users[short])
-        return client
-
-    return login
 
 
 @pytest.fixture

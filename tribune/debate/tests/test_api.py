@@ -3,7 +3,6 @@
 import pytest
 from django.test import Client
 
-from tribune.accounts.models import ApiToken
 from tribune.debate import services
 from tribune.debate.models import ModerationAppeal, Thread
 from tribune.factions import services as factions
@@ -11,15 +10,6 @@ from tribune.offices.models import BodyKind, TermSource
 from tribune.offices.services import begin_term, create_body, create_office
 
 ORG = "/api/v1/organisations/test-union/debate"
-
-
-@pytest.fixture
-def token_for(world):
-    def issue(short):
-        _token, secret = ApiToken.issue(world.users[short], "script")
-        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-    return issue
 
 
 @pytest.fixture

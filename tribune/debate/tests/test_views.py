@@ -16,19 +16,6 @@ ORG = "/o/test-union"
 
 
 @pytest.fixture
-def as_(world):
-    """A client logged in as one of the world's people (None: anonymous)."""
-
-    def login(short=None):
-        client = Client()
-        if short:
-            client.force_login(world.users[short])
-        return client
-
-    return login
-
-
-@pytest.fixture
 def moderator(world):
     """Cam holds a steward's office with the power to moderate debate."""
     body = create_body(world.org, name="Debate stewards", kind=BodyKind.COMMITTEE)

@@ -8,7 +8,6 @@ from django.test import Client
 from django.utils import timezone
 
 from tribune import voting
-from tribune.accounts.models import ApiToken
 from tribune.elections import services
 from tribune.elections.models import Ballot, Election, Kind, Method, Status, VoterRoll
 from tribune.members.models import Standing
@@ -17,18 +16,6 @@ from tribune.offices.models import TermSource
 from tribune.offices.services import begin_term
 
 ORG = "/api/v1/organisations/test-union"
-
-
-@pytest.fixture
-def token_for(world):
-    """Bearer headers for a personal token of one of the world's people (or any user)."""
-
-    def issue(who):
-        user = world.users[who] if isinstance(who, str) else who
-        _token, secret = ApiToken.issue(user, "script")
-        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-    return issue
 
 
 def reasons(response) -> dict:

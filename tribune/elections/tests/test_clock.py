@@ -154,7 +154,7 @@ def test_one_office_that_fails_to_be_scheduled_does_not_stop_the_others(world, o
         create_office(office.body, title=title, mandate="Keep the accounts.")
         for title in ("Treasurer", "Membership officer", "Editor")
     ]
-    with mock.patch.object(services, "call_election", fails_for_the_secretary):
+    with mock.patch.object(services.scheduling, "call_election", fails_for_the_secretary):
         called = services.schedule_elections()
     assert {e.office for e in called} == set(others)
     assert not Election.objects.filter(office=office).exists()
@@ -172,14 +172,14 @@ def test_one_petition_that_fails_to_lapse_does_not_stop_the_others(world, office
         begin_term(office, m, source=TermSource.ELECTION, days=10) for m in (world.ben, world.cam)
     ]
     petitions = [services.open_recall_petition(world.eli, t, "Absent.") for t in terms]
-    real_record = services.record
+    real_record = services.recall.record
 
     def fails_for_the_first(organisation, action, **kwargs):
         if action == "recall.lapsed" and kwargs["target"].pk == petitions[0].pk:
             raise RuntimeError("broken petition")
         return real_record(organisation, action, **kwargs)
 
-    with mock.patch.object(services, "record", fails_for_the_first):
+    with mock.patch.object(services.recall, "record", fails_for_the_first):
         assert services.lapse_petitions(timezone.now() + timedelta(days=11)) == 1
     for petition in petitions:
         petition.refresh_from_db()

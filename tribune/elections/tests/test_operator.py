@@ -346,7 +346,7 @@ def test_the_operator_would_link_the_old_rate_limit_rows(live_world, settings):
     body = create_body(world.org, name="Executive committee", kind=BodyKind.COMMITTEE)
     office = create_office(body, title="Secretary", mandate="Keep the records.", term_days=365)
     election, voters, candidacies = _election_with_voters(world, office)
-    with mock.patch.object(services, "throttle_vote", _old_throttle):
+    with mock.patch.object(services.casting, "throttle_vote", _old_throttle):
         truth, cast_order = _cast_all(election, voters, candidacies)
     # Expiries are kept to the second (ties), but the rows are stored in casting order.
     findings = operator_links(voters, truth, cast_order, with_storage_order=True)

@@ -34,19 +34,6 @@ def _at(when):
 
 
 @pytest.fixture
-def as_(world):
-    """A client logged in as one of the world's people (None: anonymous)."""
-
-    def login(short=None):
-        client = Client()
-        if short:
-            client.force_login(world.users[short])
-        return client
-
-    return login
-
-
-@pytest.fixture
 def election(world, office):
     return services.call_election(world.ana, office=office)
 

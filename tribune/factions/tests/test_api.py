@@ -3,10 +3,8 @@
 from datetime import timedelta
 from unittest import mock
 
-import pytest
 from django.test import Client
 
-from tribune.accounts.models import ApiToken
 from tribune.elections import services as elections
 from tribune.elections.models import Election, Method, Status
 from tribune.factions.models import FactionStatus
@@ -14,15 +12,6 @@ from tribune.members.services import admit_member, apply_for_membership
 
 ORG = "/api/v1/organisations/test-union"
 F = f"{ORG}/factions/rent-control-now"
-
-
-@pytest.fixture
-def token_for(world):
-    def issue(who):
-        _token, secret = ApiToken.issue(world.users[who], "script")
-        return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-    return issue
 
 
 def reasons(response) -> dict:

@@ -5,9 +5,6 @@ import json
 from datetime import timedelta
 from unittest import mock
 
-import pytest
-from django.test import Client
-
 from tribune.elections import services as elections
 from tribune.elections.models import Election, Kind, Method
 from tribune.factions import services
@@ -16,19 +13,6 @@ from tribune.members.services import export_data
 
 ORG = "/o/test-union"
 PAGE = f"{ORG}/factions/rent-control-now/"
-
-
-@pytest.fixture
-def as_(world):
-    """A client logged in as one of the world's people (None: anonymous)."""
-
-    def login(short=None):
-        client = Client()
-        if short:
-            client.force_login(world.users[short])
-        return client
-
-    return login
 
 
 def text(response) -> str:

@@ -19,17 +19,6 @@ User = get_user_model()
 
 
 @pytest.fixture
-def as_(world):
-    def login(short=None):
-        client = Client()
-        if short:
-            client.force_login(world.users[short])
-        return client
-
-    return login
-
-
-@pytest.fixture
 def fay(world):
     """Fay has applied to Millbrook and waits for a decision."""
     return apply_for_membership(

@@ -13,19 +13,6 @@ ORG = "/o/test-union"
 
 
 @pytest.fixture
-def as_(world):
-    """A client logged in as one of the world's people (None: anonymous)."""
-
-    def login(short=None):
-        client = Client()
-        if short:
-            client.force_login(world.users[short])
-        return client
-
-    return login
-
-
-@pytest.fixture
 def stranger():
     """Someone with an account but no membership of the Test Union."""
     user = get_user_model().objects.create_user(username="zed", email="zed@test.org", password="x")
