@@ -28,6 +28,9 @@ import dj_database_url
 
 from tribune.elections.loadtest import ROOT, free_port, throwaway_postgres
 
+# Seconds an operator's command may take (migrating on a loaded machine takes minutes).
+COMMAND_TIMEOUT = float(os.environ.get("TRIBUNE_HARNESS_COMMAND_TIMEOUT", "120"))
+
 
 def _postgres_admin() -> str | None:
     url = os.environ.get("DATABASE_URL", "")
@@ -119,7 +122,7 @@ class Node:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=COMMAND_TIMEOUT,
         )
         if check and done.returncode:
             raise RuntimeError(
