@@ -145,9 +145,14 @@ def pledgers_told_in_process(request, monkeypatch):
     """
     if not request.config.pluginmanager.hasplugin("django"):
         return
+    from tribune.federation import tasks as federation_tasks
     from tribune.struggles import tasks
 
     monkeypatch.setattr(tasks, "tell_pledgers", tasks.tell_pledgers.call_local)
+    # Likewise a home network's new state, sent to its copies after the commit.
+    monkeypatch.setattr(
+        federation_tasks, "send_state_soon", federation_tasks.send_state_soon.call_local
+    )
 
 
 @pytest.fixture(scope="session")
