@@ -99,9 +99,15 @@ def main() -> int:
         load_after = os.getloadavg()[0]
         for client in clients:
             client.close()
+        # The trigger's notices are written by the task worker after the trigger commits:
+        # wait for them (the check says when the last was written) before stopping.
+        waited = time.perf_counter()
+        while True:
+            checked = loadtest.run_tool(env, "check", "--pledge", str(pledge), module=TOOL)
+            if checked["told"] or time.perf_counter() - waited > 300:
+                break
+            time.sleep(1)
         server.stop()
-
-        checked = loadtest.run_tool(env, "check", "--pledge", str(pledge), module=TOOL)
         acknowledged = sum(1 for status, _s, _c in outcomes if status == 201)
         latencies = sorted(seconds for _status, seconds, _c in outcomes)
         nth = [seconds for status, seconds, count in outcomes if count == args.threshold]
@@ -123,8 +129,8 @@ def main() -> int:
         )
         if nth:
             print(
-                f"the N-th pledge (N = {args.threshold}): answered in {nth[0] * 1000:.1f} ms, "
-                f"its transaction writing the trigger and {checked['notices']} notices "
+                f"the N-th pledge (N = {args.threshold}): answered in {nth[0] * 1000:.1f} ms; "
+                f"the task worker then wrote the pledgers' notices "
                 f"(trigger to last notice: {checked['trigger_to_last_notice_ms']:.1f} ms)"
             )
         print(f"database: {json.dumps(checked)}")
