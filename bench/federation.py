@@ -1,6 +1,6 @@
 """Benchmark: pledges spread over three federated servers toward one coalition pledge.
 
-Usage: python bench/federation.py [--members M]
+Usage: python bench/federation.py [--members M] [--pings P] [--profile FOLDER]
 
 Starts three real Tribune servers on this machine (tribune/federation/harness.py:
 ``tribune serve`` each, own data directory and port, SQLite, or throw-away
@@ -14,13 +14,15 @@ and C). Prints:
 
 * messages delivered between the servers per second: while pledging (most are
   superseded by a later state before they are sent, see docs/federation.md), and
-  raw, as 2×3×M pings from A to B and C, each delivered and taken once;
+  raw, as P pings from A to each of B and C, each delivered and taken once;
 * the time from the threshold-crossing pledge's commit to the trigger visible
   on every server (every pledger there notified);
 * how many triggers (notices per pledger: exactly one each).
 
-The issue asks for 30,000 pledges; on a shared 2-core machine the figures in
-docs/benchmarks.md come from smaller runs (say which with ``--members``).
+The issue's run is ``--members 10000`` (30,000 pledges). ``--profile`` records
+py-spy samples (collapsed stacks) of each server's pledging and of each server
+with its task worker; set ``PY_SPY`` to py-spy's path. On a loaded machine raise
+the harness's command timeout (``TRIBUNE_HARNESS_COMMAND_TIMEOUT=900``).
 """
 
 import argparse
