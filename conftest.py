@@ -134,6 +134,27 @@ def fast_password_hashing(request):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def pledgers_told_in_process(request, monkeypatch):
+    """A pledge's trigger notices, queued after its commit, are written at once in tests.
+
+    In production the task queue's worker writes them (``tell_pledgers``); tests
+    have no worker, so the task runs in-process when queued. Notices still wait
+    for the trigger's commit: a test on the plain ``db`` fixture sees them only
+    with ``django_capture_on_commit_callbacks(execute=True)``.
+    """
+    if not request.config.pluginmanager.hasplugin("django"):
+        return
+    from tribune.federation import tasks as federation_tasks
+    from tribune.struggles import tasks
+
+    monkeypatch.setattr(tasks, "tell_pledgers", tasks.tell_pledgers.call_local)
+    # Likewise a home network's new state, sent to its copies after the commit.
+    monkeypatch.setattr(
+        federation_tasks, "send_state_soon", federation_tasks.send_state_soon.call_local
+    )
+
+
 @pytest.fixture(scope="session")
 def audit_key_file(tmp_path_factory) -> str:
     """One audit key for the test run, never the data directory's own."""

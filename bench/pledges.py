@@ -73,7 +73,9 @@ def main() -> int:
         path = f"/api/v1/organisations/{seed['slug']}/pledges/{pledge}/commitment"
 
         port = loadtest.free_port()
-        server = loadtest.Server(env, port, data_dir / "server.log").start()
+        # With its task worker: it writes the trigger's notices once the trigger commits.
+        env["TRIBUNE_WORKER_MAX_DELAY"] = "0.5"
+        server = loadtest.Server(env, port, data_dir / "server.log", worker=True).start()
         stack.callback(server.kill)
 
         local = threading.local()
@@ -99,9 +101,15 @@ def main() -> int:
         load_after = os.getloadavg()[0]
         for client in clients:
             client.close()
+        # The trigger's notices are written by the task worker after the trigger commits:
+        # wait for them (the check says when the last was written) before stopping.
+        waited = time.perf_counter()
+        while True:
+            checked = loadtest.run_tool(env, "check", "--pledge", str(pledge), module=TOOL)
+            if checked["told"] or time.perf_counter() - waited > 120:
+                break
+            time.sleep(1)
         server.stop()
-
-        checked = loadtest.run_tool(env, "check", "--pledge", str(pledge), module=TOOL)
         acknowledged = sum(1 for status, _s, _c in outcomes if status == 201)
         latencies = sorted(seconds for _status, seconds, _c in outcomes)
         nth = [seconds for status, seconds, count in outcomes if count == args.threshold]
@@ -123,9 +131,9 @@ def main() -> int:
         )
         if nth:
             print(
-                f"the N-th pledge (N = {args.threshold}): answered in {nth[0] * 1000:.1f} ms, "
-                f"its transaction writing the trigger and {checked['notices']} notices "
-                f"(trigger to last notice: {checked['trigger_to_last_notice_ms']:.1f} ms)"
+                f"the N-th pledge (N = {args.threshold}): answered in {nth[0] * 1000:.1f} ms; "
+                f"the task worker then wrote the pledgers' notices "
+                f"(trigger to last notice: {checked['trigger_to_last_notice_ms'] or 0:.1f} ms)"
             )
         print(f"database: {json.dumps(checked)}")
         ok = (

@@ -57,15 +57,15 @@ def run_tool(env: dict[str, str], *args: str, module: str = __name__) -> dict:
 class Server:
     """``tribune serve`` in its own process group, so it (and any worker) can be killed whole."""
 
-    def __init__(self, env: dict[str, str], port: int, log: Path):
-        self.env, self.port, self.log = env, port, log
+    def __init__(self, env: dict[str, str], port: int, log: Path, worker: bool = False):
+        self.env, self.port, self.log, self.worker = env, port, log, worker
         self.process: subprocess.Popen | None = None
 
     def start(self, timeout: float = 60) -> "Server":
         command = [sys.executable, "-m", "tribune.cli", "serve", "--port", str(self.port)]
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [*command, "--no-demo", "--no-worker"],
+                [*command, "--no-demo", *([] if self.worker else ["--no-worker"])],
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,

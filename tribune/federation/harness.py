@@ -27,6 +27,9 @@ from pathlib import Path
 from tribune.elections.loadtest import ROOT, free_port
 from tribune.lib import testdb
 
+# Seconds an operator's command may take (migrating on a loaded machine takes minutes).
+COMMAND_TIMEOUT = float(os.environ.get("TRIBUNE_HARNESS_COMMAND_TIMEOUT", "120"))
+
 
 class Node:
     """One Tribune server: its environment, its process group, its database."""
@@ -111,7 +114,7 @@ class Node:
             cwd=ROOT,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=COMMAND_TIMEOUT,
         )
         if check and done.returncode:
             raise RuntimeError(

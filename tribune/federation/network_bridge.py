@@ -7,8 +7,9 @@
   only for an organisation of the sending server (its actor URI is on the
   sender's origin): no server acts for another's organisations.
 * Whenever a home network, coalition or concert pledge changes (any saved row
-  of it), once its transaction commits, its ``snapshot`` goes as ``Update`` to
-  every linked server with an organisation taking part; there ``replicas.apply``
+  of it), once its transaction commits, the task queue sends its ``snapshot`` as
+  ``Update`` to every linked server with an organisation taking part (one
+  snapshot for all the changes made before it was taken); there ``replicas.apply``
   brings the copy up to date (a snapshot older than the copy's is ignored). A
   pledge's snapshot carries counts per organisation only, and its trigger: each
   server then triggers its own organisations' chapters, so each pledger is told
@@ -17,6 +18,7 @@
 
 import hashlib
 import threading
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models.signals import post_save
@@ -24,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tribune.federation import delivery
-from tribune.federation.models import Peer, ReplicaVersion
+from tribune.federation.models import Activity, Peer, ReplicaVersion
 from tribune.federation.registry import handles
 from tribune.federation.signatures import Refusal
 from tribune.federation.urls_util import is_local, origin
@@ -140,9 +142,36 @@ def _changed(sender, instance, **kwargs) -> None:
 
 
 def _flush() -> None:
+    """After the commit: ask the task queue for each changed holder's state.
+
+    Not sent here: a pledger's request would pay a second transaction for it,
+    and while many pledge the queue sends one state for many changes
+    (``send_state_after``). Should the queue be out of reach, sent here.
+    """
     pending, _dirty.uris = getattr(_dirty, "uris", None) or {}, {}
+    asked_at = timezone.now().isoformat()
     for uri, model in pending.items():
-        send_state(model.objects.filter(uri=uri, home=True).first())
+        try:
+            from tribune.federation.tasks import send_state_soon
+
+            send_state_soon(model._meta.label, uri, asked_at)
+        except Exception:  # the queue's store is down: send it now
+            send_state(model.objects.filter(uri=uri, home=True).first())
+
+
+def send_state_after(label: str, uri: str, asked_at: str) -> int:
+    """Send the holder's state unless one taken after ``asked_at`` is already on its way."""
+    from django.apps import apps
+
+    latest = (
+        Activity.objects.filter(supersede_key=f"state {uri}")
+        .order_by("-pk")
+        .values_list("data__object__updated", flat=True)
+        .first()
+    )
+    if latest and datetime.fromisoformat(str(latest)) > datetime.fromisoformat(asked_at):
+        return 0  # taken after the change: it carries it
+    return send_state(apps.get_model(label).objects.filter(uri=uri, home=True).first())
 
 
 def send_state(holder) -> int:
@@ -155,7 +184,8 @@ def send_state(holder) -> int:
     peers = [p for p in Peer.objects.filter(status=Peer.Status.ACTIVE) if p.origin in origins]
     if not peers:
         return 0
-    data = {**replicas.snapshot(holder), "updated": timezone.now().isoformat()}
+    taken = timezone.now().isoformat()  # before reading: any change committed by then is in
+    data = {**replicas.snapshot(holder), "updated": taken}
     with transaction.atomic():
         delivery.publish("Update", data, to=peers, supersede_key=f"state {holder.uri}")
         if isinstance(holder, Network):

@@ -12,6 +12,14 @@ def deliver_queued() -> dict:
     return delivery.deliver_due()
 
 
+@db_task()
+def send_state_soon(label: str, uri: str, asked_at: str) -> int:
+    """A home network, coalition or concert pledge changed: its state to every copy."""
+    from tribune.federation.network_bridge import send_state_after
+
+    return send_state_after(label, uri, asked_at)
+
+
 @db_periodic_task(crontab(minute="*"))
 def federation_clock() -> dict:
     """Whatever is due: retries, and deliveries whose request to the queue was lost."""

@@ -4,7 +4,7 @@
 writes an organisation with N members (each with an API token) and one pledge
 of threshold T; ``check --pledge ID`` reports what the database holds after
 the run: the count, the trigger, the notices written, and the time from the
-trigger to the last trigger notice (they are written in the same transaction).
+trigger to the last trigger notice (written by the task worker once the trigger commits).
 """
 
 import argparse
@@ -64,6 +64,7 @@ def check(pledge_id: int) -> dict:
         "commitments": Commitment.objects.filter(pledge=pledge).count(),
         "late": Commitment.objects.filter(pledge=pledge, late=True).count(),
         "triggered": pledge.triggered_at is not None,
+        "told": pledge.trigger_told_at is not None,
         "triggers_logged": AuditEntry.objects.filter(
             action="pledge.triggered", target=f"pledge:{pledge.pk}"
         ).count(),

@@ -168,6 +168,9 @@ class Pledge(PledgeProgress, Owned):
     # Live pledges (not withdrawn): a counter kept in the same transaction as each pledge.
     count = models.PositiveIntegerField(default=0)
     triggered_at = models.DateTimeField(null=True, blank=True)
+    # When every pledger at the trigger had their notice written: the trigger commits
+    # with this empty (the durable to-do), and the task queue, or the clock, fills it.
+    trigger_told_at = models.DateTimeField(null=True, blank=True)
     # The optional second key: when the number is reached, a body or the pledgers' vote
     # decides "go" within ``decide_hours``; without a go by then the action is off.
     second_key = models.CharField(

@@ -126,3 +126,18 @@ def test_an_older_state_is_not_sent_after_a_newer(peer, answers):
     assert delivery.deliver(newer.pk) == "delivered"
     assert delivery.deliver(older.pk) == "superseded"
     assert len(posted) == 1 and b'"n": 2' in posted[0]
+
+
+def test_a_batch_sends_only_the_newest_state_of_each_thing(peer, answers):
+    queue, posted = answers
+    for n in (1, 2, 3):
+        delivery.publish("Update", {"type": "x", "n": n}, to=[peer], supersede_key="state k")
+    delivery.publish("Update", {"type": "x", "n": 9}, to=[peer], supersede_key="state j")
+    delivery.publish("Create", {"type": "tribune:Ping"}, to=[peer])  # no key: always sent
+    queue.extend([Answer(202)] * 3)
+    counts = delivery.deliver_due()
+    assert (counts["delivered"], counts["superseded"]) == (3, 2)
+    assert len(posted) == 3 and b'"n": 3' in posted[0] and b'"n": 9' in posted[1]
+    # Skipped together before any claim: no attempt (no write) spent on either.
+    skipped = Delivery.objects.filter(status="superseded")
+    assert skipped.count() == 2 and set(skipped.values_list("attempts", flat=True)) == {0}

@@ -27,10 +27,11 @@ The rules, each enforced here:
   to every pledger once; each vote is private like the pledge itself.
 """
 
+import logging
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -50,6 +51,8 @@ from tribune.struggles.models import (
 from tribune.struggles.services.common import branch_of, moment, text, whole
 from tribune.struggles.services.notices import notify
 from tribune.struggles.signals import pledge_counted
+
+logger = logging.getLogger(__name__)
 
 MAX_THRESHOLD = 10_000_000
 MAX_UNITS = 50
@@ -278,32 +281,92 @@ def _late_text(pledge: Pledge, state: str) -> str:
 
 
 def _announce_trigger(pledge: Pledge) -> None:
-    pledgers = Commitment.objects.filter(pledge=pledge, withdrawn_at__isnull=True).values_list(
-        "member_id", flat=True
-    )
-    values = {"n": pledge.threshold, "action": pledge.action}
-    if pledge.second_key == SecondKey.BODY:
-        text_ = _t(
-            "%(n)s have pledged to “%(action)s”. %(body)s now decides whether we go; "
-            "you will be told."
-        ) % {**values, "body": pledge.decider.name if pledge.decider else ""}
-    elif pledge.second_key == SecondKey.VOTE:
-        text_ = (
-            _t(
-                "%(n)s have pledged to “%(action)s”. Now those who pledged vote on the go: "
-                "give your vote on the pledge's page."
-            )
-            % values
-        )
-    else:
-        text_ = _t("%(n)s have pledged: “%(action)s” is on. Time to act together.") % values
-    notify(pledgers, f"pledge:{pledge.pk}:triggered", text_, link(pledge))
+    """Log the trigger (a count) and queue the telling of every pledger, after the commit.
+
+    The trigger's transaction writes no notice: with 15,000 pledgers that took
+    seconds under the pledge's row lock, every other pledger waiting. Its
+    ``trigger_told_at`` left empty is the durable to-do, committed with the
+    trigger; ``tell_triggered`` does it in the task queue (and the clock, should
+    the queue's request be lost), each notice keyed once per pledger.
+    """
     record(
         pledge.organisation,
         "pledge.triggered",
         target=pledge,
         data={"count": pledge.count, "threshold": pledge.threshold},
     )
+    pk = pledge.pk
+    transaction.on_commit(lambda: _tell_soon(pk))
+
+
+def _tell_soon(pk: int) -> None:
+    try:
+        from tribune.struggles.tasks import tell_pledgers
+
+        tell_pledgers(pk)
+    except Exception as error:  # the queue's store is down: the clock tells them
+        logger.warning("Pledge %s triggered; the task queue was not reachable (%s)", pk, error)
+
+
+def _trigger_text(pledge: Pledge) -> str:
+    values = {"n": pledge.threshold, "action": pledge.action}
+    if pledge.second_key == SecondKey.BODY:
+        return _t(
+            "%(n)s have pledged to “%(action)s”. %(body)s now decides whether we go; "
+            "you will be told."
+        ) % {**values, "body": pledge.decider.name if pledge.decider else ""}
+    if pledge.second_key == SecondKey.VOTE:
+        return (
+            _t(
+                "%(n)s have pledged to “%(action)s”. Now those who pledged vote on the go: "
+                "give your vote on the pledge's page."
+            )
+            % values
+        )
+    return _t("%(n)s have pledged: “%(action)s” is on. Time to act together.") % values
+
+
+TELL_BATCH = 2000
+
+
+def told_at_trigger(pledge: Pledge):
+    """The pledgers at the trigger: pledged before it, and not withdrawn by then.
+
+    A pledge made after the trigger is ``late`` (told as it is made); one withdrawn
+    after the trigger was counted in it, so it is told, as when the notices were
+    written with the trigger.
+    """
+    return Commitment.objects.filter(pledge=pledge, late=False).filter(
+        Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gt=pledge.triggered_at)
+    )
+
+
+def tell_triggered(pk: int, batch: int = TELL_BATCH) -> int:
+    """Write the trigger notice of every pledger at the trigger, once; how many were new.
+
+    Run by the task queue after the trigger commits, and by the clock for any
+    trigger not yet told (a lost request, a worker killed midway). In batches
+    by member, each its own short transaction; a notice already written (a
+    retry, two runs at once, a late pledger told first) is skipped by the
+    notice's unique (member, key), so running it again tells no one twice.
+    """
+    pledge = Pledge.objects.select_related("organisation", "decider").get(pk=pk)
+    if pledge.triggered_at is None or pledge.trigger_told_at is not None:
+        return 0
+    key, text_, url = f"pledge:{pledge.pk}:triggered", _trigger_text(pledge), link(pledge)
+    pledgers = told_at_trigger(pledge).order_by("member_id").values_list("member_id", flat=True)
+    written, after = 0, 0
+    while True:
+        ids = list(pledgers.filter(member_id__gt=after)[:batch])
+        if not ids:
+            break
+        with transaction.atomic():
+            written += notify(ids, key, text_, url)
+        after = ids[-1]
+    Pledge.objects.filter(pk=pk, trigger_told_at__isnull=True).update(
+        trigger_told_at=timezone.now()
+    )
+    return written
 
 
 def _decide(pledge: Pledge, go: bool, now, *, actor=None, term=None) -> None:
@@ -471,8 +534,11 @@ def trigger(pledge: Pledge, now=None) -> bool:
     Claimed by a conditional update, so a trigger racing its own retry (or the
     pledge's own N-th pledge) notifies each pledger once. True if this call triggered it.
     """
-    now = now or timezone.now()
     with transaction.atomic():
+        # Locked first, so that the trigger's time comes after any withdrawal before it
+        # (the pledgers told are those not withdrawn by then: ``told_at_trigger``).
+        Pledge.objects.select_for_update(of=("self",)).filter(pk=pledge.pk).first()
+        now = now or timezone.now()
         if not Pledge.objects.filter(pk=pledge.pk, triggered_at__isnull=True).update(
             triggered_at=now
         ):
@@ -602,14 +668,26 @@ def clock(now=None) -> dict:
     due_decisions = Pledge.objects.filter(
         triggered_at__isnull=False, decided_at__isnull=True, decide_by__lt=now
     ).exclude(second_key="")
+    due_tellings = Pledge.objects.filter(triggered_at__isnull=False, trigger_told_at__isnull=True)
+    told = [_tell_alone(pk) for pk in due_tellings.values_list("pk", flat=True)]
     failed = each_alone(due_failures, lambda p: settle(p, now), what="pledge")
     decided = each_alone(due_decisions, lambda p: settle(p, now), what="pledge")
     followed = each_alone(due_follow_ups, lambda p: follow_up(p, now), what="pledge")
     return {
+        "told": sum(x or 0 for x in told),
         "failed": sum(bool(x) for x in failed),
         "decided": sum(bool(x) for x in decided),
         "follow_ups": sum(bool(x) for x in followed),
     }
+
+
+def _tell_alone(pk: int) -> int:
+    """``tell_triggered`` in its own batches (not one long transaction); a failure is logged."""
+    try:
+        return tell_triggered(pk)
+    except Exception:
+        logger.exception("The clock did not tell pledge %s's pledgers; the next tick tries", pk)
+        return 0
 
 
 def _public(pledge: Pledge, now=None) -> dict:

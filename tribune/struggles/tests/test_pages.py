@@ -90,7 +90,9 @@ def test_members_only_news_and_struggles_are_hidden_from_the_public(world, organ
     assert StruggleUpdate.objects.count() == 1
 
 
-def test_the_pledge_page_counts_and_names_only_the_viewer(world, organiser, strike):
+def test_the_pledge_page_counts_and_names_only_the_viewer(
+    world, organiser, strike, django_capture_on_commit_callbacks
+):
     pledge = pledges.create_pledge(
         organiser,
         world.org,
@@ -114,7 +116,8 @@ def test_the_pledge_page_counts_and_names_only_the_viewer(world, organiser, stri
     assert ben.get(f"/api/v1/organisations/{slug}/pledges/{pledge.pk}").json()["mine"] == "pledged"
     # Cam's pledge reaches the number: the count fragment (polled by the page) shows it.
     cam = _client(world.users["cam"])
-    response = cam.post(f"/api/v1/organisations/{slug}/pledges/{pledge.pk}/commitment")
+    with django_capture_on_commit_callbacks(execute=True):  # the trigger's notices follow it
+        response = cam.post(f"/api/v1/organisations/{slug}/pledges/{pledge.pk}/commitment")
     assert response.status_code == 201 and response.json()["state"] == "triggered"
     fragment = Client().get(reverse("web:pledge_count", args=[slug, pledge.pk])).content.decode()
     assert 'data-state="triggered"' in fragment

@@ -53,7 +53,9 @@ def _reach(pledge, people, **kwargs):
     return pledge
 
 
-def test_a_body_gives_the_go_after_the_number_is_reached(world, organiser, strike_committee):
+def test_a_body_gives_the_go_after_the_number_is_reached(
+    world, organiser, strike_committee, django_capture_on_commit_callbacks
+):
     pledge = _pledge(
         world, organiser, second_key="body", decider=strike_committee.slug, decide_hours=48
     )
@@ -61,7 +63,8 @@ def test_a_body_gives_the_go_after_the_number_is_reached(world, organiser, strik
     _reach(pledge, people[:2])
     with pytest.raises(RuleViolation):
         pledges.decide_go(world.dana, pledge, True)  # nothing to decide before the number
-    _reach(pledge, people[2:])
+    with django_capture_on_commit_callbacks(execute=True):  # told once the trigger commits
+        _reach(pledge, people[2:])
     assert pledge.state() == PledgeState.AWAITING
     assert pledge.decide_by is not None
     told = Notice.objects.filter(key=f"pledge:{pledge.pk}:triggered")
