@@ -10,12 +10,14 @@ These figures are as public as the member counts the branch and organisation
 pages already show; any figure from 1 to 4 is told as "fewer than 5" (None),
 as on the education dashboard (``education.spread.suppress``), so the lapse or
 resignation of one person in a small branch cannot be read off the picture.
+
 Finished months never change, so each one's figure is kept once
 (``MonthlyStanding``), written by the first reader after the month ends (two
-readers at once write the same figures; the second's are ignored); only this
-month is counted, as last month's figure plus this month's changes (four
-small queries; the whole history, three grouped queries over every member, is
-read once a month per organisation and branch).
+readers at once write the same figures; the second's are ignored), or by the
+clock early on the first of the month (``members.tasks``); only this
+month is counted, as last month's figure plus this month's changes (three
+small queries). The whole record (two grouped queries over every member) is
+read once a month per organisation and branch.
 
 A kept month stays right because nothing writes the past: a change of standing
 is dated when it is made (``StandingChange.at`` is ``auto_now_add``), and every
@@ -31,7 +33,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _t
@@ -39,6 +41,7 @@ from django.utils.translation import gettext as _t
 from tribune.education.spread import suppress
 from tribune.lib import charts
 from tribune.members.models import Member, MonthlyStanding, Standing, StandingChange
+from tribune.organisations.models import Organisation
 
 MONTHS = 24  # the months shown; earlier ones still count towards the first figure
 # A month is kept only this long after it ends: a change made in its last instant
@@ -67,26 +70,27 @@ def _deltas(organisation, branch, month: str | None = None) -> dict[str, int]:
     if branch is not None:
         scope["home_branch"] = branch
     members = Member.objects.filter(**scope).alias(since=Coalesce("admitted_at", "applied_at"))
+    # Each change's member looked up by key: with ``at`` bounded, SQLite then reads this
+    # month's changes by their date (joined, it read the organisation's every member).
     changes = StandingChange.objects.filter(
-        **{f"member__{k}": v for k, v in scope.items()}
+        Exists(Member.objects.filter(pk=OuterRef("member_id"), **scope)),
+        Q(to_standing=Standing.GOOD) | Q(from_standing=Standing.GOOD),
     ).exclude(from_standing=F("to_standing"))
     if month is not None:
         # A day either side: ``month_of`` may count months in the server's time zone.
         lo, hi = _start(month) - timedelta(days=1), _start(_next(month)) + timedelta(days=1)
         changes = changes.filter(at__gte=lo, at__lt=hi)
         members = members.filter(since__gte=lo, since__lt=hi)
-    for direction, sign in (
-        (Q(to_standing=Standing.GOOD), 1),
-        (Q(from_standing=Standing.GOOD), -1),
+    for label, joins, departures in (
+        changes.annotate(month=charts.month_of("at"))
+        .values_list("month")
+        .annotate(
+            joins=Count("pk", filter=Q(to_standing=Standing.GOOD)),
+            departures=Count("pk", filter=Q(from_standing=Standing.GOOD)),
+        )
+        .order_by()
     ):
-        for label, n in (
-            changes.filter(direction)
-            .annotate(month=charts.month_of("at"))
-            .values_list("month")
-            .annotate(n=Count("pk"))
-            .order_by()
-        ):
-            delta[charts.month_label(label)] += sign * n
+        delta[charts.month_label(label)] += joins - departures
     # Good before any change on record: counted from admission.
     first_from = StandingChange.objects.filter(member=OuterRef("pk")).order_by("at", "pk")
     implicit = members.annotate(
@@ -152,6 +156,16 @@ def _keep(organisation, branch, figures: dict[str, int | None]) -> None:
         ],
         ignore_conflicts=True,  # another reader kept them first: the same figures
     )
+
+
+def keep_all() -> int:
+    """The clock, early in a month: keep every organisation's and branch's finished months."""
+    histories = 0
+    for organisation in Organisation.objects.all():
+        for branch in [None, *organisation.branches.all()]:
+            by_month(organisation, branch)
+            histories += 1
+    return histories
 
 
 def forget(organisation, branches: Iterable | None = None, *, since: str = "") -> None:

@@ -106,8 +106,12 @@ class StandingChange(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
-        # This month's changes, for membership over time (``members.history``).
-        indexes = [models.Index(fields=["at"], name="standing_change_at")]
+        indexes = [
+            # Membership over time (``members.history``): this month's changes, and each
+            # member's first change read off the index rather than sorted.
+            models.Index(fields=["at"], name="standing_change_at"),
+            models.Index(fields=["member", "at", "id"], name="standing_change_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.member}: {self.from_standing} → {self.to_standing}"

@@ -19,6 +19,7 @@ from tribune.members.services import (
     resign,
     update_profile,
 )
+from tribune.members.tasks import membership_months_clock
 
 
 def _months_back(n: int) -> list[str]:
@@ -138,16 +139,16 @@ def test_this_month_is_last_months_figure_plus_its_changes(world):
     assert after[-1]["members"] == _told(world, world.north)[after[-1]["month"]]
 
 
-def test_a_kept_history_takes_four_small_queries_whatever_the_membership(world):
+def test_a_kept_history_takes_three_small_queries_whatever_the_membership(world):
     _random_history(world, random.Random(4))
     history.by_month(world.org)
     with CaptureQueriesContext(connection) as queries:
         history.by_month(world.org)
-    assert len(queries) == 4  # the kept months, this month's joins, departures, imports
+    assert len(queries) == 3  # the kept months, this month's changes, this month's imports
     _random_history(world, random.Random(5), members=60, tag="more")
     with CaptureQueriesContext(connection) as queries:
         history.by_month(world.org)
-    assert len(queries) == 4
+    assert len(queries) == 3
 
 
 def test_a_move_between_branches_redraws_both_branches(world):
@@ -203,3 +204,13 @@ def test_months_not_yet_ended_are_never_kept_and_keeping_twice_changes_nothing(w
     # Two readers at once: the second's figures are the same and are ignored.
     history._keep(world.org, None, {m: n for m, n in kept})
     assert list(MonthlyStanding.objects.values_list("month", "members").order_by("month")) == kept
+
+
+def test_the_clock_keeps_every_organisations_and_branchs_finished_months(world):
+    _random_history(world, random.Random(11))
+    histories = membership_months_clock.call_local()
+    scopes = [None, *world.org.branches.all()]
+    assert histories >= len(scopes)
+    for branch in scopes:
+        kept = MonthlyStanding.objects.filter(organisation=world.org, branch=branch)
+        assert kept.count() == history.MONTHS - 1
