@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tribune.education.spread import suppress
-from tribune.members import history
+from tribune.members import history, importing
 from tribune.members.models import Member, MonthlyStanding, Standing, StandingChange
 from tribune.members.services import (
     admit_member,
@@ -214,3 +214,18 @@ def test_the_clock_keeps_every_organisations_and_branchs_finished_months(world):
     for branch in scopes:
         kept = MonthlyStanding.objects.filter(organisation=world.org, branch=branch)
         assert kept.count() == history.MONTHS - 1
+
+
+def test_an_import_that_moves_a_member_redraws_both_branches(world):
+    _random_history(world, random.Random(12))
+    moved = Member.objects.filter(home_branch=world.north).exclude(email="").first()
+    for branch in (world.north, world.south):
+        history.by_month(world.org, branch)
+    csv = f"name,email,branch\n{moved.name},{moved.email},{world.south.slug}\n"
+    job = importing.check_import(world.dana, world.org, csv, "move.csv")
+    importing.run_all(importing.confirm_import(world.dana, job))
+    assert Member.objects.get(pk=moved.pk).home_branch == world.south
+    assert not MonthlyStanding.objects.filter(branch__isnull=False).exists()
+    truth = _told(world, world.south)
+    rows = history.by_month(world.org, world.south)
+    assert rows == [{"month": m, "members": suppress(truth[m])} for m in truth][-len(rows) :]
