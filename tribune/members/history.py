@@ -70,16 +70,21 @@ def _deltas(organisation, branch, month: str | None = None) -> dict[str, int]:
     if branch is not None:
         scope["home_branch"] = branch
     members = Member.objects.filter(**scope).alias(since=Coalesce("admitted_at", "applied_at"))
-    # Each change's member looked up by key: with ``at`` bounded, SQLite then reads this
-    # month's changes by their date (joined, it read the organisation's every member).
     changes = StandingChange.objects.filter(
-        Exists(Member.objects.filter(pk=OuterRef("member_id"), **scope)),
-        Q(to_standing=Standing.GOOD) | Q(from_standing=Standing.GOOD),
+        Q(to_standing=Standing.GOOD) | Q(from_standing=Standing.GOOD)
     ).exclude(from_standing=F("to_standing"))
-    if month is not None:
+    if month is None:
+        changes = changes.filter(**{f"member__{k}": v for k, v in scope.items()})
+    else:
         # A day either side: ``month_of`` may count months in the server's time zone.
         lo, hi = _start(month) - timedelta(days=1), _start(_next(month)) + timedelta(days=1)
-        changes = changes.filter(at__gte=lo, at__lt=hi)
+        # Each change's member looked up by key: SQLite then reads this month's changes
+        # by their date (joined, it read the organisation's every member first).
+        changes = changes.filter(
+            Exists(Member.objects.filter(pk=OuterRef("member_id"), **scope)),
+            at__gte=lo,
+            at__lt=hi,
+        )
         members = members.filter(since__gte=lo, since__lt=hi)
     for label, joins, departures in (
         changes.annotate(month=charts.month_of("at"))

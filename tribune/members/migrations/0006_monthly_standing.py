@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='member',
-            index=models.Index(models.F('organisation'), django.db.models.functions.comparison.Coalesce('admitted_at', 'applied_at'), name='member_since'),
+            index=models.Index(django.db.models.functions.comparison.Coalesce('admitted_at', 'applied_at'), models.F('organisation'), name='member_since'),
         ),
         migrations.AddIndex(
             model_name='standingchange',
