@@ -229,3 +229,13 @@ def test_an_import_that_moves_a_member_redraws_both_branches(world):
     truth = _told(world, world.south)
     rows = history.by_month(world.org, world.south)
     assert rows == [{"month": m, "members": suppress(truth[m])} for m in truth][-len(rows) :]
+
+
+def test_the_organisation_and_branch_pages_stay_under_thirty_queries(client, world):
+    _random_history(world, random.Random(13))
+    for url in (world.org.get_absolute_url(), world.south.get_absolute_url()):
+        client.get(url)  # the month's first read keeps the finished months
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200 and "Membership over time" in response.text
+        assert len(queries) < 30, (url, len(queries))  # issue 12's page budget
