@@ -27,6 +27,10 @@ member's whole history goes with them, so ``forget`` drops the kept months of
 both branches (``services.update_profile``, a re-application, an import).
 Anything that back-dates a change or an admission (a script, a test's
 ``update(at=...)``) must call ``forget`` with the earliest month it touched.
+One narrow race is left: a reader that read the record just before a move
+committed and writes its figures just after the move's ``forget`` keeps the
+branches' old figures (until the next ``forget``); moves are rare and the
+window is one read.
 """
 
 from collections import defaultdict
@@ -150,6 +154,14 @@ def _live(organisation, branch, now: str) -> dict[str, int]:
     return totals
 
 
+def _ended(month: str) -> datetime:
+    """When ``month`` is over both in UTC (SQLite's months) and in the server's time zone
+    (PostgreSQL's: ``month_of`` truncates there)."""
+    after = _next(month)
+    local = datetime(int(after[:4]), int(after[5:7]), 1, tzinfo=timezone.get_current_timezone())
+    return max(_start(after), local)
+
+
 def _keep(organisation, branch, figures: dict[str, int | None]) -> None:
     """Keep the figures of months that ended (and settled) before now; None: no history yet."""
     settled = timezone.now() - SETTLE
@@ -157,7 +169,7 @@ def _keep(organisation, branch, figures: dict[str, int | None]) -> None:
         [
             MonthlyStanding(organisation=organisation, branch=branch, month=m, members=n)
             for m, n in figures.items()
-            if _start(_next(m)) <= settled
+            if _ended(m) <= settled
         ],
         ignore_conflicts=True,  # another reader kept them first: the same figures
     )

@@ -239,3 +239,10 @@ def test_the_organisation_and_branch_pages_stay_under_thirty_queries(client, wor
             response = client.get(url)
         assert response.status_code == 200 and "Membership over time" in response.text
         assert len(queries) < 30, (url, len(queries))  # issue 12's page budget
+
+
+def test_a_month_is_kept_only_once_over_in_utc_and_in_the_servers_zone():
+    with timezone.override("America/New_York"):  # PostgreSQL's months end five hours later
+        assert history._ended("2026-01") == datetime(2026, 2, 1, 5, tzinfo=UTC)
+    with timezone.override("Europe/Berlin"):  # theirs end an hour earlier: UTC's end counts
+        assert history._ended("2026-12") == datetime(2027, 1, 1, tzinfo=UTC)
