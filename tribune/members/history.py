@@ -14,7 +14,7 @@ resignation of one person in a small branch cannot be read off the picture.
 Finished months never change, so each one's figure is kept once
 (``MonthlyStanding``), written by the first reader after the month ends (two
 readers at once write the same figures; the second's are ignored), or by the
-clock early on the first of the month (``members.tasks``); only this
+clock, hourly on the first of the month (``members.tasks``); only this
 month is counted, as last month's figure plus this month's changes (three
 small queries). The whole record (two grouped queries over every member) is
 read once a month per organisation and branch.
