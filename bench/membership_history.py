@@ -9,7 +9,8 @@ Builds one organisation with M members (100,000 by default) over 40 branches,
 admitted over two years (in bulk, as an import writes them: no change on
 record), a fifth of them with a change of standing (lapsed or resigned, some of
 the lapsed renewed later), then times the organisation's history and one
-branch's, as the organisation's and the branch's pages draw them, over R runs.
+branch's, as the organisation's and the branch's pages draw them: the first
+read of the month (which keeps the finished months), then R runs.
 """
 
 import argparse
@@ -120,20 +121,27 @@ def main() -> None:
             Member.objects.bulk_update(gone, ["standing"])
     built = time.perf_counter() - started
 
-    def timed(branch) -> tuple[float, float, float, int]:
+    def timed(branch) -> tuple[float, float, float, float, int]:
+        # The first read of a month also keeps the finished months (MonthlyStanding).
+        t = time.perf_counter()
+        history.by_month(org, branch)
+        first = (time.perf_counter() - t) * 1000
         times = []
         for _ in range(args.runs):
             t = time.perf_counter()
             rows = history.by_month(org, branch)
             times.append((time.perf_counter() - t) * 1000)
         times.sort()
-        return percentile(times, 50), percentile(times, 95), times[-1], len(rows)
+        return first, percentile(times, 50), percentile(times, 95), times[-1], len(rows)
 
     print(machine())
     print(f"{connection.vendor}: {args.members} members, built in {built:.1f} s")
     for label, branch in (("organisation", None), ("one branch", branches[7])):
-        p50, p95, top, months = timed(branch)
-        print(f"{label}: {months} months, p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {top:.0f} ms")
+        first, p50, p95, top, months = timed(branch)
+        print(
+            f"{label}: {months} months, first read {first:.0f} ms, then "
+            f"p50 {p50:.0f} ms, p95 {p95:.0f} ms, max {top:.0f} ms"
+        )
 
 
 if __name__ == "__main__":

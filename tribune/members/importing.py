@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _t
 from tribune.audit.log import record, standing_ref
 from tribune.lib.errors import RuleViolation
 from tribune.lib.inputs import clean_text, text_problem
+from tribune.members import history
 from tribune.members.models import ImportJob, ImportRow, ImportStatus, Member, Standing
 from tribune.offices.rules import mandate_for
 
@@ -301,6 +302,8 @@ def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
                 )
             )
         elif _differs(member, row):
+            if branches[row.branch].pk != member.home_branch_id:  # their past moves with them
+                history.forget(organisation, [member.home_branch_id, branches[row.branch].pk])
             member.name, member.home_branch = row.name, branches[row.branch]
             member.phone = row.phone or member.phone
             member.address = row.address or member.address

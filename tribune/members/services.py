@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _t
 from tribune.audit.log import PRIVATE_ACTIONS, record, standing_ref
 from tribune.constitution.models import AdmissionRule
 from tribune.lib.errors import NotPermitted, RuleViolation
+from tribune.members import history
 from tribune.members.models import (
     Appeal,
     AppealStatus,
@@ -81,6 +82,8 @@ def apply_for_membership(
         )
     if existing is not None:
         member = existing
+        if branch.pk != member.home_branch_id:  # their past moves with them
+            history.forget(organisation, [member.home_branch_id, branch.pk])
         member.name, member.home_branch, member.application_statement = name, branch, statement
         member.save(update_fields=["name", "home_branch", "application_statement"])
         _change_standing(member, Standing.APPLICANT, action="member.reapplied")
@@ -249,6 +252,8 @@ def update_profile(member: Member, *, name: str, phone: str, address: str, branc
     if branch.organisation_id != member.organisation_id:
         raise RuleViolation(_t("Choose a branch of this organisation."), "branch")
     moved = branch.pk != member.home_branch_id
+    if moved:  # their past moves with them: both branches' kept months are redrawn
+        history.forget(member.organisation, [member.home_branch_id, branch.pk])
     member.name, member.phone, member.address, member.home_branch = name, phone, address, branch
     member.save(update_fields=["name", "phone", "address", "home_branch"])
     record(
