@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from tribune.assemblies import services
 from tribune.assemblies.models import Assembly, Participant
-from tribune.assemblies.tests.test_views import as_, congress, convenor  # noqa: F401
+from tribune.assemblies.tests.test_views import congress, convenor  # noqa: F401
 from tribune.members.models import Member, Standing
 
 
