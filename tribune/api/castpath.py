@@ -282,9 +282,11 @@ def _without_savepoints(works: list) -> list | None:
     A group of one needs no second try: its refusal is its answer, its writes undone.
     (The second try counts its casts against the vote rate limit again.)
     """
+    from tribune.elections.services import casting
+
     answers: list = []
     try:
-        with transaction.atomic():
+        with casting.one_lock_per_group(), transaction.atomic():
             for work in works:
                 answers.append(work())
                 if not _accepted(answers[-1]):
@@ -358,26 +360,35 @@ def _prepare(kind: str, params: dict, headers: dict, body: bytes):
     language = _language(headers.get("accept-language", ""))
     with translation.override(language):
         try:
-            target = _vote(member, params) if kind == "live" else _election(member, params)
-        except Http404:
-            return 404, {"detail": [{"field": "__all__", "reason": "Not found."}]}, []
+            if kind == "live":
+                # The live vote's reads (the delegate, proxies, the roll) run here, in
+                # the request's thread: the committing thread only writes.
+                writes = _prepare_live(member, _vote(member, params), payload)
+            else:
+                target = _election(member, params)
+                writes = lambda: _cast_ballot(member, target, payload)  # noqa: E731
+        except (RuleViolation, Http404) as refusal:
+            return _refused(refusal)
 
     def work():
         with translation.override(language):
             try:
-                if kind == "live":
-                    return _cast_live(member, target, payload)
-                return _cast_ballot(member, target, payload)
-            except RuleViolation as refusal:
-                extra = []
-                if isinstance(refusal, TooManyAttempts):
-                    extra.append((b"retry-after", str(refusal.retry_after).encode()))
-                detail = {"detail": [{"field": refusal.field, "reason": str(refusal.message)}]}
-                return refusal.status, detail, extra
-            except Http404:
-                return 404, {"detail": [{"field": "__all__", "reason": "Not found."}]}, []
+                return writes()
+            except (RuleViolation, Http404) as refusal:
+                return _refused(refusal)
 
     return work
+
+
+def _refused(refusal: Exception) -> tuple[int, dict, list]:
+    """A domain refusal (or 404) answered in the API's shape."""
+    if isinstance(refusal, Http404):
+        return 404, {"detail": [{"field": "__all__", "reason": "Not found."}]}, []
+    extra = []
+    if isinstance(refusal, TooManyAttempts):
+        extra.append((b"retry-after", str(refusal.retry_after).encode()))
+    detail = {"detail": [{"field": refusal.field, "reason": str(refusal.message)}]}
+    return refusal.status, detail, extra
 
 
 def _payload(kind: str, body: bytes) -> dict | None:
@@ -476,10 +487,11 @@ def _vote(member, params: dict):
     return vote
 
 
-def _cast_live(member, vote, payload: dict):
+def _prepare_live(member, vote, payload: dict):
     from tribune.assemblies import services
 
-    return 201, {"ballots": services.cast_live_vote(member, vote, payload["choice"])}, []
+    writes = services.prepare_live_vote(member, vote, payload["choice"])
+    return lambda: (201, {"ballots": writes()}, [])
 
 
 def _election(member, params: dict):
