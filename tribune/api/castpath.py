@@ -491,7 +491,9 @@ def _prepare_live(member, vote, payload: dict):
     from tribune.assemblies import services
 
     writes = services.prepare_live_vote(member, vote, payload["choice"])
-    return lambda: (201, {"ballots": writes()}, [])
+    # Each cast runs in a savepoint of the group's (``commit_group``) or in a group undone
+    # whole at its first refusal (``_without_savepoints``): the writes need none of their own.
+    return lambda: (201, {"ballots": writes(savepoint=False)}, [])
 
 
 def _election(member, params: dict):

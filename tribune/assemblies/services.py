@@ -775,11 +775,13 @@ def cast_live_vote(member: Member, vote: LiveVote, choice: str) -> int:
     return prepare_live_vote(member, vote, choice)()
 
 
-def prepare_live_vote(member: Member, vote: LiveVote, choice: str) -> Callable[[], int]:
+def prepare_live_vote(member: Member, vote: LiveVote, choice: str) -> Callable[..., int]:
     """``cast_live_vote`` in two steps: its checks and reads now; its writes, returned, to call.
 
     The lean cast path (``tribune.api.castpath``) reads in the request's thread and
-    runs the writes in a group commit, whose one thread then only writes.
+    runs the writes in a group commit, whose one thread then only writes. Called
+    with ``savepoint=False`` inside a transaction undone whole when they fail, the
+    writes open no savepoint of their own (two round trips fewer on PostgreSQL).
     """
     if vote.is_ranking:
         raise RuleViolation(
@@ -794,7 +796,7 @@ def _cast_in_hall(member: Member, vote: LiveVote, choice, *, field: str) -> int:
     return _prepare_hall_cast(member, vote, choice, field=field)()
 
 
-def _prepare_hall_cast(member: Member, vote: LiveVote, choice, *, field: str) -> Callable[[], int]:
+def _prepare_hall_cast(member: Member, vote: LiveVote, choice, *, field: str) -> Callable[..., int]:
     """Check the cast and read whom it votes for; the writes putting ``choice`` in the box.
 
     A delegate with weight w casts w ballots; each is a separate secret ballot in
@@ -835,8 +837,9 @@ def _prepare_hall_cast(member: Member, vote: LiveVote, choice, *, field: str) ->
         raise RuleViolation(_t("You have already voted in this election."), field)
     ranking = choice if isinstance(choice, list) else None
 
-    def write() -> int:
-        with transaction.atomic():
+    def write(savepoint: bool = True) -> int:
+        # savepoint=False: the caller undoes its whole transaction if this fails.
+        with transaction.atomic(savepoint=savepoint):
             if _mark_roll(participant.pk, *(pk for pk, _m, _w in entries)) != len(entries):
                 if not Participant.objects.filter(pk=participant.pk, present=True).exists():
                     raise RuleViolation(
