@@ -191,18 +191,21 @@ def _static_headers(scope) -> list[tuple[bytes, bytes]]:
     return _static
 
 
-# A cast runs in two steps. Its reads — the token, the member, the vote, the body —
-# run in a few threads of their own (each with its database connection, from the
-# pool), not in the one thread Django keeps for its views. Its writes are then
+# A cast runs in two steps. Its reads — the token, the member, the vote, the body and,
+# for a live vote, the rate limit, the delegate, proxies and roll entries
+# (``assemblies.services.prepare_live_vote``) — run in a few threads of their own
+# (each with its database connection, from the pool), not in the one thread Django
+# keeps for its views. Its writes are then
 # committed in a group: one thread takes every cast waiting and runs them in one
 # transaction, each in a savepoint of its own, and commits once (on SQLite, one
 # fsync for the group instead of one per ballot; the writer lock is taken once).
 # A group is whatever queued while the previous one committed, so a lone cast
 # waits for nobody. Nothing is answered before the group's commit returns: an
 # acknowledged ballot is on disk, and a crash (SIGKILL) before the commit loses
-# the whole group, none of which was acknowledged. Each cast is still the domain's
-# call, unchanged: one ballot per voter (the roll's conditional update, which sees
-# the group's earlier casts), the election locked last (held to the group's commit).
+# the whole group, none of which was acknowledged. Each cast's writes are still the
+# domain's: one ballot per voter (the roll's conditional update, which sees the
+# group's earlier casts and re-checks the delegate is present), the election locked
+# last (held to the group's commit, so taken once per group: ``one_lock_per_group``).
 # CAST_THREADS=0: both steps in Django's own thread, one cast a group, as a view would
 # be (and as tests need, whose data lives in the test's transaction, seen by that
 # thread only).
