@@ -87,6 +87,9 @@ def main() -> int:
     parser.add_argument("--profile", type=int, default=0, help="print the N costliest functions")
     parser.add_argument("--database-url", default="", help="PostgreSQL admin URL")
     parser.add_argument(
+        "--database-name", default="tribune_bench_profile", help="throw-away PG database"
+    )
+    parser.add_argument(
         "--close", action="store_true", help="(live) then time the chair's close, profiled"
     )
     args = parser.parse_args()
@@ -100,7 +103,7 @@ def main() -> int:
         if args.database_url:
             from tribune.elections.loadtest import throwaway_postgres
 
-            url = throwaway_postgres(args.database_url, "tribune_bench_profile")
+            url = throwaway_postgres(args.database_url, args.database_name)
             os.environ["DATABASE_URL"] = stack.enter_context(url)
         return run(args)
 
@@ -160,6 +163,7 @@ def run(args) -> int:
 
         threading.Thread.run = run_profiled
 
+    trips = count_round_trips()
     tokens = seed["tokens"]
     warm = min(20, len(tokens) // 10)  # the first casts pay for imports and caches: not timed
     timing: dict[str, float] = {}
@@ -169,12 +173,14 @@ def run(args) -> int:
         for i, token in enumerate(tokens):
             if i == warm:
                 timing["cpu"], timing["wall"] = time.process_time(), time.perf_counter()
+                trips.clear()
                 if profiler is not None:
                     profiler.enable()
             answers.append(await call(application, "POST", path, token, {"choice": choices[i % 3]}))
         if profiler is not None:
             profiler.disable()
         timing["cpu"] = time.process_time() - timing["cpu"]
+        timing["trips"] = dict(trips)
         timing["wall"] = time.perf_counter() - timing["wall"]
         return answers
 
@@ -193,6 +199,10 @@ def run(args) -> int:
         f"{cpu / timed * 1000:.2f} ms CPU and {wall / timed * 1000:.2f} ms wall per cast "
         f"({timed / wall:,.0f}/s one at a time)" + ("; profiled, so slower" if profiler else "")
     )
+    by_thread = ", ".join(
+        f"{name} {count / timed:.2f}" for name, count in sorted(timing["trips"].items())
+    )
+    print(f"round trips per cast (statements and commits, by thread): {by_thread}")
     print(f"acknowledged {n - len(refused):,}; box {ballots:,}; roll marks {voted:,}")
     if refused:
         print(f"refused: {refused[:3]}")
@@ -208,6 +218,34 @@ def run(args) -> int:
         ok = time_close(chair, vote, args.profile) and ok
     print("OK" if ok else "FAIL")
     return 0 if ok else 1
+
+
+def count_round_trips() -> dict[str, int]:
+    """Count every statement sent to the database and every commit, by thread ("cast-commit":
+    the group commit's one thread; "cast": the cast reads) — a round trip each on PostgreSQL."""
+    from django.db.backends.base.base import BaseDatabaseWrapper
+    from django.db.backends.utils import CursorWrapper
+
+    counts: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def note() -> None:
+        name = threading.current_thread().name
+        name = "cast-commit" if name == "cast-commit" else name.split("_")[0]
+        with lock:
+            counts[name] = counts.get(name, 0) + 1
+
+    def counting(method):
+        def counted(*args, **kwargs):
+            note()
+            return method(*args, **kwargs)
+
+        return counted
+
+    CursorWrapper._execute = counting(CursorWrapper._execute)
+    CursorWrapper._executemany = counting(CursorWrapper._executemany)
+    BaseDatabaseWrapper._commit = counting(BaseDatabaseWrapper._commit)
+    return counts
 
 
 def time_close(chair, vote, top: int) -> bool:

@@ -310,6 +310,9 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--database-url", default="", help="PostgreSQL admin URL")
     parser.add_argument(
+        "--database-name", default="tribune_bench_congress", help="throw-away PG database"
+    )
+    parser.add_argument(
         "--redis-url",
         default="",
         help="REDIS_URL for the server (default: redis://127.0.0.1:6379/0 when --workers > 1)",
@@ -335,7 +338,7 @@ def main() -> int:
         database_url = None
         if args.database_url:
             database_url = stack.enter_context(
-                server_tools.throwaway_postgres(args.database_url, "tribune_bench_congress")
+                server_tools.throwaway_postgres(args.database_url, args.database_name)
             )
         env = server_tools.server_env(data_dir, database_url)
         env["WEB_WORKERS"] = str(args.workers)  # read by `tribune serve`

@@ -191,18 +191,21 @@ def _static_headers(scope) -> list[tuple[bytes, bytes]]:
     return _static
 
 
-# A cast runs in two steps. Its reads — the token, the member, the vote, the body —
-# run in a few threads of their own (each with its database connection, from the
-# pool), not in the one thread Django keeps for its views. Its writes are then
+# A cast runs in two steps. Its reads — the token, the member, the vote, the body and,
+# for a live vote, the rate limit, the delegate, proxies and roll entries
+# (``assemblies.services.prepare_live_vote``) — run in a few threads of their own
+# (each with its database connection, from the pool), not in the one thread Django
+# keeps for its views. Its writes are then
 # committed in a group: one thread takes every cast waiting and runs them in one
 # transaction, each in a savepoint of its own, and commits once (on SQLite, one
 # fsync for the group instead of one per ballot; the writer lock is taken once).
 # A group is whatever queued while the previous one committed, so a lone cast
 # waits for nobody. Nothing is answered before the group's commit returns: an
 # acknowledged ballot is on disk, and a crash (SIGKILL) before the commit loses
-# the whole group, none of which was acknowledged. Each cast is still the domain's
-# call, unchanged: one ballot per voter (the roll's conditional update, which sees
-# the group's earlier casts), the election locked last (held to the group's commit).
+# the whole group, none of which was acknowledged. Each cast's writes are still the
+# domain's: one ballot per voter (the roll's conditional update, which sees the
+# group's earlier casts and re-checks the delegate is present), the election locked
+# last (held to the group's commit, so taken once per group: ``one_lock_per_group``).
 # CAST_THREADS=0: both steps in Django's own thread, one cast a group, as a view would
 # be (and as tests need, whose data lives in the test's transaction, seen by that
 # thread only).
@@ -282,9 +285,11 @@ def _without_savepoints(works: list) -> list | None:
     A group of one needs no second try: its refusal is its answer, its writes undone.
     (The second try counts its casts against the vote rate limit again.)
     """
+    from tribune.elections.services import casting
+
     answers: list = []
     try:
-        with transaction.atomic():
+        with casting.one_lock_per_group(), transaction.atomic():
             for work in works:
                 answers.append(work())
                 if not _accepted(answers[-1]):
@@ -358,26 +363,35 @@ def _prepare(kind: str, params: dict, headers: dict, body: bytes):
     language = _language(headers.get("accept-language", ""))
     with translation.override(language):
         try:
-            target = _vote(member, params) if kind == "live" else _election(member, params)
-        except Http404:
-            return 404, {"detail": [{"field": "__all__", "reason": "Not found."}]}, []
+            if kind == "live":
+                # The live vote's reads (the delegate, proxies, the roll) run here, in
+                # the request's thread: the committing thread only writes.
+                writes = _prepare_live(member, _vote(member, params), payload)
+            else:
+                target = _election(member, params)
+                writes = lambda: _cast_ballot(member, target, payload)  # noqa: E731
+        except (RuleViolation, Http404) as refusal:
+            return _refused(refusal)
 
     def work():
         with translation.override(language):
             try:
-                if kind == "live":
-                    return _cast_live(member, target, payload)
-                return _cast_ballot(member, target, payload)
-            except RuleViolation as refusal:
-                extra = []
-                if isinstance(refusal, TooManyAttempts):
-                    extra.append((b"retry-after", str(refusal.retry_after).encode()))
-                detail = {"detail": [{"field": refusal.field, "reason": str(refusal.message)}]}
-                return refusal.status, detail, extra
-            except Http404:
-                return 404, {"detail": [{"field": "__all__", "reason": "Not found."}]}, []
+                return writes()
+            except (RuleViolation, Http404) as refusal:
+                return _refused(refusal)
 
     return work
+
+
+def _refused(refusal: Exception) -> tuple[int, dict, list]:
+    """A domain refusal (or 404) answered in the API's shape."""
+    if isinstance(refusal, Http404):
+        return 404, {"detail": [{"field": "__all__", "reason": "Not found."}]}, []
+    extra = []
+    if isinstance(refusal, TooManyAttempts):
+        extra.append((b"retry-after", str(refusal.retry_after).encode()))
+    detail = {"detail": [{"field": refusal.field, "reason": str(refusal.message)}]}
+    return refusal.status, detail, extra
 
 
 def _payload(kind: str, body: bytes) -> dict | None:
@@ -476,10 +490,13 @@ def _vote(member, params: dict):
     return vote
 
 
-def _cast_live(member, vote, payload: dict):
+def _prepare_live(member, vote, payload: dict):
     from tribune.assemblies import services
 
-    return 201, {"ballots": services.cast_live_vote(member, vote, payload["choice"])}, []
+    writes = services.prepare_live_vote(member, vote, payload["choice"])
+    # Each cast runs in a savepoint of the group's (``commit_group``) or in a group undone
+    # whole at its first refusal (``_without_savepoints``): the writes need none of their own.
+    return lambda: (201, {"ballots": writes(savepoint=False)}, [])
 
 
 def _election(member, params: dict):

@@ -18,8 +18,10 @@ from tribune.accounts.models import ApiToken
 from tribune.api import castpath
 from tribune.assemblies import services as assemblies
 from tribune.assemblies import sessions
+from tribune.assemblies.models import Participant
 from tribune.elections import services
 from tribune.elections.models import Ballot, Election, Status, VoterRoll
+from tribune.elections.services import casting
 
 ORG = "/api/v1/organisations/test-union"
 
@@ -324,13 +326,12 @@ def test_a_group_of_casts_commits_each_once(world, hall, token):
     params = {"assembly": str(assembly.pk), "vote": str(vote.pk)}
     group = [
         prepared(world, "ben", params, "live", {"choice": "yes"}, token),
-        prepared(world, "cam", params, "live", {"choice": "perhaps"}, token),
         prepared(world, "ben", params, "live", {"choice": "no"}, token),
         prepared(world, "dana", params, "live", {"choice": "abstain"}, token),
     ]
     answers = castpath.commit_group(group)
-    assert [a[0] for a in answers] == [201, 400, 400, 201]
-    assert answers[2][1]["detail"][0]["reason"] == "You have already voted in this election."
+    assert [a[0] for a in answers] == [201, 400, 201]
+    assert answers[1][1]["detail"][0]["reason"] == "You have already voted in this election."
     assert Ballot.objects.filter(election=vote.election).count() == 2
     marked = VoterRoll.objects.filter(election=vote.election, voted=True)
     assert set(marked.values_list("member_id", flat=True)) == {world.ben.pk, world.dana.pk}
@@ -342,11 +343,55 @@ def test_a_group_of_casts_commits_each_once(world, hall, token):
     ]
 
 
+def test_a_cast_is_checked_and_read_before_it_is_queued(world, hall, token):
+    """A refusal found by the reads is answered without queueing; the committing thread only
+    writes, and re-checks what could change meanwhile (the delegate leaving the hall)."""
+    assembly, vote = hall
+    params = {"assembly": str(assembly.pk), "vote": str(vote.pk)}
+    refused = castpath._prepare(
+        "live",
+        {"slug": world.org.slug, **params},
+        {"host": "testserver", "authorization": f"Bearer {token('cam')}", "\x00scheme": "http"},
+        json.dumps({"choice": "perhaps"}).encode(),
+    )
+    assert refused[0] == 400 and refused[1]["detail"][0]["field"] == "choice"
+    ben = prepared(world, "ben", params, "live", {"choice": "yes"}, token)
+    Participant.objects.filter(assembly=assembly, member=world.ben).update(present=False)
+    (answer,) = castpath.commit_group([ben])
+    assert answer[0] == 400
+    assert answer[1]["detail"][0]["reason"].startswith("Check in as present first")
+    assert not Ballot.objects.filter(election=vote.election).exists()
+    assert not VoterRoll.objects.filter(election=vote.election, voted=True).exists()
+
+
+def test_a_group_locks_the_election_once(world, hall, token, monkeypatch):
+    """The election's lock is held from the group's first cast to its commit: taken once,
+    and the committing thread reads nothing else (the reads were done before queueing)."""
+    assembly, vote = hall
+    params = {"assembly": str(assembly.pk), "vote": str(vote.pk)}
+    group = [
+        prepared(world, who, params, "live", {"choice": "yes"}, token)
+        for who in ("ben", "cam", "dana")
+    ]
+    locks = []
+    locked_status = casting._LOCKED_STATUS
+    monkeypatch.setattr(casting, "_LOCKED_STATUS", lambda pk: locks.append(pk) or locked_status(pk))
+    with CaptureQueriesContext(connection) as queries:
+        answers = castpath.commit_group(group)
+    assert [a[0] for a in answers] == [201, 201, 201]
+    assert locks == [vote.election_id]
+    reads = [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1, reads
+    # Alone again (a group of one), the next cast takes the lock itself.
+    monkeypatch.setattr(casting, "_LOCKED_STATUS", lambda pk: locks.append(pk) or locked_status(pk))
+    castpath.commit_group([prepared(world, "ana", params, "live", {"choice": "no"}, token)])
+    assert locks == [vote.election_id, vote.election_id]
+
+
 def test_a_group_all_accepted_commits_without_a_savepoint_per_cast(world, hall, token):
     """Each savepoint is two more round trips to PostgreSQL in the one committing thread; a
-    group whose casts are all accepted adds none of its own around each cast (there remain
-    the group's transaction, a savepoint inside the test's, and the domain's own atomic
-    block in each cast)."""
+    group whose casts are all accepted adds none around each cast, nor do the domain's
+    writes (there remains the group's transaction, a savepoint inside the test's)."""
     assembly, vote = hall
     params = {"assembly": str(assembly.pk), "vote": str(vote.pk)}
     group = [
@@ -357,7 +402,7 @@ def test_a_group_all_accepted_commits_without_a_savepoint_per_cast(world, hall, 
         answers = castpath.commit_group(group)
     assert [a[0] for a in answers] == [201, 201, 201]
     savepoints = [q["sql"] for q in queries if q["sql"].startswith("SAVEPOINT")]
-    assert len(savepoints) == 1 + len(group), savepoints
+    assert len(savepoints) == 1, savepoints
     assert Ballot.objects.filter(election=vote.election).count() == 3
 
 

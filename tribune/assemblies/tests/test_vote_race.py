@@ -16,6 +16,7 @@ from tribune.assemblies import services
 from tribune.assemblies.models import Assembly, LiveVote
 from tribune.assemblies.tests.sitting import begin
 from tribune.elections.models import Ballot, Election, VoterRoll
+from tribune.elections.services import casting
 from tribune.lib.errors import RuleViolation
 from tribune.offices.models import BodyKind, TermSource
 from tribune.offices.services import begin_term, create_body, create_office
@@ -67,7 +68,7 @@ def test_a_ballot_racing_the_close_is_counted_or_refused(live_world, held):
         return held_call
 
     if held == "after writing the ballot":
-        hold = mock.patch.object(Ballot.objects, "bulk_create", holding(Ballot.objects.bulk_create))
+        hold = mock.patch.object(casting, "insert_ballots", holding(casting.insert_ballots))
     else:  # the cast has checked, under the election row's lock; only the commit is left
         hold = mock.patch.object(services, "channel", holding(services.channel))
 
