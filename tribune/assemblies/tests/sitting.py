@@ -1,4 +1,5 @@
-"""A helper for tests that vote: the chair opens the session with the hall checked in."""
+"""Helpers for assembly tests: a congress convened by a mandated convenor; the chair
+opening the session with the hall checked in."""
 
 from datetime import timedelta
 
@@ -6,6 +7,29 @@ from django.utils import timezone
 
 from tribune.assemblies import services, sessions
 from tribune.assemblies.models import Assembly, Participant
+from tribune.offices.models import BodyKind, TermSource
+from tribune.offices.services import begin_term, create_body, create_office
+
+
+def convene(world, title: str = "First congress") -> Assembly:
+    """Ana, the conference committee's convenor, convenes a congress chaired by Eli;
+    it sits in two hours and motions are open for another hour."""
+    body = create_body(world.org, name="Conference committee", kind=BodyKind.COMMITTEE)
+    office = create_office(
+        body, title="Convenor", mandate="Convene the congress.", powers=["convene_assemblies"]
+    )
+    begin_term(office, world.ana, source=TermSource.ELECTION)
+    now = timezone.now()
+    return services.convene(
+        world.ana,
+        world.root,
+        title=title,
+        kind=Assembly.Kind.GENERAL,
+        starts_at=now + timedelta(hours=2),
+        ends_at=now + timedelta(days=1),
+        motions_deadline=now + timedelta(hours=1),
+        chair=world.eli,
+    )
 
 
 def in_session(chair, assembly: Assembly, members=None) -> None:

@@ -8,16 +8,12 @@ word-level change. Served by the ASGI server of test_browser (the assembly page
 holds an event stream open).
 """
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from tribune.assemblies import services
-from tribune.assemblies.models import Amendment, Assembly
+from tribune.assemblies.models import Amendment
+from tribune.assemblies.tests.sitting import convene
 from tribune.assemblies.tests.test_browser import TIMEOUT, _log_in, asgi_server  # noqa: F401
-from tribune.offices.models import BodyKind, TermSource
-from tribune.offices.services import begin_term, create_body, create_office
 
 pytestmark = pytest.mark.browser
 
@@ -38,22 +34,7 @@ SELECT = """([selector, passage]) => {
 
 
 def _congress(world):
-    body = create_body(world.org, name="Conference committee", kind=BodyKind.COMMITTEE)
-    office = create_office(
-        body, title="Convenor", mandate="Convene the congress.", powers=["convene_assemblies"]
-    )
-    begin_term(office, world.ana, source=TermSource.ELECTION)
-    now = timezone.now()
-    assembly = services.convene(
-        world.ana,
-        world.root,
-        title="Founding congress",
-        kind=Assembly.Kind.GENERAL,
-        starts_at=now + timedelta(hours=2),
-        ends_at=now + timedelta(days=1),
-        motions_deadline=now + timedelta(hours=1),
-        chair=world.eli,
-    )
+    assembly = convene(world, title="Founding congress")
     motion = services.table_motion(world.ben, assembly, title="Housing", text=HOUSING)
     return assembly, motion
 

@@ -7,18 +7,13 @@ opens (pushed by Server-Sent Events): his focus must stay where it was, not
 fall back to the top of the page. Served by test_browser's ASGI server.
 """
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from tribune.assemblies import services
-from tribune.assemblies.models import Assembly, LiveVote
-from tribune.assemblies.tests.sitting import begin
+from tribune.assemblies.models import LiveVote
+from tribune.assemblies.tests.sitting import begin, convene
 from tribune.assemblies.tests.test_browser import TIMEOUT, asgi_server  # noqa: F401
 from tribune.elections.models import Ballot
-from tribune.offices.models import BodyKind, TermSource
-from tribune.offices.services import begin_term, create_body, create_office
 from tribune.web.tests.keyboard import focused, log_in, named, press_and_wait, tab_to, text_is
 
 pytestmark = pytest.mark.browser
@@ -26,22 +21,7 @@ pytestmark = pytest.mark.browser
 
 def _sitting(world, competing: int = 1):
     """A congress in session, everyone checked in, an item under discussion, its motions."""
-    body = create_body(world.org, name="Conference committee", kind=BodyKind.COMMITTEE)
-    office = create_office(
-        body, title="Convenor", mandate="Convene the congress.", powers=["convene_assemblies"]
-    )
-    begin_term(office, world.ana, source=TermSource.ELECTION)
-    now = timezone.now()
-    assembly = services.convene(
-        world.ana,
-        world.root,
-        title="Founding congress",
-        kind=Assembly.Kind.GENERAL,
-        starts_at=now + timedelta(hours=2),
-        ends_at=now + timedelta(days=1),
-        motions_deadline=now + timedelta(hours=1),
-        chair=world.eli,
-    )
+    assembly = convene(world, title="Founding congress")
     item = services.add_agenda_item(world.eli, assembly, title="Housing", minutes=30)
     titles = ["Rent strike", "Tenants' union", "Housing co-operative"][:competing]
     motions = [

@@ -5,17 +5,13 @@ The pure locator (textmerge.passage_change) and the action on top of it
 whitespace as members actually quote them, and the refusals in words.
 """
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
 from tribune.assemblies import services
-from tribune.assemblies.models import Amendment, Assembly
+from tribune.assemblies.models import Amendment
+from tribune.assemblies.tests.sitting import convene
 from tribune.assemblies.textmerge import LineChange, PassageError, consolidate, passage_change
 from tribune.lib.errors import RuleViolation
-from tribune.offices.models import BodyKind, TermSource
-from tribune.offices.services import begin_term, create_body, create_office
 
 MOTION = """1. Rents are frozen for two years.
 2. Every tenant has a written contract.
@@ -103,22 +99,7 @@ def test_an_empty_quote_is_refused():
 
 @pytest.fixture
 def motion(world):
-    body = create_body(world.org, name="Conference committee", kind=BodyKind.COMMITTEE)
-    office = create_office(
-        body, title="Convenor", mandate="Convene the congress.", powers=["convene_assemblies"]
-    )
-    begin_term(office, world.ana, source=TermSource.ELECTION)
-    now = timezone.now()
-    assembly = services.convene(
-        world.ana,
-        world.root,
-        title="First congress",
-        kind=Assembly.Kind.GENERAL,
-        starts_at=now + timedelta(hours=2),
-        ends_at=now + timedelta(days=1),
-        motions_deadline=now + timedelta(hours=1),
-        chair=world.eli,
-    )
+    assembly = convene(world)
     return services.table_motion(world.ben, assembly, title="Housing", text=MOTION.strip())
 
 
