@@ -76,11 +76,13 @@ def published_box(election: Election) -> list[dict]:
     return once_certified(election, "box", build)
 
 
-def box_profile(election: Election) -> voting.RankedProfile:
+def box_profile(election: Election, box: list[dict] | None = None) -> voting.RankedProfile:
+    """The box as the voting engine reads it (``box``: the published box, if already read)."""
     names = candidate_names(election)
     ids = list(names)
     index = {cid: i for i, cid in enumerate(ids)}
-    rankings = [tuple(index[c] for c in b["choice"]) for b in published_box(election)]
+    box = published_box(election) if box is None else box
+    rankings = [tuple(index[c] for c in b["choice"]) for b in box]
     return voting.RankedProfile.from_rankings(
         [names[c] for c in ids], rankings, title=election.title
     )
@@ -142,6 +144,8 @@ def count(election: Election) -> Election:
         raise RuleViolation(_t("Votes are counted only after voting closes."))
     sealing.reseal(election)
     turnout.close(election)
+    # A yes/no count is added up by the database; the others read the box once.
+    box = None if election.method == Method.YES_NO else published_box(election)
     if election.method == Method.YES_NO:
         tally = _yes_no_tally(election)
         election.turnout = sum(tally.values())
@@ -149,7 +153,7 @@ def count(election: Election) -> Election:
             tally["yes"], tally["no"], tally["abstain"], rule=_motion_rule(election)
         )
         election.passed = bool(result.carried)
-    elif election.options is None and not published_box(election):
+    elif election.options is None and not box:
         # No one is elected without a vote: the constitution's uncontested returns
         # (``_return_unopposed``) are the only way into office without ballots.
         election.turnout = 0
@@ -160,8 +164,8 @@ def count(election: Election) -> Election:
             parameters={"no_ballots": True},
         )
     else:
-        election.turnout = len(published_box(election))
-        profile = box_profile(election)
+        election.turnout = len(box)
+        profile = box_profile(election, box)
         counter = {
             Method.IRV: lambda p: voting.irv(p, seed=election.seed),
             Method.SCOTTISH_STV: lambda p: voting.scottish_stv(
