@@ -50,3 +50,18 @@ def test_the_result_page_draws_the_chart_above_its_table(client, db):
     assert 'role="img"' in page and "<title" in page
     assert "Bo &lt;b&gt;" in page  # names are escaped
     assert "elected at stage 1" in page and "The table below gives the same figures" in page
+
+
+def test_the_drawing_is_placed_by_dotted_numbers_and_tells_votes_in_the_language(db):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from tribune.lib.tests.test_charts import svg_numbers
+
+    table = _table()
+    table["rows"][0]["cells"][1]["votes"] = 5.5
+    with translation.override("es"):
+        page = render_to_string("elections/_stv_chart.html", {"chart": stv_chart(table, 4)})
+    for n in svg_numbers(page):
+        float(n)
+    assert ">5,5</text>" in page  # what a reader reads is in their language

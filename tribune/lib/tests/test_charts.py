@@ -1,8 +1,10 @@
 """The shared chart geometry: lines over time and share bars fit their box and hide nothing told."""
 
+import re
 from fractions import Fraction
 
 from django.template.loader import render_to_string
+from django.utils import translation
 
 from tribune.lib.charts import WIDTH, line_chart, share_bar
 
@@ -55,3 +57,37 @@ def test_the_line_template_draws_the_chart_and_its_table():
     assert 'role="img"' in page and 'aria-labelledby="c-title"' in page
     assert "<td>fewer than 5</td>" in page and "<td>6</td>" in page
     assert "Members &lt;b&gt;" in page  # names are escaped
+
+
+def svg_numbers(page: str) -> list[str]:
+    """Every number the page's SVG drawing is placed by (coordinates, sizes, the view box)."""
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    inside = svg[svg.index(">") :]  # the drawing's own width is "100%"
+    placed = re.findall(r'\b(?:x|y|x1|x2|y1|y2|cx|cy|width|height|dx|dy)="([^"]*)"', inside)
+    boxes = re.findall(r'viewBox="([^"]*)"', svg)
+    points = re.findall(r'points="([^"]*)"', svg)
+    return [
+        *placed,
+        *(n for box in boxes for n in box.split()),
+        *(n for line in points for pair in line.split() for n in pair.split(",")),
+    ]
+
+
+def test_a_drawing_is_placed_by_dotted_numbers_in_every_language():
+    """In Spanish 12.5 is written 12,5: in an SVG attribute that breaks the picture."""
+    chart = line_chart([{"name": "n", "values": [1, 7, 3]}], ["a", "b", "c"])
+    bar = share_bar([("yes", 1), ("no", 2)])
+    with translation.override("es"):
+        pages = [
+            render_to_string(
+                "charts/_line.html",
+                {"chart": chart, "id": "c", "title": "T", "caption": "C", "label_heading": "M",
+                 "none_text": "-"},
+            ),  # fmt: skip
+            render_to_string("charts/_bar.html", {"bar": bar, "id": "b", "title": "T"}),
+        ]
+    for page in pages:
+        numbers = svg_numbers(page)
+        assert numbers and any("." in n for n in numbers)
+        for n in numbers:
+            float(n)  # "12,5" does not parse
