@@ -292,6 +292,7 @@ def seed_education(org, founder, member_ids: list[int], rng: random.Random) -> N
 
     from tribune.education import services as education
     from tribune.education.models import Completion
+    from tribune.lib import figures
     from tribune.members.models import Member
 
     courses = [
@@ -335,6 +336,7 @@ def seed_education(org, founder, member_ids: list[int], rng: random.Random) -> N
             ),
             batch_size=5000,
         )
+    figures.changed(org.pk)  # members and completions went in by bulk_create: no save hook
 
 
 def count_queries(pages, user_id: int) -> tuple[dict, str]:

@@ -7,6 +7,7 @@ to the member themself and to the circle's facilitators only.
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,6 +25,8 @@ from tribune.education.forms import (
 from tribune.education.models import CircleSession
 from tribune.lib.errors import NotFound, RuleViolation
 from tribune.web.helpers import attempt, organisation_and_viewer
+
+BRANCHES_PER_PAGE = 50  # rows of the spread's table; the picture shows them all
 
 
 def _member(request, slug: str):
@@ -289,6 +292,9 @@ def spread_page(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "organisation": organisation,
             "board": board,
+            "page": Paginator(board["branches"], BRANCHES_PER_PAGE).get_page(
+                request.GET.get("page")
+            ),
             "map": spread.map_layout(board["branches"]),
             "lines": spread.chart(board["over_time"]),
         },

@@ -162,6 +162,7 @@ def seed_organisation(
 
     from tribune.accounts.models import ApiToken, hash_token
     from tribune.constitution.models import AdmissionRule
+    from tribune.lib import figures
     from tribune.members.models import Member, Standing
     from tribune.organisations.services import found_organisation
 
@@ -210,6 +211,7 @@ def seed_organisation(
         ],
         batch_size=1000,
     )
+    figures.changed(org.pk)  # bulk_create calls no save hook
     tokens = [f"trb_{secrets.token_urlsafe(32)}" for _ in users]
     founder_token = f"trb_{secrets.token_urlsafe(32)}"
     ApiToken.objects.bulk_create(

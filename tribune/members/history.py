@@ -16,8 +16,10 @@ Finished months never change, so each one's figure is kept once
 readers at once write the same figures; the second's are ignored), or by the
 clock, hourly on the first of the month (``members.tasks``); only this
 month is counted, as last month's figure plus this month's changes (three
-small queries). The whole record (two grouped queries over every member) is
-read once a month per organisation and branch.
+queries; the last reads every member admitted this month, so the result is
+cached until the organisation's members change, ``lib.figures``). The whole
+record (two grouped queries over every member) is read once a month per
+organisation and branch.
 
 A kept month stays right because nothing writes the past: a change of standing
 is dated when it is made (``StandingChange.at`` is ``auto_now_add``), and every
@@ -43,7 +45,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from tribune.education.spread import suppress
-from tribune.lib import charts
+from tribune.lib import charts, figures
 from tribune.members.models import Member, MonthlyStanding, Standing, StandingChange
 from tribune.organisations.models import Organisation
 
@@ -118,8 +120,20 @@ def _deltas(organisation, branch, month: str | None = None) -> dict[str, int]:
 
 
 def by_month(organisation, branch=None, *, today: date | None = None) -> list[dict]:
-    """``[{"month": "YYYY-MM", "members": n or None}]``, the last ``MONTHS`` months to now."""
+    """``[{"month": "YYYY-MM", "members": n or None}]``, the last ``MONTHS`` months to now.
+
+    Kept until the organisation's members change (``lib.figures``): this month's
+    count reads every member admitted this month, all 100,000 after an import.
+    """
     now = (today or timezone.now().date()).isoformat()[:7]
+    return figures.cached(
+        organisation.pk,
+        f"standing-by-month:{branch.pk if branch else ''}:{now}",
+        lambda: _by_month(organisation, branch, now),
+    )
+
+
+def _by_month(organisation, branch, now: str) -> list[dict]:
     window = [now]
     while len(window) < MONTHS:
         window.insert(0, _previous(window[0]))
@@ -162,13 +176,13 @@ def _ended(month: str) -> datetime:
     return max(_start(after), local)
 
 
-def _keep(organisation, branch, figures: dict[str, int | None]) -> None:
+def _keep(organisation, branch, counts: dict[str, int | None]) -> None:
     """Keep the figures of months that ended (and settled) before now; None: no history yet."""
     settled = timezone.now() - SETTLE
     MonthlyStanding.objects.bulk_create(
         [
             MonthlyStanding(organisation=organisation, branch=branch, month=m, members=n)
-            for m, n in figures.items()
+            for m, n in counts.items()
             if _ended(m) <= settled
         ],
         ignore_conflicts=True,  # another reader kept them first: the same figures
@@ -178,9 +192,10 @@ def _keep(organisation, branch, figures: dict[str, int | None]) -> None:
 def keep_all() -> int:
     """The clock, early in a month: keep every organisation's and branch's finished months."""
     histories = 0
+    now = timezone.now().date().isoformat()[:7]
     for organisation in Organisation.objects.all():
         for branch in [None, *organisation.branches.all()]:
-            by_month(organisation, branch)
+            _by_month(organisation, branch, now)
             histories += 1
     return histories
 
@@ -195,6 +210,7 @@ def forget(organisation, branches: Iterable | None = None, *, since: str = "") -
     if branches is not None:
         kept = kept.filter(branch__in=[b for b in branches if b is not None])
     kept.delete()
+    figures.changed(organisation.pk)
 
 
 def chart(organisation, branch=None) -> dict | None:

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _t
 
 from tribune.audit.log import record, standing_ref
+from tribune.lib import figures
 from tribune.lib.errors import RuleViolation
 from tribune.lib.inputs import clean_text, text_problem
 from tribune.members import history
@@ -312,6 +313,8 @@ def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
         else:
             job.unchanged += 1
     created_ids = [m.pk for m in Member.objects.bulk_create(new_members)]
+    if created_ids:
+        figures.changed(job.organisation_id)  # bulk_create calls no save hook
     job.created += len(created_ids)
     job.updated += len(updated_ids)
     job.processed_rows += len(batch)

@@ -103,3 +103,63 @@ def test_who_may_teach_is_counted_once_and_only_in_good_standing(world, course, 
     assert row["members"] == len(good) == 7
     assert row["facilitators"] == len(may_teach) == 6  # five graduates and a writer
     assert row["courses"][0]["completed"] == 5 and row["courses"][0]["share"] == 71
+
+
+def test_the_dashboard_follows_completions_and_writers_as_they_change(world, course, planner):
+    """The counts are kept between views (``lib.figures``) and counted again on each change."""
+    south = _members(world, world.south, 6, "f")
+
+    def south_row():
+        return next(
+            r for r in spread.dashboard(world.org)["branches"] if r["branch"] == world.south
+        )
+
+    assert south_row()["courses"][0]["completed"] == 0
+    circle = services.open_circle(planner, course, name="C", dates=dates(1), place="Hall")
+    for member in south[:5]:
+        services.join_circle(member, circle)
+        hold(circle, planner, member, 3)
+    assert south_row()["courses"][0]["completed"] == 5 and south_row()["facilitators"] == 5
+    hold(circle, planner, south[0], 3, state="excused")  # a corrected register takes one back
+    assert south_row()["courses"][0]["completed"] is None  # four: fewer than 5
+    services.create_course(
+        planner, world.org, title="Rent strikes", sessions=[{"title": "One"}],
+        founders=[south[5].pk, south[0].pk],
+    )  # fmt: skip
+    assert south_row()["facilitators"] == 6  # four graduates and two writers
+
+
+def test_a_level_of_many_branches_is_drawn_as_tiles_that_fit_a_phone():
+    from types import SimpleNamespace
+
+    def row(pk, parent, members=10, teachers=0):
+        branch = SimpleNamespace(pk=pk, parent_id=parent, name=f"B{pk}")
+        return {"branch": branch, "no_facilitator": members > 0 and teachers == 0,
+                "has_members": members > 0, "facilitators": teachers}  # fmt: skip
+
+    rows = [row(1, None, teachers=6), *(row(p, 1) for p in (2, 3, 4))]
+    rows += [row(10 + i, 2 + i % 3, members=i % 2, teachers=5 * (i % 4 == 1)) for i in range(480)]
+    layout = spread.map_layout(rows, width=360)
+    named = [b for b in layout["boxes"] if b["named"]]
+    tiles = [b for b in layout["boxes"] if not b["named"]]
+    assert len(named) == 4 and len(tiles) == 480 and layout["tiled"]
+    assert {b["tone"] for b in tiles} == {"gap", "teach", "empty"}
+    for b in layout["boxes"]:
+        assert 0 <= b["x"] and b["x"] + b["w"] <= 360 and b["y"] + b["h"] <= layout["height"]
+    corners = {(b["x"], b["y"]) for b in layout["boxes"]}
+    assert len(corners) == len(layout["boxes"])  # nothing drawn over another
+    assert min(b["y"] for b in tiles) > max(b["y"] for b in named)
+    assert min(b["w"] for b in tiles) >= 10  # big enough to see and to point at
+
+
+def test_the_table_of_branches_is_paged(world, as_, course):
+    from tribune.organisations.services import create_branch
+
+    for i in range(55):
+        create_branch(world.ana, world.root, name=f"Street {i:02d}", level="local")
+    client = as_("ana")
+    first = client.get("/o/test-union/education/spread/").content.decode()
+    second = client.get("/o/test-union/education/spread/?page=2").content.decode()
+    assert "Street 00" in first and "Page 1 of 2" in first
+    assert "<td>Street 54</td>" not in first and "<td>Street 54</td>" in second
+    assert first.count("<rect") == second.count("<rect")  # the picture draws every branch

@@ -81,9 +81,15 @@ def test_a_drawing_is_placed_by_dotted_numbers_in_every_language():
         pages = [
             render_to_string(
                 "charts/_line.html",
-                {"chart": chart, "id": "c", "title": "T", "caption": "C", "label_heading": "M",
-                 "none_text": "-"},
-            ),  # fmt: skip
+                {
+                    "chart": chart,
+                    "id": "c",
+                    "title": "T",
+                    "caption": "C",
+                    "label_heading": "M",
+                    "none_text": "-",
+                },
+            ),
             render_to_string("charts/_bar.html", {"bar": bar, "id": "b", "title": "T"}),
         ]
     for page in pages:

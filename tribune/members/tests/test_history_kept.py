@@ -140,15 +140,31 @@ def test_this_month_is_last_months_figure_plus_its_changes(world):
 
 
 def test_a_kept_history_takes_three_small_queries_whatever_the_membership(world):
+    now = timezone.now().date().isoformat()[:7]
     _random_history(world, random.Random(4))
     history.by_month(world.org)
     with CaptureQueriesContext(connection) as queries:
-        history.by_month(world.org)
+        history._by_month(world.org, None, now)
     assert len(queries) == 3  # the kept months, this month's changes, this month's imports
     _random_history(world, random.Random(5), members=60, tag="more")
     with CaptureQueriesContext(connection) as queries:
-        history.by_month(world.org)
+        history._by_month(world.org, None, now)
     assert len(queries) == 3
+
+
+def test_the_chart_is_counted_once_until_a_member_changes(world):
+    _random_history(world, random.Random(4))
+    first = history.by_month(world.org, world.north)
+    with CaptureQueriesContext(connection) as queries:
+        assert history.by_month(world.org, world.north) == first
+    assert not any("members_member" in q["sql"] for q in queries.captured_queries)
+    m = apply_for_membership(
+        world.org, user=None, name="Late", email="late@h.org", branch=world.north
+    )
+    admit_member(world.ana, m)
+    after = history.by_month(world.org, world.north)
+    assert after[-1]["members"] == _told(world, world.north)[after[-1]["month"]]
+    assert after[-1]["members"] is not None and after[-1] != first[-1]
 
 
 def test_a_move_between_branches_redraws_both_branches(world):

@@ -1,0 +1,68 @@
+"""Counted figures are kept until what they count changes, and never served from before a change."""
+
+from tribune.education.spread import dashboard
+from tribune.lib import figures
+from tribune.members.history import by_month
+from tribune.members.services import admit_member, apply_for_membership
+from tribune.organisations.services import create_branch
+
+
+class Counter:
+    def __init__(self, value=0):
+        self.value, self.calls = value, 0
+
+    def __call__(self):
+        self.calls += 1
+        return self.value
+
+
+def test_a_figure_is_counted_once_until_the_organisation_changes(world):
+    count = Counter(7)
+    assert figures.cached(world.org.pk, "n", count) == 7
+    count.value = 8
+    assert figures.cached(world.org.pk, "n", count) == 7 and count.calls == 1
+    figures.changed(world.org.pk)
+    assert figures.cached(world.org.pk, "n", count) == 8 and count.calls == 2
+
+
+def test_a_member_joining_changes_only_their_organisations_figures(world):
+    mine, other = Counter(1), Counter(1)
+    elsewhere = world.org.pk + 1000
+    figures.cached(world.org.pk, "n", mine)
+    figures.cached(elsewhere, "n", other)
+    applicant = apply_for_membership(
+        world.org, user=None, name="New", email="new@x.org", branch=world.north
+    )
+    admit_member(world.ana, applicant)
+    figures.cached(world.org.pk, "n", mine)
+    figures.cached(elsewhere, "n", other)
+    assert (mine.calls, other.calls) == (2, 1)
+
+
+def test_a_figure_counted_across_a_change_is_not_kept_for_after_it(world):
+    """A change committing while a reader counts: the reader's figure is from before it."""
+    stale = Counter("before")
+
+    def count_while_it_changes():
+        value = stale()
+        figures.changed(world.org.pk)  # committed after the reader read the version
+        return value
+
+    assert figures.cached(world.org.pk, "n", count_while_it_changes) == "before"
+    assert figures.cached(world.org.pk, "n", Counter("after")) == "after"
+
+
+def test_the_membership_chart_and_the_spread_see_a_new_member_and_branch(world):
+    by_month(world.org, world.north)
+    board = dashboard(world.org)
+    before = {r["branch"].pk for r in board["branches"]}
+    branch = create_branch(world.ana, world.org.root_branch, name="Eastfield", level="local")
+    for i in range(5):
+        applicant = apply_for_membership(
+            world.org, user=None, name=f"E{i}", email=f"e{i}@x.org", branch=branch
+        )
+        admit_member(world.ana, applicant)
+    rows = {r["branch"].pk: r for r in dashboard(world.org)["branches"]}
+    assert branch.pk not in before and rows[branch.pk]["members"] == 5
+    assert rows[branch.pk]["no_facilitator"]
+    assert by_month(world.org, branch)[-1]["members"] == 5
