@@ -7,7 +7,10 @@ that every change to what is counted replaces (``changed``: the apps connect
 their models' saves to it, and bulk writes such as a CSV import call it). A
 reader reads the version first, then computes and stores under it; a change
 committing meanwhile replaces the version, so a figure read from before the
-change is stored under a dead key, never served.
+change is stored under a dead version, never served. A figure is kept under
+one key with the version beside it, each count replacing the last, so the cache
+holds one entry per figure however often the organisation changes (the
+database cache deletes expired entries only when it is full).
 
 ``changed`` replaces the version at once and again after the commit. At once:
 with the database cache the new version commits with the change (one
@@ -53,9 +56,10 @@ def cached(organisation_id: int, name: str, compute: Callable[[], T]) -> T:
         version = secrets.token_hex(8)
         if not cache.add(version_key, version, timeout=None):
             version = cache.get(version_key)
-    key = f"figures:{organisation_id}:{version}:{name}"
-    value = cache.get(key)
-    if value is None:
-        value = compute()
-        cache.set(key, value, timeout=TIMEOUT)
+    key = f"figures:{organisation_id}:{name}"
+    kept = cache.get(key)
+    if kept is not None and kept[0] == version:
+        return kept[1]
+    value = compute()
+    cache.set(key, (version, value), timeout=TIMEOUT)
     return value

@@ -66,3 +66,18 @@ def test_the_membership_chart_and_the_spread_see_a_new_member_and_branch(world):
     assert branch.pk not in before and rows[branch.pk]["members"] == 5
     assert rows[branch.pk]["no_facilitator"]
     assert by_month(world.org, branch)[-1]["members"] == 5
+
+
+def test_a_figure_takes_one_entry_however_often_the_organisation_changes(world):
+    """The database cache drops expired entries only when full: old versions must not pile up."""
+    from django.db import connection
+
+    for n in range(5):
+        figures.changed(world.org.pk)
+        assert figures.cached(world.org.pk, "n", Counter(n)) == n
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM tribune_cache WHERE cache_key LIKE %s",
+            [f"%figures:{world.org.pk}:n"],
+        )
+        assert cursor.fetchone()[0] == 1
