@@ -13,13 +13,9 @@ from ninja import Router, Schema
 from tribune.api.common import acting
 from tribune.api.types import Id, PathText
 from tribune.assemblies import sessions
-from tribune.assemblies.api import (
-    SessionOut,
-    _assembly,
-    _organisation,
-    _participant,
-    session_out,
-)
+from tribune.assemblies.api.lookups import _assembly, _organisation, _participant
+from tribune.assemblies.api.schemas import SessionOut
+from tribune.assemblies.api.serialisers import session_out
 from tribune.assemblies.models import Participant
 from tribune.lib.errors import NotPermitted, RuleViolation
 

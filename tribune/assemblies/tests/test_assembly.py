@@ -213,7 +213,7 @@ def test_vote_progress_is_coalesced_and_the_last_count_always_arrives():
 
     sent = []
     with (
-        mock.patch.object(services, "PROGRESS_SECONDS", 0.2),
+        mock.patch.object(services.progress, "PROGRESS_SECONDS", 0.2),
         mock.patch.object(events, "send_now", lambda c, e, d: sent.append(d["cast"])),
     ):
         for cast in range(1, 51):
@@ -231,8 +231,8 @@ def test_vote_progress_slows_down_as_more_browsers_listen():
 
     sent = []
     with (
-        mock.patch.object(services, "PROGRESS_SECONDS", 0.1),
-        mock.patch.object(services, "PROGRESS_DELIVERIES_PER_SECOND", 10),
+        mock.patch.object(services.progress, "PROGRESS_SECONDS", 0.1),
+        mock.patch.object(services.progress, "PROGRESS_DELIVERIES_PER_SECOND", 10),
         mock.patch.object(events, "subscriber_count", lambda chan: 15),  # 1.5 s apart
         mock.patch.object(events, "send_now", lambda c, e, d: sent.append(d["cast"])),
     ):

@@ -93,7 +93,7 @@ def test_a_small_congress_live(asgi_server, live_world, browser):
     contexts = []
     try:
         # Progress pushes are coalesced; a short interval keeps the wait for "4 have voted" short.
-        with mock.patch.object(services, "PROGRESS_SECONDS", 0.2):
+        with mock.patch.object(services.progress, "PROGRESS_SECONDS", 0.2):
             _congress(asgi_server, live_world, browser, contexts)
     finally:
         for context in contexts:

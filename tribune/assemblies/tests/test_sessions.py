@@ -315,7 +315,7 @@ def test_check_ins_at_the_door_push_coalesced_attendance(
 
     sent = []
     with (
-        mock.patch.object(services, "PROGRESS_SECONDS", 30),
+        mock.patch.object(services.progress, "PROGRESS_SECONDS", 30),
         mock.patch.object(events, "send_now", lambda c, e, d: sent.append((e, d["present"]))),
     ):
         for name in ("Ana", "Ben", "Cam"):

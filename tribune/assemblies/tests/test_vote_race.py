@@ -70,7 +70,7 @@ def test_a_ballot_racing_the_close_is_counted_or_refused(live_world, held):
     if held == "after writing the ballot":
         hold = mock.patch.object(casting, "insert_ballots", holding(casting.insert_ballots))
     else:  # the cast has checked, under the election row's lock; only the commit is left
-        hold = mock.patch.object(services, "channel", holding(services.channel))
+        hold = mock.patch.object(services.ballots, "channel", holding(services.channel))
 
     outcome: dict[str, object] = {}
 
