@@ -79,7 +79,8 @@ def index(request: HttpRequest, slug: str) -> HttpResponse:
             "page": page,
             "pager_query": f"branch={branch.slug}&" if branch else "",
             "branch": branch,
-            "branches": organisation.branches.all(),
+            # Names only: 500 branches as model objects cost more than the page's threads.
+            "branches": organisation.branches.values_list("slug", "name"),
             "can_decide_appeals": services.can_decide_appeals(viewer, organisation),
         },
     )
@@ -183,8 +184,9 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None, page=None)
     for post in posts:
         hides = [a for a in post.moderation.all() if a.action == ModerationAction.Action.HIDE]
         post.last_hide = hides[-1] if post.hidden and hides else None
-        prefix = f"p{post.pk}_%s"
-        post.forms = {"appeal": AppealForm(auto_id=prefix)}
+        # Only the author of a hidden post may appeal: no form for the other 49.
+        appealable = post.last_hide is not None and post.author_id == viewer.pk
+        post.forms = {"appeal": AppealForm(auto_id=f"p{post.pk}_%s")} if appealable else {}
         post.form_html = {
             kind: mark_safe(html.replace(BLANK_PREFIX, f"p{post.pk}_"))  # noqa: S308 (ids: digits)
             for kind, html in blank.items()

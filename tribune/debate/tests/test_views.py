@@ -50,8 +50,15 @@ def test_members_see_the_index_and_anonymous_visitors_are_sent_to_log_in(world, 
 
 def test_the_index_filters_by_branch(world, as_, thread):
     services.open_thread(world.ana, world.org, title="North strategy", text="x", branch=world.north)
-    text = page(as_("ana").get(f"{ORG}/debate/?branch=north"))
+    response = as_("ana").get(f"{ORG}/debate/?branch=north")
+    text = page(response)
     assert "North strategy" in text and "rent freeze" not in text
+    html = response.content.decode()
+    select = html[
+        html.index('id="branch-filter"') : html.index("</select>", html.index('id="branch-filter"'))
+    ]
+    assert '<option value="north" selected>' in select  # the filter says what it shows
+    assert select.count(" selected>") == 1
 
 
 def test_a_member_opens_a_thread_linked_to_a_branch_and_subject(world, as_):
