@@ -203,16 +203,13 @@ MODERATION = Prefetch(
 
 
 def _detail_out(thread: Thread, viewer, limit: int = 200, offset: int = 0) -> dict:
-    posts = thread.posts.select_related("author").prefetch_related(MODERATION)
+    posts = services.posts_of(thread, offset, limit).prefetch_related(MODERATION)
     return {
         **_thread_out(thread),
         "following": thread.follows.filter(member=viewer).exists(),
         "post_count": thread.posts.count(),
         "posts": [
-            _post_out(p, viewer)
-            for p in services.screen_posts(
-                viewer, thread.organisation, posts[offset : offset + limit]
-            )
+            _post_out(p, viewer) for p in services.screen_posts(viewer, thread.organisation, posts)
         ],
     }
 

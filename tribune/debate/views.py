@@ -164,11 +164,10 @@ def _thread_page(thread: Thread, viewer, reply_form=None, bound=None, page=None)
     )
     if bound is not None:
         page = post_page(bound[0])
-    paginator = Paginator(thread.posts.select_related("author"), POSTS_PER_PAGE)
+    paginator = Paginator(thread.posts.all(), POSTS_PER_PAGE)  # counts; the page is read below
     page_obj = paginator.get_page(paginator.num_pages if page == "last" else page)
-    posts = services.screen_posts(
-        viewer, organisation, page_obj.object_list.prefetch_related(moderation)
-    )
+    chosen = services.posts_of(thread, (page_obj.number - 1) * POSTS_PER_PAGE, POSTS_PER_PAGE)
+    posts = services.screen_posts(viewer, organisation, chosen.prefetch_related(moderation))
     can_moderate = services.can_moderate(viewer, thread)
     blank = {}
     if can_moderate:
