@@ -264,27 +264,9 @@ def run_all(job: ImportJob) -> ImportJob:
     return job
 
 
-@transaction.atomic
-def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
-    """Import the next ``rows`` good rows of ``job``; safe to repeat after a crash.
-
-    One transaction per chunk: the members, the job's progress and the audit entry
-    commit together or not at all. The chunk reads its stored rows only.
-    """
-    # The file and the rejected rows stay on disk: a chunk needs neither.
-    job = ImportJob.objects.select_for_update().defer("csv_text", "rejected").get(pk=job.pk)
-    if job.status != ImportStatus.RUNNING:
-        return job
+def _write_members(job: ImportJob, batch: list[Row], existing, branches) -> tuple[list, list]:
+    """Create the new rows' members and update the changed ones: their ids, both lists."""
     organisation = job.organisation
-    # The mandate is checked again for every chunk: an import outlives nobody's power.
-    mandate_for(job.created_by, "import_members")
-    batch = _stored_rows(job, job.processed_rows, rows)
-    if not batch and job.processed_rows < job.total_rows:
-        # Checked before good rows were stored: parse the file this once and store them.
-        _store_rows(job, parse(organisation, job.csv_text, classify=False).rows)
-        batch = _stored_rows(job, job.processed_rows, rows)
-    branches = {b.slug: b for b in organisation.branches.all()}
-    existing = _existing(organisation, [r.email for r in batch])
     new_members, updated_ids = [], []
     now = timezone.now()
     for row in batch:
@@ -312,9 +294,32 @@ def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
             updated_ids.append(member.pk)
         else:
             job.unchanged += 1
-    created_ids = [m.pk for m in Member.objects.bulk_create(new_members)]
-    if created_ids:
-        figures.changed(job.organisation_id)  # bulk_create calls no save hook
+    return [m.pk for m in Member.objects.bulk_create(new_members)], updated_ids
+
+
+@transaction.atomic
+def run_chunk(job: ImportJob, rows: int = CHUNK_ROWS) -> ImportJob:
+    """Import the next ``rows`` good rows of ``job``; safe to repeat after a crash.
+
+    One transaction per chunk: the members, the job's progress and the audit entry
+    commit together or not at all. The chunk reads its stored rows only.
+    """
+    # The file and the rejected rows stay on disk: a chunk needs neither.
+    job = ImportJob.objects.select_for_update().defer("csv_text", "rejected").get(pk=job.pk)
+    if job.status != ImportStatus.RUNNING:
+        return job
+    organisation = job.organisation
+    # The mandate is checked again for every chunk: an import outlives nobody's power.
+    mandate_for(job.created_by, "import_members")
+    batch = _stored_rows(job, job.processed_rows, rows)
+    if not batch and job.processed_rows < job.total_rows:
+        # Checked before good rows were stored: parse the file this once and store them.
+        _store_rows(job, parse(organisation, job.csv_text, classify=False).rows)
+        batch = _stored_rows(job, job.processed_rows, rows)
+    branches = {b.slug: b for b in organisation.branches.all()}
+    existing = _existing(organisation, [r.email for r in batch])
+    with figures.changing(organisation.pk):  # renewed once for the chunk, not per member
+        created_ids, updated_ids = _write_members(job, batch, existing, branches)
     job.created += len(created_ids)
     job.updated += len(updated_ids)
     job.processed_rows += len(batch)

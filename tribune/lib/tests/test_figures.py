@@ -81,3 +81,47 @@ def test_a_figure_takes_one_entry_however_often_the_organisation_changes(world):
             [f"%figures:{world.org.pk}:n"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+def renewals(monkeypatch) -> list[int]:
+    """The organisations whose version is replaced, one entry per cache write."""
+    written: list[int] = []
+    renew = figures._renew
+    monkeypatch.setattr(figures, "_renew", lambda pk: (written.append(pk), renew(pk)))
+    return written
+
+
+def test_an_import_chunk_renews_the_figures_once_not_per_member(world, monkeypatch):
+    from tribune.members import importing
+
+    rows = "\n".join(f"Person {i},p{i}@x.org,millbrook" for i in range(20))
+    for name in ("Person", "Renamed"):  # created, then every one of them updated
+        csv_text = "name,email,branch\n" + rows.replace("Person", name)
+        job = importing.confirm_import(
+            world.dana, importing.check_import(world.dana, world.org, csv_text, "l.csv")
+        )
+        count = Counter(name)
+        figures.cached(world.org.pk, name, count)
+        written = renewals(monkeypatch)
+        job = importing.run_chunk(job, rows=50)
+        monkeypatch.undo()
+        assert job.created + job.updated == 20
+        assert written == [world.org.pk]  # one write now (and one after the commit)
+        assert figures.cached(world.org.pk, name, count) == name and count.calls == 2
+
+
+def test_a_failing_batch_holds_nothing_back_afterwards(world, monkeypatch):
+    count = Counter(1)
+    figures.cached(world.org.pk, "n", count)
+    written = renewals(monkeypatch)
+    try:
+        with figures.changing(world.org.pk):
+            figures.changed(world.org.pk)
+            raise RuntimeError("the chunk fails")
+    except RuntimeError:
+        pass
+    assert written == []  # its transaction rolls back: nothing to forget
+    figures.changed(world.org.pk)  # the next change, outside any batch, is seen
+    assert written == [world.org.pk]
+    count.value = 2
+    assert figures.cached(world.org.pk, "n", count) == 2
