@@ -1,4 +1,4 @@
-"""The task worker's own periodic work: its heartbeat and the nightly backup."""
+"""The task worker's own periodic work: its heartbeat, the cache's housekeeping, the backup."""
 
 import time
 
@@ -6,7 +6,7 @@ from django.conf import settings
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, on_startup
 
-from tribune.ops import backup, health
+from tribune.ops import backup, health, housekeeping
 
 
 @db_periodic_task(crontab(minute="*"))
@@ -24,6 +24,12 @@ def heartbeat_on_start() -> None:
         pass
 
 
+@db_periodic_task(crontab(minute="23"))
+def forget_expired_cache() -> int:
+    """Hourly: the database cache's expired entries go (it would keep them until full)."""
+    return housekeeping.forget_expired_cache()
+
+
 if settings.TRIBUNE_BACKUP_HOUR:
 
     @db_periodic_task(crontab(minute="17", hour=settings.TRIBUNE_BACKUP_HOUR))
@@ -32,4 +38,4 @@ if settings.TRIBUNE_BACKUP_HOUR:
         return backup.scheduled_backup()
 
 
-__all__ = ["HUEY", "heartbeat", "heartbeat_on_start"]
+__all__ = ["HUEY", "forget_expired_cache", "heartbeat", "heartbeat_on_start"]
