@@ -140,6 +140,9 @@ ACTION_LABELS: dict[str, str] = {
     "network.joined": _("Joined a network, by the organisation's decision"),
     "network.left": _("Left a network, by the organisation's decision"),
     "network.endorsed": _("Endorsed a network's joining or leaving another, by decision"),
+    "network.act_refused": _(
+        "An act sent to the server where a network or coalition is decided was refused there"
+    ),
     "coalition.founded": _("Proposed a coalition on named demands"),
     "coalition.invited": _("Invited an organisation into a coalition"),
     "coalition.ratifying": _("Put a coalition to the organisation's decision"),

@@ -12,7 +12,10 @@ TRIBUNE_FEDERATION_RETRY_SECONDS, doubling each time up to
 TRIBUNE_FEDERATION_RETRY_CAP_SECONDS, until TRIBUNE_FEDERATION_GIVE_UP_HOURS
 (48) after the activity was written: then ``failed``, shown in ``tribune peers
 list``, the operator's page and /metrics. Any other 4xx (401, 403: the link was
-revoked) fails at once with the peer's stated reason. The retry is a task
+revoked) fails at once with the peer's stated reason. A 422 "refused" (the
+peer's rules refuse the act itself: the coalition had ended there, say) is
+``refused``: never tried again, and the ``act_refused`` signal lets the app
+that acted undo its side (tribune/networks/refused.py). The retry is a task
 scheduled in the queue's store, and a task every minute delivers whatever is due
 besides, so a restart of either server loses nothing. A worker that dies
 mid-post leaves the row claimed until its lease ends; the post is then made
@@ -29,7 +32,9 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef
+from django.dispatch import Signal
 from django.utils import timezone
 
 from tribune.federation import keys, signatures
@@ -40,6 +45,13 @@ from tribune.outbox.services import once_after_commit
 logger = logging.getLogger(__name__)
 
 CLAIM_LEASE = timedelta(minutes=2)
+
+# Deliveries that will not be made: a later activity ending so carries nothing.
+ENDED = [Delivery.Status.FAILED, Delivery.Status.REFUSED, Delivery.Status.STOPPED]
+
+# A peer refused an activity of ours under its rules (422 "refused"), sent once, in the
+# transaction that marks the delivery refused. kwargs: activity (its JSON), peer, reason.
+act_refused = Signal()
 CONTEXT = "https://www.w3.org/ns/activitystreams"
 
 
@@ -109,7 +121,7 @@ def delay_after(attempts: int) -> timedelta:
 
 
 def deliver(pk: int, session: requests.Session | None = None) -> str | None:
-    """Claim and post one due delivery: "delivered", "retry", "failed", "stopped",
+    """Claim and post one due delivery: "delivered", "retry", "failed", "refused", "stopped",
     "superseded" (a later activity with the same key carries it) or None (not ours)."""
     now = timezone.now()
     claimed = Delivery.objects.filter(
@@ -123,7 +135,7 @@ def deliver(pk: int, session: requests.Session | None = None) -> str | None:
         Delivery.objects.filter(
             peer=delivery.peer, activity__supersede_key=key, activity__pk__gt=delivery.activity_id
         )
-        .exclude(status__in=[Delivery.Status.FAILED, Delivery.Status.STOPPED])
+        .exclude(status__in=ENDED)
         .exists()
     ):
         Delivery.objects.filter(pk=pk).update(status=Delivery.Status.SUPERSEDED, last_error="")
@@ -143,9 +155,39 @@ def deliver(pk: int, session: requests.Session | None = None) -> str | None:
             status=Delivery.Status.DELIVERED, delivered_at=timezone.now(), last_error=""
         )
         return "delivered"
+    refusal = _refusal(response)
+    if refusal is not None:
+        return _refused(delivery, refusal)
     reason = f"{response.status_code}: {response.text[:300]}"
     retry = response.status_code >= 500 or response.status_code in (408, 429)
     return _failed(delivery, reason, retry=retry)
+
+
+def _refusal(response: requests.Response) -> str | None:
+    """The peer's reason when it refused the act itself (422 "refused"), else None."""
+    if response.status_code != 422:
+        return None
+    try:
+        answer = response.json()
+    except ValueError:
+        return None
+    if not isinstance(answer, dict) or answer.get("error") != "refused":
+        return None
+    return str(answer.get("reason") or "")[:500]
+
+
+def _refused(delivery: Delivery, reason: str) -> str:
+    """Refused for good: marked so, and the acting app told, in one transaction."""
+    with transaction.atomic():
+        marked = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED).update(
+            status=Delivery.Status.REFUSED, last_error=reason
+        )
+        if marked:  # a second worker after a lease ran out finds it marked: told once
+            act_refused.send(
+                sender=Delivery, activity=delivery.activity.data, peer=delivery.peer, reason=reason
+            )
+    logger.warning("Delivery #%s to %s: refused", delivery.pk, delivery.peer.actor_id)
+    return "refused"
 
 
 def _failed(delivery: Delivery, reason: str, *, retry: bool) -> str:
@@ -227,7 +269,7 @@ def supersede(ids: list[int]) -> int:
         peer=OuterRef("peer"),
         activity__supersede_key=OuterRef("activity__supersede_key"),
         activity__pk__gt=OuterRef("activity_id"),
-    ).exclude(status__in=[Delivery.Status.FAILED, Delivery.Status.STOPPED])
+    ).exclude(status__in=ENDED)
     return (
         Delivery.objects.filter(pk__in=ids, status=Delivery.Status.QUEUED)
         .exclude(activity__supersede_key="")

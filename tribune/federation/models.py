@@ -88,6 +88,7 @@ class Delivery(models.Model):
         FAILED = "failed", _("Failed")
         STOPPED = "stopped", _("Stopped (link not active)")
         SUPERSEDED = "superseded", _("Not sent: a later message carried it")
+        REFUSED = "refused", _("Refused by the receiving server under its rules")
 
     activity = models.ForeignKey(Activity, models.CASCADE, related_name="deliveries")
     peer = models.ForeignKey(Peer, models.CASCADE, related_name="deliveries")

@@ -14,6 +14,9 @@
   pledge's snapshot carries counts per organisation only, and its trigger: each
   server then triggers its own organisations' chapters, so each pledger is told
   once, by their own organisation.
+* When the home server refuses a forwarded act under its rules, the acting
+  organisation's side is undone here (``networks.refused``): its decision freed,
+  the refusal logged after the act, its representatives told.
 """
 
 import hashlib
@@ -31,7 +34,7 @@ from tribune.federation.registry import handles
 from tribune.federation.signatures import Refusal
 from tribune.federation.urls_util import is_local, origin
 from tribune.lib.errors import RuleViolation
-from tribune.networks import coalitions, concert, networks, replicas, sharing
+from tribune.networks import coalitions, concert, networks, refused, replicas, sharing
 from tribune.networks.common import forward
 from tribune.networks.models import (
     Coalition,
@@ -113,6 +116,30 @@ def act_received(peer: Peer, activity: dict) -> None:
         record(**values)
     except TypeError:
         raise RuleViolation("The act's values are not what it takes.") from None
+
+
+def home_refused(sender, *, activity: dict, peer: Peer, reason: str, **kwargs) -> None:
+    """The home server refused one of our acts on its network, coalition or pledge."""
+    obj = activity.get("object")
+    if not isinstance(obj, dict) or obj.get("type") != ACT:
+        return
+    target, action, values = obj.get("target"), obj.get("action"), obj.get("values")
+    model = next(
+        (m for m in (Network, Coalition, ConcertPledge) if m.objects.filter(uri=target).exists()),
+        None,
+    )
+    if model is None or (model, action) not in RECORDS or not isinstance(values, dict):
+        return
+    acting = values.get(RECORDS[(model, action)][1])
+    if isinstance(acting, str):
+        refused.act_refused(
+            activity_id=str(activity.get("id", "")),
+            target_uri=target,
+            action=action,
+            acting_uri=acting,
+            values=values,
+            reason=reason,
+        )
 
 
 def _older(key: str, activity: dict) -> bool:
@@ -274,6 +301,7 @@ def _take_state(data: dict):
 
 def connect() -> None:
     forward.connect(forward_home, dispatch_uid="federation.forward_home")
+    delivery.act_refused.connect(home_refused, dispatch_uid="federation.home_refused")
     for model in (
         Network,
         Membership,

@@ -84,7 +84,8 @@ class Command(BaseCommand):
             d = row["deliveries"]
             self.stdout.write(
                 f"#{row['id']} {row['name'] or row['actor']} [{row['status']}] "
-                f"delivered {d['delivered']}, queued {d['queued']}, failed {d['failed']}"
+                f"delivered {d['delivered']}, queued {d['queued']}, failed {d['failed']}, "
+                f"refused {d['refused']}"
                 + (f", {row['alarms']} witnessing alarm(s)" if row["alarms"] else "")
             )
         if not rows:
