@@ -154,6 +154,10 @@ ACTION_LABELS: dict[str, str] = {
     "concert.triggered": _("A coalition or network pledge reached its number: the action is on"),
     "concert.shared": _("Shared a struggle, event or request with a coalition or network"),
     "concert.document_shared": _("Shared an archive document with a coalition or network"),
+    "concert.unshared": _(
+        "Stopped sharing a struggle, event or request with a coalition or network"
+    ),
+    "concert.document_unshared": _("Took an archive document off a coalition's or network's list"),
 }
 
 

@@ -24,7 +24,7 @@ import threading
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models.signals import post_save
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -64,6 +64,8 @@ RECORDS = {
     (Network, "size"): (networks.record_size, "member_uri"),
     (Network, "share"): (sharing.record_shared, "organisation_uri"),
     (Coalition, "share"): (sharing.record_shared, "organisation_uri"),
+    (Network, "unshare"): (sharing.record_unshared, "organisation_uri"),
+    (Coalition, "unshare"): (sharing.record_unshared, "organisation_uri"),
 }
 
 
@@ -315,3 +317,5 @@ def connect() -> None:
         post_save.connect(
             _changed, sender=model, dispatch_uid=f"federation.changed.{model.__name__}"
         )
+    # A shared item withdrawn: the holder's state, without it, goes to every copy.
+    post_delete.connect(_changed, sender=SharedDocument, dispatch_uid="federation.unshared")

@@ -527,6 +527,26 @@ def share(request, slug: PathText, payload: ShareIn):
     return Status(201, {"kind": payload.kind, "item_id": item.pk, "with": holder.uri})
 
 
+@acting_router.post("/{slug}/shared/withdrawal", response={200: dict})
+def unshare(request, slug: PathText, payload: ShareIn):
+    """Stop running an item with a network or coalition: it goes from every server."""
+    organisation, member = acting(request, slug)
+    data = payload.dict()
+    holder = _holder(data)
+    item = sharing.unshare(member, organisation, holder, **data)
+    return {"kind": payload.kind, "item_id": item.pk, "with": holder.uri, "shared": False}
+
+
+@acting_router.post("/{slug}/shared-documents/withdrawal", response={200: dict})
+def unshare_document(request, slug: PathText, payload: ShareDocumentIn):
+    """Take a document of the organisation's archive off a network's or coalition's list."""
+    organisation, member = acting(request, slug)
+    data = payload.dict()
+    holder = _holder(data)
+    sharing.unshare_document(member, organisation, holder, **data)
+    return {"document_id": payload.document_id, "with": holder.uri, "shared": False}
+
+
 @acting_router.post("/{slug}/shared-documents", response={201: DocumentOut})
 def share_document(request, slug: PathText, payload: ShareDocumentIn):
     organisation, member = acting(request, slug)

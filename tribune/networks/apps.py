@@ -6,7 +6,7 @@ class NetworksConfig(AppConfig):
     verbose_name = "Networks and coalitions"
 
     def ready(self) -> None:
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from tribune.networks import concert, sharing
         from tribune.struggles.models import Event, SolidarityRequest, Struggle
@@ -18,4 +18,9 @@ class NetworksConfig(AppConfig):
                 sharing.on_item_saved,
                 sender=model,
                 dispatch_uid=f"networks-shared-{model.__name__}",
+            )
+            post_delete.connect(
+                sharing.on_item_deleted,
+                sender=model,
+                dispatch_uid=f"networks-unshared-{model.__name__}",
             )

@@ -183,3 +183,11 @@ class ShareDocumentForm(forms.Form):
     def __init__(self, *args, documents=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["document"].choices = list(documents)
+
+
+class UnshareForm(ShareForm):
+    item = forms.ChoiceField(label=_("Stop running this with it"))
+
+
+class UnshareDocumentForm(ShareDocumentForm):
+    document = forms.ChoiceField(label=_("Take this document off its list"))

@@ -32,6 +32,7 @@ ACTS = {
     "endorse": _("an endorsement"),
     "size": _("the count of members"),
     "share": _("sharing"),
+    "unshare": _("withdrawing what was shared"),
 }
 
 

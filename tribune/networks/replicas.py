@@ -140,7 +140,9 @@ def _shared(holder) -> list[dict]:
 
 
 def _apply_shared(holder, items: list[dict]) -> None:
+    """The copy's shared list becomes the home's: what was withdrawn there goes here."""
     is_coalition = isinstance(holder, Coalition)
+    holder.documents.exclude(document_uri__in=[d["uri"] for d in items]).delete()
     for d in items:
         SharedDocument.objects.update_or_create(
             document_uri=d["uri"],

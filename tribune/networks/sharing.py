@@ -15,6 +15,12 @@ place), on the holder's home server — forwarded there when the holder is a cop
 lists and the shared calendar show what organisations on every server shared,
 and an event moved or cancelled after it was shared is sent again
 (``on_item_saved``).
+
+Sharing is undone the same way (``unshare``, ``unshare_document``:
+``record_unshared`` on the home server, which sends the holder's state without
+it to every copy). An item made members-only or deleted after it was shared is
+withdrawn by itself: what an organisation no longer shows the public must not
+stay on other servers' pages and calendars. Made public again, it is sent again.
 """
 
 import json
@@ -87,6 +93,34 @@ def share(actor, organisation, holder, *, kind: str, item_id: int):
     return item
 
 
+@transaction.atomic
+def unshare(actor, organisation, holder, *, kind: str, item_id: int):
+    """Stop running one of ``organisation``'s items with ``holder``: it goes from every server."""
+    from tribune.struggles import rules
+
+    model = _model(kind)
+    message = _t("Nothing of your organisation is shared here under this number.")
+    item_id = number(item_id, "item_id", message)
+    item = model.objects.filter(pk=item_id, organisation=organisation).first()
+    if item is None:
+        raise RuleViolation(message, "item_id")
+    term = rules.mandate(actor, item, organisation)
+    if item.concert_uri != holder.uri:
+        raise RuleViolation(message, "item_id")
+    item.concert_uri, item.concert_name = "", ""
+    item.save(update_fields=["concert_uri", "concert_name"])
+    _withdraw(holder, organisation.uri, site() + _page(item, kind))
+    record(
+        organisation,
+        "concert.unshared",
+        actor=actor,
+        term=term,
+        target=item,
+        data={"with": holder.uri, "kind": kind},
+    )
+    return item
+
+
 def shared(holder, kind: str):
     """Public items run with ``holder`` (any organisation on this server)."""
     from tribune.struggles.models import Visibility
@@ -141,6 +175,29 @@ def share_document(actor, organisation, holder, *, document_id: int) -> SharedDo
     return shared_document
 
 
+@transaction.atomic
+def unshare_document(actor, organisation, holder, *, document_id: int) -> None:
+    """Take one of ``organisation``'s documents off ``holder``'s shared list, on every server."""
+    from tribune.archive.models import Document
+
+    term = decisions.mandate(actor, organisation)
+    message = _t("No document of your archive is shared here under this number.")
+    document_id = number(document_id, "document_id", message)
+    document = Document.objects.filter(pk=document_id, organisation=organisation).first()
+    address = site() + document.get_absolute_url() if document is not None else ""
+    if not address or not holder.documents.filter(document_uri=address).exists():
+        raise RuleViolation(message, "document_id")
+    _withdraw(holder, organisation.uri, address)
+    record(
+        organisation,
+        "concert.document_unshared",
+        actor=actor,
+        term=term,
+        target=document,
+        data={"with": holder.uri, "document": address},
+    )
+
+
 # --- across servers ------------------------------------------------------------------------
 
 
@@ -148,11 +205,16 @@ def _iso(value) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _page(item, kind: str) -> str:
+    """The path of the item's public page on this server."""
+    name = {"event": "web:event", "solidarity": "web:solidarity"}.get(kind, "web:struggle")
+    return reverse(name, args=[item.organisation.slug, item.pk])
+
+
 def item_values(item, kind: str, holder) -> dict:
     """A shared struggle, event or solidarity request as the plain public values that travel."""
-    slug = item.organisation.slug
+    details = {}
     if kind == "event":
-        page = reverse("web:event", args=[slug, item.pk])
         details = {
             "uid": str(item.uid),
             "starts_at": _iso(item.starts_at),
@@ -165,17 +227,13 @@ def item_values(item, kind: str, holder) -> dict:
             "updated_at": _iso(item.updated_at),
         }
     elif kind == "solidarity":
-        page = reverse("web:solidarity", args=[slug, item.pk])
         details = {"deadline": _iso(item.deadline), "quantity": item.quantity}
-    else:
-        page = reverse("web:struggle", args=[slug, item.pk])
-        details = {}
     return {
         "holder_uri": holder.uri,
         "organisation_uri": item.organisation.uri,
         "organisation_name": item.organisation.name,
         "kind": kind,
-        "item_uri": site() + page,
+        "item_uri": site() + _page(item, kind),
         "title": item.title,
         "details": details,
     }
@@ -193,6 +251,15 @@ def _send(holder, values: dict) -> SharedDocument:
         organisation_uri=values["organisation_uri"],
         organisation_name=values["organisation_name"],
     )
+
+
+def _withdraw(holder, organisation_uri: str, item_uri: str) -> None:
+    """Undo a share on the holder's home server: here, or forwarded there."""
+    values = {"holder_uri": holder.uri, "organisation_uri": organisation_uri, "item_uri": item_uri}
+    if holder.home:
+        record_unshared(**values)
+    else:
+        forward.send(sender=type(holder), target_uri=holder.uri, action="unshare", values=values)
 
 
 def _holder(uri) -> Network | Coalition:
@@ -249,6 +316,19 @@ def record_shared(
     return row
 
 
+@transaction.atomic
+def record_unshared(holder_uri: str, organisation_uri: str, item_uri: str) -> int:
+    """An organisation withdrew what it shared, on the holder's home (the federation calls
+    this): only the organisation that shared an item takes it off. How many rows went."""
+    holder = _holder(holder_uri)
+    rows = holder.documents.filter(document_uri=item_uri, organisation_uri=organisation_uri)
+    gone = 0
+    for row in rows:  # one by one, so each deletion sends the holder's state to its copies
+        row.delete()
+        gone += 1
+    return gone
+
+
 def remote(holder, kind: str):
     """What organisations on other servers shared with ``holder`` (kind: event, struggle, …)."""
     return holder.documents.filter(kind=kind).exclude(organisation_uri__startswith=site() + "/")
@@ -263,30 +343,51 @@ def _public(item) -> bool:
     )
 
 
-def on_item_saved(sender, instance, created=False, **kwargs) -> None:
-    """A shared event, struggle or request changed: its shared values are sent again.
+KIND_OF = {"Event": "event", "Struggle": "struggle", "SolidarityRequest": "solidarity"}
 
-    Never breaks the edit itself: a holder unknown here or a link down is logged.
-    """
+
+def on_item_saved(sender, instance, created=False, **kwargs) -> None:
+    """A shared event, struggle or request changed: its shared values are sent again, or,
+    made members-only, withdrawn from every server."""
     if created or not getattr(instance, "concert_uri", ""):
         return
     if set(kwargs.get("update_fields") or ()) == {"concert_uri", "concert_name"}:
         return  # the act of sharing itself, which sends it
-    kind = {"Event": "event", "Struggle": "struggle", "SolidarityRequest": "solidarity"}.get(
-        sender.__name__
-    )
-    holder = None
-    for model in (Network, Coalition):
-        holder = holder or model.objects.filter(uri=instance.concert_uri).first()
-    if kind is None or holder is None or not _public(instance):
-        return  # never send what is no longer public (its earlier public values stay)
+    _carry(instance, KIND_OF.get(sender.__name__), send=_public(instance))
+
+
+def on_item_deleted(sender, instance, **kwargs) -> None:
+    """A shared item deleted: withdrawn from the holder, on every server."""
+    if getattr(instance, "concert_uri", ""):
+        _carry(instance, KIND_OF.get(sender.__name__), send=False)
+
+
+def _carry(instance, kind: str | None, *, send: bool) -> None:
+    """Send (or withdraw) a shared item's values; never breaks the item's own change.
+
+    A holder unknown here, or a link down, is logged: the item's change stands.
+    """
+    holder = _concert_holder(instance)
+    if kind is None or holder is None:
+        return
     try:
         with transaction.atomic():
-            _send(holder, item_values(instance, kind, holder))
+            if send:
+                _send(holder, item_values(instance, kind, holder))
+            else:
+                _withdraw(holder, instance.organisation.uri, site() + _page(instance, kind))
     except RuleViolation as refused:  # e.g. no longer taking part, or no link with its home
-        logger.info("shared %s %s not sent to %s: %s", kind, instance.pk, holder.uri, refused)
-    except Exception:  # the item's own change stands; the shared copy catches up on re-share
-        logger.exception("shared %s %s not sent to %s", kind, instance.pk, holder.uri)
+        logger.info("shared %s %s not carried to %s: %s", kind, instance.pk, holder.uri, refused)
+    except Exception:
+        logger.exception("shared %s %s not carried to %s", kind, instance.pk, holder.uri)
+
+
+def _concert_holder(instance):
+    for model in (Network, Coalition):
+        found = model.objects.filter(uri=instance.concert_uri).first()
+        if found is not None:
+            return found
+    return None
 
 
 @dataclass

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tribune.lib.errors import RuleViolation
 from tribune.networks import coalitions, concert, decisions, networks, sharing
+from tribune.networks.common import site
 from tribune.networks.forms import (
     CoalitionForm,
     ConcertForm,
@@ -28,6 +29,8 @@ from tribune.networks.forms import (
     RenewForm,
     ShareDocumentForm,
     ShareForm,
+    UnshareDocumentForm,
+    UnshareForm,
     split_decision,
 )
 from tribune.networks.models import (
@@ -140,6 +143,38 @@ def _shareable(organisation) -> list[tuple[str, str]]:
     return items
 
 
+def _shared_items(organisation, holder) -> list[tuple[str, str]]:
+    """What ``organisation`` runs with ``holder`` now, as the stop-sharing form offers it."""
+    from tribune.struggles.models import Event, SolidarityRequest, Struggle
+
+    items = []
+    for kind, model, label in (
+        ("struggle", Struggle, _t("Struggle: %(t)s")),
+        ("event", Event, _t("Event: %(t)s")),
+        ("solidarity", SolidarityRequest, _t("Solidarity request: %(t)s")),
+    ):
+        for item in model.objects.filter(organisation=organisation, concert_uri=holder.uri)[:100]:
+            items.append((f"{kind}:{item.pk}", label % {"t": item.title}))
+    return items
+
+
+def _shared_documents(organisation, holder) -> list[tuple[str, str]]:
+    """The documents of ``organisation``'s archive on ``holder``'s shared list."""
+    from tribune.archive.models import Document
+
+    on_list = set(
+        holder.documents.filter(organisation_uri=organisation.uri).values_list(
+            "document_uri", flat=True
+        )
+    )
+    docs = Document.objects.filter(organisation=organisation, published__isnull=False)
+    return [
+        (str(d.pk), d.published.title)
+        for d in docs.select_related("published")
+        if site() + d.get_absolute_url() in on_list
+    ][:100]
+
+
 def _documents(organisation) -> list[tuple[str, str]]:
     from tribune.archive.models import Document, Visibility
 
@@ -219,8 +254,13 @@ def org_page(request: HttpRequest, slug: str, status: int = 200, refused=None) -
                     prefix=f"c{holder_row['coalition'].pk}",
                     auto_id=ids,
                 )
+        holder = holder_row["coalition"] if isinstance(holder_row, dict) else holder_row.network
+        if may_act and (on_list := _shared_documents(organisation, holder)):
+            forms["undocument"] = UnshareDocumentForm(documents=on_list, auto_id=f"id_ud{n}_%s")
         if may_run:
             forms["share"] = ShareForm(items=shareable, auto_id=f"id_s{n}_%s")
+            if running := _shared_items(organisation, holder):
+                forms["unshare"] = UnshareForm(items=running, auto_id=f"id_us{n}_%s")
         if isinstance(holder_row, dict):
             holder_row["forms"] = forms
         else:
@@ -322,8 +362,9 @@ def coalition_new(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
-NETWORK_ACTIONS = ("invite", "join", "leave", "endorse", "pledge", "share", "document")
-COALITION_ACTIONS = ("invite", "decide", "renew", "pledge", "share", "document")
+SHARING = ("share", "document", "unshare", "undocument")
+NETWORK_ACTIONS = ("invite", "join", "leave", "endorse", "pledge", *SHARING)
+COALITION_ACTIONS = ("invite", "decide", "renew", "pledge", *SHARING)
 
 
 @login_required
@@ -345,7 +386,7 @@ def coalition_action(request: HttpRequest, slug: str, coalition_slug: str, actio
 def _act(request, slug: str, holder, action: str) -> HttpResponse:
     """Check the mandate first (403 with its reason), then the form, then the rules."""
     organisation, viewer = organisation_and_viewer(request, slug)
-    if action == "share":
+    if action in ("share", "unshare"):
         from tribune.struggles import rules
 
         rules.mandate(viewer, None, organisation)
@@ -382,6 +423,10 @@ def _form(action, request, organisation, holder):
         return ConcertForm(request.POST)
     if action == "share":
         return ShareForm(request.POST, items=_shareable(organisation))
+    if action == "unshare":
+        return UnshareForm(request.POST, items=_shared_items(organisation, holder))
+    if action == "undocument":
+        return UnshareDocumentForm(request.POST, documents=_shared_documents(organisation, holder))
     return ShareDocumentForm(request.POST, documents=_documents(organisation))
 
 
@@ -454,9 +499,19 @@ def _do(action, form, viewer, organisation, holder) -> None:
             deadline=d["deadline"],
             details=d["details"],
         )
-    elif action == "share":
+    elif action in ("share", "unshare"):
         kind, _sep, pk = d["item"].partition(":")
-        attempt(form, sharing.share, viewer, organisation, holder, kind=kind, item_id=int(pk))
+        act = sharing.share if action == "share" else sharing.unshare
+        attempt(form, act, viewer, organisation, holder, kind=kind, item_id=int(pk))
+    elif action == "undocument":
+        attempt(
+            form,
+            sharing.unshare_document,
+            viewer,
+            organisation,
+            holder,
+            document_id=int(d["document"]),
+        )
     else:
         attempt(
             form,

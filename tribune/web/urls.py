@@ -317,13 +317,13 @@ urlpatterns = [
     path(org + "coalitions/new/", networks.coalition_new, name="coalition_new"),
     re_path(
         r"^o/(?P<slug>[-\w]+)/networks/(?P<network_slug>[-\w]+)/"
-        r"(?P<action>invite|join|leave|endorse|pledge|share|document)/$",
+        r"(?P<action>invite|join|leave|endorse|pledge|share|document|unshare|undocument)/$",
         networks.network_action,
         name="network_action",
     ),
     re_path(
         r"^o/(?P<slug>[-\w]+)/coalitions/(?P<coalition_slug>[-\w]+)/"
-        r"(?P<action>invite|decide|renew|pledge|share|document)/$",
+        r"(?P<action>invite|decide|renew|pledge|share|document|unshare|undocument)/$",
         networks.coalition_action,
         name="coalition_action",
     ),

@@ -269,3 +269,118 @@ def test_a_member_endorses_its_networks_joining_another_through_its_page(pair):
     response = ana.post(url, {"act": "join", "decision": "mandate", "parent": "outer"})
     assert response.status_code == 302
     assert outer.memberships.get(member_uri=inner.uri).state == "member"
+
+
+def _rally(pair):
+    from tribune.struggles.services import events
+
+    start = timezone.now() + timedelta(days=5)
+    return events.create_event(
+        pair.zoe,
+        pair.b,
+        title="Coalition rally",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        place="Town square",
+    )
+
+
+def _listed(coalition) -> tuple[str, list[str]]:
+    """The coalition's public page and the titles in its calendar feed."""
+    import icalendar
+
+    page = _client().get(reverse("web:coalition", args=[coalition.slug])).content.decode()
+    feed = _client().get(reverse("web:coalition_calendar", args=[coalition.slug])).content
+    return page, [str(e["summary"]) for e in icalendar.Calendar.from_ical(feed).walk("VEVENT")]
+
+
+def test_an_organisation_stops_sharing_through_the_page_and_it_goes_everywhere(pair):
+    from tribune.networks import sharing
+    from tribune.networks.models import SharedDocument
+
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    rally = _rally(pair)
+    sharing.share(pair.zoe, pair.b, coalition, kind="event", item_id=rally.pk)
+    assert _listed(coalition)[1] == ["Coalition rally"]
+    assert SharedDocument.objects.filter(coalition=coalition, title="Coalition rally").exists()
+    # Only those who run Other Union's struggles may; what is not shared is refused by name.
+    url = reverse("web:coalition_action", args=[pair.b.slug, coalition.slug, "unshare"])
+    assert _client(pair.yan.user).post(url, {"item": f"event:{rally.pk}"}).status_code == 403
+    zoe = _client(pair.zoe.user)
+    page = zoe.get(reverse("web:org_networks", args=[pair.b.slug])).content.decode()
+    assert "Stop sharing one of ours with the coalition" in page
+    response = zoe.post(url, {"item": f"event:{rally.pk}"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rally.refresh_from_db()
+    assert rally.concert_uri == "" and rally.owner_kind != "coalition"
+    page, titles = _listed(coalition)
+    assert titles == [] and "Coalition rally" not in page
+    assert not SharedDocument.objects.filter(coalition=coalition).exists()
+    entry = AuditEntry.objects.filter(organisation=pair.b).latest("seq")
+    assert entry.action == "concert.unshared" and entry.actor_id == pair.zoe.pk
+    # Nothing left to stop sharing: the form is gone, and the API refuses by name.
+    page = zoe.get(reverse("web:org_networks", args=[pair.b.slug])).content.decode()
+    assert "Stop sharing one of ours with the coalition" not in page
+    zoe_api = _client(pair.zoe.user)
+    response = zoe_api.post(
+        f"/api/v1/organisations/{pair.b.slug}/shared/withdrawal",
+        {"coalition": coalition.slug, "kind": "event", "item_id": rally.pk},
+        content_type="application/json",
+    )
+    assert response.status_code == 400 and response.json()["detail"][0]["field"] == "item_id"
+
+
+def test_an_item_made_members_only_or_deleted_is_withdrawn_by_itself(pair):
+    from tribune.networks import sharing
+
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    rally, march = _rally(pair), _rally(pair)
+    march.title = "March"
+    march.save()
+    for event in (rally, march):
+        sharing.share(pair.zoe, pair.b, coalition, kind="event", item_id=event.pk)
+        event.refresh_from_db()  # as an edit reads it: now run with the coalition
+    assert sorted(_listed(coalition)[1]) == ["Coalition rally", "March"]
+    # Made members-only, with a private place: off every list, and its place nowhere.
+    rally.visibility, rally.place = "members", "The back room at Elm House"
+    rally.save()
+    page, titles = _listed(coalition)
+    assert titles == ["March"] and "Elm House" not in page and "Coalition rally" not in page
+    assert coalition.documents.filter(kind="event").count() == 1
+    # Public again: shared again (it is still run with the coalition).
+    rally.visibility = "public"
+    rally.save()
+    assert sorted(_listed(coalition)[1]) == ["Coalition rally", "March"]
+    march.delete()
+    assert _listed(coalition)[1] == ["Coalition rally"]
+    assert coalition.documents.filter(kind="event").count() == 1
+
+
+def test_a_document_comes_off_the_list_by_the_api(pair):
+    from tribune.archive import services as archive
+    from tribune.networks import sharing
+    from tribune.offices.models import BodyKind, TermSource
+    from tribune.offices.services import begin_term, create_body, create_office
+
+    coalition = propose(pair)
+    both_ratify(pair, coalition)
+    body = create_body(pair.b, name="Education committee", kind=BodyKind.COMMISSION)
+    office = create_office(
+        body, title="Archivist", mandate="Keep our archive.", powers=["curate_archive"]
+    )
+    begin_term(office, pair.zoe, source=TermSource.ELECTION)
+    doc = archive.propose_document(pair.zoe, pair.b, title="Our rent survey", text="Rents rose.")
+    archive.decide(pair.zoe, doc.versions.get(), publish=True, reason="Agreed.")
+    sharing.share_document(pair.zoe, pair.b, coalition, document_id=doc.pk)
+    assert "Our rent survey" in _listed(coalition)[0]
+    url = f"/api/v1/organisations/{pair.b.slug}/shared-documents/withdrawal"
+    body = {"coalition": coalition.slug, "document_id": doc.pk}
+    refused = _client(pair.yan.user).post(url, body, content_type="application/json")
+    assert refused.status_code == 403
+    response = _client(pair.zoe.user).post(url, body, content_type="application/json")
+    assert response.status_code == 200 and response.json()["shared"] is False
+    assert "Our rent survey" not in _listed(coalition)[0]
+    entry = AuditEntry.objects.filter(organisation=pair.b).latest("seq")
+    assert entry.action == "concert.document_unshared"

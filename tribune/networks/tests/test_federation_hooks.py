@@ -234,7 +234,7 @@ def test_what_is_shared_from_another_server_reaches_the_pages_and_the_feed(pair,
     (message,) = sent
     assert message["action"] == "share" and message["values"]["kind"] == "event"
     assert set(message["values"]) == set(inspect.signature(sharing.record_shared).parameters)
-    # Moved: sent again. Made members-only: nothing more leaves this server.
+    # Moved: sent again. Made members-only: withdrawn there, and nothing of it leaves here.
     sent.clear()
     rally.refresh_from_db()
     rally.place = "Town hall"
@@ -244,7 +244,10 @@ def test_what_is_shared_from_another_server_reaches_the_pages_and_the_feed(pair,
     sent.clear()
     rally.visibility, rally.place = "members", "Secret back room"
     rally.save()
-    assert sent == []
+    (withdrawn,) = sent
+    assert withdrawn["action"] == "unshare" and withdrawn["target_uri"] == far.uri
+    assert set(withdrawn["values"]) == set(inspect.signature(sharing.record_unshared).parameters)
+    assert "Secret" not in str(withdrawn) and "Rally" not in str(withdrawn)
     # On a coalition decided here: an organisation of another server that ratified shares.
     coalition = propose(pair)
     both_ratify(pair, coalition)
@@ -282,3 +285,47 @@ def test_what_is_shared_from_another_server_reaches_the_pages_and_the_feed(pair,
     assert str(event["url"]) == "https://far.example/o/far/events/3/"
     page = client.get(reverse("web:coalition", args=[coalition.slug])).content.decode()
     assert "Far rally, moved" in page and "Far Union" in page
+    # Only the organisation that shared an item takes it off; then it goes from the pages.
+    item = {"holder_uri": coalition.uri, "item_uri": values["item_uri"]}
+    assert sharing.record_unshared(**item, organisation_uri=pair.b.uri) == 0
+    assert sharing.record_unshared(**item, organisation_uri=elsewhere) == 1
+    feed = client.get(reverse("web:coalition_calendar", args=[coalition.slug])).content
+    assert icalendar.Calendar.from_ical(feed).walk("VEVENT") == []
+    page = client.get(reverse("web:coalition", args=[coalition.slug])).content.decode()
+    assert "Far rally" not in page
+
+
+def test_a_copy_drops_what_its_home_no_longer_lists_as_shared(pair):
+    """The home's state carries the whole shared list: an item withdrawn there goes here."""
+    from tribune.networks import replicas
+
+    state = {
+        "type": "tribune:Coalition",
+        "id": f"{FAR}/coalition/{uuid.uuid4()}",
+        "slug": "far-coalition",
+        "name": "Far coalition",
+        "purpose": "",
+        "network": None,
+        "ends_on": (timezone.localdate() + timedelta(days=9)).isoformat(),
+        "round": 1,
+        "founded_by_uri": f"{FAR}/organisation/1",
+        "demands": [],
+        "participants": [],
+        "shared": [
+            {
+                "uri": f"https://far.example/o/far/{page}/",
+                "title": title,
+                "kind": "struggle",
+                "details": {},
+                "organisation_uri": f"{FAR}/organisation/1",
+                "organisation_name": "Far Union",
+            }
+            for page, title in (("struggles/1", "Repairs now"), ("struggles/2", "Rent strike"))
+        ],
+    }
+    copy = replicas.apply(state)
+    assert sorted(copy.documents.values_list("title", flat=True)) == ["Rent strike", "Repairs now"]
+    replicas.apply({**state, "shared": state["shared"][1:]})
+    assert list(copy.documents.values_list("title", flat=True)) == ["Rent strike"]
+    replicas.apply({**state, "shared": []})
+    assert not copy.documents.exists()

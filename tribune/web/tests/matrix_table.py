@@ -251,6 +251,8 @@ EXPECT: dict[str, str] = {
     "POST $A/concert-pledges/{pledge_id}/chapter":                           "401    403    403    403    403    403    403    go",  # run_struggles; the union's chapter exists: 400
     "POST $A/shared":                                                        "401    403    403    403    403    403    403    go",  # run_struggles over what is shared
     "POST $A/shared-documents":                                              "401    403    403    403    403    403    403    go",
+    "POST $A/shared-documents/withdrawal":                                   "401    403    403    403    403    403    403    go",  # not shared: 400 after the mandate
+    "POST $A/shared/withdrawal":                                             "401    403    403    403    403    403    403    go",  # run_struggles; not shared: 400 after it
     # --- terms
     "GET $A/terms/{term_id}/reports":                                      "ok     ok     ok     ok     ok     ok     ok     ok",
     "POST $A/terms/{term_id}/reports":                                     "401    403    403    403    403    go     403    403",
@@ -583,6 +585,8 @@ EXPECT: dict[str, str] = {
     "GET web:network_action[leave]":                                         "login  405    405    405    405    405    405    405",
     "GET web:network_action[pledge]":                                        "login  405    405    405    405    405    405    405",
     "GET web:network_action[share]":                                         "login  405    405    405    405    405    405    405",
+    "GET web:network_action[unshare]":                                       "login  405    405    405    405    405    405    405",
+    "GET web:network_action[undocument]":                                    "login  405    405    405    405    405    405    405",
     "GET web:network_action[document]":                                      "login  405    405    405    405    405    405    405",
     "GET web:coalition_action[decide]":                                      "login  405    405    405    405    405    405    405",
     "GET web:coalition_action[document]":                                    "login  405    405    405    405    405    405    405",
@@ -590,6 +594,8 @@ EXPECT: dict[str, str] = {
     "GET web:coalition_action[pledge]":                                      "login  405    405    405    405    405    405    405",
     "GET web:coalition_action[renew]":                                       "login  405    405    405    405    405    405    405",
     "GET web:coalition_action[share]":                                       "login  405    405    405    405    405    405    405",
+    "GET web:coalition_action[unshare]":                                     "login  405    405    405    405    405    405    405",
+    "GET web:coalition_action[undocument]":                                  "login  405    405    405    405    405    405    405",
     "GET web:concert_chapter":                                               "login  405    405    405    405    405    405    405",
     "POST web:network_new":                                                  "login  403    403    403    403    403    403    go",
     "POST web:coalition_new":                                                "login  403    403    403    403    403    403    go",
@@ -599,6 +605,8 @@ EXPECT: dict[str, str] = {
     "POST web:network_action[leave]":                                        "login  403    403    403    403    403    403    go",
     "POST web:network_action[pledge]":                                       "login  403    403    403    403    403    403    go",
     "POST web:network_action[share]":                                        "login  403    403    403    403    403    403    go",
+    "POST web:network_action[unshare]":                                      "login  403    403    403    403    403    403    go",
+    "POST web:network_action[undocument]":                                   "login  403    403    403    403    403    403    go",
     "POST web:network_action[document]":                                     "login  403    403    403    403    403    403    go",
     "POST web:coalition_action[decide]":                                     "login  403    403    403    403    403    403    go",
     "POST web:coalition_action[document]":                                   "login  403    403    403    403    403    403    go",
@@ -606,6 +614,8 @@ EXPECT: dict[str, str] = {
     "POST web:coalition_action[pledge]":                                     "login  403    403    403    403    403    403    go",
     "POST web:coalition_action[renew]":                                      "login  403    403    403    403    403    403    go",
     "POST web:coalition_action[share]":                                      "login  403    403    403    403    403    403    go",
+    "POST web:coalition_action[unshare]":                                    "login  403    403    403    403    403    403    go",
+    "POST web:coalition_action[undocument]":                                 "login  403    403    403    403    403    403    go",
     "POST web:concert_chapter":                                              "login  403    403    403    403    403    403    go",  # run_struggles
 }
 # fmt: on
@@ -732,6 +742,8 @@ BODIES: dict[str, dict] = {
     },
     f"{ORG}/shared": {"coalition": "rent-freeze", "kind": "struggle", "item_id": "@struggle_id"},
     f"{ORG}/shared-documents": {"network": "housing-justice", "document_id": "@document_id"},
+    f"{ORG}/shared/withdrawal": {"coalition": "rent-freeze", "kind": "struggle", "item_id": "@struggle_id"},
+    f"{ORG}/shared-documents/withdrawal": {"network": "housing-justice", "document_id": "@document_id"},
 }
 
 # Query strings some reads need (the route's name, as in the schema or the URL resolver).
@@ -909,12 +921,16 @@ WEB_POST: set[str] = {
     "network_action[pledge]",
     "network_action[share]",
     "network_action[document]",
+    "network_action[unshare]",
+    "network_action[undocument]",
     "coalition_action[invite]",
     "coalition_action[decide]",
     "coalition_action[renew]",
     "coalition_action[pledge]",
     "coalition_action[share]",
     "coalition_action[document]",
+    "coalition_action[unshare]",
+    "coalition_action[undocument]",
     "concert_chapter",
 }
 
