@@ -531,6 +531,28 @@ def test_networks_of_networks_sharing_leaving_and_renewal_across_servers(servers
         page = requests.get(f"{node.url}/coalitions/rent-freeze/", timeout=20).text
         assert "Pickets on Friday" in page and "Our rent survey" in page
 
+    # C's organisation stops sharing its rally and its document (on its copy: forwarded
+    # to A, whose next state carries the shorter list): they go from every server.
+    withdraw = (
+        "from tribune.archive.models import Document\n"
+        "from tribune.networks import sharing\n"
+        "from tribune.struggles.models import Event\n"
+        "k = Coalition.objects.get(uri=COALITION)\n"
+        "rally = Event.objects.get(organisation=org, concert_uri=COALITION)\n"
+        "sharing.unshare(op, org, k, kind='event', item_id=rally.pk)\n"
+        "sharing.unshare_document(op, org, k, document_id=Document.objects.get().pk); print(1)\n"
+    )
+    _in_parallel((c, _shell_for(c, withdraw, COALITION=coalition_uri)))
+    for node in servers:
+        wait_for(
+            lambda node=node: node.scalar("SELECT COUNT(*) FROM networks_shareddocument") == 3,
+            what=f"what C withdrew, off {node.name}",
+        )
+        feed = requests.get(f"{node.url}/coalitions/rent-freeze/calendar.ics", timeout=20).text
+        assert "Rally of C Union" not in feed and "Rally of B Union" in feed, node.name
+        page = requests.get(f"{node.url}/coalitions/rent-freeze/", timeout=20).text
+        assert "Our rent survey" not in page and "Pickets on Friday" in page, node.name
+
     # The coalition's end date passes (the calendar, on every server alike).
     yesterday = (datetime.date.today() - datetime.timedelta(days=1)).isoformat()
     for node in servers:
