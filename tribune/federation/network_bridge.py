@@ -21,7 +21,7 @@
 
 import hashlib
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
@@ -29,13 +29,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from tribune.federation import delivery
-from tribune.federation.models import Activity, Peer, ReplicaVersion
+from tribune.federation.models import Activity, Delivery, Peer, ReplicaVersion
 from tribune.federation.registry import handles
 from tribune.federation.signatures import Refusal
 from tribune.federation.urls_util import is_local, origin
 from tribune.lib.errors import RuleViolation
 from tribune.networks import coalitions, concert, networks, refused, replicas, sharing
-from tribune.networks.common import forward
+from tribune.networks.common import SentAct, forward, sent_acts
 from tribune.networks.models import (
     Coalition,
     ConcertCount,
@@ -142,6 +142,43 @@ def home_refused(sender, *, activity: dict, peer: Peer, reason: str, **kwargs) -
             values=values,
             reason=reason,
         )
+
+
+SHOWN_FOR = timedelta(days=30)  # how long a refused or undelivered act stays on the page
+
+
+def acts_of(sender, *, organisation_uri: str, **kwargs) -> list[SentAct]:
+    """The organisation's acts sent home in the last 30 days that were not taken there."""
+    deliveries = (
+        Delivery.objects.filter(
+            activity__object_type=ACT,
+            activity__created_at__gte=timezone.now() - SHOWN_FOR,
+            status__in=[Delivery.Status.QUEUED, Delivery.Status.FAILED, Delivery.Status.REFUSED],
+        )
+        .select_related("activity")
+        .order_by("activity__created_at")
+    )
+    states = {
+        Delivery.Status.QUEUED: "waiting",
+        Delivery.Status.FAILED: "failed",
+        Delivery.Status.REFUSED: "refused",
+    }
+    acts = []
+    for row in deliveries:
+        obj = row.activity.data.get("object") or {}
+        values = obj.get("values") or {}
+        if organisation_uri not in values.values():
+            continue  # another organisation's (or a network's own) act
+        acts.append(
+            SentAct(
+                target_uri=str(obj.get("target", "")),
+                action=str(obj.get("action", "")),
+                state=states[row.status],
+                since=row.activity.created_at,
+                reason=row.last_error if row.status == Delivery.Status.REFUSED else "",
+            )
+        )
+    return acts
 
 
 def _older(key: str, activity: dict) -> bool:
@@ -304,6 +341,7 @@ def _take_state(data: dict):
 def connect() -> None:
     forward.connect(forward_home, dispatch_uid="federation.forward_home")
     delivery.act_refused.connect(home_refused, dispatch_uid="federation.home_refused")
+    sent_acts.connect(acts_of, dispatch_uid="federation.acts_of")
     for model in (
         Network,
         Membership,

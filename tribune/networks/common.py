@@ -1,6 +1,8 @@
 """Shared checks and identities of the networks app."""
 
 import re
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.dispatch import Signal
@@ -14,10 +16,36 @@ from tribune.struggles.services.common import text
 # function is called with these values. kwargs: target_uri, action, values (plain dict).
 forward = Signal()
 
+# Asked by an organisation's networks page: its acts sent to other servers and not
+# (yet) taken there. kwargs: organisation_uri. Each receiver returns a list of
+# ``SentAct`` (the federation's, tribune/federation/network_bridge.py).
+sent_acts = Signal()
+
 # A concert pledge reached its threshold (sent after the commit, once, on its home
 # server): the federation tells every participating organisation's server.
 # kwargs: pledge_uri, organisation_uris.
 concert_triggered = Signal()
+
+
+@dataclass(frozen=True)
+class SentAct:
+    """An act of an organisation here on a copy, as its home server has (not yet) taken it."""
+
+    target_uri: str
+    action: str
+    state: str  # "waiting" (not yet answered), "failed" (not delivered) or "refused"
+    since: datetime
+    reason: str = ""
+
+
+def acts_sent(organisation_uri: str) -> dict[str, list[SentAct]]:
+    """The organisation's sent acts not taken at home, by the address of what they act on."""
+    found: dict[str, list[SentAct]] = {}
+    for _receiver, acts in sent_acts.send(sender=None, organisation_uri=organisation_uri):
+        for act in acts or ():
+            found.setdefault(act.target_uri, []).append(act)
+    return found
+
 
 URI = re.compile(r"^https?://[^\s/]+(/[^\s]*)?$")
 

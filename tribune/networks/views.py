@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from tribune.lib.errors import RuleViolation
 from tribune.networks import coalitions, concert, decisions, networks, sharing
-from tribune.networks.common import site
+from tribune.networks.common import acts_sent, site
 from tribune.networks.forms import (
     CoalitionForm,
     ConcertForm,
@@ -143,6 +143,15 @@ def _shareable(organisation) -> list[tuple[str, str]]:
     return items
 
 
+def _sent(organisation) -> dict[str, list[dict]]:
+    from tribune.networks.refused import ACTS
+
+    return {
+        uri: [{"act": act, "label": ACTS.get(act.action, act.action)} for act in acts]
+        for uri, acts in acts_sent(organisation.uri).items()
+    }
+
+
 def _shared_items(organisation, holder) -> list[tuple[str, str]]:
     """What ``organisation`` runs with ``holder`` now, as the stop-sharing form offers it."""
     from tribune.struggles.models import Event, SolidarityRequest, Struggle
@@ -209,6 +218,13 @@ def org_page(request: HttpRequest, slug: str, status: int = 200, refused=None) -
         "pursued": pursued,
         "refused": refused,
     }
+    # What its officers sent to servers where a network or coalition is decided, and
+    # was not (yet) taken there: waiting for an answer, not delivered, or refused.
+    sent = _sent(organisation) if may_act or may_run else {}
+    for m in memberships:
+        m.sent = sent.get(m.network.uri, [])
+    for row in pursued:
+        row["sent"] = sent.get(row["coalition"].uri, [])
     # The programme's sections by their titles, never their keys (plain words on screen).
     sections = _sections(organisation)
     titles = dict(sections)

@@ -165,3 +165,35 @@ def test_other_refusals_fail_the_delivery_and_undo_nothing(
     assert delivery.deliver(sent.pk) == "failed"
     assert Cited.objects.filter(organisation_uri=world.org.uri).count() == 1
     assert not AuditEntry.objects.filter(action="network.act_refused").exists()
+
+
+def test_the_organisations_page_shows_its_officers_what_waits_and_what_was_refused(
+    world, far_network, answer
+):
+    from django.test import Client
+    from django.urls import reverse
+
+    url = reverse("web:org_networks", args=[world.org.slug])
+
+    def page(user=None) -> str:
+        client = Client()
+        if user is not None:
+            client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        return client.get(url).content.decode()
+
+    vote = referendum(world.org, world.ana, [world.ana, world.ben, world.cam], "Join Far?")
+    join(world, far_network, vote)
+    assert "waiting for its answer" in page(world.users["ben"])
+    # Only those who may act for the organisation see what it sent.
+    for other in (None, world.users["cam"]):
+        assert "What we sent" not in page(other)
+    answer[0] = Answer(422, {"error": "refused", "reason": REASON})
+    delivery.deliver(Delivery.objects.get().pk)
+    shown = page(world.users["ben"])
+    assert "waiting for its answer" not in shown and REASON in shown
+    # Taken there: nothing left to say (the copy changes when the home's state arrives).
+    join(world, far_network, vote)
+    answer[0] = Answer(202, {"outcome": "accepted"})
+    delivery.deliver(Delivery.objects.latest("pk").pk)
+    shown = page(world.users["ben"])
+    assert "waiting for its answer" not in shown and shown.count(REASON) == 1
