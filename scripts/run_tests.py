@@ -62,6 +62,8 @@ class Suite:
             "-m",
             "pytest",
             f"--basetemp={self.work / 'pytest'}",
+            # The slowest tests, named at the end: where to look when CI grows long.
+            "--durations=25",
             *self.args,
         ]
 
