@@ -56,12 +56,19 @@ def _link(copy) -> str:
 
 
 def _representatives(organisation) -> list[int]:
-    """The members whose current term lets them act for ``organisation`` in networks."""
+    """The members whose current term lets them act for ``organisation`` in networks
+    (as ``offices.rules.mandate_for`` grants it: a body of the whole organisation, and
+    the member in good standing)."""
+    from tribune.members.models import Standing
     from tribune.offices.models import Term
 
     terms = (
         Term.objects.current()
-        .filter(member__organisation=organisation, office__body__branch__parent__isnull=True)
+        .filter(
+            member__organisation=organisation,
+            member__standing=Standing.GOOD,
+            office__body__branch__parent__isnull=True,
+        )
         .select_related("office")
     )
     return sorted({t.member_id for t in terms if POWER in t.office.powers})

@@ -67,7 +67,7 @@ def far_network(world, home) -> Network:
     """A copy of a network decided on the home server, which invited Test Union."""
     body = create_body(world.org, name="Network delegation", kind=BodyKind.COMMISSION)
     office = create_office(
-        body, title="Network delegate", mandate="Represent us.", powers=DELEGATE_POWERS
+        body, title="Network delegate", mandate="Represent us.", powers=DELEGATE_POWERS, seats=2
     )
     begin_term(office, world.ben, source=TermSource.ELECTION)
     network = Network.objects.create(
@@ -106,6 +106,12 @@ def test_a_refused_join_frees_the_decision_logs_the_refusal_and_tells_the_delega
     with pytest.raises(RuleViolation, match="already been cited"):
         join(world, far_network, vote)
 
+    # A second delegate, suspended since: no mandate is exercised, so nothing to be told.
+    from tribune.members.models import Member
+    from tribune.offices.models import Term
+
+    begin_term(Term.objects.get(member=world.ben).office, world.cam, source=TermSource.ELECTION)
+    Member.objects.filter(pk=world.cam.pk).update(standing="suspended")
     answer[0] = Answer(422, {"error": "refused", "reason": REASON})
     assert delivery.deliver(sent.pk) == "refused"
     sent.refresh_from_db()
@@ -117,7 +123,11 @@ def test_a_refused_join_frees_the_decision_logs_the_refusal_and_tells_the_delega
         .order_by("seq")
         .values_list("action", flat=True)
     )
-    assert actions[-2:] == ["network.joined", "network.act_refused"]
+    assert [a for a in actions if a.startswith("network.")] == [
+        "network.joined",
+        "network.act_refused",
+    ]
+    assert actions[-1] == "network.act_refused"
     entry = AuditEntry.objects.filter(organisation=world.org).latest("seq")
     assert entry.data["reason"] == REASON and entry.data["act"] == "join"
     assert entry.data["decision_freed"]["title"] == "Join Far?"
