@@ -742,8 +742,15 @@ BODIES: dict[str, dict] = {
     },
     f"{ORG}/shared": {"coalition": "rent-freeze", "kind": "struggle", "item_id": "@struggle_id"},
     f"{ORG}/shared-documents": {"network": "housing-justice", "document_id": "@document_id"},
-    f"{ORG}/shared/withdrawal": {"coalition": "rent-freeze", "kind": "struggle", "item_id": "@struggle_id"},
-    f"{ORG}/shared-documents/withdrawal": {"network": "housing-justice", "document_id": "@document_id"},
+    f"{ORG}/shared/withdrawal": {
+        "coalition": "rent-freeze",
+        "kind": "struggle",
+        "item_id": "@struggle_id",
+    },
+    f"{ORG}/shared-documents/withdrawal": {
+        "network": "housing-justice",
+        "document_id": "@document_id",
+    },
 }
 
 # Query strings some reads need (the route's name, as in the schema or the URL resolver).
