@@ -125,23 +125,31 @@ def home_refused(sender, *, activity: dict, peer: Peer, reason: str, **kwargs) -
     obj = activity.get("object")
     if not isinstance(obj, dict) or obj.get("type") != ACT:
         return
+    acting = _acting_uri(obj)
+    if acting is not None:
+        refused.act_refused(
+            activity_id=str(activity.get("id", "")),
+            target_uri=obj["target"],
+            action=obj["action"],
+            acting_uri=acting,
+            values=obj["values"],
+            reason=reason,
+        )
+
+
+def _acting_uri(obj: dict) -> str | None:
+    """The URI of whoever acts in a sent act (the value ``RECORDS`` names for it), or None."""
     target, action, values = obj.get("target"), obj.get("action"), obj.get("values")
+    if not isinstance(target, str) or not isinstance(values, dict):
+        return None
     model = next(
         (m for m in (Network, Coalition, ConcertPledge) if m.objects.filter(uri=target).exists()),
         None,
     )
-    if model is None or (model, action) not in RECORDS or not isinstance(values, dict):
-        return
+    if model is None or (model, action) not in RECORDS:
+        return None
     acting = values.get(RECORDS[(model, action)][1])
-    if isinstance(acting, str):
-        refused.act_refused(
-            activity_id=str(activity.get("id", "")),
-            target_uri=target,
-            action=action,
-            acting_uri=acting,
-            values=values,
-            reason=reason,
-        )
+    return acting if isinstance(acting, str) else None
 
 
 SHOWN_FOR = timedelta(days=30)  # how long a refused or undelivered act stays on the page
@@ -166,8 +174,7 @@ def acts_of(sender, *, organisation_uri: str, **kwargs) -> list[SentAct]:
     acts = []
     for row in deliveries:
         obj = row.activity.data.get("object") or {}
-        values = obj.get("values") or {}
-        if organisation_uri not in values.values():
+        if _acting_uri(obj) != organisation_uri:
             continue  # another organisation's (or a network's own) act
         acts.append(
             SentAct(

@@ -207,3 +207,16 @@ def test_the_organisations_page_shows_its_officers_what_waits_and_what_was_refus
     delivery.deliver(Delivery.objects.latest("pk").pk)
     shown = page(world.users["ben"])
     assert "waiting for its answer" not in shown and shown.count(REASON) == 1
+
+
+def test_a_sent_act_is_listed_for_the_organisation_that_acted_only(world, far_network):
+    from tribune.federation import network_bridge
+
+    far_network.memberships.filter(member_uri=world.org.uri).update(state="member")
+    invited = f"{REMOTE}/id/organisation/{uuid.uuid4()}"
+    networks.invite(
+        world.ben, world.org, far_network, member_uri=invited, member_name="Invited Union"
+    )
+    (act,) = network_bridge.acts_of(None, organisation_uri=world.org.uri)
+    assert (act.action, act.state, act.target_uri) == ("invite", "waiting", far_network.uri)
+    assert network_bridge.acts_of(None, organisation_uri=invited) == []
