@@ -113,3 +113,6 @@ def test_network_pages_at_phone_width_as_visitor_member_and_delegate(live_server
     assert any(a.endswith("/housing-justice/invite/") for a in ana), ana
     assert any(a.endswith("/rent-freeze/decide/") for a in ana), ana
     assert any(a.endswith("/housing-justice/leave/") for a in ana), ana
+    # What the Union shares (the demo's rent strike, events and leaflet) it can stop sharing.
+    assert any(a.endswith("/rent-freeze/unshare/") for a in ana), ana
+    assert any(a.endswith("/housing-justice/undocument/") for a in ana), ana
