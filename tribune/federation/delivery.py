@@ -52,6 +52,11 @@ ENDED = [Delivery.Status.FAILED, Delivery.Status.REFUSED, Delivery.Status.STOPPE
 # A peer refused an activity of ours under its rules (422 "refused"), sent once, in the
 # transaction that marks the delivery refused. kwargs: activity (its JSON), peer, reason.
 act_refused = Signal()
+
+# An activity of ours failed for good (given up, or refused for the link or its form):
+# sent once, in the transaction that marks it failed. kwargs: activity, peer. Nothing
+# is undone: the operator may send it again.
+act_failed = Signal()
 CONTEXT = "https://www.w3.org/ns/activitystreams"
 
 
@@ -208,9 +213,13 @@ def _failed(delivery: Delivery, reason: str, *, retry: bool) -> str:
     else:
         if retry:
             reason = f"Given up after {settings.TRIBUNE_FEDERATION_GIVE_UP_HOURS} hours. {reason}"
-        Delivery.objects.filter(pk=delivery.pk).update(
-            status=Delivery.Status.FAILED, last_error=reason[:500]
-        )
+        with transaction.atomic():
+            marked = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.QUEUED).update(
+                status=Delivery.Status.FAILED, last_error=reason[:500]
+            )
+            if marked:
+                activity, peer = delivery.activity.data, delivery.peer
+                act_failed.send(sender=Delivery, activity=activity, peer=peer)
         outcome = "failed"
     logger.warning(
         "Delivery #%s to %s: attempt %s, %s",

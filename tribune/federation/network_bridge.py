@@ -137,6 +137,21 @@ def home_refused(sender, *, activity: dict, peer: Peer, reason: str, **kwargs) -
         )
 
 
+def home_unreached(sender, *, activity: dict, peer: Peer, **kwargs) -> None:
+    """One of our acts could not be delivered to its home server: its officers are told."""
+    obj = activity.get("object")
+    if not isinstance(obj, dict) or obj.get("type") != ACT:
+        return
+    acting = _acting_uri(obj)
+    if acting is not None:
+        refused.act_undelivered(
+            activity_id=str(activity.get("id", "")),
+            target_uri=obj["target"],
+            action=obj["action"],
+            acting_uri=acting,
+        )
+
+
 def _acting_uri(obj: dict) -> str | None:
     """The URI of whoever acts in a sent act (the value ``RECORDS`` names for it), or None."""
     target, action, values = obj.get("target"), obj.get("action"), obj.get("values")
@@ -348,6 +363,7 @@ def _take_state(data: dict):
 def connect() -> None:
     forward.connect(forward_home, dispatch_uid="federation.forward_home")
     delivery.act_refused.connect(home_refused, dispatch_uid="federation.home_refused")
+    delivery.act_failed.connect(home_unreached, dispatch_uid="federation.home_unreached")
     sent_acts.connect(acts_of, dispatch_uid="federation.acts_of")
     for model in (
         Network,

@@ -9,6 +9,11 @@ meanwhile, or another server's act came first), the act never happened: the
 decision is freed to be cited again, the refusal and the home's reason follow
 the act in the organisation's audit log (the log only grows), and the officers
 who represent the organisation in networks are told, with a link to the copy.
+
+An act that could not be delivered (the home did not answer for 48 hours, or
+refused the link or the message's form) is not undone: it may yet be taken
+there once the operator sends it again. The representatives are told it is not
+done there yet (``act_undelivered``).
 """
 
 from django.db import transaction
@@ -119,3 +124,28 @@ def act_refused(
         text += " " + _t("The decision cited for it can be cited again.")
     notify(_representatives(organisation), f"act-refused:{activity_id}", text, _link(copy))
     return entry
+
+
+def act_undelivered(*, activity_id: str, target_uri: str, action: str, acting_uri: str) -> int:
+    """An act of this server's organisation could not be delivered to its home server.
+
+    Nothing is undone (the operator may send it again, and it may yet be taken
+    there): the representatives are told it is not done yet. How many were told.
+    """
+    from tribune.struggles.services.notices import notify
+
+    organisation = local_organisation(acting_uri)
+    if organisation is None:
+        return 0
+    copy = _copy(target_uri)
+    text = _t(
+        "Not done yet: %(act)s for %(organisation)s could not be delivered to the server "
+        "where “%(name)s” is decided (it did not answer, or the link between the servers is "
+        "not working). This server's operator can send it again."
+    ) % {
+        "act": ACTS.get(action, action),
+        "organisation": organisation.name,
+        "name": str(copy) if copy is not None else target_uri,
+    }
+    key = f"act-undelivered:{activity_id}"
+    return notify(_representatives(organisation), key, text, _link(copy))

@@ -175,6 +175,28 @@ def test_other_refusals_fail_the_delivery_and_undo_nothing(
     assert delivery.deliver(sent.pk) == "failed"
     assert Cited.objects.filter(organisation_uri=world.org.uri).count() == 1
     assert not AuditEntry.objects.filter(action="network.act_refused").exists()
+    # The delegate is told it is not done there yet, and that it can be sent again.
+    (notice,) = Notice.objects.filter(key__startswith="act-undelivered:")
+    assert notice.member == world.ben and "can send it again" in notice.text
+
+
+def test_an_act_given_up_after_48_hours_is_told_once_and_undoes_nothing(world, far_network, answer):
+    from datetime import timedelta
+
+    from tribune.federation.models import Activity
+
+    vote = referendum(world.org, world.ana, [world.ana, world.ben, world.cam], "Join Far?")
+    join(world, far_network, vote)
+    sent = Delivery.objects.get()
+    Activity.objects.update(created_at=timezone.now() - timedelta(hours=49))
+    answer[0] = Answer(503, {})
+    assert delivery.deliver(sent.pk) == "failed"
+    assert Notice.objects.filter(key__startswith="act-undelivered:").count() == 1
+    # The operator sends it again; it fails again: nobody is told twice.
+    assert delivery.retry_failed() == 1
+    assert delivery.deliver(sent.pk) == "failed"
+    assert Notice.objects.filter(key__startswith="act-undelivered:").count() == 1
+    assert Cited.objects.filter(organisation_uri=world.org.uri).count() == 1
 
 
 def test_the_organisations_page_shows_its_officers_what_waits_and_what_was_refused(
