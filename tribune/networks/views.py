@@ -8,6 +8,8 @@ forms are offered to an officer whose mandate grants ``represent_in_networks``
 and every action is checked again by the service it calls.
 """
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -168,20 +170,27 @@ def _shared_items(organisation, holder) -> list[tuple[str, str]]:
 
 
 def _shared_documents(organisation, holder) -> list[tuple[str, str]]:
-    """The documents of ``organisation``'s archive on ``holder``'s shared list."""
+    """The documents of ``organisation``'s archive on ``holder``'s shared list (read from
+    their addresses: an archive may hold thousands of documents, a list a few)."""
+    from django.urls import Resolver404, resolve
+
     from tribune.archive.models import Document
 
-    on_list = set(
-        holder.documents.filter(organisation_uri=organisation.uri).values_list(
-            "document_uri", flat=True
-        )
-    )
-    docs = Document.objects.filter(organisation=organisation, published__isnull=False)
-    return [
-        (str(d.pk), d.published.title)
-        for d in docs.select_related("published")
-        if site() + d.get_absolute_url() in on_list
-    ][:100]
+    ids = []
+    uris = holder.documents.filter(organisation_uri=organisation.uri, kind=SharedKind.DOCUMENT)
+    for uri in uris.values_list("document_uri", flat=True):
+        if not uri.startswith(site() + "/"):
+            continue
+        try:
+            match = resolve(urlsplit(uri).path)
+        except Resolver404:
+            continue
+        if match.url_name == "archive_document" and match.kwargs["slug"] == organisation.slug:
+            ids.append(match.kwargs["document_id"])
+    docs = Document.objects.filter(
+        organisation=organisation, pk__in=ids, published__isnull=False
+    ).select_related("published")
+    return [(str(d.pk), d.published.title) for d in docs]
 
 
 def _documents(organisation) -> list[tuple[str, str]]:

@@ -384,3 +384,52 @@ def test_a_document_comes_off_the_list_by_the_api(pair):
     assert "Our rent survey" not in _listed(coalition)[0]
     entry = AuditEntry.objects.filter(organisation=pair.b).latest("seq")
     assert entry.action == "concert.document_unshared"
+
+
+def test_the_organisations_page_costs_the_same_queries_for_5_and_50_documents(pair, monkeypatch):
+    """The stop-sharing form reads the shared list's addresses, not the whole archive."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tribune.archive import services as archive
+    from tribune.networks import sharing
+    from tribune.offices.models import BodyKind, TermSource
+    from tribune.offices.services import begin_term, create_body, create_office
+
+    monkeypatch.setattr(archive, "_check_pace", lambda member: None)  # 50 proposals at once
+    body = create_body(pair.a, name="Education committee", kind=BodyKind.COMMISSION)
+    office = create_office(body, title="Archivist", mandate="Keep it.", powers=["curate_archive"])
+    begin_term(office, pair.ana, source=TermSource.ELECTION)
+    network = networks.found_network(
+        pair.ana,
+        pair.a,
+        name="Housing network",
+        slug="housing",
+        purpose="Homes.",
+        decision_rule="one_vote",
+        decision_kind="mandate",
+    )
+    made = []
+
+    def archive_of(n: int) -> None:
+        while len(made) < n:
+            doc = archive.propose_document(pair.ana, pair.a, title=f"Leaflet {len(made)}", text="x")
+            archive.decide(pair.ana, doc.versions.get(), publish=True, reason="Agreed.")
+            made.append(doc)
+
+    ana = _client(pair.world.users["ana"])
+    url = reverse("web:org_networks", args=[pair.a.slug])
+
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = ana.get(url)
+        assert page.status_code == 200 and "Leaflet 0" in page.content.decode()
+        return len(captured)
+
+    archive_of(5)
+    sharing.share_document(pair.ana, pair.a, network, document_id=made[0].pk)
+    counted()  # warm
+    five = counted()
+    archive_of(50)
+    sharing.share_document(pair.ana, pair.a, network, document_id=made[49].pk)
+    assert counted() == five
