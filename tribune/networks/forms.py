@@ -55,9 +55,12 @@ def split_decision(value: str) -> dict:
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("The decision of ours this carries out"))
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, choices=None, **kwargs):
+        """``choices``: ``decision_choices(organisation)`` read once for a page of many forms."""
         super().__init__(*args, **kwargs)
-        self.fields["decision"].choices = decision_choices(organisation)
+        self.fields["decision"].choices = (
+            choices if choices is not None else decision_choices(organisation)
+        )
 
 
 class EndorseForm(DecisionForm):

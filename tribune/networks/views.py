@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _t
@@ -33,13 +34,16 @@ from tribune.networks.forms import (
     ShareForm,
     UnshareDocumentForm,
     UnshareForm,
+    decision_choices,
     split_decision,
 )
 from tribune.networks.models import (
     Coalition,
+    ConcertCount,
     ConcertPledge,
     MembershipState,
     Network,
+    SharedDocument,
     SharedKind,
 )
 from tribune.offices.rules import has_power
@@ -154,31 +158,42 @@ def _sent(organisation) -> dict[str, list[dict]]:
     }
 
 
-def _shared_items(organisation, holder) -> list[tuple[str, str]]:
-    """What ``organisation`` runs with ``holder`` now, as the stop-sharing form offers it."""
+def _shared_items(organisation, holders) -> dict[str, list[tuple[str, str]]]:
+    """What ``organisation`` runs with each of ``holders`` now, by holder address, as the
+    stop-sharing forms offer it."""
     from tribune.struggles.models import Event, SolidarityRequest, Struggle
 
-    items = []
+    uris = [h.uri for h in holders]
+    items: dict[str, list[tuple[str, str]]] = {}
     for kind, model, label in (
         ("struggle", Struggle, _t("Struggle: %(t)s")),
         ("event", Event, _t("Event: %(t)s")),
         ("solidarity", SolidarityRequest, _t("Solidarity request: %(t)s")),
     ):
-        for item in model.objects.filter(organisation=organisation, concert_uri=holder.uri)[:100]:
-            items.append((f"{kind}:{item.pk}", label % {"t": item.title}))
+        shared = model.objects.filter(organisation=organisation, concert_uri__in=uris)
+        for item in shared.only("pk", "title", "concert_uri")[:500]:
+            items.setdefault(item.concert_uri, []).append(
+                (f"{kind}:{item.pk}", label % {"t": item.title})
+            )
     return items
 
 
-def _shared_documents(organisation, holder) -> list[tuple[str, str]]:
-    """The documents of ``organisation``'s archive on ``holder``'s shared list (read from
-    their addresses: an archive may hold thousands of documents, a list a few)."""
+def _shared_documents(organisation, holders) -> dict[str, list[tuple[str, str]]]:
+    """The documents of ``organisation``'s archive on each of ``holders``' shared lists, by
+    holder address (read from the lists' addresses: an archive may hold thousands)."""
     from django.urls import Resolver404, resolve
 
     from tribune.archive.models import Document
 
-    ids = []
-    uris = holder.documents.filter(organisation_uri=organisation.uri, kind=SharedKind.DOCUMENT)
-    for uri in uris.values_list("document_uri", flat=True):
+    holder_of = {h.pk: h.uri for h in holders if isinstance(h, Network)}
+    coalition_of = {h.pk: h.uri for h in holders if isinstance(h, Coalition)}
+    rows = SharedDocument.objects.filter(
+        Q(network_id__in=holder_of) | Q(coalition_id__in=coalition_of),
+        organisation_uri=organisation.uri,
+        kind=SharedKind.DOCUMENT,
+    ).values_list("network_id", "coalition_id", "document_uri")
+    wanted: dict[int, list[str]] = {}
+    for network_id, coalition_id, uri in rows:
         if not uri.startswith(site() + "/"):
             continue
         try:
@@ -186,11 +201,16 @@ def _shared_documents(organisation, holder) -> list[tuple[str, str]]:
         except Resolver404:
             continue
         if match.url_name == "archive_document" and match.kwargs["slug"] == organisation.slug:
-            ids.append(match.kwargs["document_id"])
+            where = holder_of.get(network_id) or coalition_of.get(coalition_id)
+            wanted.setdefault(match.kwargs["document_id"], []).append(where)
     docs = Document.objects.filter(
-        organisation=organisation, pk__in=ids, published__isnull=False
+        organisation=organisation, pk__in=wanted, published__isnull=False
     ).select_related("published")
-    return [(str(d.pk), d.published.title) for d in docs]
+    found: dict[str, list[tuple[str, str]]] = {}
+    for d in docs:
+        for where in wanted[d.pk]:
+            found.setdefault(where, []).append((str(d.pk), d.published.title))
+    return found
 
 
 def _documents(organisation) -> list[tuple[str, str]]:
@@ -241,62 +261,76 @@ def org_page(request: HttpRequest, slug: str, status: int = 200, refused=None) -
         for d in row["demands"]:
             d["sections"] = [(key, titles.get(key, key)) for key in d["sections"]]
     # Forms per network and coalition, each with ids of its own (one page, many forms).
+    # Everything they offer is read once for the page, whatever the number of holders.
+    holders = [m.network for m in memberships] + [row["coalition"] for row in pursued]
+    prefetch_related_objects([m.network for m in memberships], "pledges")
+    prefetch_related_objects([row["coalition"] for row in pursued], "pledges", "demands")
     shareable = _shareable(organisation) if may_run else []
     documents = _documents(organisation) if may_act else []
+    choices = decision_choices(organisation) if may_act else []
+    running = _shared_items(organisation, holders) if may_run else {}
+    on_list = _shared_documents(organisation, holders) if may_act else {}
+    parents: dict[str, list] = {}
+    above = networks.Membership.objects.filter(
+        member_uri__in=[m.network.uri for m in memberships],
+        state__in=[MembershipState.INVITED, MembershipState.MEMBER],
+    ).select_related("network")
+    for parent in above:
+        parents.setdefault(parent.member_uri, []).append(parent)
     for i, m in enumerate(memberships):  # where the network itself is invited, or a member
-        parents = networks.Membership.objects.filter(
-            member_uri=m.network.uri,
-            state__in=[MembershipState.INVITED, MembershipState.MEMBER],
-        ).select_related("network")
         m.parents = [
             (
                 parent,
                 EndorseForm(
-                    organisation=organisation,
+                    choices=choices,
                     initial={"parent": parent.network.slug},
                     auto_id=f"id_e{i}_{j}_%s",
                 )
                 if may_act
                 else None,
             )
-            for j, parent in enumerate(parents)
+            for j, parent in enumerate(parents.get(m.network.uri, []))
         ]
     for n, holder_row in enumerate([*memberships, *pursued]):
         ids = f"id_f{n}_%s"
+        holder = holder_row["coalition"] if isinstance(holder_row, dict) else holder_row.network
         forms = {}
         if may_act:
-            forms["join"] = DecisionForm(organisation=organisation, auto_id=f"id_j{n}_%s")
-            forms["leave"] = DecisionForm(organisation=organisation, auto_id=f"id_l{n}_%s")
+            forms["join"] = DecisionForm(choices=choices, auto_id=f"id_j{n}_%s")
+            forms["leave"] = DecisionForm(choices=choices, auto_id=f"id_l{n}_%s")
             forms["invite"] = InviteForm(auto_id=f"id_i{n}_%s")
             forms["renew"] = RenewForm(auto_id=f"id_r{n}_%s")
             forms["pledge"] = ConcertForm(auto_id=f"id_p{n}_%s")
             forms["document"] = ShareDocumentForm(documents=documents, auto_id=f"id_d{n}_%s")
             if isinstance(holder_row, dict):
                 forms["decide"] = DecideForm(
-                    organisation=organisation,
-                    demands=holder_row["coalition"].demands.all(),
+                    choices=choices,
+                    demands=holder.demands.all(),
                     sections=sections,
-                    prefix=f"c{holder_row['coalition'].pk}",
+                    prefix=f"c{holder.pk}",
                     auto_id=ids,
                 )
-        holder = holder_row["coalition"] if isinstance(holder_row, dict) else holder_row.network
-        if may_act and (on_list := _shared_documents(organisation, holder)):
-            forms["undocument"] = UnshareDocumentForm(documents=on_list, auto_id=f"id_ud{n}_%s")
+            if on_list.get(holder.uri):
+                forms["undocument"] = UnshareDocumentForm(
+                    documents=on_list[holder.uri], auto_id=f"id_ud{n}_%s"
+                )
         if may_run:
             forms["share"] = ShareForm(items=shareable, auto_id=f"id_s{n}_%s")
-            if running := _shared_items(organisation, holder):
-                forms["unshare"] = UnshareForm(items=running, auto_id=f"id_us{n}_%s")
+            if running.get(holder.uri):
+                forms["unshare"] = UnshareForm(items=running[holder.uri], auto_id=f"id_us{n}_%s")
         if isinstance(holder_row, dict):
             holder_row["forms"] = forms
         else:
             holder_row.forms = forms
-    chapters = {}
-    for row in pursued:
-        for pledge in row["coalition"].pledges.all():
-            chapters[pledge.pk] = pledge.counts.filter(organisation_uri=organisation.uri).first()
-    for m in memberships:
-        for pledge in m.network.pledges.all():
-            chapters[pledge.pk] = pledge.counts.filter(organisation_uri=organisation.uri).first()
+    # The organisation's own chapter of each pledge (its members pledge there).
+    pledges = [p.pk for h in holders for p in h.pledges.all()]
+    counts = {
+        c.pledge_id: c
+        for c in ConcertCount.objects.filter(
+            organisation_uri=organisation.uri, pledge_id__in=pledges
+        )
+    }
+    chapters = {pk: counts.get(pk) for pk in pledges}
     context["chapters"] = chapters
     return render(request, "networks/organisation.html", context, status=status)
 
@@ -449,9 +483,11 @@ def _form(action, request, organisation, holder):
     if action == "share":
         return ShareForm(request.POST, items=_shareable(organisation))
     if action == "unshare":
-        return UnshareForm(request.POST, items=_shared_items(organisation, holder))
+        running = _shared_items(organisation, [holder]).get(holder.uri, [])
+        return UnshareForm(request.POST, items=running)
     if action == "undocument":
-        return UnshareDocumentForm(request.POST, documents=_shared_documents(organisation, holder))
+        on_list = _shared_documents(organisation, [holder]).get(holder.uri, [])
+        return UnshareDocumentForm(request.POST, documents=on_list)
     return ShareDocumentForm(request.POST, documents=_documents(organisation))
 
 

@@ -433,3 +433,50 @@ def test_the_organisations_page_costs_the_same_queries_for_5_and_50_documents(pa
     archive_of(50)
     sharing.share_document(pair.ana, pair.a, network, document_id=made[49].pk)
     assert counted() == five
+
+
+def test_the_organisations_page_costs_the_same_queries_for_2_and_6_networks(pair):
+    """Each network's forms, parents, pledges and shared lists are read once for the page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tribune.networks import sharing
+    from tribune.struggles.services import struggles
+
+    fight = struggles.start_struggle(pair.ana, pair.a, title="Repairs now", status="active")
+    ana = _client(pair.world.users["ana"])
+    url = reverse("web:org_networks", args=[pair.a.slug])
+
+    def networks_up_to(n: int) -> None:
+        for i in range(Network.objects.count(), n):
+            network = networks.found_network(
+                pair.ana,
+                pair.a,
+                name=f"Network {i}",
+                slug=f"net-{i}",
+                purpose="Homes.",
+                decision_rule="one_vote",
+                decision_kind="mandate",
+            )
+            concert.create(
+                pair.ana,
+                pair.a,
+                network,
+                action=f"Act {i}",
+                threshold=10,
+                deadline=timezone.now() + timedelta(days=9),
+            )
+            if i == 0:
+                sharing.share(pair.ana, pair.a, network, kind="struggle", item_id=fight.pk)
+
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            page = ana.get(url)
+        assert page.status_code == 200 and "Stop sharing one of ours" in page.content.decode()
+        return len(captured)
+
+    networks_up_to(2)
+    counted()  # warm
+    two = counted()
+    networks_up_to(6)
+    assert counted() == two
