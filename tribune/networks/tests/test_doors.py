@@ -386,11 +386,20 @@ def test_a_document_comes_off_the_list_by_the_api(pair):
     assert entry.action == "concert.document_unshared"
 
 
-def test_the_organisations_page_costs_the_same_queries_for_5_and_50_documents(pair, monkeypatch):
-    """The stop-sharing form reads the shared list's addresses, not the whole archive."""
+def _ours_counted(pair, shown: str) -> int:
+    """The queries of Test Union's networks page as its delegate sees it (showing ``shown``)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    ana = _client(pair.world.users["ana"])
+    with CaptureQueriesContext(connection) as captured:
+        page = ana.get(reverse("web:org_networks", args=[pair.a.slug]))
+    assert page.status_code == 200 and shown in page.content.decode()
+    return len(captured)
+
+
+def test_the_organisations_page_costs_the_same_queries_for_5_and_50_documents(pair, monkeypatch):
+    """The stop-sharing form reads the shared list's addresses, not the whole archive."""
     from tribune.archive import services as archive
     from tribune.networks import sharing
     from tribune.offices.models import BodyKind, TermSource
@@ -417,35 +426,21 @@ def test_the_organisations_page_costs_the_same_queries_for_5_and_50_documents(pa
             archive.decide(pair.ana, doc.versions.get(), publish=True, reason="Agreed.")
             made.append(doc)
 
-    ana = _client(pair.world.users["ana"])
-    url = reverse("web:org_networks", args=[pair.a.slug])
-
-    def counted() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            page = ana.get(url)
-        assert page.status_code == 200 and "Leaflet 0" in page.content.decode()
-        return len(captured)
-
     archive_of(5)
     sharing.share_document(pair.ana, pair.a, network, document_id=made[0].pk)
-    counted()  # warm
-    five = counted()
+    _ours_counted(pair, "Leaflet 0")  # warm
+    five = _ours_counted(pair, "Leaflet 0")
     archive_of(50)
     sharing.share_document(pair.ana, pair.a, network, document_id=made[49].pk)
-    assert counted() == five
+    assert _ours_counted(pair, "Leaflet 0") == five
 
 
 def test_the_organisations_page_costs_the_same_queries_for_2_and_6_networks(pair):
     """Each network's forms, parents, pledges and shared lists are read once for the page."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     from tribune.networks import sharing
     from tribune.struggles.services import struggles
 
     fight = struggles.start_struggle(pair.ana, pair.a, title="Repairs now", status="active")
-    ana = _client(pair.world.users["ana"])
-    url = reverse("web:org_networks", args=[pair.a.slug])
 
     def networks_up_to(n: int) -> None:
         for i in range(Network.objects.count(), n):
@@ -469,14 +464,8 @@ def test_the_organisations_page_costs_the_same_queries_for_2_and_6_networks(pair
             if i == 0:
                 sharing.share(pair.ana, pair.a, network, kind="struggle", item_id=fight.pk)
 
-    def counted() -> int:
-        with CaptureQueriesContext(connection) as captured:
-            page = ana.get(url)
-        assert page.status_code == 200 and "Stop sharing one of ours" in page.content.decode()
-        return len(captured)
-
     networks_up_to(2)
-    counted()  # warm
-    two = counted()
+    _ours_counted(pair, "Stop sharing one of ours")  # warm
+    two = _ours_counted(pair, "Stop sharing one of ours")
     networks_up_to(6)
-    assert counted() == two
+    assert _ours_counted(pair, "Stop sharing one of ours") == two
