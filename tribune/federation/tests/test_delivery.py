@@ -1,18 +1,15 @@
 """The federation outbox: written with the act, retried with doubling waits, given up
 after 48 hours, stopped by a revoked link, an older state never sent after a newer."""
 
-import uuid
 from datetime import timedelta
 
 import pytest
 import requests
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import transaction
 from django.utils import timezone
 
 from tribune.federation import delivery, links, signatures
-from tribune.federation.models import Activity, Delivery, Peer
-from tribune.federation.tests.test_inbox import REMOTE, _pem
+from tribune.federation.models import Activity, Delivery
 
 
 @pytest.fixture(autouse=True)
@@ -20,19 +17,6 @@ def server_key(settings, tmp_path):
     settings.TRIBUNE_FEDERATION_KEY_FILE = str(tmp_path / "federation-key.pem")
     settings.TRIBUNE_FEDERATION_RETRY_SECONDS = 30
     settings.TRIBUNE_FEDERATION_RETRY_CAP_SECONDS = 3600
-
-
-@pytest.fixture
-def peer(db):
-    return Peer.objects.create(
-        actor_id=f"{REMOTE}/federation/actors/{uuid.uuid4()}",
-        key_id=f"{REMOTE}/key#main-key",
-        public_key_pem=_pem(Ed25519PrivateKey.generate()),
-        inbox=f"{REMOTE}/federation/inbox",
-        status=Peer.Status.ACTIVE,
-        approved_here=True,
-        approved_there=True,
-    )
 
 
 class Answer:

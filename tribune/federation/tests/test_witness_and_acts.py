@@ -14,27 +14,14 @@ from django.utils import timezone
 from tribune.audit import checkpoints
 from tribune.audit import keys as audit_keys
 from tribune.federation import network_bridge, witness
-from tribune.federation.models import Delivery, Peer, WitnessAlarm, Witnessed
-from tribune.federation.tests.test_inbox import REMOTE, _pem
+from tribune.federation.models import Delivery, WitnessAlarm, Witnessed
+from tribune.federation.tests.test_inbox import REMOTE
 from tribune.lib.errors import RuleViolation
 
 
 @pytest.fixture(autouse=True)
 def server_key(settings, tmp_path):
     settings.TRIBUNE_FEDERATION_KEY_FILE = str(tmp_path / "federation-key.pem")
-
-
-@pytest.fixture
-def peer(db):
-    return Peer.objects.create(
-        actor_id=f"{REMOTE}/federation/actors/{uuid.uuid4()}",
-        key_id=f"{REMOTE}/key#main-key",
-        public_key_pem=_pem(Ed25519PrivateKey.generate()),
-        inbox=f"{REMOTE}/federation/inbox",
-        status=Peer.Status.ACTIVE,
-        approved_here=True,
-        approved_there=True,
-    )
 
 
 AUDIT_KEY = Ed25519PrivateKey.generate()

@@ -358,19 +358,23 @@ def test_an_item_made_members_only_or_deleted_is_withdrawn_by_itself(pair):
     assert coalition.documents.filter(kind="event").count() == 1
 
 
-def test_a_document_comes_off_the_list_by_the_api(pair):
-    from tribune.archive import services as archive
-    from tribune.networks import sharing
+def _archivist(organisation, member) -> None:
+    """``member`` elected to an office that publishes ``organisation``'s archive."""
     from tribune.offices.models import BodyKind, TermSource
     from tribune.offices.services import begin_term, create_body, create_office
 
+    body = create_body(organisation, name="Education committee", kind=BodyKind.COMMISSION)
+    office = create_office(body, title="Archivist", mandate="Keep it.", powers=["curate_archive"])
+    begin_term(office, member, source=TermSource.ELECTION)
+
+
+def test_a_document_comes_off_the_list_by_the_api(pair):
+    from tribune.archive import services as archive
+    from tribune.networks import sharing
+
     coalition = propose(pair)
     both_ratify(pair, coalition)
-    body = create_body(pair.b, name="Education committee", kind=BodyKind.COMMISSION)
-    office = create_office(
-        body, title="Archivist", mandate="Keep our archive.", powers=["curate_archive"]
-    )
-    begin_term(office, pair.zoe, source=TermSource.ELECTION)
+    _archivist(pair.b, pair.zoe)
     doc = archive.propose_document(pair.zoe, pair.b, title="Our rent survey", text="Rents rose.")
     archive.decide(pair.zoe, doc.versions.get(), publish=True, reason="Agreed.")
     sharing.share_document(pair.zoe, pair.b, coalition, document_id=doc.pk)
@@ -402,13 +406,9 @@ def test_the_organisations_page_costs_the_same_queries_for_5_and_50_documents(pa
     """The stop-sharing form reads the shared list's addresses, not the whole archive."""
     from tribune.archive import services as archive
     from tribune.networks import sharing
-    from tribune.offices.models import BodyKind, TermSource
-    from tribune.offices.services import begin_term, create_body, create_office
 
     monkeypatch.setattr(archive, "_check_pace", lambda member: None)  # 50 proposals at once
-    body = create_body(pair.a, name="Education committee", kind=BodyKind.COMMISSION)
-    office = create_office(body, title="Archivist", mandate="Keep it.", powers=["curate_archive"])
-    begin_term(office, pair.ana, source=TermSource.ELECTION)
+    _archivist(pair.a, pair.ana)
     network = networks.found_network(
         pair.ana,
         pair.a,
