@@ -57,18 +57,24 @@ def _model(kind: str):
     return models[kind]
 
 
+def _own_item(organisation, kind: str, item_id, message: str):
+    """``organisation``'s struggle, event or request number ``item_id``, or ``message``."""
+    model = _model(kind)  # an unknown kind is refused first, by its own field
+    item_id = number(item_id, "item_id", message)
+    item = model.objects.filter(pk=item_id, organisation=organisation).first()
+    if item is None:
+        raise RuleViolation(message, "item_id")
+    return item
+
+
 @transaction.atomic
 def share(actor, organisation, holder, *, kind: str, item_id: int):
     """Run one of ``organisation``'s struggles, events or solidarity requests with ``holder``."""
     from tribune.struggles import rules
     from tribune.struggles.models import Visibility
 
-    model = _model(kind)
     message = _t("Nothing of your organisation has this number.")
-    item_id = number(item_id, "item_id", message)
-    item = model.objects.filter(pk=item_id, organisation=organisation).first()
-    if item is None:
-        raise RuleViolation(message, "item_id")
+    item = _own_item(organisation, kind, item_id, message)
     term = rules.mandate(actor, item, organisation)
     if not _participating(holder, organisation):
         raise NotPermitted(_t("Only organisations taking part can share here."))
@@ -98,12 +104,8 @@ def unshare(actor, organisation, holder, *, kind: str, item_id: int):
     """Stop running one of ``organisation``'s items with ``holder``: it goes from every server."""
     from tribune.struggles import rules
 
-    model = _model(kind)
     message = _t("Nothing of your organisation is shared here under this number.")
-    item_id = number(item_id, "item_id", message)
-    item = model.objects.filter(pk=item_id, organisation=organisation).first()
-    if item is None:
-        raise RuleViolation(message, "item_id")
+    item = _own_item(organisation, kind, item_id, message)
     term = rules.mandate(actor, item, organisation)
     if item.concert_uri != holder.uri:
         raise RuleViolation(message, "item_id")
@@ -322,11 +324,7 @@ def record_unshared(holder_uri: str, organisation_uri: str, item_uri: str) -> in
     this): only the organisation that shared an item takes it off. How many rows went."""
     holder = _holder(holder_uri)
     rows = holder.documents.filter(document_uri=item_uri, organisation_uri=organisation_uri)
-    gone = 0
-    for row in rows:  # one by one, so each deletion sends the holder's state to its copies
-        row.delete()
-        gone += 1
-    return gone
+    return rows.delete()[0]  # each row's post_delete sends the holder's state to its copies
 
 
 def remote(holder, kind: str):
