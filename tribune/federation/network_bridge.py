@@ -122,11 +122,8 @@ def act_received(peer: Peer, activity: dict) -> None:
 
 def home_refused(sender, *, activity: dict, peer: Peer, reason: str, **kwargs) -> None:
     """The home server refused one of our acts on its network, coalition or pledge."""
-    obj = activity.get("object")
-    if not isinstance(obj, dict) or obj.get("type") != ACT:
-        return
-    acting = _acting_uri(obj)
-    if acting is not None:
+    if found := _our_act(activity):
+        obj, acting = found
         refused.act_refused(
             activity_id=str(activity.get("id", "")),
             target_uri=obj["target"],
@@ -139,11 +136,8 @@ def home_refused(sender, *, activity: dict, peer: Peer, reason: str, **kwargs) -
 
 def home_unreached(sender, *, activity: dict, peer: Peer, **kwargs) -> None:
     """One of our acts could not be delivered to its home server: its officers are told."""
-    obj = activity.get("object")
-    if not isinstance(obj, dict) or obj.get("type") != ACT:
-        return
-    acting = _acting_uri(obj)
-    if acting is not None:
+    if found := _our_act(activity):
+        obj, acting = found
         refused.act_undelivered(
             activity_id=str(activity.get("id", "")),
             target_uri=obj["target"],
@@ -152,18 +146,33 @@ def home_unreached(sender, *, activity: dict, peer: Peer, **kwargs) -> None:
         )
 
 
-def _acting_uri(obj: dict) -> str | None:
+def _our_act(activity: dict) -> tuple[dict, str] | None:
+    """A sent act and whoever acted in it; None for any other activity, or an unknown target."""
+    obj = activity.get("object")
+    if not isinstance(obj, dict) or obj.get("type") != ACT:
+        return None
+    acting = _acting_uri(obj, _models_of([obj.get("target")]))
+    return (obj, acting) if acting is not None else None
+
+
+def _models_of(targets) -> dict[str, type]:
+    """The model of each network, coalition or pledge known here among ``targets``."""
+    uris = [t for t in targets if isinstance(t, str)]
+    found: dict[str, type] = {}
+    for model in (Network, Coalition, ConcertPledge):
+        for uri in model.objects.filter(uri__in=uris).values_list("uri", flat=True):
+            found.setdefault(uri, model)
+    return found
+
+
+def _acting_uri(obj: dict, models: dict[str, type]) -> str | None:
     """The URI of whoever acts in a sent act (the value ``RECORDS`` names for it), or None."""
     target, action, values = obj.get("target"), obj.get("action"), obj.get("values")
     if not isinstance(target, str) or not isinstance(values, dict):
         return None
-    model = next(
-        (m for m in (Network, Coalition, ConcertPledge) if m.objects.filter(uri=target).exists()),
-        None,
-    )
-    if model is None or (model, action) not in RECORDS:
+    if (models.get(target), action) not in RECORDS:
         return None
-    acting = values.get(RECORDS[(model, action)][1])
+    acting = values.get(RECORDS[(models[target], action)][1])
     return acting if isinstance(acting, str) else None
 
 
@@ -172,7 +181,7 @@ SHOWN_FOR = timedelta(days=30)  # how long a refused or undelivered act stays on
 
 def acts_of(sender, *, organisation_uri: str, **kwargs) -> list[SentAct]:
     """The organisation's acts sent home in the last 30 days that were not taken there."""
-    deliveries = (
+    deliveries = list(
         Delivery.objects.filter(
             activity__object_type=ACT,
             activity__created_at__gte=timezone.now() - SHOWN_FOR,
@@ -186,10 +195,11 @@ def acts_of(sender, *, organisation_uri: str, **kwargs) -> list[SentAct]:
         Delivery.Status.FAILED: "failed",
         Delivery.Status.REFUSED: "refused",
     }
+    objects = [row.activity.data.get("object") or {} for row in deliveries]
+    models = _models_of(obj.get("target") for obj in objects)  # one query per kind, not per act
     acts = []
-    for row in deliveries:
-        obj = row.activity.data.get("object") or {}
-        if _acting_uri(obj) != organisation_uri:
+    for row, obj in zip(deliveries, objects, strict=True):
+        if _acting_uri(obj, models) != organisation_uri:
             continue  # another organisation's (or a network's own) act
         acts.append(
             SentAct(

@@ -1,6 +1,6 @@
 """An act forwarded home and refused there is undone here: decision freed, refusal logged, told.
 
-The home server is a ``Peer`` whose answers are given in the test (as in
+The home server is the ``peer`` fixture, whose answers are given in the test (as in
 test_delivery); the acting side is this server's real services.
 """
 
@@ -8,13 +8,12 @@ import json
 import uuid
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.utils import timezone
 
 from tribune.audit.models import AuditEntry
 from tribune.federation import delivery, signatures
-from tribune.federation.models import Delivery, Peer
-from tribune.federation.tests.test_inbox import REMOTE, _pem
+from tribune.federation.models import Delivery
+from tribune.federation.tests.test_inbox import REMOTE
 from tribune.lib.errors import RuleViolation
 from tribune.networks import networks
 from tribune.networks.models import Cited, Membership, Network
@@ -40,20 +39,6 @@ def server_key(settings, tmp_path):
 
 
 @pytest.fixture
-def home(db):
-    """The server where the network is decided, linked with this one."""
-    return Peer.objects.create(
-        actor_id=f"{REMOTE}/federation/actors/{uuid.uuid4()}",
-        key_id=f"{REMOTE}/key#main-key",
-        public_key_pem=_pem(Ed25519PrivateKey.generate()),
-        inbox=f"{REMOTE}/federation/inbox",
-        status=Peer.Status.ACTIVE,
-        approved_here=True,
-        approved_there=True,
-    )
-
-
-@pytest.fixture
 def answer(monkeypatch):
     """The home server's answer to every post (set ``answer[0]``)."""
     given = [None]
@@ -63,8 +48,8 @@ def answer(monkeypatch):
 
 
 @pytest.fixture
-def far_network(world, home) -> Network:
-    """A copy of a network decided on the home server, which invited Test Union."""
+def far_network(world, peer) -> Network:
+    """A copy of a network decided on the home server (``peer``), which invited Test Union."""
     body = create_body(world.org, name="Network delegation", kind=BodyKind.COMMISSION)
     office = create_office(
         body, title="Network delegate", mandate="Represent us.", powers=DELEGATE_POWERS, seats=2
@@ -242,3 +227,20 @@ def test_a_sent_act_is_listed_for_the_organisation_that_acted_only(world, far_ne
     (act,) = network_bridge.acts_of(None, organisation_uri=world.org.uri)
     assert (act.action, act.state, act.target_uri) == ("invite", "waiting", far_network.uri)
     assert network_bridge.acts_of(None, organisation_uri=invited) == []
+
+    # Read in a fixed number of queries however many acts wait (the page lists them all).
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            network_bridge.acts_of(None, organisation_uri=world.org.uri)
+        return len(captured)
+
+    one = counted()
+    for n in range(4):
+        networks.invite(
+            world.ben, world.org, far_network, member_uri=f"{invited}{n}", member_name=f"U{n}"
+        )
+    assert len(network_bridge.acts_of(None, organisation_uri=world.org.uri)) == 5
+    assert counted() == one
